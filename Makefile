@@ -1,0 +1,54 @@
+# Loadstar: `make help` lists the targets.
+SHELL := /bin/bash
+PY := .venv/bin/python
+STACK := $(PY) -m infra.local.stack
+
+.PHONY: help install web up down status migrate demo test test-fast lint format types bench schemas
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+install: ## Create .venv and .tools (project, Triton, S3 server); idempotent
+	@bash infra/local/install.sh
+
+web: ## Build the console into web/dist (served by the control plane at /)
+	@if [ -f web/package.json ]; then \
+	  if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules ]; then npm --prefix web ci --no-audit --no-fund; fi; \
+	  npm --prefix web run build; fi
+
+up: install ## Start the whole local stack and wait until every service is healthy
+	@$(STACK) up
+
+down: ## Stop what `make up` started
+	@$(STACK) down
+
+status: ## One table: service, URL, pid, state
+	@$(STACK) status
+
+migrate: install ## Apply the database migrations
+	@$(PY) -m piccolo.main migrations forwards all
+
+demo: install web ## The whole story on real data: upload, explore, train, register, deploy, predict
+	@$(STACK) up && $(PY) -m infra.demo.run
+
+test: install web ## The whole test suite: console unit tests, then pytest (unit, integration, e2e)
+	@if [ -f web/package.json ]; then npm --prefix web test; fi
+	@$(PY) -m pytest
+
+test-fast: install ## Unit tests only
+	@$(PY) -m pytest tests/unit
+
+lint: ## ruff lint + format check
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format: ## ruff format
+	@.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+types: ## mypy strict on the Python packages
+	@.venv/bin/mypy
+
+schemas: ## Regenerate the committed JSON Schemas from the Structs
+	@$(PY) -m schemas.generate
+
+bench: install ## Run every benchmark (prints tables with ratios)
+	@for b in benchmarks/*_bench.py benchmarks/ett_accuracy.py; do [ -f $$b ] && $(PY) -m benchmarks.$$(basename $$b .py); done

@@ -1,0 +1,76 @@
+"""The control plane: `uvicorn control_plane.app:app` (or `create_app(settings)` in tests)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.openapi import OpenAPIConfig
+from piccolo.engine import engine_finder
+
+from control_plane.adapters.object_store import ObjectStore
+from control_plane.auth.security import build_jwt_auth
+from control_plane.auth.service import ensure_admin
+from control_plane.console import console_router
+from control_plane.deployments.runtime import deployments_lifespan
+from control_plane.deps import DEPENDENCIES
+from control_plane.errors import EXCEPTION_HANDLERS
+from control_plane.migrations import run_migrations
+from control_plane.routes import ROUTES
+from control_plane.settings import Settings
+from control_plane.training.lifecycle import training_lifespan
+
+log = logging.getLogger("loadstar.control_plane")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the app from settings (read from the environment when not given)."""
+    settings = settings or Settings.from_env()
+    jwt_auth = build_jwt_auth(settings.jwt_secret, settings.jwt_ttl_seconds)
+    store = ObjectStore.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = engine_finder()
+        assert engine is not None, "piccolo_conf.py not found"
+        await engine.start_connection_pool()  # type: ignore[no-untyped-call]
+        try:
+            if settings.run_migrations:
+                await run_migrations()
+            await store.ensure_bucket()
+            if await ensure_admin(settings.admin_username, settings.admin_password):
+                log.info("created admin user %r", settings.admin_username)
+            yield
+        finally:
+            await engine.close_connection_pool()  # type: ignore[no-untyped-call]
+
+    handlers = list(ROUTES)
+    if (settings.static_dir / "index.html").exists():
+        handlers.append(console_router(settings.static_dir))
+    app = Litestar(
+        route_handlers=handlers,
+        dependencies=DEPENDENCIES,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        on_app_init=[jwt_auth.on_app_init],
+        lifespan=[lifespan, training_lifespan, deployments_lifespan],
+        openapi_config=OpenAPIConfig(
+            title="Loadstar control plane", version="0.1.0", path="/schema"
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        request_max_body_size=settings.upload_limit_bytes,
+    )
+    app.state.settings = settings
+    app.state.jwt_auth = jwt_auth
+    app.state.store = store
+    return app
+
+
+def __getattr__(name: str) -> Litestar:
+    # `uvicorn control_plane.app:app` builds the app lazily, so importing this module
+    # reads no environment.
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

@@ -1,0 +1,1 @@
+"""Datasets: uploads and S3 registrations, profiled and kept as canonical Parquet."""

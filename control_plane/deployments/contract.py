@@ -1,0 +1,88 @@
+"""Build a deployment's contract from its model version and mapping, and validate units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from control_plane.deployments.basis import VersionBasis, interval_coverage
+from control_plane.deployments.schemas import Mapping
+from schemas.contracts import ContractInput, ContractMeta, ContractTarget, DeploymentContract
+from schemas.errors import InvalidInput
+
+
+def merge_inputs(
+    basis: VersionBasis, stored: list[dict[str, Any]], mapping: Mapping | None
+) -> list[dict[str, Any]]:
+    """Model inputs in model order, each with its caller field and caller unit."""
+    by_name = {i["name"]: dict(i) for i in stored}
+    if mapping is not None:
+        known = {i.name for i in basis.plan.inputs}
+        for m in mapping.inputs:
+            if m.name not in known:
+                raise InvalidInput(
+                    f"{m.name!r} is not an input of this model",
+                    {"field": "inputs", "input": m.name, "modelInputs": sorted(known)},
+                )
+            entry = by_name.setdefault(m.name, {"name": m.name})
+            entry["source"] = m.source
+            if m.unit is not None:
+                entry["unit"] = m.unit
+            if m.required is not None:
+                entry["required"] = m.required
+    merged = []
+    for plan_input in basis.plan.inputs:
+        entry = by_name.get(plan_input.name, {})
+        merged.append(
+            {
+                "name": plan_input.name,
+                "source": entry.get("source", plan_input.name),
+                "unit": entry.get("unit", plan_input.unit),
+                "required": entry.get("required", True),
+            }
+        )
+    sources = [m["source"] for m in merged]
+    duplicated = sorted({s for s in sources if sources.count(s) > 1})
+    if duplicated:
+        raise InvalidInput(
+            "two model inputs read the same field", {"field": "inputs", "sources": duplicated}
+        )
+    return merged
+
+
+def build_contract(
+    *,
+    deployment_id: str,
+    basis: VersionBasis,
+    inputs: list[dict[str, Any]],
+    fill: str,
+    max_missing_ratio: float,
+    timestamp_field: str,
+    asset_id: str | None,
+) -> DeploymentContract:
+    plan = basis.plan
+    units = {i.name: i.unit for i in plan.inputs}
+    return DeploymentContract(
+        deploymentId=deployment_id,
+        modelId=basis.model_name,
+        version=basis.version,
+        frequency=plan.frequency,
+        lookback=plan.lookback,
+        horizon=plan.horizon,
+        quantiles=list(plan.quantiles),
+        inputs=[
+            ContractInput(
+                name=i["name"], source=i["source"], unit=units[i["name"]], required=i["required"]
+            )
+            for i in inputs
+        ],
+        target=ContractTarget(name=plan.target, outputUnit=units.get(plan.target, "1")),
+        timestampField=timestamp_field,
+        fill=fill,  # type: ignore[arg-type]
+        maxMissingRatio=max_missing_ratio,
+        confidence=interval_coverage(basis.metrics),
+        calendar=plan.uses_calendar,
+        sourceUnits={i["source"]: i["unit"] for i in inputs if i["unit"] != units[i["name"]]},
+        meta=ContractMeta(
+            datasetId=basis.dataset_id, featurePlanId=basis.feature_plan_id, assetId=asset_id
+        ),
+    )

@@ -1,0 +1,170 @@
+"""`/api/deployments` and the gateway's long-poll view of them."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import time
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.params import Body, Parameter
+from litestar.types import ControllerRouterHandler
+
+from control_plane.auth.security import writer_guard
+from control_plane.auth.service import AuthUser
+from control_plane.deployments import service
+from control_plane.deployments.examples import contract_examples
+from control_plane.deployments.latency import deployment_metrics
+from control_plane.deployments.runtime import DeploymentRuntime
+from control_plane.deployments.schemas import (
+    ChangeOut,
+    ContractOut,
+    CreateDeployment,
+    DeploymentCreated,
+    DeploymentMetrics,
+    DeploymentOut,
+    Mapping,
+    RollbackRequest,
+    TokenOut,
+)
+from schemas.errors import Unauthorized
+from schemas.gateway import GatewaySnapshot
+
+
+def _runtime(request: Request[Any, Any, Any]) -> DeploymentRuntime:
+    return request.app.state.deployments  # type: ignore[no-any-return]
+
+
+class DeploymentController(Controller):
+    path = "/api/deployments"
+    tags = ["deployments"]
+
+    @post(
+        "/",
+        guards=[writer_guard],
+        status_code=201,
+        summary="Publish (if needed) and deploy a model version",
+    )
+    async def create(
+        self, request: Request[Any, Any, Any], user: AuthUser, data: CreateDeployment = Body()
+    ) -> DeploymentCreated:
+        return await service.create(data, user.username, _runtime(request))
+
+    @get("/", summary="List deployments")
+    async def list_all(
+        self,
+        request: Request[Any, Any, Any],
+        model: Annotated[str | None, Parameter(query="modelId", default=None)],
+    ) -> list[DeploymentOut]:
+        return await service.list_deployments(_runtime(request), model)
+
+    @get("/{deployment_id:str}", summary="One deployment")
+    async def get_one(self, request: Request[Any, Any, Any], deployment_id: str) -> DeploymentOut:
+        return await service.get(deployment_id, _runtime(request))
+
+    @put(
+        "/{deployment_id:str}/mapping",
+        guards=[writer_guard],
+        summary="Input mapping, units, fill policy, missing threshold",
+    )
+    async def mapping(
+        self,
+        request: Request[Any, Any, Any],
+        deployment_id: str,
+        user: AuthUser,
+        data: Mapping = Body(),
+    ) -> DeploymentOut:
+        return await service.update_mapping(deployment_id, data, _runtime(request), user.username)
+
+    @post(
+        "/{deployment_id:str}/rollback",
+        guards=[writer_guard],
+        status_code=200,
+        summary="Serve another version, in one step",
+    )
+    async def rollback(
+        self,
+        request: Request[Any, Any, Any],
+        deployment_id: str,
+        user: AuthUser,
+        data: RollbackRequest = Body(),
+    ) -> DeploymentOut:
+        return await service.rollback(deployment_id, data.version, _runtime(request), user.username)
+
+    @post(
+        "/{deployment_id:str}/token",
+        guards=[writer_guard],
+        status_code=200,
+        summary="Rotate the API token (shown once)",
+    )
+    async def rotate(self, deployment_id: str, user: AuthUser) -> TokenOut:
+        return await service.rotate_token(deployment_id, user.username)
+
+    @delete(
+        "/{deployment_id:str}/token",
+        guards=[writer_guard],
+        status_code=204,
+        summary="Revoke the API token",
+    )
+    async def revoke(self, deployment_id: str, user: AuthUser) -> None:
+        await service.revoke(deployment_id, user.username)
+
+    @delete(
+        "/{deployment_id:str}",
+        guards=[writer_guard],
+        status_code=204,
+        summary="Delete; unloads the model when unused",
+    )
+    async def remove(
+        self, request: Request[Any, Any, Any], deployment_id: str, user: AuthUser
+    ) -> None:
+        await service.delete(deployment_id, _runtime(request), user.username)
+
+    @get("/{deployment_id:str}/history", summary="Every config change with its revision")
+    async def history(self, deployment_id: str) -> list[ChangeOut]:
+        return await service.history(deployment_id)
+
+    @get(
+        "/{deployment_id:str}/contract", summary="The served contract, a real example, and snippets"
+    )
+    async def contract(self, request: Request[Any, Any, Any], deployment_id: str) -> ContractOut:
+        return await contract_examples(
+            await service.get(deployment_id, _runtime(request)), _runtime(request)
+        )
+
+    @get("/{deployment_id:str}/metrics", summary="Triton latency for this deployment's model")
+    async def metrics(
+        self, request: Request[Any, Any, Any], deployment_id: str
+    ) -> DeploymentMetrics:
+        return await deployment_metrics(
+            await service.get(deployment_id, _runtime(request)), _runtime(request)
+        )
+
+
+@get(
+    "/api/gateway/snapshot",
+    tags=["gateway"],
+    summary="Live deployments for edge gateways (long-poll)",
+)
+async def gateway_snapshot(
+    request: Request[Any, Any, Any],
+    after: Annotated[int, Parameter(query="after", default=-1)],
+    wait: Annotated[float, Parameter(query="wait", ge=0, le=60, default=0)],
+) -> Response[GatewaySnapshot | None]:
+    """200 with the snapshot once its revision is past `after`; else 304 after `wait` s."""
+    token = request.headers.get("x-gateway-token", "")
+    if not hmac.compare_digest(
+        token.encode(), request.app.state.settings.gateway_sync_token.encode()
+    ):
+        raise Unauthorized("gateway sync token required (X-Gateway-Token)")
+    deadline = time.monotonic() + wait
+    while True:
+        if await service.current_revision() > after:
+            return Response(await service.snapshot())
+        if time.monotonic() >= deadline:
+            return Response(None, status_code=304)
+        await asyncio.sleep(0.25)
+
+
+deployment_routes: list[ControllerRouterHandler] = [DeploymentController, gateway_snapshot]

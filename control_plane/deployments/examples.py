@@ -1,0 +1,105 @@
+"""A deployment's contract page: a real example request and output, and snippets to copy."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msgspec
+import polars as pl
+
+from control_plane.deployments.runtime import DeploymentRuntime
+from control_plane.deployments.schemas import ContractOut, DeploymentOut
+from control_plane.training.sources import canonical_key
+from schemas.contracts import InferenceInput
+from schemas.errors import LoadstarError
+from schemas.feature_plan import FREQUENCY_SECONDS
+
+
+async def example_rows(
+    deployment: DeploymentOut, runtime: DeploymentRuntime
+) -> list[dict[str, Any]]:
+    """The last `lookback` points of the training dataset, in the callers' field names."""
+    contract = deployment.contract
+    dataset_id = contract.meta.datasetId
+    rows: list[dict[str, Any]] = []
+    if dataset_id:
+        try:
+            data = await runtime.store.get_bytes(canonical_key(dataset_id))
+            frame = pl.read_parquet(data).tail(contract.lookback)
+            for rec in frame.iter_rows(named=True):
+                ts = rec["timestamp"]
+                row: dict[str, Any] = {
+                    contract.timestampField: ts.isoformat().replace("+00:00", "Z")
+                }
+                for i in contract.inputs:
+                    if i.name in rec and rec[i.name] is not None:
+                        row[i.source] = round(float(rec[i.name]), 6)
+                rows.append(row)
+        except LoadstarError:
+            rows = []
+    if not rows:  # no dataset to draw from: a flat, regular example
+        step = timedelta(seconds=FREQUENCY_SECONDS[contract.frequency])
+        end = datetime(2026, 1, 1, tzinfo=UTC)
+        for k in range(contract.lookback):
+            row = {
+                contract.timestampField: (end - (contract.lookback - 1 - k) * step)
+                .isoformat()
+                .replace("+00:00", "Z")
+            }
+            row.update({i.source: 1.0 for i in contract.inputs})
+            rows.append(row)
+    return rows
+
+
+def snippets(api_url: str) -> dict[str, str]:
+    """curl and Python calls that post `request.json` (the example request) with the token."""
+    return {
+        "curl": (
+            f"curl -X POST {api_url} \\\n"
+            '  -H "Authorization: Bearer $LOADSTAR_TOKEN" \\\n'
+            "  -H 'Content-Type: application/json' \\\n  -d @request.json"
+        ),
+        "python": (
+            "import json, os, httpx\n\n"
+            "# request.json: the example request above (or your own readings)\n"
+            "body = json.load(open('request.json'))\n"
+            "token = os.environ['LOADSTAR_TOKEN']\n"
+            f'resp = httpx.post("{api_url}", json=body,\n'
+            '                  headers={"Authorization": f"Bearer {token}"})\n'
+            "resp.raise_for_status()\nforecast = resp.json()\n"
+            "print(forecast['values'][:3], forecast['intervals'].keys())\n"
+        ),
+    }
+
+
+async def contract_examples(deployment: DeploymentOut, runtime: DeploymentRuntime) -> ContractOut:
+    from control_plane.inference.service import predict
+
+    contract = deployment.contract
+    body: dict[str, Any] = {"series": await example_rows(deployment, runtime)}
+    # the example is in model units: say so explicitly for fields callers send in other units
+    if contract.sourceUnits:
+        body["units"] = {
+            i.source: i.unit for i in contract.inputs if i.source in contract.sourceUnits
+        }
+    output: dict[str, Any] | None = None
+    error: str | None = None
+    try:
+        result = await predict(
+            contract,
+            deployment.tritonModel,
+            deployment.version,
+            msgspec.convert(body, InferenceInput),
+            runtime.inference,
+        )
+        output = msgspec.to_builtins(result)
+    except LoadstarError as exc:
+        error = f"{exc.code}: {exc.message}"
+    return ContractOut(
+        contract=contract,
+        exampleRequest=body,
+        exampleOutput=output,
+        exampleError=error,
+        snippets=snippets(deployment.apiUrl),
+    )

@@ -1,0 +1,124 @@
+"""Make a registry version callable in Triton: place it, load it, prove it answers right.
+
+Nothing points at a version until Triton reports it READY and a warm-up inference on the
+held-out parity window matches the output recorded at export. A version that fails is
+removed again, so Triton keeps serving what it served before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from typing import Any
+
+import numpy as np
+
+from control_plane.adapters.object_store import ObjectStore
+from edge_gateway.triton_client import TritonForecaster
+from schemas.errors import InferenceFailed
+from triton_repo.publisher import TritonPublisher
+from triton_repo.repository import TritonRepository
+from triton_repo.signature import ModelSignature
+
+log = logging.getLogger("loadstar.publishing")
+PARITY_RTOL = 1e-4
+
+
+def _split(uri: str) -> tuple[str, str]:
+    bucket, key = uri.removeprefix("s3://").split("/", 1)
+    return bucket, key
+
+
+async def load_parity(
+    store: ObjectStore, artifacts: list[dict[str, Any]]
+) -> dict[str, np.ndarray] | None:
+    """The parity sample saved at export: model inputs and the expected `quantiles`."""
+    found = next(
+        (
+            a
+            for a in artifacts
+            if a.get("name", "").startswith("parity") and a["name"].endswith(".npz")
+        ),
+        None,
+    )
+    if found is None:
+        return None
+    bucket, key = _split(found["uri"])
+    data = np.load(io.BytesIO(await store.get_bytes(key, bucket=bucket)))
+    return {k: data[k] for k in data.files}
+
+
+async def publish_version(
+    *,
+    store: ObjectStore,
+    publisher: TritonPublisher,
+    repository: TritonRepository,
+    inference: TritonForecaster,
+    triton_model: str,
+    version: int,
+    artifact_uri: str,
+    artifacts: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Place, load and verify one version; returns what was checked."""
+    bucket, key = _split(artifact_uri)
+    onnx_bytes = await store.get_bytes(key, bucket=bucket)
+    # a folder left by an older registry (same name and number, other weights) is replaced
+    digest = hashlib.sha256(onnx_bytes).hexdigest()
+    fresh = not publisher.has_version(triton_model, version, sha256=digest)
+    if fresh:
+        publisher.publish(triton_model, version, onnx_bytes, ModelSignature.from_onnx(onnx_bytes))
+    try:
+        await repository.load(triton_model)
+        if not await repository.is_ready(triton_model, version):
+            raise InferenceFailed(
+                f"Triton loaded {triton_model!r} but version {version} is not READY",
+                {"model": triton_model, "version": version},
+            )
+        return await warm_up(store, inference, triton_model, version, artifacts)
+    except Exception:
+        if fresh:
+            publisher.remove_version(triton_model, version)
+            remaining = publisher.versions(triton_model)
+            if remaining:
+                try:
+                    await repository.load(triton_model)  # back to the versions that worked
+                except InferenceFailed:
+                    log.exception("reload of %s after a failed publish also failed", triton_model)
+            else:
+                publisher.remove_model(triton_model)
+        raise
+
+
+async def warm_up(
+    store: ObjectStore,
+    inference: TritonForecaster,
+    triton_model: str,
+    version: int,
+    artifacts: list[dict[str, Any]],
+) -> dict[str, Any]:
+    parity = await load_parity(store, artifacts)
+    if parity is None:
+        return {"warmup": "skipped: no parity sample"}
+    expected = parity.pop("quantiles")
+    calendar = parity.get("calendar")
+    got = await inference.infer(
+        triton_model,
+        version,
+        parity["window"].astype(np.float32),
+        None if calendar is None else calendar.astype(np.float32),
+    )
+    scale = float(np.max(np.abs(expected))) or 1.0
+    diff = float(np.max(np.abs(got - expected)))
+    if not np.all(np.isfinite(got)) or diff / scale > PARITY_RTOL:
+        raise InferenceFailed(
+            "warm-up output differs from the export's",
+            {
+                "model": triton_model,
+                "version": version,
+                "maxAbsDiff": diff,
+                "relative": diff / scale,
+            },
+            kind="bad_output",
+        )
+    return {"warmup": "ok", "maxAbsDiff": diff}

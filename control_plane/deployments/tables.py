@@ -1,0 +1,45 @@
+"""Deployments, their change history, and the global config revision the gateways follow."""
+
+from __future__ import annotations
+
+from piccolo.columns import JSONB, Float, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class Deployment(Table, tablename="deployment"):
+    id = Varchar(length=32, primary_key=True)
+    name = Varchar(length=128, default="")
+    model_name = Varchar(length=128, index=True)
+    model_version = Integer()
+    follow_alias = Varchar(length=64, null=True, default=None)  # e.g. "Production"
+    asset_id = Varchar(length=128, null=True, default=None, index=True)
+    triton_model = Varchar(length=160)
+    status = Varchar(length=16, default="active")  # active | revoked
+    token_sha256 = Varchar(length=64, default="")
+    inputs = JSONB(default=[])  # [{name, source, unit, required}] in model order
+    source_units = JSONB(default={})
+    fill = Varchar(length=8, default="linear")
+    max_missing_ratio = Float(default=0.2)
+    contract = JSONB(default={})
+    revision = Integer(default=0)
+    created_by = Varchar(length=64, default="")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class DeploymentChange(Table, tablename="deployment_change"):
+    id = Serial(primary_key=True)
+    deployment_id = Varchar(length=32, index=True)
+    revision = Integer()
+    kind = Varchar(length=24)  # created | mapping | rollback | token | revoked | alias
+    details = JSONB(default={})
+    actor = Varchar(length=64, default="")
+    created_at = Timestamptz()
+
+
+class ConfigRevision(Table, tablename="config_revision"):
+    """One row; bumped with UPDATE ... RETURNING so revisions are unique and ordered."""
+
+    id = Integer(primary_key=True)
+    value = Integer(default=0)
+    note = Text(default="")

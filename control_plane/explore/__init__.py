@@ -1,0 +1,1 @@
+"""Exploration: column statistics, charts, feature suggestions and data quality."""

@@ -1,0 +1,25 @@
+"""Predict through the same legalization and formatting the gateway runs, then Triton."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+
+from edge_gateway.postprocess import format_output, legalize_window, prepare_contract
+from edge_gateway.triton_client import TritonForecaster
+from schemas.contracts import DeploymentContract, InferenceInput, InferenceOutput
+
+
+async def predict(
+    contract: DeploymentContract,
+    triton_model: str,
+    version: int,
+    payload: InferenceInput,
+    inference: TritonForecaster,
+) -> InferenceOutput:
+    plan = prepare_contract(contract)  # cached per contract: units resolved once
+    legal = legalize_window(contract, payload, plan)
+    calendar = None if legal.calendar is None else legal.calendar[np.newaxis]
+    raw = await inference.infer(triton_model, version, legal.window[np.newaxis], calendar)
+    return format_output(contract, legal, raw[0], None, datetime.now(UTC), plan)

@@ -1,0 +1,169 @@
+"""The records lineage is derived from, read by reference: datasets, plans, jobs, versions,
+deployments. No lineage table of its own: every edge is a column of some record.
+
+`training_job`, `deployment` and `dataset` belong to other slices; they are read with
+plain SQL, only once `to_regclass` says they exist, and only through the columns every
+version of them has (`SELECT *`, then the keys that are there).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from control_plane.features.tables import FeaturePlanRow
+from control_plane.registry.tables import ModelVersion
+
+NodeType = Literal["dataset", "featurePlan", "trainingJob", "modelVersion", "deployment"]
+NODE_TYPES: tuple[NodeType, ...] = (
+    "dataset",
+    "featurePlan",
+    "trainingJob",
+    "modelVersion",
+    "deployment",
+)
+_TABLES: dict[NodeType, str] = {
+    "dataset": "dataset",
+    "trainingJob": "training_job",
+    "deployment": "deployment",
+}
+
+
+@dataclass(frozen=True)
+class Ref:
+    type: NodeType
+    id: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record: its label and what it references, most specific first."""
+
+    ref: Ref
+    label: str
+    refs: tuple[Ref, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def version_id(model: str, version: int) -> str:
+    return f"{model}:{version}"
+
+
+def split_version_id(node_id: str) -> tuple[str, int] | None:
+    """`name:3` or `name/3` -> (name, 3); None when it is neither."""
+    for sep in (":", "/"):
+        name, found, number = node_id.strip("/").rpartition(sep)
+        if found and name and number.isdigit():
+            return name, int(number)
+    return None
+
+
+async def _table_exists(name: str) -> bool:
+    rows = await ModelVersion.raw("SELECT to_regclass({}) IS NOT NULL AS present", name)
+    return bool(rows[0]["present"])
+
+
+async def _optional_rows(node_type: NodeType, where: str, *args: Any) -> list[dict[str, Any]]:
+    """Rows of another slice's table, or none while that table does not exist yet."""
+    table = _TABLES[node_type]
+    if not await _table_exists(table):
+        return []
+    rows: list[dict[str, Any]] = await ModelVersion.raw(
+        f"SELECT * FROM {table} WHERE {where}", *args
+    )
+    return rows
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _dataset(row: dict[str, Any]) -> Record:
+    return Record(Ref("dataset", str(row["id"])), _text(row.get("name")) or str(row["id"]))
+
+
+def _plan(row: dict[str, Any]) -> Record:
+    refs = (Ref("dataset", row["dataset_id"]),)
+    return Record(Ref("featurePlan", row["id"]), row["name"] or row["id"], refs)
+
+
+def _job(row: dict[str, Any]) -> Record:
+    refs = [Ref("featurePlan", p)] if (p := _text(row.get("feature_plan_id"))) else []
+    refs += [Ref("dataset", d)] if (d := _text(row.get("dataset_id"))) else []
+    status = _text(row.get("status"))
+    label = str(row["id"]) + (f" ({status})" if status else "")
+    return Record(Ref("trainingJob", str(row["id"])), label, tuple(refs), {"status": status})
+
+
+def _version(row: dict[str, Any]) -> Record:
+    refs = [Ref("trainingJob", j)] if (j := row["source_job_id"]) else []
+    refs += [Ref("featurePlan", p)] if (p := row["feature_plan_id"]) else []
+    refs += [Ref("dataset", d)] if (d := row["dataset_id"]) else []
+    name, number = row["model.name"], row["version"]
+    label = f"{name} v{number} ({row['stage']})"
+    return Record(Ref("modelVersion", version_id(name, number)), label, tuple(refs))
+
+
+def _deployment(row: dict[str, Any]) -> Record:
+    refs: tuple[Ref, ...] = ()
+    model, number = _text(row.get("model_name")), _text(row.get("model_version"))
+    if model and number:
+        refs = (Ref("modelVersion", f"{model}:{number}"),)
+    return Record(Ref("deployment", str(row["id"])), _text(row.get("name")) or str(row["id"]), refs)
+
+
+_VERSION_COLUMNS = (
+    ModelVersion.model.name,
+    ModelVersion.version,
+    ModelVersion.stage,
+    ModelVersion.source_job_id,
+    ModelVersion.feature_plan_id,
+    ModelVersion.dataset_id,
+)
+
+
+async def fetch(ref: Ref) -> Record | None:
+    """The record behind `ref`, or None when there is none."""
+    if ref.type == "featurePlan":
+        plans = await FeaturePlanRow.select().where(FeaturePlanRow.id == ref.id)
+        return _plan(plans[0]) if plans else None
+    if ref.type == "modelVersion":
+        parsed = split_version_id(ref.id)
+        if parsed is None:
+            return None
+        versions = await ModelVersion.select(*_VERSION_COLUMNS).where(
+            (ModelVersion.model.name == parsed[0]) & (ModelVersion.version == parsed[1])
+        )
+        return _version(versions[0]) if versions else None
+    rows = await _optional_rows(ref.type, "id = {}", ref.id)
+    if not rows:
+        return None
+    build = {"dataset": _dataset, "trainingJob": _job, "deployment": _deployment}[ref.type]
+    return build(rows[0])
+
+
+async def referencing(ref: Ref) -> list[Record]:
+    """Every record with a column pointing at `ref` (candidates for its children)."""
+    found: list[Record] = []
+    if ref.type == "dataset":
+        plans = await FeaturePlanRow.select().where(FeaturePlanRow.dataset_id == ref.id)
+        found += [_plan(r) for r in plans]
+        found += [_job(r) for r in await _optional_rows("trainingJob", "dataset_id = {}", ref.id)]
+        found += await _versions_where(ModelVersion.dataset_id == ref.id)
+    elif ref.type == "featurePlan":
+        jobs = await _optional_rows("trainingJob", "feature_plan_id = {}", ref.id)
+        found += [_job(r) for r in jobs]
+        found += await _versions_where(ModelVersion.feature_plan_id == ref.id)
+    elif ref.type == "trainingJob":
+        found += await _versions_where(ModelVersion.source_job_id == ref.id)
+    elif ref.type == "modelVersion" and (parsed := split_version_id(ref.id)):
+        rows = await _optional_rows(
+            "deployment", "model_name = {} AND model_version::text = {}", parsed[0], str(parsed[1])
+        )
+        found += [_deployment(r) for r in rows]
+    return found
+
+
+async def _versions_where(condition: Any) -> list[Record]:
+    rows = await ModelVersion.select(*_VERSION_COLUMNS).where(condition).order_by(ModelVersion.id)
+    return [_version(r) for r in rows]

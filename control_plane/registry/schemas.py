@@ -1,0 +1,126 @@
+"""Wire shapes of the registry: models, versions, stage transitions, aliases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+from schemas.base import Wire
+
+Stage = Literal["None", "Staging", "Production", "Archived"]
+STAGES: tuple[Stage, ...] = ("None", "Staging", "Production", "Archived")
+
+# No ':' or '/' in a model name, so `name:version` (lineage ids) always parses.
+ModelName = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+ArtifactUri = Annotated[str, Meta(pattern=r"^s3://[^/]+/.+")]
+AliasName = Annotated[str, Meta(pattern=r"^@?[a-z][a-z0-9_-]{0,63}$")]
+
+
+class CreateModel(Wire):
+    name: ModelName
+    description: str = ""
+
+
+class RegisteredModelOut(Wire):
+    name: str
+    description: str
+    latestVersion: int | None
+    aliases: dict[str, int]
+    createdBy: str
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class ModelPage(Wire):
+    items: list[RegisteredModelOut]
+    total: int
+    page: int
+    pageSize: int
+
+
+class VersionArtifact(Wire):
+    """One file of a version (the ONNX graph, the card, the evaluation...)."""
+
+    name: str
+    uri: str
+    sha256: str = ""
+    bytes: int = 0
+
+
+class CreateVersion(Wire):
+    """A version: its model artifact (an `s3://` URI that must exist), evaluation, card,
+    input signature (inputs with units, window, quantiles) and where it came from."""
+
+    artifactUri: ArtifactUri
+    signature: dict[str, Any] = msgspec.field(default_factory=dict)
+    metrics: dict[str, Any] = msgspec.field(default_factory=dict)
+    artifacts: list[VersionArtifact] = msgspec.field(default_factory=list)
+    card: dict[str, Any] = msgspec.field(default_factory=dict)
+    description: str = ""
+    sourceJobId: str | None = None
+    datasetId: str | None = None
+    featurePlanId: str | None = None
+
+
+class ModelVersionOut(Wire):
+    name: str
+    version: int
+    stage: Stage
+    artifactUri: str
+    artifacts: list[VersionArtifact]
+    metrics: dict[str, Any]
+    card: dict[str, Any]
+    signature: dict[str, Any]
+    description: str
+    sourceJobId: str | None
+    datasetId: str | None
+    featurePlanId: str | None
+    aliases: list[str]
+    createdBy: str
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class VersionPage(Wire):
+    items: list[ModelVersionOut]
+    total: int
+    page: int
+    pageSize: int
+
+
+class StageRequest(Wire):
+    """Move a version to `stage`; `archiveExisting` archives the others in that stage."""
+
+    stage: Stage
+    comment: str = ""
+    archiveExisting: bool = False
+
+
+class StageTransitionOut(Wire):
+    name: str
+    version: int
+    fromStage: Stage
+    toStage: Stage
+    comment: str
+    actor: str
+    at: datetime
+
+
+class StageResult(Wire):
+    version: ModelVersionOut
+    transitions: list[StageTransitionOut]
+
+
+class AliasRequest(Wire):
+    version: Annotated[int, Meta(ge=1)]
+
+
+class AliasOut(Wire):
+    name: str
+    alias: str
+    version: int
+    updatedBy: str
+    updatedAt: datetime

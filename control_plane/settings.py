@@ -1,0 +1,65 @@
+"""Control-plane settings, read from the environment when the app is created."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/test"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    s3_endpoint: str = "127.0.0.1:9000"
+    s3_access_key: str = "loadstar"
+    s3_secret_key: str = "loadstar-secret"
+    s3_secure: bool = False
+    s3_bucket: str = "loadstar"
+    jwt_secret: str = "loadstar-dev-secret-change-me-in-production"
+    jwt_ttl_seconds: int = 12 * 3600
+    upload_limit_bytes: int = 1 << 30
+    triton_http_url: str = "127.0.0.1:8000"
+    triton_grpc_url: str = "127.0.0.1:8001"
+    triton_metrics_url: str = "http://127.0.0.1:8002/metrics"
+    triton_repo_dir: Path = REPO_ROOT / "triton_repo" / "models"
+    triton_target: str = "cpu"
+    gateway_public_url: str = "http://127.0.0.1:8090"
+    gateway_sync_token: str = "loadstar-gateway-sync-dev-token"
+    admin_username: str = "admin"
+    admin_password: str = "loadstar-admin"
+    static_dir: Path = REPO_ROOT / "web" / "dist"
+    run_migrations: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from LOADSTAR_*/standard variables; unset ones keep defaults."""
+        env = os.environ if env is None else env
+        mapping = {
+            "database_url": "DATABASE_URL",
+            "redis_url": "REDIS_URL",
+            "s3_endpoint": "S3_ENDPOINT",
+            "s3_access_key": "S3_ACCESS_KEY",
+            "s3_secret_key": "S3_SECRET_KEY",
+            "s3_secure": "S3_SECURE",
+            "s3_bucket": "S3_BUCKET",
+            "jwt_secret": "LOADSTAR_JWT_SECRET",
+            "jwt_ttl_seconds": "LOADSTAR_JWT_TTL_SECONDS",
+            "upload_limit_bytes": "LOADSTAR_UPLOAD_LIMIT_BYTES",
+            "triton_http_url": "TRITON_HTTP_URL",
+            "triton_grpc_url": "TRITON_GRPC_URL",
+            "triton_metrics_url": "TRITON_METRICS_URL",
+            "triton_repo_dir": "TRITON_REPO_DIR",
+            "triton_target": "TRITON_TARGET",
+            "gateway_public_url": "LOADSTAR_GATEWAY_URL",
+            "gateway_sync_token": "LOADSTAR_GATEWAY_SYNC_TOKEN",
+            "admin_username": "LOADSTAR_ADMIN_USER",
+            "admin_password": "LOADSTAR_ADMIN_PASSWORD",
+            "static_dir": "LOADSTAR_STATIC_DIR",
+            "run_migrations": "LOADSTAR_RUN_MIGRATIONS",
+        }
+        raw = {field: env[var] for field, var in mapping.items() if var in env}
+        return msgspec.convert(raw, cls, strict=False)

@@ -1,0 +1,36 @@
+"""Start and stop what the training slice needs: Redis, the arq pool, the event consumer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import redis.asyncio as aioredis
+from litestar import Litestar
+
+from control_plane.training.consumer import EventConsumer
+from control_plane.training.queue import TrainingQueue
+from training.events import HeartbeatTiming
+
+
+@asynccontextmanager
+async def training_lifespan(app: Litestar) -> AsyncIterator[None]:
+    settings = app.state.settings
+    redis = aioredis.Redis.from_url(settings.redis_url)
+    queue = await TrainingQueue.connect(settings.redis_url)
+    consumer = EventConsumer(redis, app.state.store, queue, HeartbeatTiming.from_env())
+    app.state.redis = redis
+    app.state.training_queue = queue
+    tasks = [asyncio.create_task(consumer.run()), asyncio.create_task(consumer.watchdog())]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await queue.close()
+        await redis.aclose()

@@ -1,0 +1,283 @@
+"""Training jobs: create, read, control, metrics and logs. State changes come from events."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+import redis.asyncio as aioredis
+from piccolo.columns.combination import WhereRaw
+
+from control_plane.adapters.object_store import ObjectStore
+from control_plane.training.queue import TrainingQueue
+from control_plane.training.schemas import (
+    Artifact,
+    CreateJob,
+    JobOut,
+    JobPage,
+    LogLine,
+    LogPage,
+    MetricPoint,
+)
+from control_plane.training.sources import load_plan, require_dataset
+from control_plane.training.stream import append_event
+from control_plane.training.tables import TrainingEventRow, TrainingJob
+from schemas.errors import Conflict, InvalidInput, NotFound
+from training.catalog import ALGORITHMS, DEFAULT_ALGORITHM
+from training.events import control_key
+from training.spec import TrainingSpec
+
+ACTIVE = ("queued", "running", "paused")
+
+
+def new_job_id() -> str:
+    return f"job-{secrets.token_hex(4)}"
+
+
+def to_out(row: dict[str, Any]) -> JobOut:
+    return JobOut(
+        id=row["id"],
+        jobId=row["id"],
+        datasetId=row["dataset_id"],
+        featurePlanId=row["feature_plan_id"],
+        algorithm=row["algorithm"],
+        hyperparams=row["hyperparams"] or {},
+        status=row["status"],
+        progress=row["progress"],
+        attempt=row["attempt"],
+        maxAttempts=row["max_attempts"],
+        error=row["error"],
+        evaluation=row["evaluation"] or {},
+        artifacts=[msgspec.convert(a, Artifact) for a in row["artifacts"] or []],
+        card=row["card"] or {},
+        cardMarkdown=row["card_markdown"],
+        signature=row["signature"] or {},
+        createdBy=row["created_by"],
+        createdAt=row["created_at"],
+        startedAt=row["started_at"],
+        finishedAt=row["finished_at"],
+        lastSeq=row["last_seq"],
+    )
+
+
+async def get_job_row(job_id: str) -> dict[str, Any]:
+    row = await TrainingJob.select().where(TrainingJob.id == job_id).output(load_json=True).first()
+    if row is None:
+        raise NotFound(f"training job {job_id!r} not found", {"jobId": job_id})
+    return row
+
+
+async def get_job(job_id: str) -> JobOut:
+    return to_out(await get_job_row(job_id))
+
+
+async def list_jobs(
+    status: str | None, dataset_id: str | None, page: int, page_size: int
+) -> JobPage:
+    query = (
+        TrainingJob.select()
+        .output(load_json=True)
+        .order_by(TrainingJob.created_at, ascending=False)
+    )
+    count = TrainingJob.count()
+    if status:
+        query = query.where(TrainingJob.status == status)
+        count = count.where(TrainingJob.status == status)
+    if dataset_id:
+        query = query.where(TrainingJob.dataset_id == dataset_id)
+        count = count.where(TrainingJob.dataset_id == dataset_id)
+    rows = await query.limit(page_size).offset((page - 1) * page_size)
+    return JobPage(
+        items=[to_out(r) for r in rows], total=await count, page=page, pageSize=page_size
+    )
+
+
+async def create_job(
+    data: CreateJob, user: str, store: ObjectStore, queue: TrainingQueue
+) -> JobOut:
+    algorithm = data.algorithm or DEFAULT_ALGORITHM
+    if algorithm not in ALGORITHMS:
+        raise InvalidInput(
+            f"unknown algorithm {algorithm!r}",
+            {"field": "algorithm", "allowed": sorted(ALGORITHMS)},
+        )
+    if not 1 <= data.maxAttempts <= 10:
+        raise InvalidInput("maxAttempts must be 1..10", {"field": "maxAttempts"})
+    canonical_uri = await require_dataset(store, data.datasetId)
+    plan = await load_plan(data.featurePlanId)
+    if plan.get("datasetId") not in (None, data.datasetId):
+        raise InvalidInput(
+            "the feature plan belongs to another dataset",
+            {
+                "field": "featurePlanId",
+                "planDataset": plan.get("datasetId"),
+                "datasetId": data.datasetId,
+            },
+        )
+    job_id = new_job_id()
+    row = TrainingJob(
+        id=job_id,
+        dataset_id=data.datasetId,
+        feature_plan_id=data.featurePlanId,
+        algorithm=algorithm,
+        hyperparams=data.hyperparams,
+        plan=plan,
+        status="queued",
+        max_attempts=data.maxAttempts,
+        created_by=user,
+        created_at=datetime.now(UTC),
+    )
+    await row.save()
+    spec = TrainingSpec(
+        jobId=job_id,
+        datasetId=data.datasetId,
+        featurePlanId=data.featurePlanId,
+        canonicalUri=canonical_uri,
+        plan=plan,
+        algorithm=algorithm,
+        hyperparams=data.hyperparams,
+    )
+    try:
+        await queue.enqueue_training(spec)
+    except Exception:
+        await TrainingJob.delete().where(TrainingJob.id == job_id)
+        raise
+    return await get_job(job_id)
+
+
+def spec_for(
+    row: dict[str, Any], canonical_uri: str, *, attempt: int, resume: bool
+) -> TrainingSpec:
+    return TrainingSpec(
+        jobId=row["id"],
+        datasetId=row["dataset_id"],
+        featurePlanId=row["feature_plan_id"],
+        canonicalUri=canonical_uri,
+        plan=row["plan"],
+        algorithm=row["algorithm"],
+        hyperparams=row["hyperparams"] or {},
+        attempt=attempt,
+        resume=resume,
+    )
+
+
+async def control_job(
+    job_id: str, action: str, redis: aioredis.Redis, store: ObjectStore, queue: TrainingQueue
+) -> JobOut:
+    """stop: cancel (queued and paused jobs at once); pause: checkpoint at the next batch;
+    resume: queue the paused job again from its checkpoint. Each transition is a
+    conditional update, so two requests racing cannot both make it."""
+    row = await get_job_row(job_id)
+    status = row["status"]
+    if action == "stop":
+        if status not in ACTIVE:
+            raise Conflict(f"job is {status}; only active jobs can be stopped", {"status": status})
+        await redis.set(control_key(job_id), "stop", ex=7 * 86400)
+        # a queued or paused job has no worker to say so: announce it, so that live
+        # clients see the end of the job
+        if status in ("queued", "paused") and await _move(job_id, status, "cancelled"):
+            await append_event(
+                redis, job_id, "status", {"status": "cancelled", "reason": f"stopped {status}"}
+            )
+    elif action == "pause":
+        if status != "running":
+            raise Conflict(f"job is {status}; only running jobs can be paused", {"status": status})
+        await redis.set(control_key(job_id), "pause", ex=7 * 86400)
+    elif action == "resume":
+        if status != "paused":
+            raise Conflict(f"job is {status}; only paused jobs can be resumed", {"status": status})
+        canonical_uri = await require_dataset(store, row["dataset_id"])
+        if not await _move(job_id, "paused", "queued"):
+            raise Conflict(
+                "job is no longer paused", {"status": (await get_job_row(job_id))["status"]}
+            )
+        await redis.set(control_key(job_id), "run", ex=7 * 86400)
+        await queue.enqueue_training(
+            spec_for(row, canonical_uri, attempt=row["attempt"], resume=True)
+        )
+    await TrainingJob.update({TrainingJob.requested_action: action}).where(TrainingJob.id == job_id)
+    return await get_job(job_id)
+
+
+async def _move(job_id: str, current: str, new: str) -> bool:
+    """Set the job's status to `new` if it is still `current`; whether it was."""
+    changes: dict[Any, Any] = {TrainingJob.status: new}
+    if new == "cancelled":
+        changes[TrainingJob.finished_at] = datetime.now(UTC)
+    moved = (
+        await TrainingJob.update(changes)
+        .where((TrainingJob.id == job_id) & (TrainingJob.status == current))
+        .returning(TrainingJob.id)
+    )
+    return bool(moved)
+
+
+async def job_metrics(job_id: str) -> list[MetricPoint]:
+    await get_job_row(job_id)
+    rows = await (
+        TrainingEventRow.select(TrainingEventRow.seq, TrainingEventRow.ts, TrainingEventRow.payload)
+        .where((TrainingEventRow.job_id == job_id) & (TrainingEventRow.type == "metric"))
+        .order_by(TrainingEventRow.seq)
+        .output(load_json=True)
+    )
+    return [MetricPoint(seq=r["seq"], ts=r["ts"], payload=r["payload"]) for r in rows]
+
+
+async def job_logs(
+    job_id: str, level: str | None, q: str | None, page: int, page_size: int
+) -> LogPage:
+    await get_job_row(job_id)
+    where = (TrainingEventRow.job_id == job_id) & (TrainingEventRow.type == "log")
+    if level:
+        where &= TrainingEventRow.level == level.upper()
+    if q:
+        # the message only (not the payload's JSON keys), and `q` taken literally
+        literal = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where &= WhereRaw("payload->>'message' ILIKE {}", f"%{literal}%")
+    rows = await (
+        TrainingEventRow.select(
+            TrainingEventRow.seq,
+            TrainingEventRow.ts,
+            TrainingEventRow.level,
+            TrainingEventRow.payload,
+        )
+        .where(where)
+        .order_by(TrainingEventRow.seq)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+        .output(load_json=True)
+    )
+    total = await TrainingEventRow.count().where(where)
+    items = [
+        LogLine(
+            seq=r["seq"], ts=r["ts"], level=r["level"], message=str(r["payload"].get("message", ""))
+        )
+        for r in rows
+    ]
+    return LogPage(items=items, total=total, page=page, pageSize=page_size)
+
+
+async def event_history(job_id: str, after_seq: int = 0) -> list[dict[str, Any]]:
+    rows = await (
+        TrainingEventRow.select(
+            TrainingEventRow.seq,
+            TrainingEventRow.type,
+            TrainingEventRow.payload,
+            TrainingEventRow.ts,
+        )
+        .where((TrainingEventRow.job_id == job_id) & (TrainingEventRow.seq > after_seq))
+        .order_by(TrainingEventRow.seq)
+        .output(load_json=True)
+    )
+    return [
+        {
+            "type": r["type"],
+            "payload": r["payload"],
+            "seq": r["seq"],
+            "ts": r["ts"],
+            "jobId": job_id,
+        }
+        for r in rows
+    ]

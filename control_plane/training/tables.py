@@ -1,0 +1,42 @@
+"""Training jobs and their persisted event history."""
+
+from __future__ import annotations
+
+from piccolo.columns import JSONB, Float, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.indexes import IndexMethod
+from piccolo.table import Table
+
+
+class TrainingJob(Table, tablename="training_job"):
+    id = Varchar(length=32, primary_key=True)
+    dataset_id = Varchar(length=32, index=True)
+    feature_plan_id = Varchar(length=32, index=True)
+    algorithm = Varchar(length=32)
+    hyperparams = JSONB(default={})
+    plan = JSONB(default={})
+    status = Varchar(length=16, default="queued", index=True)
+    progress = Float(default=0.0)
+    attempt = Integer(default=1)
+    max_attempts = Integer(default=3)
+    error = Text(default="")
+    evaluation = JSONB(default={})
+    artifacts = JSONB(default=[])
+    card = JSONB(default={})
+    card_markdown = Text(default="")
+    signature = JSONB(default={})
+    created_by = Varchar(length=64, default="")
+    created_at = Timestamptz()
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+    last_seq = Integer(default=0)
+    requested_action = Varchar(length=8, default="run")
+
+
+class TrainingEventRow(Table, tablename="training_event"):
+    id = Serial(primary_key=True)
+    job_id = Varchar(length=32, index=True, index_method=IndexMethod.btree)
+    seq = Integer()
+    type = Varchar(length=16)
+    level = Varchar(length=8, default="")
+    payload = JSONB(default={})
+    ts = Varchar(length=40)

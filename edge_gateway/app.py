@@ -1,0 +1,79 @@
+"""The edge gateway: `uvicorn edge_gateway.app:app` (or `create_app(settings)` in tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.plugins import PluginProtocol
+
+from edge_gateway.contracts import ContractStore
+from edge_gateway.dataplane import DataPlane
+from edge_gateway.errors import EXCEPTION_HANDLERS
+from edge_gateway.metrics import GatewayMetrics
+from edge_gateway.routes import ROUTES
+from edge_gateway.settings import GatewaySettings
+from edge_gateway.triton_client import TritonForecaster
+
+log = logging.getLogger("loadstar.edge_gateway")
+
+
+class GatewayApp(Litestar):
+    """Litestar without its default pydantic/attrs plugins: the gateway speaks msgspec only,
+    and importing pydantic for them costs about a third of a second of start-up."""
+
+    @staticmethod
+    def _get_default_plugins(plugins: list[PluginProtocol]) -> list[PluginProtocol]:
+        from litestar.plugins.core import MsgspecDIPlugin
+
+        plugins.append(MsgspecDIPlugin())
+        return plugins
+
+
+def create_app(settings: GatewaySettings | None = None) -> Litestar:
+    """Build the gateway from settings (read from the environment when not given)."""
+    settings = settings or GatewaySettings.from_env()
+    store = ContractStore(settings)
+    metrics = GatewayMetrics()
+    store.listeners.append(lambda snapshot: metrics.contract_revision.set(snapshot.revision))
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        # The gRPC channel belongs to the running loop, so it is made here, not at import.
+        triton = TritonForecaster(settings.triton_url, settings.triton_timeout_s)
+        app.state.plane = DataPlane(store, triton, metrics)
+        sync: asyncio.Task[None] | None = None
+        try:
+            await store.start()
+            if settings.sync_enabled:
+                sync = asyncio.create_task(store.sync_forever(), name="contract-sync")
+            yield
+        finally:
+            if sync is not None:
+                sync.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sync
+            await store.close()
+            await triton.close()
+
+    app = GatewayApp(
+        route_handlers=ROUTES,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        openapi_config=None,
+        request_max_body_size=settings.max_body_bytes,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    return app
+
+
+def __getattr__(name: str) -> Litestar:
+    # `uvicorn edge_gateway.app:app` builds the app lazily: importing reads no environment.
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

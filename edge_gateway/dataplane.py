@@ -1,0 +1,154 @@
+"""The gateway's data plane: authenticate, legalize, infer, format. No transport in it.
+
+HTTP routes and the WebSocket are thin shells: they hand over the Authorization header,
+the raw body and the path's asset id, and send back the `Answer` bytes as they are.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+import msgspec
+import numpy as np
+
+from edge_gateway.contracts import ContractStore, Served
+from edge_gateway.detection import detect_anomalies
+from edge_gateway.errors import error_of
+from edge_gateway.metrics import GatewayMetrics
+from edge_gateway.postprocess import LegalizedWindow, format_output, legalize_window
+from edge_gateway.triton_client import Array, TritonForecaster
+from edge_gateway.wire import decode_detect, decode_input, encode
+from schemas.contracts import InferenceInput, InferenceOutput
+from schemas.errors import Forbidden, InvalidInput, LoadstarError, NotFound
+
+_clock = time.perf_counter
+
+
+class Answer(NamedTuple):
+    status: int
+    body: bytes
+    code: str  # "OK" or the error code
+
+
+def invalid_body(exc: msgspec.DecodeError) -> InvalidInput:
+    return InvalidInput(f"invalid request body: {exc}", {"cause": str(exc)[:300]})
+
+
+class DataPlane:
+    def __init__(
+        self, store: ContractStore, triton: TritonForecaster, metrics: GatewayMetrics
+    ) -> None:
+        self.store = store
+        self.triton = triton
+        self.metrics = metrics
+
+    # -- who may call what -----------------------------------------------------------
+    def authenticate(self, authorization: str | None) -> Served:
+        return self.store.tokens.authenticate(authorization)
+
+    def check_scope(self, served: Served, deployment_id: str | None, asset_id: str | None) -> None:
+        """A body's `deploymentId` and a path's asset must be the token's own."""
+        if deployment_id is not None and deployment_id != served.id:
+            if deployment_id in self.store.by_id:
+                raise Forbidden(
+                    "this token belongs to another deployment",
+                    {"deploymentId": deployment_id, "tokenDeploymentId": served.id},
+                )
+            raise NotFound(f"no live deployment {deployment_id!r}", {"deploymentId": deployment_id})
+        own = served.deployment.assetId
+        if asset_id is not None and own is not None and own != asset_id:
+            if any(s.deployment.assetId == asset_id for s in self.store.by_id.values()):
+                raise Forbidden(
+                    "this token belongs to another asset",
+                    {"assetId": asset_id, "tokenAssetId": own},
+                )
+            raise NotFound(f"no live deployment for asset {asset_id!r}", {"assetId": asset_id})
+        if served.problem is not None:
+            raise served.problem
+
+    # -- Triton ----------------------------------------------------------------------
+    async def infer(self, served: Served, window: Array, calendar: Array | None) -> Array:
+        dep = served.deployment
+        try:
+            raw, calls = await self.triton.infer_many(
+                dep.tritonModel, dep.tritonVersion, window, calendar
+            )
+        except LoadstarError as exc:
+            self.metrics.count_triton_calls(served.id, exc.code)
+            raise
+        self.metrics.count_triton_calls(served.id, "OK", calls)
+        return raw
+
+    # -- the routes' work --------------------------------------------------------------
+    async def predict(
+        self, route: str, authorization: str | None, body: bytes, asset_id: str | None = None
+    ) -> Answer:
+        started = _clock()
+        label = "-"
+        try:
+            served = self.authenticate(authorization)
+            label = served.id
+            try:
+                payload = decode_input(body)
+            except msgspec.DecodeError as exc:
+                raise invalid_body(exc) from exc
+            decoded = _clock()
+            self.metrics.observe_stage(route, "decode", decoded - started)
+            self.check_scope(served, payload.deploymentId, asset_id)
+            out, inferred = await self.forecast(route, served, payload, decoded)
+            if asset_id is not None:
+                out.meta.assetId = asset_id
+            data = encode(out)
+        except Exception as exc:
+            return self.failed(route, label, started, exc)
+        done = _clock()
+        self.metrics.observe_stage(route, "format", done - inferred)
+        self.metrics.observe_request(label, route, "OK", done - started)
+        return Answer(200, data, "OK")
+
+    async def forecast(
+        self, route: str, served: Served, payload: InferenceInput, decoded: float
+    ) -> tuple[InferenceOutput, float]:
+        """Legalize -> one Triton call -> the standard output, and when Triton answered."""
+        assert served.resolved is not None
+        plan = served.resolved
+        contract = plan.contract
+        observe = self.metrics.observe_stage
+        legal: LegalizedWindow = legalize_window(contract, payload, plan)
+        legalized = _clock()
+        observe(route, "legalize", legalized - decoded)
+        calendar = None if legal.calendar is None else legal.calendar[np.newaxis]
+        raw = await self.infer(served, legal.window[np.newaxis], calendar)
+        inferred = _clock()
+        observe(route, "triton", inferred - legalized)
+        out = format_output(contract, legal, raw[0], None, datetime.now(UTC), plan)
+        return out, inferred
+
+    async def detect(
+        self, route: str, authorization: str | None, body: bytes, asset_id: str
+    ) -> Answer:
+        started = _clock()
+        label = "-"
+        try:
+            served = self.authenticate(authorization)
+            label = served.id
+            try:
+                payload = decode_detect(body)
+            except msgspec.DecodeError as exc:
+                raise invalid_body(exc) from exc
+            self.metrics.observe_stage(route, "decode", _clock() - started)
+            self.check_scope(served, payload.deploymentId, asset_id)
+            report = await detect_anomalies(self, route, served, payload)
+            report.assetId = asset_id
+            data = encode(report)
+        except Exception as exc:
+            return self.failed(route, label, started, exc)
+        self.metrics.observe_request(label, route, "OK", _clock() - started)
+        return Answer(200, data, "OK")
+
+    def failed(self, route: str, label: str, started: float, exc: Exception) -> Answer:
+        status, code, body = error_of(exc, route)
+        self.metrics.observe_request(label, route, code, _clock() - started)
+        return Answer(status, body, code)

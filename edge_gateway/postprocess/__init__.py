@@ -1,0 +1,40 @@
+"""The pure core shared by the gateway, the control plane and the CLI.
+
+Raw caller rows -> the model's float32 window (`legalize_window`), raw model quantiles ->
+the standard output (`format_output`), observations vs intervals -> anomalies. No I/O.
+"""
+
+from edge_gateway.postprocess.anomalies import (
+    ForecastIntervals,
+    check_observations,
+    find_anomalies,
+)
+from edge_gateway.postprocess.contract import ResolvedContract, interval_key, prepare_contract
+from edge_gateway.postprocess.envelope import format_output, round_significant, utc_iso
+from edge_gateway.postprocess.legalize import (
+    LegalizedWindow,
+    WindowReport,
+    calendar_phases,
+    legalize_window,
+    window_report,
+)
+from edge_gateway.postprocess.units import Conversion, resolve_conversion
+
+__all__ = [
+    "Conversion",
+    "ForecastIntervals",
+    "LegalizedWindow",
+    "ResolvedContract",
+    "WindowReport",
+    "calendar_phases",
+    "check_observations",
+    "find_anomalies",
+    "format_output",
+    "interval_key",
+    "legalize_window",
+    "prepare_contract",
+    "resolve_conversion",
+    "round_significant",
+    "utc_iso",
+    "window_report",
+]

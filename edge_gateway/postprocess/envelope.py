@@ -1,0 +1,145 @@
+"""The standard output (seed 000) from the model's raw quantiles [H, n_quantiles].
+
+Converts to the answer's unit, sorts crossed quantiles (with a warning), rounds to six
+significant digits and stamps each step on the grid after the window's end.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from edge_gateway.postprocess.contract import ResolvedContract, prepare_contract
+from edge_gateway.postprocess.legalize import LegalizedWindow
+from edge_gateway.postprocess.timestamps import format_epoch_s
+from schemas.contracts import (
+    DeploymentContract,
+    InferenceOutput,
+    OutputMeta,
+    OutputWarning,
+    ValuePoint,
+)
+from schemas.errors import InferenceFailed, InvalidInput
+
+SIGNIFICANT_DIGITS = 6
+_POW10 = 10.0 ** np.arange(23)  # exactly representable powers of ten
+
+
+def round_significant(
+    x: npt.ArrayLike, digits: int = SIGNIFICANT_DIGITS
+) -> npt.NDArray[np.float64]:
+    """Rounds finite values to `digits` significant digits: the double nearest the decimal
+    result, as `float(f"{v:.6g}")` gives, without a Python loop in the common case.
+
+    Scaling by an exact power of ten and one correctly rounded multiply/divide back is what
+    makes the result the nearest double; magnitudes needing 10**23 or more go through text.
+    """
+    values = np.asarray(x, dtype=np.float64)
+    magnitude = np.abs(values)
+    magnitude[magnitude == 0.0] = 1.0
+    decimals = (digits - 1) - np.floor(np.log10(magnitude)).astype(np.int64)
+    if decimals.size and (decimals.max() > 22 or decimals.min() < -22):
+        flat = values.reshape(-1)
+        return np.array([float(f"{v:.{digits}g}") for v in flat.tolist()]).reshape(values.shape)
+    up = _POW10[np.maximum(decimals, 0)]
+    down = _POW10[np.maximum(-decimals, 0)]
+    rounded: npt.NDArray[np.float64] = np.rint(values * up / down) / up * down
+    return rounded
+
+
+def _as_quantiles(raw: Any, n_quantiles: int, horizon: int) -> npt.NDArray[np.float64]:
+    try:
+        values = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InferenceFailed(
+            "model output is not a numeric array", {"cause": str(exc)[:200]}, kind="bad_output"
+        ) from exc
+    while values.ndim > 2 and values.shape[0] == 1:
+        values = values[0]
+    if values.ndim != 2 or values.shape[1] != n_quantiles or values.shape[0] < horizon:
+        raise InferenceFailed(
+            f"model output has shape {list(values.shape)}, expected [>={horizon}, {n_quantiles}]",
+            {"shape": list(values.shape), "horizon": horizon, "quantiles": n_quantiles},
+            kind="bad_output",
+        )
+    bad = ~np.isfinite(values)
+    if bad.any():
+        step, column = (int(i) for i in np.argwhere(bad)[0])
+        raise InferenceFailed(
+            f"model output is not finite at step {step}, quantile column {column}",
+            {"step": step, "column": column, "count": int(bad.sum())},
+            kind="bad_output",
+        )
+    return values
+
+
+def utc_iso(now: datetime) -> str:
+    """ISO 8601 UTC with milliseconds and 'Z'; a naive `now` is taken as UTC."""
+    moment = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def format_output(
+    contract: DeploymentContract,
+    legalized: LegalizedWindow,
+    raw_quantiles: Any,
+    requested_horizon: int | None = None,
+    now: datetime | None = None,
+    plan: ResolvedContract | None = None,
+) -> InferenceOutput:
+    """The standard output for one forecast; non-finite or misshapen output -> INFERENCE_FAILED.
+
+    `raw_quantiles` is [H, n_quantiles] (a leading batch axis of 1 is accepted) in the
+    model's unit, columns in the contract's quantile order.
+    """
+    plan = plan if plan is not None else prepare_contract(contract)
+    horizon = legalized.horizon if requested_horizon is None else requested_horizon
+    if (
+        isinstance(horizon, bool)
+        or not isinstance(horizon, int)
+        or not 1 <= horizon <= contract.horizon
+    ):
+        raise InvalidInput(
+            f"'horizon' must be an integer in 1..{contract.horizon}",
+            {"field": "horizon", "value": repr(horizon), "max": contract.horizon},
+        )
+    raw = _as_quantiles(raw_quantiles, len(plan.interval_keys), horizon)
+    steps = raw[:horizon][:, plan.quantile_order]
+    steps = legalized.output_conversion.apply(steps)
+    warnings = list(legalized.warnings)
+    crossed = (steps[:, 1:] < steps[:, :-1]).any(axis=1)
+    if crossed.any():
+        steps = np.sort(steps, axis=1)
+        warnings.append(
+            OutputWarning(
+                code="QUANTILES_CROSSED",
+                message=f"quantiles crossed at {int(crossed.sum())} steps and were sorted",
+                details={"steps": int(crossed.sum()), "firstStep": int(np.argmax(crossed))},
+            )
+        )
+    steps = round_significant(steps)
+    columns = steps.T.tolist()
+    times = format_epoch_s(
+        legalized.grid_end_s + legalized.frequency_s * np.arange(1, horizon + 1, dtype=np.int64)
+    )
+    median = columns[plan.median_column]
+    meta = contract.meta
+    return InferenceOutput(
+        modelId=contract.modelId,
+        version=contract.version,
+        timestamp=utc_iso(now if now is not None else datetime.now(UTC)),
+        values=[ValuePoint(t=t, y=y) for t, y in zip(times, median, strict=True)],
+        unit=legalized.unit,
+        intervals=dict(zip(plan.interval_keys, columns, strict=True)),
+        confidence=contract.confidence,
+        warnings=warnings,
+        meta=OutputMeta(
+            datasetId=meta.datasetId,
+            featurePlanId=meta.featurePlanId,
+            deploymentId=contract.deploymentId,
+            assetId=meta.assetId,
+        ),
+    )

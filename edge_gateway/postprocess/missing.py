@@ -1,0 +1,85 @@
+"""The missing-data policy: refuse a window with too many gaps, else fill them.
+
+The threshold test is `missing / L > maxMissingRatio`, exactly as written, so a ratio
+equal to the threshold passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from schemas.errors import InputMissingExceeds
+
+FillPolicy = Literal["linear", "ffill"]
+
+
+def check_missing_ratio(
+    missing: npt.NDArray[np.int64],
+    names: Sequence[str],
+    considered: npt.NDArray[np.bool_],
+    lookback: int,
+    threshold: float,
+) -> None:
+    """INPUT_MISSING_EXCEEDS for the input with the most missing points, if over threshold."""
+    counts = np.where(considered, missing, -1)
+    worst = int(np.argmax(counts))
+    if counts[worst] < 0:
+        return
+    ratio = int(counts[worst]) / lookback
+    if ratio > threshold:
+        raise InputMissingExceeds(
+            f"input '{names[worst]}' misses {int(counts[worst])} of {lookback} points "
+            f"({ratio:.1%}), more than the deployment allows ({threshold:.1%})",
+            {
+                "input": names[worst],
+                "missing": int(counts[worst]),
+                "total": lookback,
+                "ratio": ratio,
+                "threshold": threshold,
+            },
+        )
+
+
+def fill_gaps(
+    window: npt.NDArray[np.float64],
+    policy: FillPolicy,
+    before_offset: npt.NDArray[np.int64],
+    before_value: npt.NDArray[np.float64],
+    gaps: npt.NDArray[np.bool_] | None = None,
+) -> npt.NDArray[np.float64]:
+    """Fills the NaNs (or the `gaps` when given) of an [L, n] window, all columns at once;
+    each column has a known value in the window or a left neighbour before it.
+
+    Column j's left neighbour from before the window is `before_value[j]` at grid index
+    `-before_offset[j]` (NaN: none). `linear` interpolates in time between the nearest
+    known neighbours, `ffill` carries the last known value; points with no left neighbour
+    take the first known value, and in `linear` mode points with no right neighbour take
+    the last known value.
+    """
+    if gaps is None:
+        gaps = np.isnan(window)
+    if not gaps.any():
+        return window
+    size = window.shape[0]
+    rows = np.arange(size)[:, None]
+    cols = np.arange(window.shape[1])
+    last = np.maximum.accumulate(np.where(gaps, -1, rows), axis=0)  # last known at or before
+    has_left = (last >= 0) | ~np.isnan(before_value)
+    left_value = np.where(last >= 0, window[np.maximum(last, 0), cols], before_value)
+    following = np.minimum.accumulate(np.where(gaps, size, rows)[::-1], axis=0)[::-1]
+    has_right = following < size
+    right_value = window[np.minimum(following, size - 1), cols]
+    if policy == "ffill":
+        first_known = window[np.argmax(~gaps, axis=0), cols]
+        filled = np.where(has_left, left_value, first_known)
+    else:
+        left_pos = np.where(last >= 0, last, -before_offset)
+        span = np.maximum(following - left_pos, 1)  # 0 only at known points, never used
+        slope = (right_value - left_value) / span  # the form np.interp uses
+        between = left_value + slope * (rows - left_pos)
+        filled = np.where(has_left, np.where(has_right, between, left_value), right_value)
+    return np.where(gaps, filled, window)

@@ -1,0 +1,113 @@
+"""Observations onto the model grid: sort, drop duplicates, bucket means over [t, t + f).
+
+The grid is anchored at the Unix epoch in UTC, so every deployment with the same
+frequency shares grid points; the window ends at the floor of the last observation.
+"""
+
+from __future__ import annotations
+
+import msgspec
+import numpy as np
+import numpy.typing as npt
+
+from schemas.contracts import OutputWarning
+
+
+class Ordered(msgspec.Struct, frozen=True):
+    """Rows sorted by time with duplicate timestamps resolved (the last given row wins)."""
+
+    epoch_us: npt.NDArray[np.int64]
+    values: npt.NDArray[np.float64]
+    duplicates: int
+
+
+class Gridded(msgspec.Struct, frozen=True):
+    """Bucket means on the window, plus the last known grid value before it, per column."""
+
+    end_us: int
+    means: npt.NDArray[np.float64]  # [L, n_columns], NaN where no observation
+    gaps: npt.NDArray[np.bool_]  # [L, n_columns], True where no observation
+    missing: npt.NDArray[np.int64]  # per column: number of gaps
+    before_offset: npt.NDArray[np.int64]  # per column: grid steps before the window start
+    before_value: npt.NDArray[np.float64]  # per column: that point's mean (NaN if none)
+
+
+def order_rows(epoch_us: npt.NDArray[np.int64], values: npt.NDArray[np.float64]) -> Ordered:
+    """Sorts rows by time (stable) and keeps the last given row of each timestamp."""
+    if epoch_us.size < 2 or bool((epoch_us[1:] > epoch_us[:-1]).all()):
+        return Ordered(epoch_us=epoch_us, values=values, duplicates=0)
+    order = np.argsort(epoch_us, kind="stable")
+    times = epoch_us[order]
+    keep = np.empty(times.size, dtype=np.bool_)
+    keep[-1] = True
+    np.not_equal(times[1:], times[:-1], out=keep[:-1])
+    kept = order[keep]
+    return Ordered(
+        epoch_us=times[keep], values=values[kept], duplicates=int(times.size - kept.size)
+    )
+
+
+def grid_end(last_us: int, frequency_us: int) -> int:
+    """The grid point at or before `last_us` (floor on an epoch-anchored grid)."""
+    return (last_us // frequency_us) * frequency_us
+
+
+def bucket_means(rows: Ordered, frequency_us: int, lookback: int) -> Gridded:
+    """Means of each column's non-null observations in [t, t + f) for the L window points.
+
+    For each column it also finds the latest grid point before the window holding a
+    value, which the fill policy may use as the left neighbour of the first points.
+    """
+    n_cols = rows.values.shape[1]
+    end = grid_end(int(rows.epoch_us[-1]), frequency_us)
+    start = end - (lookback - 1) * frequency_us
+    step = (rows.epoch_us - start) // frequency_us  # grid index, negative before the window
+    first_in = int(np.searchsorted(step, 0, side="left"))
+    inside = rows.values[first_in:]
+    known = ~np.isnan(inside)
+    slots = (step[first_in:, None] * n_cols + np.arange(n_cols))[known]
+    size = lookback * n_cols
+    sums = np.bincount(slots, weights=inside[known], minlength=size)
+    counts = np.bincount(slots, minlength=size)
+    observed = counts > 0
+    means = np.divide(sums, counts, out=np.full(size, np.nan), where=observed)
+    means = means.reshape(lookback, n_cols)
+    gaps = ~observed.reshape(lookback, n_cols)
+    before_offset = np.zeros(n_cols, dtype=np.int64)
+    before_value = np.full(n_cols, np.nan)
+    if first_in:
+        for j in range(n_cols):
+            if not gaps[0, j]:
+                continue  # the first point is known: no left neighbour needed
+            before = rows.values[:first_in, j]
+            idx = np.flatnonzero(~np.isnan(before))
+            if idx.size:
+                last_step = step[idx[-1]]
+                same = idx[step[idx] == last_step]
+                before_offset[j] = -int(last_step)
+                before_value[j] = float(before[same].mean())
+    return Gridded(
+        end_us=end,
+        means=means,
+        gaps=gaps,
+        missing=gaps.sum(axis=0),
+        before_offset=before_offset,
+        before_value=before_value,
+    )
+
+
+def time_warnings(naive: int, duplicates: int) -> list[OutputWarning]:
+    """NAIVE_TIMESTAMP and DUPLICATE_TIMESTAMPS warnings, for the counts that are not zero."""
+    warnings: list[OutputWarning] = []
+    if naive:
+        message = f"{naive} timestamps had no offset and were read as UTC"
+        warnings.append(
+            OutputWarning(code="NAIVE_TIMESTAMP", message=message, details={"count": naive})
+        )
+    if duplicates:
+        message = f"{duplicates} rows repeated an earlier timestamp; the last row was kept"
+        details = {"count": duplicates}
+        warnings.append(
+            OutputWarning(code="DUPLICATE_TIMESTAMPS", message=message, details=details)
+        )
+    return warnings

@@ -1,0 +1,59 @@
+"""Gateway settings, read from the environment only when the app is created."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+ENV_VARS: dict[str, str] = {
+    "control_plane_url": "LOADSTAR_CONTROL_PLANE_URL",
+    "sync_token": "LOADSTAR_GATEWAY_SYNC_TOKEN",
+    "state_path": "LOADSTAR_GATEWAY_STATE",
+    "sync_wait_s": "LOADSTAR_GATEWAY_SYNC_WAIT_S",
+    "sync_retry_s": "LOADSTAR_GATEWAY_SYNC_RETRY_S",
+    "start_wait_s": "LOADSTAR_GATEWAY_START_WAIT_S",
+    "resync_s": "LOADSTAR_GATEWAY_RESYNC_S",
+    "triton_url": "TRITON_GRPC_URL",
+    "triton_timeout_s": "LOADSTAR_TRITON_TIMEOUT_S",
+    "max_body_bytes": "LOADSTAR_GATEWAY_MAX_BODY_BYTES",
+    "ws_buffer_rows": "LOADSTAR_GATEWAY_WS_BUFFER_ROWS",
+}
+
+
+class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
+    control_plane_url: str = "http://127.0.0.1:8080"
+    sync_token: str = "loadstar-gateway-sync-dev-token"
+    # The last good snapshot, written atomically after every change.
+    state_path: Path = Path(".run/gateway/snapshot.json")
+    # Long-poll: how long the control plane holds an idle request before answering 304.
+    sync_wait_s: float = 30.0
+    # Pause before retrying after the control plane failed to answer.
+    sync_retry_s: float = 2.0
+    # With no snapshot file, how long start-up waits for the control plane's first answer.
+    start_wait_s: float = 3.0
+    # How often the whole snapshot is asked for regardless of revision (see contracts.py).
+    resync_s: float = 300.0
+    triton_url: str = "127.0.0.1:8001"
+    # Every Triton call is bounded by this (gRPC deadline).
+    triton_timeout_s: float = 2.0
+    max_body_bytes: int = 8 * 1024 * 1024
+    # Rows a WebSocket connection keeps; 0 means 4 x (lookback x rows per grid step).
+    ws_buffer_rows: int = 0
+    # False in tests that drive `ContractStore` themselves.
+    sync_enabled: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:
+        """Unset variables keep their defaults."""
+        env = os.environ if env is None else env
+        raw = {field: env[var] for field, var in ENV_VARS.items() if var in env}
+        return msgspec.convert(raw, cls, strict=False, dec_hook=_paths)
+
+
+def _paths(kind: type, value: object) -> object:
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError(kind)

@@ -1,0 +1,167 @@
+"""The gateway's one gRPC channel to Triton, with every failure turned into INFERENCE_FAILED.
+
+The channel lives as long as the app. gRPC reconnects it by itself after Triton went away;
+the reconnect backoff is capped low so the gateway answers again within about a second of
+Triton coming back, without a restart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+import numpy as np
+import numpy.typing as npt
+import tritonclient.grpc.aio as grpcclient
+from tritonclient.utils import InferenceServerException
+
+from schemas.errors import InferenceFailed
+
+Array = npt.NDArray[np.float32]
+
+# gRPC status -> the kind of INFERENCE_FAILED (503 unavailable, 504 timeout, 502 bad output).
+_KIND_BY_STATUS: dict[str, str] = {
+    "StatusCode.DEADLINE_EXCEEDED": "timeout",
+    "StatusCode.UNAVAILABLE": "unavailable",
+    "StatusCode.CANCELLED": "unavailable",
+    "StatusCode.NOT_FOUND": "unavailable",
+    "StatusCode.RESOURCE_EXHAUSTED": "unavailable",
+    "StatusCode.UNKNOWN": "unavailable",
+}
+
+_MAX_MESSAGE = 2**31 - 1
+_CHANNEL_ARGS: list[tuple[str, Any]] = [
+    ("grpc.max_send_message_length", _MAX_MESSAGE),
+    ("grpc.max_receive_message_length", _MAX_MESSAGE),
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 1000),
+    ("grpc.keepalive_time_ms", 10_000),
+    ("grpc.keepalive_timeout_ms", 2_000),
+    ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.http2.max_pings_without_data", 0),
+]
+
+
+def _kind(status: str) -> str:
+    return _KIND_BY_STATUS.get(status, "bad_output")
+
+
+class TritonForecaster:
+    """Sends a float32 window (and calendar phases) and returns the `quantiles` tensor."""
+
+    OUTPUT = "quantiles"
+
+    def __init__(self, url: str, timeout_s: float = 2.0) -> None:
+        self.url = url
+        self.timeout_s = timeout_s
+        self.client = grpcclient.InferenceServerClient(url=url, channel_args=_CHANNEL_ARGS)
+        self._outputs = [grpcclient.InferRequestedOutput(self.OUTPUT)]
+        self._max_batch: dict[tuple[str, int], int] = {}
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    async def infer(
+        self, model: str, version: int, window: Array, calendar: Array | None = None
+    ) -> Array:
+        """One call: `window` [batch, L, n], `calendar` [batch, L+H, 2] -> [batch, H, q]."""
+        inputs = []
+        for name, given in (("window", window), ("calendar", calendar)):
+            if given is None:
+                continue
+            data = np.ascontiguousarray(given, dtype=np.float32)  # no copy when it already is
+            tensor = grpcclient.InferInput(name, list(data.shape), "FP32")
+            tensor.set_data_from_numpy(data)
+            inputs.append(tensor)
+        try:
+            result = await self.client.infer(
+                model,
+                inputs,
+                model_version=str(version),
+                outputs=self._outputs,
+                client_timeout=self.timeout_s,
+            )
+        except InferenceServerException as exc:
+            raise self._failure(model, version, exc) from exc
+        except grpc.RpcError as exc:  # tritonclient normally wraps these; kept for safety
+            raise self._failure(model, version, exc) from exc
+        except TimeoutError as exc:
+            raise InferenceFailed(
+                f"Triton did not answer within {self.timeout_s}s",
+                {"model": model, "version": version, "cause": repr(exc)},
+                kind="timeout",
+            ) from exc
+        array: Array | None = result.as_numpy(self.OUTPUT)
+        if array is None or array.shape[0] != window.shape[0]:
+            raise InferenceFailed(
+                f"Triton returned no usable {self.OUTPUT!r} for {model!r}",
+                {
+                    "model": model,
+                    "version": version,
+                    "shape": None if array is None else list(array.shape),
+                },
+                kind="bad_output",
+            )
+        return array
+
+    async def max_batch(self, model: str, version: int) -> int:
+        """The model's `max_batch_size` (0: no limit), read once per model version."""
+        key = (model, version)
+        if key not in self._max_batch:
+            try:
+                config = await self.client.get_model_config(
+                    model, str(version), as_json=True, client_timeout=self.timeout_s
+                )
+            except InferenceServerException as exc:
+                raise self._failure(model, version, exc) from exc
+            self._max_batch[key] = int(config.get("config", {}).get("max_batch_size", 0))
+        return self._max_batch[key]
+
+    async def infer_many(
+        self, model: str, version: int, window: Array, calendar: Array | None = None
+    ) -> tuple[Array, int]:
+        """Like `infer` for any number of windows: one call, or one per `max_batch_size`.
+
+        Returns the quantiles and how many calls it took."""
+        limit = await self.max_batch(model, version) if window.shape[0] > 1 else 0
+        if not limit or window.shape[0] <= limit:
+            return await self.infer(model, version, window, calendar), 1
+        parts = []
+        for start in range(0, window.shape[0], limit):
+            part_cal = None if calendar is None else calendar[start : start + limit]
+            parts.append(await self.infer(model, version, window[start : start + limit], part_cal))
+        return np.concatenate(parts), len(parts)
+
+    def _failure(self, model: str, version: int, exc: Exception) -> InferenceFailed:
+        if isinstance(exc, InferenceServerException):
+            status = str(exc.status())
+            text = exc.message() or str(exc)
+        else:
+            status = str(exc.code()) if isinstance(exc, grpc.Call) else type(exc).__name__
+            text = str(exc)
+        kind = _kind(status)
+        if "Deadline Exceeded" in text:
+            kind = "timeout"
+        message = {
+            "timeout": f"Triton did not answer within {self.timeout_s}s",
+            "unavailable": "Triton is unavailable",
+            "bad_output": "Triton rejected the request",
+        }[kind]
+        details = {"model": model, "version": version, "status": status, "cause": text[:500]}
+        return InferenceFailed(f"{message}: {text[:200]}", details, kind=kind)  # type: ignore[arg-type]
+
+    async def ready(self, model: str | None = None, version: int | None = None) -> str:
+        """'ok', or why not: the server (or one model) is not answering or not ready."""
+        try:
+            if model is None:
+                ok = await self.client.is_server_ready(client_timeout=self.timeout_s)
+            else:
+                ok = await self.client.is_model_ready(
+                    model, "" if version is None else str(version), client_timeout=self.timeout_s
+                )
+        except InferenceServerException as exc:
+            return f"unreachable: {exc.message() or exc}"[:300]
+        if ok:
+            return "ok"
+        return "not ready" if model is None else f"model {model!r} v{version} not ready"

@@ -1,0 +1,33 @@
+"""Request bodies only the gateway reads (the shared ones live in `schemas/`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from schemas.base import Wire
+from schemas.contracts import InferenceInput
+
+Row = dict[str, Any]
+
+
+class DetectInput(Wire):
+    """Seed 003 `detect_anomalies`: readings to check, oldest first or in any order."""
+
+    data_stream: list[Row] = msgspec.field(name="data_stream")
+    units: dict[str, str] | None = None
+    deploymentId: str | None = None
+
+
+class StreamMessage(Wire):
+    """One WebSocket message: new readings, and optionally units or a horizon from now on."""
+
+    series: list[Row] | None = None
+    units: dict[str, str] | None = None
+    horizon: int | None = None
+
+
+decode_input = msgspec.json.Decoder(InferenceInput).decode
+decode_detect = msgspec.json.Decoder(DetectInput).decode
+encode = msgspec.json.Encoder().encode

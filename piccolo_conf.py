@@ -1,0 +1,22 @@
+"""piccolo: the database and every slice's tables (one piccolo app per slice)."""
+
+import os
+
+from piccolo.conf.apps import AppRegistry
+from piccolo.engine.postgres import PostgresEngine
+
+DB = PostgresEngine(
+    config={"dsn": os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")},
+    extensions=(),
+)
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "control_plane.auth.piccolo_app",
+        "control_plane.datasets.piccolo_app",
+        "control_plane.training.piccolo_app",
+        "control_plane.deployments.piccolo_app",
+        "control_plane.registry.piccolo_app",
+        "control_plane.features.piccolo_app",
+    ]
+)

@@ -1,0 +1,145 @@
+"""Serving contracts: the deployment contract, inference input/output, errors, events.
+
+These Structs are the source of truth; `python -m schemas.generate` writes the JSON
+Schemas beside this file and a test fails when they drift.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+from schemas.base import Wire
+from schemas.errors import ErrorCode
+from schemas.feature_plan import Frequency, Quantile
+
+
+class ContractInput(Wire):
+    """One model input, in model order: read from `source`, converted to `unit`."""
+
+    name: str
+    source: str
+    unit: str = "1"
+    required: bool = True
+
+
+class ContractTarget(Wire):
+    name: str
+    outputUnit: str
+
+
+class ContractMeta(Wire):
+    datasetId: str | None = None
+    featurePlanId: str | None = None
+    assetId: str | None = None
+
+
+class DeploymentContract(Wire):
+    """Everything the legalization and formatting code needs to serve one deployment."""
+
+    deploymentId: str
+    modelId: str
+    version: int
+    frequency: Frequency
+    lookback: Annotated[int, Meta(ge=1)]
+    horizon: Annotated[int, Meta(ge=1)]
+    quantiles: list[Quantile]
+    inputs: Annotated[list[ContractInput], Meta(min_length=1)]
+    target: ContractTarget
+    timestampField: str = "timestamp"
+    fill: Literal["linear", "ffill"] = "linear"
+    maxMissingRatio: Annotated[float, Meta(ge=0.0, le=1.0)] = 0.2
+    confidence: float = 0.9
+    # True when the model takes a `calendar` input: [L + H, 2] phases (day, week) in [0, 1).
+    calendar: bool = False
+    # The units callers send per source field when a request's `units` does not say;
+    # precedence: request `units[source]`, then `sourceUnits[source]`, then the input's unit.
+    sourceUnits: dict[str, str] = {}
+    meta: ContractMeta = msgspec.field(default_factory=ContractMeta)
+
+
+Row = dict[str, Any]
+
+
+class InferenceInput(Wire):
+    """A caller's raw readings. The seed-003 form (`historical_data`, `forecast_horizon`)
+    is accepted as the same thing."""
+
+    series: list[Row] | None = None
+    units: dict[str, str] | None = None
+    horizon: int | None = None
+    timestamp: str | None = None
+    deploymentId: str | None = None
+    historical_data: list[Row] | None = msgspec.field(default=None, name="historical_data")
+    forecast_horizon: int | None = msgspec.field(default=None, name="forecast_horizon")
+
+
+class ValuePoint(Wire):
+    t: str
+    y: float
+
+
+class OutputWarning(Wire):
+    code: str
+    message: str
+    details: dict[str, Any] = {}
+
+
+class OutputMeta(Wire):
+    datasetId: str | None = None
+    featurePlanId: str | None = None
+    deploymentId: str | None = None
+    assetId: str | None = None
+
+
+class InferenceOutput(Wire):
+    """The standard output (seed 000)."""
+
+    modelId: str
+    version: int
+    timestamp: str
+    values: list[ValuePoint]
+    unit: str
+    intervals: dict[str, list[float]]
+    confidence: float
+    warnings: list[OutputWarning]
+    meta: OutputMeta
+
+
+class ErrorBody(Wire, omit_defaults=False):
+    """The standard error every service returns; `details` is always present (maybe empty)."""
+
+    code: ErrorCode
+    message: str
+    details: dict[str, Any] = {}
+
+
+class Anomaly(Wire):
+    timestamp: str
+    value: float
+    expected: float
+    lower: float
+    upper: float
+    score: float
+    reason: str
+
+
+class AnomalyReport(Wire):
+    assetId: str | None
+    anomalies: list[Anomaly]
+    warnings: list[OutputWarning] = []
+
+
+EventType = Literal["log", "metric", "artifact", "done", "error", "status"]
+
+
+class TrainingEvent(Wire):
+    """One event of a training job, as relayed on `/ws/training/{jobId}`."""
+
+    type: EventType
+    payload: dict[str, Any]
+    seq: int
+    ts: str
+    jobId: str = ""

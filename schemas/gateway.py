@@ -1,0 +1,28 @@
+"""What the control plane hands the edge gateway: every live deployment, with a revision."""
+
+from __future__ import annotations
+
+from schemas.base import Wire
+from schemas.contracts import DeploymentContract
+
+
+class GatewayDeployment(Wire):
+    """One deployment as the gateway serves it.
+
+    `tokenSha256` is the hex SHA-256 of the 256-bit API token: a random token needs no slow
+    hash, so the check on the hot path costs microseconds (compared in constant time).
+    """
+
+    contract: DeploymentContract
+    tokenSha256: str
+    tritonModel: str
+    tritonVersion: int
+    revision: int
+    assetId: str | None = None
+
+
+class GatewaySnapshot(Wire):
+    """All live deployments; `revision` is the highest config revision among them."""
+
+    revision: int
+    deployments: list[GatewayDeployment]

@@ -1,0 +1,71 @@
+"""`suggest_plan` finds the season, the frequency and the inputs, with reasons."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import polars as pl
+import pytest
+
+from schemas.errors import InvalidInput
+from schemas.feature_plan import Lag, Normalize, Seasonality
+from training.features.auto import infer_frequency, suggest_plan
+from training.features.layout import validate_plan
+
+from .synthetic import daily_frame
+
+
+def test_a_daily_cycle_gives_a_daily_lag_and_calendar_terms() -> None:
+    plan, suggestions = suggest_plan(daily_frame(days=60), "load")
+    assert plan.frequency == "1h" and plan.horizon == 24
+    assert plan.input_names == ["load", "temp"]
+    lags = [op for op in plan.ops if isinstance(op, Lag)]
+    assert lags and lags[0].lags == [24]
+    seasons = [op for op in plan.ops if isinstance(op, Seasonality)]
+    assert seasons and seasons[0].daily and not seasons[0].weekly
+    assert any(isinstance(op, Normalize) for op in plan.ops)
+    lag_reason = next(s for s in suggestions if s.op is lags[0])
+    assert "autocorrelation at lag 24" in lag_reason.reason and lag_reason.score is not None
+    assert lag_reason.score > 0.5
+    validate_plan(plan)
+
+
+def test_a_random_walk_gets_no_season() -> None:
+    rng = np.random.default_rng(3)
+    hours = 96 * 60
+    frame = pl.DataFrame(
+        {
+            "timestamp": [datetime(2024, 1, 1) + timedelta(minutes=15 * i) for i in range(hours)],
+            "power": np.cumsum(rng.normal(size=hours)),
+        }
+    )
+    plan, _ = suggest_plan(frame, "power")
+    assert plan.frequency == "15min" and plan.horizon == 96 and plan.lookback == 720
+    assert not any(isinstance(op, Seasonality | Lag) for op in plan.ops)
+    validate_plan(plan)
+
+
+def test_short_data_shrinks_the_lookback() -> None:
+    plan, _ = suggest_plan(daily_frame(days=20), "load")
+    assert plan.lookback + plan.horizon <= 0.7 * 20 * 24 / 4 + 1
+    validate_plan(plan)
+
+
+def test_explicit_windows_and_constant_columns() -> None:
+    frame = daily_frame(days=30).with_columns(pl.lit(1.0).alias("flat"), pl.lit("a").alias("label"))
+    plan, _ = suggest_plan(frame, "load", lookback=72, horizon=6, quantiles=(0.1, 0.5, 0.9))
+    assert (plan.lookback, plan.horizon, plan.quantiles) == (72, 6, [0.1, 0.5, 0.9])
+    assert plan.input_names == ["load", "temp"]
+
+
+def test_frequency_is_the_median_interval_rounded_up_to_a_plan_frequency() -> None:
+    stamps = [datetime(2024, 1, 1) + timedelta(minutes=10 * i) for i in range(50)]
+    assert infer_frequency(pl.DataFrame({"t": stamps}), "t") == "15min"
+
+
+@pytest.mark.parametrize("target", ["missing", "label"])
+def test_a_bad_target_is_invalid_input(target: str) -> None:
+    frame = daily_frame(days=5).with_columns(pl.lit("a").alias("label"))
+    with pytest.raises(InvalidInput):
+        suggest_plan(frame, target)

@@ -1,0 +1,210 @@
+"""Training data: read a frame, align it to the plan's grid, split it in time, window it.
+
+Windows are never materialised: a `WindowSet` holds the aligned series once and gathers
+the rows of a batch of windows by index when asked.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import torch
+
+from schemas.errors import InvalidInput
+from schemas.feature_plan import FREQUENCY_SECONDS, FeaturePlan
+from training.features.layout import calendar_phases
+from training.features.stats import FeatureStats, compute_stats
+
+
+def read_frame(path: Path) -> pl.DataFrame:
+    """A CSV or Parquet file as a frame (CSV dates parsed)."""
+    if path.suffix.lower() in {".parquet", ".pq"}:
+        return pl.read_parquet(path)
+    return pl.read_csv(path, try_parse_dates=True)
+
+
+def default_max_gap(frequency_seconds: int) -> int:
+    """Longest run of missing grid points filled by interpolation: 3 points or 30 minutes."""
+    return max(3, 1800 // frequency_seconds)
+
+
+def timestamp_expr(frame: pl.DataFrame, column: str) -> pl.Expr:
+    """The column as naive UTC datetimes (strings parsed, zones converted, epochs read)."""
+    dtype = frame.schema[column]
+    expr = pl.col(column)
+    if dtype == pl.String:
+        expr = expr.str.to_datetime(strict=False, time_zone="UTC")
+    elif dtype.is_integer() or dtype.is_float():
+        expr = pl.from_epoch(expr.cast(pl.Int64), time_unit="s")
+    elif dtype == pl.Date:
+        expr = expr.cast(pl.Datetime("us"))
+    elif not isinstance(dtype, pl.Datetime):
+        raise InvalidInput(f"column {column!r} is not a timestamp", {"dtype": str(dtype)})
+    zoned = dtype == pl.String or (isinstance(dtype, pl.Datetime) and dtype.time_zone is not None)
+    if zoned:
+        expr = expr.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    return expr
+
+
+def align_frame(
+    frame: pl.DataFrame, plan: FeaturePlan, *, max_gap: int | None = None
+) -> pl.DataFrame:
+    """Mean per grid bucket of the plan's frequency, on a gap-free grid.
+
+    Runs of at most `max_gap` missing points are filled linearly; longer runs stay null
+    and no window crosses them.
+    """
+    ts = plan.timestampColumn
+    missing = [c for c in [ts, *plan.input_names] if c not in frame.columns]
+    if missing:
+        raise InvalidInput("the dataset lacks columns the plan reads", {"missing": missing})
+    seconds = FREQUENCY_SECONDS[plan.frequency]
+    every = f"{seconds}s"
+    values = [pl.col(n).cast(pl.Float64, strict=False) for n in plan.input_names]
+    raw = (
+        frame.lazy()
+        .select(timestamp_expr(frame, ts).dt.cast_time_unit("us").alias(ts), *values)
+        .drop_nulls(ts)
+        .sort(ts)
+        .with_columns(pl.col(ts).dt.truncate(every))
+        .group_by(ts, maintain_order=True)
+        .agg(pl.col(n).mean() for n in plan.input_names)
+        .collect()
+    )
+    if raw.height == 0:
+        raise InvalidInput("the dataset has no rows with a timestamp", {})
+    stamps = raw.get_column(ts)
+    grid = pl.DataFrame(
+        {ts: pl.datetime_range(stamps.min(), stamps.max(), every, eager=True, time_unit="us")}  # type: ignore[call-overload]
+    )
+    aligned = grid.join(raw, on=ts, how="left")
+    gap = max_gap if max_gap is not None else default_max_gap(seconds)
+    return aligned.with_columns(_fill_short_gaps(n, gap) for n in plan.input_names)
+
+
+def _fill_short_gaps(name: str, max_gap: int) -> pl.Expr:
+    column = pl.col(name)
+    run = column.is_null().rle_id()
+    run_length = pl.len().over(run)
+    return (
+        pl.when(column.is_null() & (run_length <= max_gap))
+        .then(column.interpolate())
+        .otherwise(column)
+        .alias(name)
+    )
+
+
+@dataclass(frozen=True)
+class SplitBounds:
+    """Row ranges [start, end) of the forecast targets of each split.
+
+    A validation or test window's input may reach back `lookback` rows before its start.
+    """
+
+    train: tuple[int, int]
+    val: tuple[int, int]
+    test: tuple[int, int]
+
+    def as_dict(self) -> dict[str, list[int]]:
+        return {"train": list(self.train), "val": list(self.val), "test": list(self.test)}
+
+
+def chronological_split(n_rows: int, fractions: tuple[float, float, float]) -> SplitBounds:
+    total = sum(fractions)
+    if any(f < 0 for f in fractions) or not math.isclose(total, 1.0, abs_tol=1e-6):
+        raise InvalidInput("split fractions must be >= 0 and sum to 1", {"split": fractions})
+    train_end = int(n_rows * fractions[0])
+    val_end = train_end + int(n_rows * fractions[1])
+    return SplitBounds((0, train_end), (train_end, val_end), (val_end, n_rows))
+
+
+@dataclass(frozen=True)
+class Batch:
+    window: torch.Tensor  # [B, L, n_inputs] raw values
+    calendar: torch.Tensor  # [B, L + H, 2] day/week phases
+    target: torch.Tensor  # [B, H] raw target values
+
+
+class WindowSet:
+    """The windows whose forecast origin lies in one split, gathered lazily per batch."""
+
+    def __init__(self, series: SeriesData, bounds: tuple[int, int], *, own_history: bool) -> None:
+        lookback, horizon = series.lookback, series.horizon
+        first = bounds[0] + lookback if own_history else max(bounds[0], lookback)
+        last = bounds[1] - horizon + 1
+        origins = torch.arange(first, max(first, last), dtype=torch.long)
+        invalid = torch.cumsum(torch.cat([torch.zeros(1), series.invalid.float()]), 0)
+        if origins.numel():
+            spans = invalid[origins + horizon] - invalid[origins - lookback]
+            origins = origins[spans == 0]
+        self.series = series
+        self.origins = origins
+        self.offsets = torch.arange(-lookback, horizon, dtype=torch.long)
+
+    def __len__(self) -> int:
+        return int(self.origins.numel())
+
+    def batch(self, index: torch.Tensor) -> Batch:
+        rows = self.origins[index].unsqueeze(1) + self.offsets  # [B, L + H]
+        lookback = self.series.lookback
+        values = self.series.values[rows]
+        return Batch(
+            window=values[:, :lookback],
+            calendar=self.series.phases[rows],
+            target=values[:, lookback:, self.series.target_index],
+        )
+
+
+@dataclass(frozen=True)
+class SeriesData:
+    """The aligned series of one job, its split and its training statistics."""
+
+    frame: pl.DataFrame
+    values: torch.Tensor  # [T, n_inputs] float32, NaN where unfilled
+    invalid: torch.Tensor  # [T] bool
+    phases: torch.Tensor  # [T, 2] float32
+    target_index: int
+    lookback: int
+    horizon: int
+    split: SplitBounds
+    stats: FeatureStats
+
+    def windows(self, part: str) -> WindowSet:
+        bounds = getattr(self.split, part)
+        return WindowSet(self, bounds, own_history=part == "train")
+
+
+def prepare_series(
+    aligned: pl.DataFrame, plan: FeaturePlan, split: SplitBounds | tuple[float, float, float]
+) -> SeriesData:
+    """Tensors, split and train-only statistics of an aligned frame."""
+    bounds = split if isinstance(split, SplitBounds) else chronological_split(aligned.height, split)
+    if (
+        not 0
+        <= bounds.train[0]
+        < bounds.train[1]
+        <= bounds.val[1]
+        <= bounds.test[1]
+        <= aligned.height
+    ):
+        raise InvalidInput("split rows are out of order or beyond the data", bounds.as_dict())
+    names = plan.input_names
+    array = aligned.select(names).to_numpy().astype(np.float32)
+    epoch = aligned.get_column(plan.timestampColumn).dt.epoch("ms").to_numpy() / 1000.0
+    stats = compute_stats(aligned.slice(bounds.train[0], bounds.train[1] - bounds.train[0]), names)
+    values = torch.from_numpy(array)
+    return SeriesData(
+        frame=aligned,
+        values=values,
+        invalid=torch.isnan(values).any(dim=1),
+        phases=torch.from_numpy(calendar_phases(epoch.astype(np.float64))),
+        target_index=names.index(plan.target),
+        lookback=plan.lookback,
+        horizon=plan.horizon,
+        split=bounds,
+        stats=stats,
+    )

@@ -1,0 +1,59 @@
+"""The forecasting algorithms, by the name a training request uses."""
+
+from __future__ import annotations
+
+from training.models.common import QuantileForecaster, Shape
+from training.models.hyperparams import (
+    CommonParams,
+    LinearParams,
+    MLPParams,
+    PatchParams,
+    parse_hyperparams,
+)
+from training.models.linear import LinearForecaster
+from training.models.mlp import MLPForecaster
+from training.models.patchtst import PatchForecaster
+
+ALGORITHMS = ("linear", "mlp", "patchtst")
+DEFAULT_ALGORITHM = "linear"
+
+
+def build_forecaster(shape: Shape, params: CommonParams) -> QuantileForecaster:
+    """The network of the algorithm `params` belongs to."""
+    norm, rank = params.instance_norm, params.covariate_rank
+    if isinstance(params, LinearParams):
+        return LinearForecaster(
+            shape, instance_norm=norm, covariate_rank=rank, kernel_size=params.kernel_size
+        )
+    if isinstance(params, MLPParams):
+        return MLPForecaster(
+            shape,
+            instance_norm=norm,
+            covariate_rank=rank,
+            hidden_sizes=params.hidden_sizes,
+            dropout=params.dropout,
+        )
+    if isinstance(params, PatchParams):
+        return PatchForecaster(
+            shape,
+            instance_norm=norm,
+            covariate_rank=rank,
+            patch_len=params.patch_len,
+            stride=params.stride,
+            d_model=params.d_model,
+            n_heads=params.n_heads,
+            n_layers=params.n_layers,
+            d_ff=params.d_ff,
+            dropout=params.dropout,
+        )
+    raise TypeError(f"no forecaster for {type(params).__name__}")
+
+
+__all__ = [
+    "ALGORITHMS",
+    "DEFAULT_ALGORITHM",
+    "QuantileForecaster",
+    "Shape",
+    "build_forecaster",
+    "parse_hyperparams",
+]

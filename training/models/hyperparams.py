@@ -1,0 +1,97 @@
+"""Validated hyperparameters per algorithm, with their defaults.
+
+Besides model and optimiser settings they carry how the data is split in time
+(`split` fractions, or explicit `split_rows`) and how long a gap may be filled.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+from schemas.errors import InvalidInput
+
+Fraction = Annotated[float, Meta(ge=0.0, le=1.0)]
+RowRange = Annotated[list[Annotated[int, Meta(ge=0)]], Meta(min_length=2, max_length=2)]
+
+
+class CommonParams(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    epochs: Annotated[int, Meta(ge=1, le=1000)] = 40
+    batch_size: Annotated[int, Meta(ge=1, le=8192)] = 128
+    lr: Annotated[float, Meta(gt=0.0, le=1.0)] = 1e-3
+    weight_decay: Annotated[float, Meta(ge=0.0, le=1.0)] = 1e-4
+    seed: Annotated[int, Meta(ge=0, le=2**31 - 1)] = 0
+    patience: Annotated[int, Meta(ge=1, le=1000)] = 6
+    # Relative drop of the validation loss that counts as an improvement (early stopping).
+    min_improvement: Annotated[float, Meta(ge=0.0, lt=1.0)] = 0.005
+    dropout: Annotated[float, Meta(ge=0.0, lt=1.0)] = 0.1
+    # "last": subtract the window's last target value (NLinear); "revin": window mean/std.
+    instance_norm: Literal["last", "revin"] = "last"
+    # Width of the temporal summary of each past feature channel (0: the target alone).
+    covariate_rank: Annotated[int, Meta(ge=0, le=64)] = 4
+    # Begin from the ridge-regression linear forecast (see models/warm_start.py).
+    warm_start: bool = True
+    # Rescale the quantile offsets on the validation split (conformal), baked into the graph.
+    calibrate: bool = True
+    split: Annotated[list[Fraction], Meta(min_length=3, max_length=3)] = msgspec.field(
+        default_factory=lambda: [0.7, 0.1, 0.2]
+    )
+    # Explicit [start, end) rows of train/val/test forecast targets; overrides `split`.
+    split_rows: Annotated[list[RowRange], Meta(min_length=3, max_length=3)] | None = None
+    max_gap: Annotated[int, Meta(ge=0)] | None = None
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+
+
+class LinearParams(CommonParams, kw_only=True):
+    lr: Annotated[float, Meta(gt=0.0, le=1.0)] = 5e-3
+    kernel_size: Annotated[int, Meta(ge=3, le=1001)] = 25
+
+
+class MLPParams(CommonParams, kw_only=True):
+    hidden_sizes: Annotated[list[Annotated[int, Meta(ge=1, le=8192)]], Meta(min_length=1)] = (
+        msgspec.field(default_factory=lambda: [256, 256])
+    )
+
+
+class PatchParams(CommonParams, kw_only=True):
+    lr: Annotated[float, Meta(gt=0.0, le=1.0)] = 5e-4
+    dropout: Annotated[float, Meta(ge=0.0, lt=1.0)] = 0.2
+    patch_len: Annotated[int, Meta(ge=2, le=512)] = 16
+    stride: Annotated[int, Meta(ge=1, le=512)] = 16
+    d_model: Annotated[int, Meta(ge=8, le=1024)] = 64
+    n_heads: Annotated[int, Meta(ge=1, le=32)] = 4
+    n_layers: Annotated[int, Meta(ge=1, le=12)] = 2
+    d_ff: Annotated[int, Meta(ge=8, le=4096)] = 128
+
+
+PARAMS: dict[str, type[CommonParams]] = {
+    "linear": LinearParams,
+    "mlp": MLPParams,
+    "patchtst": PatchParams,
+}
+
+
+def parse_hyperparams(algorithm: str, raw: dict[str, Any]) -> CommonParams:
+    """The algorithm's parameters from a request's dict; InvalidInput names the bad field."""
+    if algorithm not in PARAMS:
+        raise InvalidInput(
+            f"unknown algorithm {algorithm!r}", {"algorithm": algorithm, "known": sorted(PARAMS)}
+        )
+    try:
+        params = msgspec.convert(raw, PARAMS[algorithm])
+    except msgspec.ValidationError as error:
+        raise InvalidInput(f"invalid hyperparams: {error}", {"algorithm": algorithm}) from error
+    if isinstance(params, PatchParams):
+        if params.d_model % params.n_heads:
+            raise InvalidInput("d_model must be a multiple of n_heads", {"algorithm": algorithm})
+        if params.stride > params.patch_len:
+            raise InvalidInput("stride must not exceed patch_len", {"algorithm": algorithm})
+    return params
+
+
+def hyperparams_dict(params: CommonParams) -> dict[str, Any]:
+    """Every parameter used, defaults included, as plain JSON values."""
+    result: dict[str, Any] = msgspec.to_builtins(params)
+    return result

@@ -1,0 +1,274 @@
+"""`train_forecaster`: the one entry point a worker calls. No Redis, S3 or database here.
+
+frame + plan + algorithm + hyperparams -> model.onnx, card.json/.md, parity.npz and the
+metrics, with progress reported through `emit` and pause/stop obeyed through `control`.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import polars as pl
+import torch
+
+from schemas.errors import InvalidInput
+from schemas.feature_plan import FeaturePlan
+from training.calibration import calibrate_intervals
+from training.card import CardFacts, build_card, write_card
+from training.data import SeriesData, SplitBounds, align_frame, prepare_series
+from training.evaluate import evaluate, quantile_label
+from training.export import export_onnx, sha256_of
+from training.features.layout import (
+    calendar_terms,
+    feature_columns,
+    seasonal_period,
+    validate_plan,
+)
+from training.graph import ForecastGraph
+from training.models import DEFAULT_ALGORITHM, Shape, build_forecaster, parse_hyperparams
+from training.models.hyperparams import CommonParams, hyperparams_dict
+from training.models.warm_start import fit_linear_start
+from training.trainer import (
+    TRAIN_SHARE,
+    Control,
+    Emit,
+    Trainer,
+    TrainingPaused,
+    TrainingStopped,
+    pick_device,
+)
+
+PARITY_WINDOWS = 256
+
+__all__ = [
+    "DEFAULT_ALGORITHM",
+    "TrainingPaused",
+    "TrainingResult",
+    "TrainingStopped",
+    "train_forecaster",
+]
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """What a finished job produced; `as_dict` gives JSON-ready values."""
+
+    model_path: Path
+    card_json_path: Path
+    card_md_path: Path
+    parity_path: Path
+    checkpoint_path: Path
+    sha256: str
+    metrics: dict[str, Any]
+    signature: dict[str, Any]
+    hyperparams: dict[str, Any]
+    algorithm: str
+    epochs_run: int
+    best_epoch: int
+    device: str
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
+
+
+def json_safe(value: Any) -> Any:
+    """NaN and infinities become None, so the card and events are strict JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def signature_of(plan: FeaturePlan) -> dict[str, Any]:
+    """Input and output tensors of the exported graph, with fields and units."""
+    inputs: list[dict[str, Any]] = [
+        {
+            "name": "window",
+            "dtype": "float32",
+            "shape": [-1, plan.lookback, len(plan.inputs)],
+            "fields": [{"name": i.name, "unit": i.unit} for i in plan.inputs],
+        }
+    ]
+    if plan.uses_calendar:
+        inputs.append(
+            {
+                "name": "calendar",
+                "dtype": "float32",
+                "shape": [-1, plan.lookback + plan.horizon, 2],
+                "fields": [{"name": "dayPhase", "unit": "1"}, {"name": "weekPhase", "unit": "1"}],
+            }
+        )
+    target_unit = next(i.unit for i in plan.inputs if i.name == plan.target)
+    output = {
+        "name": "quantiles",
+        "dtype": "float32",
+        "shape": [-1, plan.horizon, len(plan.quantiles)],
+        "quantiles": list(plan.quantiles),
+        "labels": [quantile_label(q) for q in plan.quantiles],
+        "unit": target_unit,
+    }
+    return {
+        "inputs": inputs,
+        "outputs": [output],
+        "target": plan.target,
+        "frequency": plan.frequency,
+        "lookback": plan.lookback,
+        "horizon": plan.horizon,
+    }
+
+
+def _split(params: CommonParams) -> SplitBounds | tuple[float, float, float]:
+    if params.split_rows is not None:
+        train, val, test = (tuple(r) for r in params.split_rows)
+        return SplitBounds(train, val, test)  # type: ignore[arg-type]
+    a, b, c = params.split
+    return (a, b, c)
+
+
+def _device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"{platform.processor() or platform.machine()} ({torch.get_num_threads()} threads)"
+
+
+def build_graph(plan: FeaturePlan, series: SeriesData, params: CommonParams) -> ForecastGraph:
+    torch.manual_seed(params.seed)
+    shape = Shape(
+        lookback=plan.lookback,
+        horizon=plan.horizon,
+        n_features=len(feature_columns(plan)),
+        n_calendar=len(calendar_terms(plan).columns),
+        quantiles=tuple(plan.quantiles),
+        season=seasonal_period(plan),
+    )
+    return ForecastGraph(plan, series.stats, build_forecaster(shape, params))
+
+
+def train_forecaster(
+    frame: pl.DataFrame,
+    plan: FeaturePlan,
+    algorithm: str,
+    hyperparams: dict[str, Any],
+    *,
+    workdir: Path,
+    emit: Emit,
+    control: Control | None = None,
+    resume_from: Path | None = None,
+    dataset_id: str = "",
+    plan_id: str = "",
+) -> TrainingResult:
+    """Train, calibrate, evaluate, export and document one forecaster in `workdir`.
+
+    Raises InvalidInput for a bad plan, hyperparams or too little data, TrainingPaused
+    (checkpoint written) or TrainingStopped when `control` asks for it.
+    """
+    started = time.perf_counter()
+    validate_plan(plan)
+    params = parse_hyperparams(algorithm, hyperparams)
+    used = hyperparams_dict(params)
+    workdir.mkdir(parents=True, exist_ok=True)
+
+    def log(message: str, progress: float) -> None:
+        emit("log", {"level": "INFO", "message": message, "progress": round(progress, 4)})
+
+    aligned = align_frame(frame, plan, max_gap=params.max_gap)
+    series = prepare_series(aligned, plan, _split(params))
+    counts = {part: len(series.windows(part)) for part in ("train", "val", "test")}
+    log(
+        f"aligned {frame.height} rows to {aligned.height} {plan.frequency} points; windows "
+        f"train {counts['train']}, val {counts['val']}, test {counts['test']}",
+        0.0,
+    )
+    if min(counts.values()) == 0:
+        raise InvalidInput(
+            "too few rows for this lookback and horizon in every split",
+            {f"{part}Windows": n for part, n in counts.items()},
+        )
+    graph = build_graph(plan, series, params)
+    if params.warm_start:  # also on resume: it fixes which weights train
+        start = fit_linear_start(
+            graph, series.windows("train"), series.windows("val"), plan.quantiles
+        )
+        graph.forecaster.warm_start(start)
+        log("initialised from the ridge-regression linear forecast", 0.01)
+    device = pick_device(params.device)
+    identity = {"plan": msgspec.to_builtins(plan), "algorithm": algorithm, "hyperparams": used}
+    trainer = Trainer(
+        graph,
+        series,
+        params,
+        plan.quantiles,
+        workdir=workdir,
+        emit=emit,
+        control=control,
+        device=device,
+        identity=identity,
+    )
+    log(f"training {algorithm} on {device.type} ({_device_name(device)})", 0.01)
+    fit = trainer.fit(resume_from)
+    graph = trainer.graph.cpu()
+    scale = [1.0] * len(plan.quantiles)
+    if params.calibrate:
+        scale = calibrate_intervals(graph, series.windows("val"), plan.quantiles)
+    log(f"stopped after {fit.epochs_run} epochs (best {fit.best_epoch}); evaluating", TRAIN_SHARE)
+    metrics = json_safe(evaluate(graph, series, plan))
+    test = series.windows("test")
+    sample = torch.arange(0, len(test), max(1, len(test) // PARITY_WINDOWS))[:PARITY_WINDOWS]
+    report = export_onnx(graph, test.batch(sample), workdir)
+    log(f"exported ONNX (max relative diff {report.max_rel_diff:.2e})", 0.97)
+    seconds = time.perf_counter() - started
+    facts = CardFacts(
+        plan=plan,
+        series=series,
+        algorithm=algorithm,
+        hyperparams=used,
+        parameters=sum(p.numel() for p in graph.parameters()),
+        fit=fit,
+        metrics=metrics,
+        interval_scale=scale,
+        export=report,
+        device=device.type,
+        device_name=_device_name(device),
+        seconds=seconds,
+        dataset_id=dataset_id,
+        plan_id=plan_id,
+        source_rows=frame.height,
+    )
+    card_json, card_md = write_card(json_safe(build_card(facts)), workdir)
+    for path in (report.path, card_json, card_md, report.parity_path):
+        emit(
+            "artifact",
+            {
+                "name": path.name,
+                "path": str(path),
+                "sha256": sha256_of(path),
+                "bytes": path.stat().st_size,
+            },
+        )
+    log(f"done: MAE {metrics['maeImprovementPct']:.1f}% below seasonal-naive", 1.0)
+    return TrainingResult(
+        model_path=report.path,
+        card_json_path=card_json,
+        card_md_path=card_md,
+        parity_path=report.parity_path,
+        checkpoint_path=trainer.checkpoint_path,
+        sha256=report.sha256,
+        metrics=metrics,
+        signature=signature_of(plan),
+        hyperparams=used,
+        algorithm=algorithm,
+        epochs_run=fit.epochs_run,
+        best_epoch=fit.best_epoch,
+        device=device.type,
+        seconds=seconds,
+    )

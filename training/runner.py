@@ -1,0 +1,236 @@
+"""Run one training job on a worker: S3 in, S3 out, events to the Redis Stream.
+
+The training itself runs in a thread (it is CPU/GPU bound); the event loop keeps the
+heartbeat alive meanwhile. Stop and pause are cooperative (polled between batches).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import polars as pl
+import redis
+from minio import Minio
+from minio.error import S3Error
+
+from schemas.feature_plan import FeaturePlan
+from training.events import (
+    Action,
+    ControlPoller,
+    EventEmitter,
+    HeartbeatTiming,
+    heartbeat_key,
+)
+from training.spec import TrainingSpec
+
+log = logging.getLogger("loadstar.worker")
+CHECKPOINT = "checkpoint.pt"
+
+
+def s3_from_env() -> Minio:
+    return Minio(
+        os.environ.get("S3_ENDPOINT", "127.0.0.1:9000"),
+        access_key=os.environ.get("S3_ACCESS_KEY", "loadstar"),
+        secret_key=os.environ.get("S3_SECRET_KEY", "loadstar-secret"),
+        secure=os.environ.get("S3_SECURE", "false").lower() == "true",
+    )
+
+
+def split_uri(uri: str) -> tuple[str, str]:
+    bucket, key = uri.removeprefix("s3://").split("/", 1)
+    return bucket, key
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class JobRun:
+    """One attempt of one job, with its S3 locations and event emitter."""
+
+    def __init__(self, spec: TrainingSpec, s3: Minio, client: redis.Redis, workdir: Path) -> None:
+        self.spec = spec
+        self.s3 = s3
+        self.emitter = EventEmitter(client, spec.jobId)
+        self.control = ControlPoller(client, spec.jobId)
+        self.workdir = workdir
+        self.bucket, canonical_key = split_uri(spec.canonicalUri)
+        self.canonical_key = canonical_key
+        self.prefix = spec.artifact_prefix()
+        self._last_ckpt: tuple[int, int] | None = None
+        self.artifacts: list[dict[str, Any]] = []
+
+    def emit(self, type_: str, payload: dict[str, Any]) -> None:
+        """Events from the pipeline; artifact files are uploaded and announced by S3 URI."""
+        if type_ == "artifact" and "path" in payload:
+            self.artifacts.append(self.upload(payload["name"], Path(payload["path"])))
+            return
+        self.emitter.emit(type_, payload)
+        self._upload_checkpoint()
+
+    def poll_control(self) -> Action:
+        """Polled before every batch. The trainer writes an epoch's checkpoint after that
+        epoch's metric event, so this is the first moment the new checkpoint can go up."""
+        self._upload_checkpoint()
+        return self.control()
+
+    def _upload_checkpoint(self) -> None:
+        """Keep the latest epoch checkpoint in S3 so a retry on another worker resumes from it."""
+        ckpt = self.workdir / CHECKPOINT
+        try:
+            st = ckpt.stat()
+        except FileNotFoundError:
+            return
+        # every save is a new file renamed into place: a new inode and modification time
+        stamp = (st.st_ino, st.st_mtime_ns)
+        if stamp != self._last_ckpt:
+            self.s3.fput_object(self.bucket, self.prefix + CHECKPOINT, str(ckpt))
+            self._last_ckpt = stamp
+
+    def upload(self, name: str, path: Path) -> dict[str, Any]:
+        key = self.prefix + name
+        self.s3.fput_object(self.bucket, key, str(path))
+        meta = {
+            "name": name,
+            "uri": f"s3://{self.bucket}/{key}",
+            "sha256": _sha256(path),
+            "bytes": path.stat().st_size,
+        }
+        self.emitter.emit("artifact", meta)
+        return meta
+
+    def load_frame(self) -> pl.DataFrame:
+        local = self.workdir / "canonical.parquet"
+        self.s3.fget_object(self.bucket, self.canonical_key, str(local))
+        return pl.read_parquet(local)
+
+    def resume_checkpoint(self) -> Path | None:
+        if not self.spec.resume and self.spec.attempt == 1:
+            return None
+        local = self.workdir / "resume.pt"
+        try:
+            self.s3.fget_object(self.bucket, self.prefix + CHECKPOINT, str(local))
+        except S3Error:
+            return None
+        return local
+
+    def run(self) -> str:
+        """Train and publish artifacts; returns the final status."""
+        from training.pipeline import TrainingPaused, TrainingStopped, train_forecaster
+
+        started = time.monotonic()
+        if self.control() == "stop":  # stopped while still queued
+            self.emitter.emit("status", {"status": "cancelled"})
+            return "cancelled"
+        self.emitter.emit("status", {"status": "running", "attempt": self.spec.attempt})
+        try:
+            frame = self.load_frame()
+            plan = msgspec.convert(self.spec.plan, FeaturePlan)
+            resume = self.resume_checkpoint()
+            if resume is not None:
+                self.emitter.emit(
+                    "log",
+                    {
+                        "level": "INFO",
+                        "message": f"resuming from checkpoint (attempt {self.spec.attempt})",
+                    },
+                )
+            result = train_forecaster(
+                frame,
+                plan,
+                self.spec.algorithm,
+                self.spec.hyperparams,
+                workdir=self.workdir,
+                emit=self.emit,
+                control=self.poll_control,
+                resume_from=resume,
+                dataset_id=self.spec.datasetId,
+                plan_id=self.spec.featurePlanId,
+            )
+        except TrainingPaused:
+            self._upload_checkpoint()
+            self.emitter.emit("status", {"status": "paused"})
+            return "paused"
+        except TrainingStopped:
+            self.emitter.emit("status", {"status": "cancelled"})
+            return "cancelled"
+        except Exception as exc:
+            log.exception("job %s failed", self.spec.jobId)
+            tail = traceback.format_exc().splitlines()[-6:]
+            self.emitter.emit("log", {"level": "ERROR", "message": f"{type(exc).__name__}: {exc}"})
+            self.emitter.emit(
+                "error", {"message": f"{type(exc).__name__}: {exc}", "traceback": tail}
+            )
+            return "failed"
+        done = {
+            "evaluation": result.metrics,
+            "signature": result.signature,
+            "card": msgspec.json.decode(result.card_json_path.read_bytes()),
+            "cardMarkdown": result.card_md_path.read_text(),
+            "artifacts": self.artifacts,
+            "algorithm": result.algorithm,
+            "hyperparams": result.hyperparams,
+            "epochs": result.epochs_run,
+            "bestEpoch": result.best_epoch,
+            "device": result.device,
+            "onnxSha256": result.sha256,
+            "seconds": round(time.monotonic() - started, 2),
+        }
+        self.emitter.emit("done", done)
+        return "succeeded"
+
+
+async def run_training_job(ctx: dict[str, Any], spec_data: dict[str, Any]) -> str:
+    """arq entry point: one attempt of one training job."""
+    spec = msgspec.convert(spec_data, TrainingSpec)
+    if ctx.get("job_try", 1) > 1:
+        # arq hands an attempt out again when its worker was shut down mid-job, or died
+        # (then hours later, once arq's in-progress mark expires). Either way the heartbeat
+        # stopped and the control plane's watchdog retries the job from its checkpoint as a
+        # new attempt; running this one again would train the job twice.
+        log.warning(
+            "job %s attempt %s was redelivered; left to the watchdog", spec.jobId, spec.attempt
+        )
+        return "superseded"
+    client: redis.Redis = ctx["sync_redis"]
+    s3: Minio = ctx["s3"]
+    timing = HeartbeatTiming.from_env()
+
+    async def heartbeat() -> None:
+        while True:
+            client.set(heartbeat_key(spec.jobId), str(os.getpid()), px=timing.ttl_ms)
+            await asyncio.sleep(timing.every_s)
+
+    beat = asyncio.create_task(heartbeat())
+    ended = False
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"{spec.jobId}-") as tmp:
+            job = JobRun(spec, s3, client, Path(tmp))
+            status = await asyncio.to_thread(job.run)
+            ended = True
+            return status
+    finally:
+        beat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beat
+        if ended:
+            # The attempt's last event is in the stream, but until the control plane folds
+            # it in the job still reads "running": with no heartbeat it would look lost and
+            # be trained again. Say that this attempt ended instead.
+            client.set(heartbeat_key(spec.jobId), "ended", px=timing.ended_ms)
+        else:
+            client.delete(heartbeat_key(spec.jobId))

@@ -1,0 +1,49 @@
+/** Routes: the login page eagerly, every other page as its own lazily loaded chunk. */
+import { lazy } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router';
+import { useAuth } from './auth/AuthContext';
+import { Layout } from './components/Layout';
+import { LoginPage } from './pages/LoginPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+
+const DatasetsPage = lazy(() => import('./pages/datasets/DatasetsPage'));
+const DatasetDetailPage = lazy(() => import('./pages/datasets/DatasetDetailPage'));
+const ExplorePage = lazy(() => import('./pages/explore/ExplorePage'));
+const FeaturesPage = lazy(() => import('./pages/features/FeaturesPage'));
+const TrainingPage = lazy(() => import('./pages/training/TrainingPage'));
+const TrainingJobPage = lazy(() => import('./pages/training/TrainingJobPage'));
+const RegistryPage = lazy(() => import('./pages/registry/RegistryPage'));
+const ModelPage = lazy(() => import('./pages/registry/ModelPage'));
+const DeploymentsPage = lazy(() => import('./pages/deployments/DeploymentsPage'));
+const DeploymentPage = lazy(() => import('./pages/deployments/DeploymentPage'));
+const SystemPage = lazy(() => import('./pages/system/SystemPage'));
+
+function RequireAuth({ children }: { children: React.ReactNode }) {
+  const { user } = useAuth();
+  const location = useLocation();
+  if (!user) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return <>{children}</>;
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route element={<RequireAuth><Layout /></RequireAuth>}>
+        <Route index element={<Navigate to="/datasets" replace />} />
+        <Route path="datasets" element={<DatasetsPage />} />
+        <Route path="datasets/:id" element={<DatasetDetailPage />} />
+        <Route path="explore" element={<ExplorePage />} />
+        <Route path="features" element={<FeaturesPage />} />
+        <Route path="training" element={<TrainingPage />} />
+        <Route path="training/:jobId" element={<TrainingJobPage />} />
+        <Route path="registry" element={<RegistryPage />} />
+        <Route path="registry/:modelId" element={<ModelPage />} />
+        <Route path="deployments" element={<DeploymentsPage />} />
+        <Route path="deployments/:id" element={<DeploymentPage />} />
+        <Route path="system" element={<SystemPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

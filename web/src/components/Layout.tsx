@@ -1,0 +1,91 @@
+/** The shell: sidebar navigation, header with language switch and the signed-in user. */
+import { Suspense } from 'react';
+import { NavLink, Outlet } from 'react-router';
+import { useAuth } from '../auth/AuthContext';
+import { LANGS, useI18n, type MessageKey } from '../i18n/i18n';
+import { ErrorBoundary } from './ErrorBoundary';
+import { Icon, type IconName } from './icons';
+import { SkeletonPage } from './ui';
+
+const NAV: { section: MessageKey; items: { to: string; icon: IconName; label: MessageKey }[] }[] = [
+  {
+    section: 'nav.build',
+    items: [
+      { to: '/datasets', icon: 'datasets', label: 'nav.datasets' },
+      { to: '/explore', icon: 'explore', label: 'nav.explore' },
+      { to: '/features', icon: 'features', label: 'nav.features' },
+      { to: '/training', icon: 'training', label: 'nav.training' },
+    ],
+  },
+  {
+    section: 'nav.ship',
+    items: [
+      { to: '/registry', icon: 'registry', label: 'nav.registry' },
+      { to: '/deployments', icon: 'deployments', label: 'nav.deployments' },
+      { to: '/system', icon: 'system', label: 'nav.system' },
+    ],
+  },
+];
+
+export function LangSwitch() {
+  const { lang, setLang } = useI18n();
+  return (
+    <div className="lang-switch" role="group" aria-label="Language" data-testid="lang-switch">
+      {LANGS.map((l) => (
+        <button key={l} className={l === lang ? 'active' : ''} aria-pressed={l === lang} onClick={() => setLang(l)}>
+          {l === 'en' ? 'EN' : '中文'}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+export function Layout() {
+  const { t } = useI18n();
+  const { user, logout } = useAuth();
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <div className="brand">
+          <span className="brand-mark">
+            <svg width="16" height="16" viewBox="0 0 32 32" aria-hidden="true"><path d="M5 23l7-9 6 5 9-11" stroke="white" strokeWidth="3.5" fill="none" strokeLinecap="round" strokeLinejoin="round" /></svg>
+          </span>
+          Loadstar
+        </div>
+        <nav className="nav" aria-label={t('nav.main')}>
+          {NAV.map((group) => (
+            <div key={group.section} className="nav">
+              <div className="nav-section">{t(group.section)}</div>
+              {group.items.map((item) => (
+                <NavLink key={item.to} to={item.to} data-testid={`nav-${item.to.slice(1)}`}>
+                  <Icon name={item.icon} /> {t(item.label)}
+                </NavLink>
+              ))}
+            </div>
+          ))}
+        </nav>
+        <div className="sidebar-foot">{t('app.tagline')}</div>
+      </aside>
+      <div className="main">
+        <header className="topbar">
+          <LangSwitch />
+          <div className="user" data-testid="current-user">
+            <span className="avatar">{user?.username.slice(0, 2)}</span>
+            <span>{user?.username}</span>
+            <span className="badge plain info" data-testid="role">{user ? t(`roles.${user.role}`) : ''}</span>
+          </div>
+          <button className="btn ghost sm" onClick={logout} title={t('auth.logout')}>
+            <Icon name="logout" /> {t('auth.logout')}
+          </button>
+        </header>
+        <main className="content">
+          <ErrorBoundary>
+            <Suspense fallback={<SkeletonPage />}>
+              <Outlet />
+            </Suspense>
+          </ErrorBoundary>
+        </main>
+      </div>
+    </div>
+  );
+}
