@@ -26,9 +26,11 @@ from tests.integration.isolated_stack import Isolated, isolated
 pytestmark = [pytest.mark.anyio, pytest.mark.integration, pytest.mark.slow]
 __all__ = ["isolated"]  # the fixture
 
-# long enough that a pause, a stop or a kill lands mid-training (an idle machine runs an
-# epoch in a few tenths of a second, a busy one in seconds); patience keeps every epoch
-SLOW = {"epochs": 10, "batch_size": 32, "patience": 100, "seed": 5}
+# long enough that a pause, a stop or a kill lands mid-training: the test acts on the
+# first epoch it sees, and small batches (each one polls the job's control key) keep the
+# remaining epochs well over a second on a fast machine, so a request made then still
+# finds the run training; patience keeps every epoch
+SLOW = {"epochs": 12, "batch_size": 4, "patience": 100, "seed": 5}
 FINISHED = {"succeeded", "failed", "cancelled"}
 
 
