@@ -213,6 +213,7 @@ async def run(requests: int, rounds: int, priority: int) -> None:
         "LOADSTAR_CONTROL_PLANE_URL": f"http://127.0.0.1:{free_port()}",
         "LOADSTAR_GATEWAY_STATE": str(state),
         "TRITON_GRPC_URL": grpc_url,
+        "TRITON_HTTP_URL": f"127.0.0.1:{triton.ports['--http-port']}",
     }
     proc, address, spawned = start_gateway(env, priority)
     direct = grpcclient.InferenceServerClient(grpc_url)

@@ -44,7 +44,9 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         # The gRPC channel belongs to the running loop, so it is made here, not at import.
-        triton = TritonForecaster(settings.triton_url, settings.triton_timeout_s)
+        triton = TritonForecaster(
+            settings.triton_url, settings.triton_timeout_s, settings.triton_http_url
+        )
         app.state.plane = DataPlane(store, triton, metrics)
         sync: asyncio.Task[None] | None = None
         try:

@@ -17,6 +17,7 @@ ENV_VARS: dict[str, str] = {
     "start_wait_s": "LOADSTAR_GATEWAY_START_WAIT_S",
     "resync_s": "LOADSTAR_GATEWAY_RESYNC_S",
     "triton_url": "TRITON_GRPC_URL",
+    "triton_http_url": "TRITON_HTTP_URL",
     "triton_timeout_s": "LOADSTAR_TRITON_TIMEOUT_S",
     "max_body_bytes": "LOADSTAR_GATEWAY_MAX_BODY_BYTES",
     "ws_buffer_rows": "LOADSTAR_GATEWAY_WS_BUFFER_ROWS",
@@ -37,7 +38,9 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     # How often the whole snapshot is asked for regardless of revision (see contracts.py).
     resync_s: float = 300.0
     triton_url: str = "127.0.0.1:8001"
-    # Every Triton call is bounded by this (gRPC deadline).
+    # Inference calls go here (HTTP with binary tensors, the leaner path); empty: over gRPC.
+    triton_http_url: str = "127.0.0.1:8000"
+    # Every Triton call is bounded by this (the gRPC deadline, the HTTP call's timeout).
     triton_timeout_s: float = 2.0
     max_body_bytes: int = 8 * 1024 * 1024
     # Rows a WebSocket connection keeps; 0 means 4 x (lookback x rows per grid step).

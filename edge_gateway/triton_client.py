@@ -1,8 +1,10 @@
-"""The gateway's one gRPC channel to Triton, with every failure turned into INFERENCE_FAILED.
+"""The gateway's link to Triton, with every failure turned into INFERENCE_FAILED.
 
-The channel lives as long as the app. gRPC reconnects it by itself after Triton went away;
-the reconnect backoff is capped low so the gateway answers again within about a second of
-Triton coming back, without a restart.
+Inference goes over Triton's HTTP endpoint with binary tensors when an HTTP address is
+given (`triton_http.py`: a third of the CPU of a gRPC call), else over gRPC; readiness and
+model configuration always use the one gRPC channel, which lives as long as the app. gRPC
+reconnects it by itself after Triton went away; the reconnect backoff is capped low so the
+gateway answers again within about a second of Triton coming back, without a restart.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy.typing as npt
 import tritonclient.grpc.aio as grpcclient
 from tritonclient.utils import InferenceServerException
 
+from edge_gateway.triton_http import TritonCallError, TritonHttp
 from schemas.errors import InferenceFailed
 
 Array = npt.NDArray[np.float32]
@@ -52,20 +55,32 @@ class TritonForecaster:
 
     OUTPUT = "quantiles"
 
-    def __init__(self, url: str, timeout_s: float = 2.0) -> None:
+    def __init__(self, url: str, timeout_s: float = 2.0, http_url: str | None = None) -> None:
         self.url = url
         self.timeout_s = timeout_s
         self.client = grpcclient.InferenceServerClient(url=url, channel_args=_CHANNEL_ARGS)
+        self.http = TritonHttp(http_url, timeout_s) if http_url else None
         self._outputs = [grpcclient.InferRequestedOutput(self.OUTPUT)]
         self._max_batch: dict[tuple[str, int], int] = {}
 
     async def close(self) -> None:
+        if self.http is not None:
+            await self.http.close()
         await self.client.close()
 
     async def infer(
         self, model: str, version: int, window: Array, calendar: Array | None = None
     ) -> Array:
         """One call: `window` [batch, L, n], `calendar` [batch, L+H, 2] -> [batch, H, q]."""
+        if self.http is not None:
+            tensors = [("window", window)]
+            if calendar is not None:
+                tensors.append(("calendar", calendar))
+            try:
+                array: Array | None = await self.http.infer(model, version, tensors, self.OUTPUT)
+            except TritonCallError as exc:
+                raise self._failure(model, version, exc) from exc
+            return self._checked(model, version, array, window)
         inputs = []
         for name, given in (("window", window), ("calendar", calendar)):
             if given is None:
@@ -92,7 +107,9 @@ class TritonForecaster:
                 {"model": model, "version": version, "cause": repr(exc)},
                 kind="timeout",
             ) from exc
-        array: Array | None = result.as_numpy(self.OUTPUT)
+        return self._checked(model, version, result.as_numpy(self.OUTPUT), window)
+
+    def _checked(self, model: str, version: int, array: Array | None, window: Array) -> Array:
         if array is None or array.shape[0] != window.shape[0]:
             raise InferenceFailed(
                 f"Triton returned no usable {self.OUTPUT!r} for {model!r}",
@@ -134,7 +151,9 @@ class TritonForecaster:
         return np.concatenate(parts), len(parts)
 
     def _failure(self, model: str, version: int, exc: Exception) -> InferenceFailed:
-        if isinstance(exc, InferenceServerException):
+        if isinstance(exc, TritonCallError):
+            status, text = exc.status, exc.text
+        elif isinstance(exc, InferenceServerException):
             status = str(exc.status())
             text = exc.message() or str(exc)
         else:

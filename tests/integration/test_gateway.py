@@ -344,7 +344,10 @@ async def test_triton_unreachable_is_503_within_the_timeout(
     state_file: Path, tenants: dict[str, Tenant]
 ) -> None:
     settings = gateway_settings(
-        state_file, triton_url=f"127.0.0.1:{free_port()}", triton_timeout_s=1.0
+        state_file,
+        triton_url=f"127.0.0.1:{free_port()}",
+        triton_http_url=f"127.0.0.1:{free_port()}",
+        triton_timeout_s=1.0,
     )
     async with AsyncTestClient(app=create_app(settings)) as client:
         started = time.monotonic()

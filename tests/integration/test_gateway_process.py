@@ -86,6 +86,7 @@ def process_env(state_file: Path) -> dict[str, str]:
         "LOADSTAR_CONTROL_PLANE_URL": f"http://127.0.0.1:{free_port()}",
         "LOADSTAR_GATEWAY_STATE": str(state_file),
         "TRITON_GRPC_URL": "127.0.0.1:8001",
+        "TRITON_HTTP_URL": "127.0.0.1:8000",
         "LOADSTAR_TRITON_TIMEOUT_S": "2",
     }
 
@@ -165,7 +166,12 @@ async def test_triton_stopped_is_503_and_restarted_answers_again(
     tenant = support.new_tenant("dep-own", "line-own")
     path = tmp_path / "snapshot.json"
     path.write_bytes(support.snapshot_json(1, [support.deployment(tenant, model)]))
-    settings = gateway_settings(path, triton_url=server.grpc_url, triton_timeout_s=1.0)
+    settings = gateway_settings(
+        path,
+        triton_url=server.grpc_url,
+        triton_http_url=f"127.0.0.1:{server.http}",
+        triton_timeout_s=1.0,
+    )
     body: dict[str, Any] = {"series": hourly_rows(LOOKBACK)}
     async with AsyncTestClient(app=create_app(settings)) as gateway:
         resp = await gateway.post(PREDICT, json=body, headers=tenant.headers)
