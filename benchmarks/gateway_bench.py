@@ -1,6 +1,7 @@
 """What the edge gateway costs on top of Triton, on loopback, in one run.
 
     .venv/bin/python -m benchmarks.gateway_bench [--requests 2000] [--rounds 3] [--priority -10]
+                                                 [--workers 1]
 
 It starts a Triton of its own (the local stack's binary, on free ports, with a private
 model repository) so that nobody else's requests land on it, publishes a small forecaster
@@ -93,7 +94,7 @@ class CpuMeter:
         )
         self.groups: dict[str, list[psutil.Process]] = {
             "client": [psutil.Process()],
-            "gateway": [psutil.Process(gateway_pid)],
+            "gateway": gateway_processes(gateway_pid),
             "triton": [] if triton is None else [triton, *triton.children(recursive=True)],
         }
 
@@ -143,11 +144,13 @@ def median_round(results: list[Result]) -> Result:
 
 
 def start_gateway(
-    env: dict[str, str], priority: int = 0
+    env: dict[str, str], priority: int = 0, workers: int = 1
 ) -> tuple[subprocess.Popen[bytes], str, float]:
     port = free_port()
     argv = [sys.executable, "-m", "uvicorn", "edge_gateway.app:app", "--host", "127.0.0.1"]
     argv += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
+    if workers > 1:
+        argv += ["--workers", str(workers)]
     started = time.perf_counter()
     proc = subprocess.Popen(niced(argv, priority), cwd=ROOT, env={**os.environ, **env})
     return proc, f"127.0.0.1:{port}", started
@@ -184,7 +187,17 @@ def stage_means(metrics: str) -> dict[str, float]:
     return {s: sums[s] / counts[s] for s in sums if counts.get(s)}
 
 
-async def run(requests: int, rounds: int, priority: int) -> None:
+def gateway_processes(pid: int) -> list[psutil.Process]:
+    """The gateway's uvicorn process and, with --workers, its worker processes."""
+    parent = psutil.Process(pid)
+    return [parent, *parent.children(recursive=True)]
+
+
+def resident_mib(pid: int) -> float:
+    return sum(p.memory_info().rss for p in gateway_processes(pid)) / 2**20
+
+
+async def run(requests: int, rounds: int, priority: int, workers: int = 1) -> None:
     import tritonclient.grpc as grpc_sync
     import tritonclient.grpc.aio as grpcclient
 
@@ -215,7 +228,7 @@ async def run(requests: int, rounds: int, priority: int) -> None:
         "TRITON_GRPC_URL": grpc_url,
         "TRITON_HTTP_URL": f"127.0.0.1:{triton.ports['--http-port']}",
     }
-    proc, address, spawned = start_gateway(env, priority)
+    proc, address, spawned = start_gateway(env, priority, workers)
     direct = grpcclient.InferenceServerClient(grpc_url)
     try:
         probe = HttpClient(address)
@@ -225,7 +238,7 @@ async def run(requests: int, rounds: int, priority: int) -> None:
         status, answer = await probe.request("POST", PREDICT, body, headers)
         first_s = time.perf_counter() - spawned
         assert status == 200, answer[:500]
-        rss_start = psutil.Process(proc.pid).memory_info().rss / 2**20
+        rss_start = resident_mib(proc.pid)
         outputs = [grpcclient.InferRequestedOutput("quantiles")]
 
         async def call_direct(_: int) -> None:
@@ -261,7 +274,7 @@ async def run(requests: int, rounds: int, priority: int) -> None:
             health = await drive(call_health, requests // 2, 1, meter)
             table.setdefault(("GET /healthz", 1), []).append(health)
         _, metrics = await probe.request("GET", "/metrics")
-        rss_end = psutil.Process(proc.pid).memory_info().rss / 2**20
+        rss_end = resident_mib(proc.pid)
         report(
             table, ready_s, first_s, rss_start, rss_end, stage_means(metrics.decode()), len(rows)
         )
@@ -340,13 +353,19 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (median kept)")
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="gateway processes (uvicorn --workers); stage means are then one worker's",
+    )
+    parser.add_argument(
         "--priority",
         type=int,
         default=0,
         help="nice value for client, gateway and Triton (e.g. -10 on a busy shared machine)",
     )
     args = parser.parse_args()
-    asyncio.run(run(args.requests, args.rounds, args.priority))
+    asyncio.run(run(args.requests, args.rounds, args.priority, args.workers))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """ISO 8601 timestamps to epoch microseconds (UTC), offsets honoured, naive read as UTC.
 
 Requests carry hundreds of timestamps in one layout, so a vectorised parser reads that
-layout straight from the bytes; anything else (or anything it doubts) goes through
-`datetime.fromisoformat` row by row, which also names the bad row.
+layout straight from the bytes with numpy's ISO parser; anything else (or anything it
+doubts) goes through `datetime.fromisoformat` row by row, which also names the bad row.
 """
 
 from __future__ import annotations
@@ -20,17 +20,10 @@ from schemas.errors import InvalidInput
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US = timedelta(microseconds=1)
+_DASH = ord("-")
+_ZERO, _NINE, _PLUS = ord("0"), ord("9"), ord("+")
 _ZERO_DIGITS = str.maketrans("123456789", "000000000")
-
-# Columns of the value matrix a layout computes from the digits (one matrix product):
-# months (12 * year + month), day, seconds of day net of the offset, microseconds, then
-# the parts whose ranges must be checked.
-_MONTHS, _DAY, _SOD, _MICRO, _YEAR, _MONTH, _HOUR, _MINUTE, _SECOND, _OFF_H, _OFF_M = range(11)
-_N_PARTS = 11
-_INF = float("inf")
-_MIN = np.array([-_INF, 1, -_INF, 0, 1, 1, 0, 0, 0, 0, 0], dtype=np.float64)
-_MAX = np.array([_INF, 31, _INF, 999_999, 9999, 12, 23, 59, 59, 23, 59], dtype=np.float64)
-_EPOCH_MONTHS = 12 * 1970 + 1
+_T, _SPACE, _COMMA = ord("T"), ord(" "), ord(",")
 
 
 class ParsedTimes(msgspec.Struct, frozen=True):
@@ -41,130 +34,83 @@ class ParsedTimes(msgspec.Struct, frozen=True):
 
 
 class _Layout(msgspec.Struct, frozen=True):
-    """One fixed-width timestamp layout: byte bounds per column and digit weights per part."""
+    """One fixed-width timestamp layout and the characters each column may hold."""
 
-    width: int  # characters per row, the '\n' separator included
-    low: npt.NDArray[np.float32]  # [width, 1]: smallest legal character code per column
-    high: npt.NDArray[np.float32]  # [width, 1]
-    # [_N_PARTS, width] applied to character codes, minus `bias` (the weight of the '0's);
-    # every sum is an integer below 2**24, so float32 is exact.
-    weights: npt.NDArray[np.float32]
-    bias: npt.NDArray[np.float32]  # [_N_PARTS, 1]
-    naive: bool
+    local: int  # characters of the local date-time (numpy parses these)
+    suffix: str  # '', 'Z' or '±' (a ±HH:MM offset follows)
+    low: npt.NDArray[np.uint8]  # [width + 1]: smallest legal code per column, '\n' last
+    span: npt.NDArray[np.uint8]  # largest legal code minus `low`
 
 
 @lru_cache(maxsize=64)
-def _layout_of_shape(shape: str) -> _Layout | None:
-    """The layout of `YYYY-MM-DD(T| )HH:MM:SS[.f{1,6}][Z|±HH:MM]` (digits zeroed in
-    `shape`), or None for any other form, which the row-by-row parser then handles."""
-    width = len(shape)
-    if width < 19 or not shape.isascii() or shape[10] not in "T ":
+def _layout_of(shape: str) -> _Layout | None:
+    """The layout `YYYY-MM-DD(T| )HH:MM:SS[.f{1,6}][Z|±HH:MM]` as the first row shows it
+    (digits zeroed in `shape`, so one layout is one cache entry), else None."""
+    if len(shape) < 19 or not shape.isascii() or shape[10] not in "T ":
         return None
-    low = np.full(width + 1, ord("0"), dtype=np.uint8)
-    high = np.full(width + 1, ord("9"), dtype=np.uint8)
-    weights = np.zeros((width + 1, _N_PARTS), dtype=np.float64)
-
-    def fixed(col: int) -> None:
-        low[col] = high[col] = ord(shape[col]) if col < width else ord("\n")
-
-    def number(start: int, length: int, targets: dict[int, float]) -> None:
-        for i in range(length):
-            for part, scale in targets.items():
-                weights[start + i, part] += scale * 10 ** (length - 1 - i)
-
-    for col in (4, 7, 10, 13, 16, width):  # the newline after each row is checked too
-        fixed(col)
-    number(0, 4, {_YEAR: 1, _MONTHS: 12})
-    number(5, 2, {_MONTH: 1, _MONTHS: 1})
-    number(8, 2, {_DAY: 1})
-    number(11, 2, {_HOUR: 1, _SOD: 3600})
-    number(14, 2, {_MINUTE: 1, _SOD: 60})
-    number(17, 2, {_SECOND: 1, _SOD: 1})
-    pos = 19
-    if pos < width and shape[pos] == ".":
-        digits = len(shape[pos + 1 :]) - len(shape[pos + 1 :].lstrip("0"))
+    local = 19
+    if shape[19:20] == ".":
+        digits = len(shape[20:]) - len(shape[20:].lstrip("0"))
         if not 1 <= digits <= 6:
             return None
-        fixed(pos)
-        number(pos + 1, digits, {_MICRO: 10 ** (6 - digits)})
-        pos += 1 + digits
-    if pos == width:
-        return _layout(low, high, weights, naive=True)
-    if shape[pos] == "Z" and pos + 1 == width:
-        fixed(pos)
-    elif shape[pos] in "+-" and pos + 6 == width and shape[pos + 3] == ":":
-        sign = 1 if shape[pos] == "+" else -1  # local time minus offset is UTC
-        fixed(pos)
-        fixed(pos + 3)
-        number(pos + 1, 2, {_OFF_H: 1, _SOD: -3600 * sign})
-        number(pos + 4, 2, {_OFF_M: 1, _SOD: -60 * sign})
-    else:
+        local = 20 + digits
+    suffix = shape[local:]
+    if suffix not in ("", "Z") and not (
+        len(suffix) == 6 and suffix[0] in "+-" and suffix[3] == ":"
+    ):
         return None
-    return _layout(low, high, weights, naive=False)
-
-
-def _layout(
-    low: npt.NDArray[np.uint8],
-    high: npt.NDArray[np.uint8],
-    weights: npt.NDArray[np.float64],
-    naive: bool,
-) -> _Layout:
-    per_part = weights.T.astype(np.float32)
-    return _Layout(
-        width=low.size,
-        low=low.astype(np.float32)[:, None],
-        high=high.astype(np.float32)[:, None],
-        weights=per_part,
-        bias=(per_part.sum(axis=1) * np.float32(48))[:, None],
-        naive=naive,
-    )
-
-
-def _month_days(months: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Days since the epoch of the first day of each month (months since 1970-01)."""
-    return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    codes = np.frombuffer((shape + "\n").encode(), dtype=np.uint8)
+    low, high = codes.copy(), codes.copy()
+    digit = codes == _ZERO
+    low[digit], high[digit] = _ZERO, _NINE
+    low[10], high[10] = _SPACE, _T  # numpy's parser takes only these two
+    if len(suffix) == 6:
+        low[local], high[local] = _PLUS, _DASH  # ',' in between is refused after
+        high[local + 1], high[local + 4] = ord("2"), ord("5")  # hours <= 2x, minutes <= 59
+    return _Layout(local, "±" if len(suffix) == 6 else suffix, low, high - low)
 
 
 def _parse_fast(texts: Sequence[Any]) -> ParsedTimes | None:
     """Vectorised parse when every row has the first row's layout; None to fall back.
 
-    Rows are joined with a newline after each: with the total length n * width and a
-    newline in the last column only (no other column allows one), every row has exactly
-    the layout's width, so no row can borrow characters from its neighbour.
+    Rows are joined with a newline after each; with the total length n * width and a
+    newline legal in the last column only, every row has exactly the layout's width, so no
+    row can borrow characters from its neighbour. Every column is checked against the
+    layout, then numpy's own ISO parser reads the local date-times (it checks the ranges,
+    31 April included) and the offsets are applied.
     """
-    layout = _layout_of_shape(texts[0].translate(_ZERO_DIGITS))
+    first = texts[0]
+    layout = _layout_of(first.translate(_ZERO_DIGITS)) if isinstance(first, str) else None
     if layout is None:
         return None
     try:
         raw = ("\n".join(texts) + "\n").encode("ascii")
     except (TypeError, UnicodeEncodeError):
         return None
-    n = len(texts)
-    if len(raw) != n * layout.width:
+    n, width = len(texts), layout.low.size
+    if len(raw) != n * width:
         return None
-    chars = np.frombuffer(raw, dtype=np.uint8).reshape(n, layout.width)
-    codes = chars.T.astype(np.float32, order="C")  # [width, n]: rows reduce fast
-    if (codes.min(axis=1, keepdims=True) < layout.low).any() or (
-        codes.max(axis=1, keepdims=True) > layout.high
-    ).any():
+    chars = np.frombuffer(raw, dtype=np.uint8).reshape(n, width)
+    if (np.subtract(chars, layout.low) > layout.span).any():  # below `low` wraps around
         return None
-    parts = layout.weights @ codes - layout.bias  # [_N_PARTS, n]
-    if (parts.min(axis=1) < _MIN).any() or (parts.max(axis=1) > _MAX).any():
+    local = layout.local
+    try:
+        stamps = np.ndarray((n,), dtype=f"S{local}", buffer=raw, strides=(width,))
+        epoch_us = stamps.astype("datetime64[us]").view(np.int64)
+    except ValueError:
         return None
-    whole = parts.astype(np.int64)
-    months = whole[_MONTHS] - _EPOCH_MONTHS
-    first, last = int(months.min()), int(months.max())
-    if last - first > 1200:  # a table per month would be large: convert each row
-        month_start, next_start = _month_days(months), _month_days(months + 1)
-    else:
-        table = _month_days(np.arange(first, last + 2, dtype=np.int64))
-        slot = months - first
-        month_start, next_start = table[slot], table[slot + 1]
-    day = whole[_DAY]
-    if day.max() > 28 and (day > next_start - month_start).any():
-        return None  # e.g. 31 April: let the row parser name the row
-    seconds = (month_start + day - 1) * 86_400 + whole[_SOD]
-    return ParsedTimes(epoch_us=seconds * 1_000_000 + whole[_MICRO], naive=n * layout.naive)
+    if layout.suffix == "±":
+        suffixes = chars[:, local : local + 6]
+        if (suffixes == suffixes[0]).all():  # one offset for all: the usual case
+            suffixes = suffixes[:1]
+        offset = suffixes.astype(np.int64)
+        east = _COMMA - offset[:, 0]  # '+' -> 1, '-' -> -1, ',' -> 0
+        hours = offset[:, 1] * 10 + offset[:, 2] - 11 * _ZERO
+        minutes = offset[:, 4] * 10 + offset[:, 5] - 11 * _ZERO
+        if not east.all() or hours.max() > 23:
+            return None
+        epoch_us = epoch_us - east * (hours * 60 + minutes) * 60_000_000  # local - offset
+    return ParsedTimes(epoch_us=epoch_us, naive=n if layout.suffix == "" else 0)
 
 
 def parse_one(value: object, row: int, field: str) -> tuple[int, bool]:
