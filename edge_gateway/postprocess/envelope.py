@@ -78,8 +78,8 @@ def _as_quantiles(raw: Any, n_quantiles: int, horizon: int) -> npt.NDArray[np.fl
 
 def utc_iso(now: datetime) -> str:
     """ISO 8601 UTC with milliseconds and 'Z'; a naive `now` is taken as UTC."""
-    moment = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    moment = now if now.tzinfo is None else now.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="milliseconds") + "Z"
 
 
 def format_output(

@@ -51,8 +51,8 @@ def fill_gaps(
     before_value: npt.NDArray[np.float64],
     gaps: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.float64]:
-    """Fills the NaNs (or the `gaps` when given) of an [L, n] window, all columns at once;
-    each column has a known value in the window or a left neighbour before it.
+    """Fills the NaNs (or the `gaps` when given) of an [L, n] window; each column has a
+    known value in the window or a left neighbour before it.
 
     Column j's left neighbour from before the window is `before_value[j]` at grid index
     `-before_offset[j]` (NaN: none). `linear` interpolates in time between the nearest
@@ -64,22 +64,36 @@ def fill_gaps(
         gaps = np.isnan(window)
     if not gaps.any():
         return window
-    size = window.shape[0]
-    rows = np.arange(size)[:, None]
+    if policy == "linear":
+        return _interpolate(window, gaps, before_offset, before_value)
+    rows = np.arange(window.shape[0])[:, None]
     cols = np.arange(window.shape[1])
     last = np.maximum.accumulate(np.where(gaps, -1, rows), axis=0)  # last known at or before
     has_left = (last >= 0) | ~np.isnan(before_value)
     left_value = np.where(last >= 0, window[np.maximum(last, 0), cols], before_value)
-    following = np.minimum.accumulate(np.where(gaps, size, rows)[::-1], axis=0)[::-1]
-    has_right = following < size
-    right_value = window[np.minimum(following, size - 1), cols]
-    if policy == "ffill":
-        first_known = window[np.argmax(~gaps, axis=0), cols]
-        filled = np.where(has_left, left_value, first_known)
-    else:
-        left_pos = np.where(last >= 0, last, -before_offset)
-        span = np.maximum(following - left_pos, 1)  # 0 only at known points, never used
-        slope = (right_value - left_value) / span  # the form np.interp uses
-        between = left_value + slope * (rows - left_pos)
-        filled = np.where(has_left, np.where(has_right, between, left_value), right_value)
+    first_known = window[np.argmax(~gaps, axis=0), cols]
+    filled = np.where(has_left, left_value, first_known)
     return np.where(gaps, filled, window)
+
+
+def _interpolate(
+    window: npt.NDArray[np.float64],
+    gaps: npt.NDArray[np.bool_],
+    before_offset: npt.NDArray[np.int64],
+    before_value: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """`linear`, one np.interp per column with gaps: it interpolates between the known
+    neighbours and holds the first (last) known value beyond them, as the policy says."""
+    filled = window.copy()
+    rows = np.arange(window.shape[0])
+    for j in np.flatnonzero(gaps.any(axis=0)).tolist():
+        gap = gaps[:, j]
+        known = rows[~gap]
+        values = window[known, j]
+        if not np.isnan(before_value[j]):
+            known = np.concatenate(([-before_offset[j]], known))
+            values = np.concatenate(([before_value[j]], values))
+        elif not known.size:
+            continue  # nothing to go by (an absent optional input): left as it is
+        filled[gap, j] = np.interp(rows[gap], known, values)
+    return filled

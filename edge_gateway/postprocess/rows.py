@@ -1,7 +1,8 @@
 """Caller rows (JSON objects) to columns: the timestamps and one float array per source field.
 
-Rows are read column-wise at C speed (`map(itemgetter)`, `msgspec.convert` for the type
-check); only when that fails do we walk rows one by one to name the offending row.
+Rows are read column-wise at C speed (`map(itemgetter)`; msgspec packs a column of floats
+that numpy then reads in place, or checks and converts any other column); only when a
+row is malformed do we walk rows one by one to name the offending row.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ import numpy.typing as npt
 from schemas.contracts import InferenceInput
 from schemas.errors import InvalidInput
 
-_CELL_AT = re.compile(r"\$\[(\d+)\]\[(\d+)\]")
-_NumberColumns = list[list[float | None]]
+_ROW_AT = re.compile(r"\$\[(\d+)\]")
 
 
 class Columns(msgspec.Struct, frozen=True):
@@ -67,22 +67,61 @@ def _columns_fast(rows: Sequence[Any], fields: Sequence[str]) -> list[list[Any]]
     return columns
 
 
+_pack = msgspec.msgpack.Encoder().encode
+_FLOAT64_TAG = 0xCB  # msgpack: a float64 follows, big-endian
+_Floats = list[float | None]
+
+
+def _packed_floats(column: list[Any]) -> npt.NDArray[np.float64] | None:
+    """The column as float64 when every value is a Python float, else None.
+
+    msgspec packs such a list at C speed as a header and then one 9-byte record (tag,
+    big-endian float64) per value; numpy reads the records in place. Anything that is not
+    a float (int, bool, None, text) packs to another length or tag, and is left to the
+    caller.
+    """
+    n = len(column)
+    try:
+        packed = _pack(column)
+    except (TypeError, OverflowError):  # objects msgpack has no form for, huge ints
+        return None
+    header = len(packed) - 9 * n
+    if header < 1 or header > 5:
+        return None
+    tags = np.ndarray((n,), dtype=np.uint8, buffer=packed, offset=header, strides=(9,))
+    if not (tags == _FLOAT64_TAG).all():
+        return None
+    values = np.ndarray((n,), dtype=">f8", buffer=packed, offset=header + 1, strides=(9,))
+    return values.astype(np.float64)
+
+
+def _column_floats(column: list[Any], field: str) -> npt.NDArray[np.float64]:
+    """float64 with NaN for null; INVALID_INPUT names the first value that is not a number."""
+    fast = _packed_floats(column)
+    if fast is not None:
+        return fast
+    try:
+        numbers = msgspec.convert(column, _Floats)  # ints become floats, bools are refused
+    except msgspec.ValidationError as exc:
+        match = _ROW_AT.search(str(exc))
+        row = int(match.group(1)) if match else -1
+        value = column[row] if row >= 0 else None
+        raise InvalidInput(
+            f"row {row}: '{field}' must be a number or null",
+            {"row": row, "field": field, "value": repr(value)[:100]},
+        ) from exc
+    fast = _packed_floats(numbers)
+    return fast if fast is not None else np.array(numbers, dtype=np.float64)
+
+
 def _as_floats(
     columns: list[list[Any]], fields: Sequence[str]
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """[n_rows, n_fields] float64 with NaN for null, and per field whether any value is
     there; INVALID_INPUT names the first bad cell."""
-    try:
-        msgspec.convert(columns, _NumberColumns)
-        values = np.array(columns, dtype=np.float64).reshape(len(fields), -1).T
-    except (msgspec.ValidationError, TypeError, ValueError, OverflowError) as exc:
-        match = _CELL_AT.search(str(exc))
-        j, row = (int(match.group(1)), int(match.group(2))) if match else (0, -1)
-        value = columns[j][row] if row >= 0 else None
-        raise InvalidInput(
-            f"row {row}: '{fields[j]}' must be a number or null",
-            {"row": row, "field": fields[j], "value": repr(value)[:100]},
-        ) from exc
+    values = np.empty((len(columns[0]) if columns else 0, len(fields)), dtype=np.float64)
+    for j, (column, field) in enumerate(zip(columns, fields, strict=True)):
+        values[:, j] = _column_floats(column, field)
     finite = np.isfinite(values)
     if not finite.all():
         infinite = np.isinf(values)

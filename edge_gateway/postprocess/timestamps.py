@@ -149,5 +149,7 @@ def parse_timestamps(values: Sequence[object], field: str) -> ParsedTimes:
 
 def format_epoch_s(epoch_s: npt.NDArray[np.int64]) -> list[str]:
     """ISO 8601 UTC strings with 'Z' for epoch seconds."""
-    strings = np.datetime_as_string(epoch_s.astype("datetime64[s]"), timezone="UTC")
-    return [str(s) for s in strings.tolist()]
+    strings: list[str] = np.datetime_as_string(
+        epoch_s.astype("datetime64[s]"), timezone="UTC"
+    ).tolist()
+    return strings
