@@ -48,8 +48,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await engine.close_connection_pool()  # type: ignore[no-untyped-call]
 
     handlers = list(ROUTES)
-    if (settings.static_dir / "index.html").exists():
-        handlers.append(console_router(settings.static_dir))
+    handlers.append(console_router(settings.static_dir))
     app = Litestar(
         route_handlers=handlers,
         dependencies=DEPENDENCIES,

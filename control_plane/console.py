@@ -59,6 +59,8 @@ def console_router(static_dir: Path) -> Router:
         # Real files at the top of dist (an icon, robots.txt) are served as they are.
         found = _inside(root, path) if first else None
         target = found or root / "index.html"
+        if not target.is_file():  # mounted before a build: works once `make web` ran
+            raise NotFound("the console is not built; run `make web`", {"path": str(root)})
         return File(
             target,
             media_type=_media_type(target),

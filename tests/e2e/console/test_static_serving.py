@@ -65,3 +65,16 @@ def test_no_file_outside_the_folder_is_reachable(dist: Path) -> None:
     assert _inside(dist.resolve(), "../secret.txt") is None
     assert _inside((dist / "assets").resolve(), "/../../secret.txt") is None
     assert _inside(dist.resolve(), "robots.txt") == (dist / "robots.txt").resolve()
+
+
+def test_a_console_built_after_start_is_served_at_once(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    client = TestClient(
+        Litestar([console_router(dist)], exception_handlers=EXCEPTION_HANDLERS)  # type: ignore[arg-type]
+    )
+    before = client.get("/deployments/abc")
+    assert before.status_code == 404 and "make web" in before.json()["message"]
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html><div id=root></div>")
+    after = client.get("/deployments/abc")
+    assert after.status_code == 200 and "id=root" in after.text
