@@ -124,6 +124,17 @@ def _fill_window(
     return window.astype(np.float32), filled
 
 
+def _require(plan: ResolvedContract, present: npt.NDArray[np.bool_]) -> None:
+    """INVALID_INPUT for the first required input with no value in any (kept) row."""
+    absent_required = np.flatnonzero(plan.required & ~present)
+    if absent_required.size:
+        spec = plan.contract.inputs[int(absent_required[0])]
+        raise InvalidInput(
+            f"required input '{spec.name}' (field '{spec.source}') has no value in any row",
+            {"field": spec.source, "input": spec.name},
+        )
+
+
 def legalize_window(
     contract: DeploymentContract, payload: InferenceInput, plan: ResolvedContract | None = None
 ) -> LegalizedWindow:
@@ -138,13 +149,7 @@ def legalize_window(
     horizon = _horizon_of(payload, c.horizon)
     cols = read_columns(rows, c.timestampField, plan.sources)
     present = cols.present[plan.input_source]
-    absent_required = np.flatnonzero(plan.required & ~present)
-    if absent_required.size:
-        spec = c.inputs[int(absent_required[0])]
-        raise InvalidInput(
-            f"required input '{spec.name}' (field '{spec.source}') has no value in any row",
-            {"field": spec.source, "input": spec.name},
-        )
+    _require(plan, present)
     units = payload.units
     if c.sourceUnits:  # the deployment's default caller units; the request's own win
         units = {**c.sourceUnits, **units} if units else c.sourceUnits
@@ -157,6 +162,9 @@ def legalize_window(
         if not conversion.is_identity:
             model[:, j] = conversion.apply(model[:, j])
     ordered = order_rows(times.epoch_us, model)
+    if ordered.duplicates:  # the rows dropped may have held an input's only values
+        present = present & ~np.isnan(ordered.values).all(axis=0)
+        _require(plan, present)
     grid = bucket_means(ordered, plan.frequency_us, c.lookback)
     missing = grid.missing
     check_missing_ratio(missing, plan.input_names, present, c.lookback, c.maxMissingRatio)

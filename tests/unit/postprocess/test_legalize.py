@@ -95,6 +95,22 @@ def test_duplicates_keep_the_last_row() -> None:
     assert warning.details == {"count": 2}
 
 
+def test_an_input_whose_only_values_a_later_duplicate_drops_counts_as_absent() -> None:
+    series = rows(6, value=[1.0, 2, 3, 4, 5, 6], temp=1.0)
+    series[2]["production"] = 9  # the only production value ...
+    series.append({"timestamp": series[2]["timestamp"], "value": 30.0, "temp": 1.0})
+    out = legalize(series)  # ... is in a row the repeat replaces
+    assert out.window[:, 2].tolist() == [0.0] * 6 and out.window[2, 0] == 30.0
+    assert codes(out) == ["DUPLICATE_TIMESTAMPS", "OPTIONAL_INPUT_ABSENT"]
+    series = rows(6, value=1.0, temp=1.0)
+    for row in series[:-1]:
+        del row["temp"]
+    series.append({"timestamp": series[-1]["timestamp"], "value": 2.0})
+    with pytest.raises(InvalidInput) as info:
+        legalize(series)  # temp's one value was replaced: a required input with none left
+    assert info.value.details == {"field": "temp", "input": "temp"}
+
+
 def test_rows_are_sorted() -> None:
     series = rows(6, value=[1.0, 2, 3, 4, 5, 6], temp=1.0)
     out = legalize(list(reversed(series)))
