@@ -31,8 +31,8 @@ from training.features.layout import (
     validate_plan,
 )
 from training.graph import ForecastGraph
+from training.hyperparams import CommonParams, hyperparams_dict
 from training.models import DEFAULT_ALGORITHM, Shape, build_forecaster, parse_hyperparams
-from training.models.hyperparams import CommonParams, hyperparams_dict
 from training.models.warm_start import fit_linear_start
 from training.trainer import (
     TRAIN_SHARE,

@@ -20,8 +20,8 @@ import torch
 from schemas.errors import InvalidInput
 from training.data import Batch, SeriesData, WindowSet
 from training.graph import ForecastGraph
+from training.hyperparams import CommonParams
 from training.models.common import pinball_loss
-from training.models.hyperparams import CommonParams
 
 Emit = Callable[[str, dict[str, Any]], None]
 Control = Callable[[], Literal["run", "pause", "stop"]]

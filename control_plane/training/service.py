@@ -27,6 +27,7 @@ from control_plane.training.tables import TrainingEventRow, TrainingJob
 from schemas.errors import Conflict, InvalidInput, NotFound
 from training.catalog import ALGORITHMS, DEFAULT_ALGORITHM
 from training.events import control_key
+from training.hyperparams import parse_hyperparams
 from training.spec import TrainingSpec
 
 ACTIVE = ("queued", "running", "paused")
@@ -105,6 +106,7 @@ async def create_job(
         )
     if not 1 <= data.maxAttempts <= 10:
         raise InvalidInput("maxAttempts must be 1..10", {"field": "maxAttempts"})
+    parse_hyperparams(algorithm, data.hyperparams)  # refused here, not by a failed job later
     canonical_uri = await require_dataset(store, data.datasetId)
     plan = await load_plan(data.featurePlanId)
     if plan.get("datasetId") not in (None, data.datasetId):

@@ -314,6 +314,23 @@ async def test_refused_transitions_and_requests_use_the_standard_error(
     standard_error(await create(datasetId="ds-00000000"), 404, "NOT_FOUND")
     standard_error(await create(maxAttempts=0), 400, "INVALID_INPUT")
     standard_error(await create(colour="red"), 400, "INVALID_INPUT")
+    # hyperparameters are checked before anything is queued, naming the parameter
+    listed = (await client.get(JOBS, headers=headers)).json()
+    for hyperparams, parameter in (
+        ({"epochs": 0}, "epochs"),
+        ({"lr": "fast"}, "lr"),
+        ({"learning_rate": 0.1}, "learning_rate"),
+    ):
+        bad = standard_error(await create(hyperparams=hyperparams), 400, "INVALID_INPUT")
+        assert bad["details"]["field"] == "hyperparams", bad
+        assert bad["details"]["parameter"] == parameter, bad
+    patch = standard_error(
+        await create(algorithm="patchtst", hyperparams={"d_model": 30, "n_heads": 4}),
+        400,
+        "INVALID_INPUT",
+    )
+    assert patch["details"]["parameter"] == "d_model"
+    assert (await client.get(JOBS, headers=headers)).json() == listed  # nothing was created
     refused = await client.post(
         JOBS, json={"datasetId": dataset_id, "featurePlanId": plan_id}, headers=viewer
     )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from training.models.common import QuantileForecaster, Shape
-from training.models.hyperparams import (
+from training.hyperparams import (
     CommonParams,
     LinearParams,
     MLPParams,
     PatchParams,
     parse_hyperparams,
 )
+from training.models.common import QuantileForecaster, Shape
 from training.models.linear import LinearForecaster
 from training.models.mlp import MLPForecaster
 from training.models.patchtst import PatchForecaster

@@ -1,4 +1,5 @@
-"""Validated hyperparameters per algorithm, with their defaults.
+"""Validated hyperparameters per algorithm, with their defaults. No torch here: the control
+plane checks a job's hyperparameters with this before queueing it.
 
 Besides model and optimiser settings they carry how the data is split in time
 (`split` fractions, or explicit `split_rows`) and how long a gap may be filled.
@@ -6,6 +7,7 @@ Besides model and optimiser settings they carry how the data is split in time
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -13,6 +15,7 @@ from msgspec import Meta
 
 from schemas.errors import InvalidInput
 
+_PATH = re.compile(r"at `\$\.([A-Za-z_]+)|unknown field `([^`]+)`")
 Fraction = Annotated[float, Meta(ge=0.0, le=1.0)]
 RowRange = Annotated[list[Annotated[int, Meta(ge=0)]], Meta(min_length=2, max_length=2)]
 
@@ -82,12 +85,22 @@ def parse_hyperparams(algorithm: str, raw: dict[str, Any]) -> CommonParams:
     try:
         params = msgspec.convert(raw, PARAMS[algorithm])
     except msgspec.ValidationError as error:
-        raise InvalidInput(f"invalid hyperparams: {error}", {"algorithm": algorithm}) from error
+        where = _PATH.search(str(error))
+        details = {"field": "hyperparams", "algorithm": algorithm}
+        if where:
+            details["parameter"] = where.group(1) or where.group(2)
+        raise InvalidInput(f"invalid hyperparams: {error}", details) from error
     if isinstance(params, PatchParams):
         if params.d_model % params.n_heads:
-            raise InvalidInput("d_model must be a multiple of n_heads", {"algorithm": algorithm})
+            raise InvalidInput(
+                "d_model must be a multiple of n_heads",
+                {"field": "hyperparams", "algorithm": algorithm, "parameter": "d_model"},
+            )
         if params.stride > params.patch_len:
-            raise InvalidInput("stride must not exceed patch_len", {"algorithm": algorithm})
+            raise InvalidInput(
+                "stride must not exceed patch_len",
+                {"field": "hyperparams", "algorithm": algorithm, "parameter": "stride"},
+            )
     return params
 
 
