@@ -66,6 +66,12 @@ def heartbeat_key(job_id: str) -> str:
     return f"loadstar:job:{job_id}:heartbeat"
 
 
+def handback_key(job_id: str) -> str:
+    """Set (to the attempt) by a worker that shut down mid-job after saving its place: the
+    watchdog then queues the same attempt again instead of counting a lost worker."""
+    return f"loadstar:job:{job_id}:handback"
+
+
 def live_channel(job_id: str) -> str:
     """Pub/sub channel the control plane relays persisted events on."""
     return f"loadstar:job:{job_id}:live"

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -29,6 +30,7 @@ from training.events import (
     ControlPoller,
     EventEmitter,
     HeartbeatTiming,
+    handback_key,
     heartbeat_key,
 )
 from training.spec import TrainingSpec
@@ -73,6 +75,8 @@ class JobRun:
         self.prefix = spec.artifact_prefix()
         self._last_ckpt: tuple[int, int] | None = None
         self.artifacts: list[dict[str, Any]] = []
+        # Set when the worker shuts down: the run saves its place at the next batch and ends.
+        self.interrupted = threading.Event()
 
     def emit(self, type_: str, payload: dict[str, Any]) -> None:
         """Events from the pipeline; artifact files are uploaded and announced by S3 URI."""
@@ -86,6 +90,8 @@ class JobRun:
         """Polled before every batch. The trainer writes an epoch's checkpoint after that
         epoch's metric event, so this is the first moment the new checkpoint can go up."""
         self._upload_checkpoint()
+        if self.interrupted.is_set():
+            return "pause"
         return self.control()
 
     def _upload_checkpoint(self) -> None:
@@ -163,6 +169,10 @@ class JobRun:
             )
         except TrainingPaused:
             self._upload_checkpoint()
+            if self.interrupted.is_set():
+                message = "worker shutting down: place saved; the job continues from it"
+                self.emitter.emit("log", {"level": "WARNING", "message": message})
+                return "interrupted"
             self.emitter.emit("status", {"status": "paused"})
             return "paused"
         except TrainingStopped:
@@ -194,6 +204,19 @@ class JobRun:
         return "succeeded"
 
 
+async def _run_until_shutdown(job: JobRun) -> str:
+    """Runs the attempt in a thread. When the worker shuts down (arq cancels this task on
+    SIGTERM/SIGINT), the run is told to save its place at the next batch, and this waits
+    for that instead of leaving a thread training on behind a vanished heartbeat."""
+    future = asyncio.get_running_loop().run_in_executor(None, job.run)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        log.warning("job %s: worker shutting down; saving the job's place", job.spec.jobId)
+        job.interrupted.set()
+        return await future
+
+
 async def run_training_job(ctx: dict[str, Any], spec_data: dict[str, Any]) -> str:
     """arq entry point: one attempt of one training job."""
     spec = msgspec.convert(spec_data, TrainingSpec)
@@ -220,8 +243,11 @@ async def run_training_job(ctx: dict[str, Any], spec_data: dict[str, Any]) -> st
     try:
         with tempfile.TemporaryDirectory(prefix=f"{spec.jobId}-") as tmp:
             job = JobRun(spec, s3, client, Path(tmp))
-            status = await asyncio.to_thread(job.run)
-            ended = True
+            status = await _run_until_shutdown(job)
+            if status == "interrupted":  # hand the job back: the watchdog queues it again
+                client.set(handback_key(spec.jobId), str(spec.attempt), ex=86_400)
+            else:
+                ended = True
             return status
     finally:
         beat.cancel()

@@ -1,7 +1,11 @@
 """The training worker: `arq training.worker.WorkerSettings`.
 
 Scale out by starting more of these on any host that reaches Redis and S3; each takes one
-job at a time (training uses the whole host).
+job at a time (training uses the whole host). Stopping a worker with SIGTERM or SIGINT
+(a deploy, `make down`) is safe mid-job: the run saves its place at the next batch and
+hands the job back, and the control plane queues the same attempt again from there. A
+worker that dies without a word (SIGKILL, a lost host) is noticed by its missing
+heartbeat and its job retried from the last epoch's checkpoint as the next attempt.
 """
 
 from __future__ import annotations

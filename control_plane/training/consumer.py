@@ -28,7 +28,14 @@ from control_plane.training.sources import require_dataset
 from control_plane.training.stream import append_event
 from control_plane.training.tables import TrainingEventRow, TrainingJob
 from schemas.errors import NotFound
-from training.events import GROUP, STREAM, HeartbeatTiming, heartbeat_key, live_channel
+from training.events import (
+    GROUP,
+    STREAM,
+    HeartbeatTiming,
+    handback_key,
+    heartbeat_key,
+    live_channel,
+)
 
 log = logging.getLogger("loadstar.training.consumer")
 TERMINAL = {"succeeded", "failed", "cancelled"}
@@ -226,41 +233,43 @@ class EventConsumer:
 
     async def recover(self, row: dict[str, Any]) -> None:
         """Queue a lost job again from its last checkpoint, or fail it after its last attempt
-        (or when its dataset is gone). Each is a conditional update on the attempt, so two
-        control planes' watchdogs act once; the event comes after, for the history."""
-        attempt, most = row["attempt"], row["max_attempts"]
-        reason = f"worker lost (no heartbeat) after {attempt} attempts"
+        (or when its dataset is gone). A job its worker handed back on shutting down (having
+        saved its place) is queued again as the same attempt. Each is a conditional update
+        on the attempt, so two control planes' watchdogs act once; the event comes after,
+        for the history."""
+        job_id, attempt, most = row["id"], row["attempt"], row["max_attempts"]
+        handed_back = await self.redis.get(handback_key(job_id)) == str(attempt).encode()
+        lost = "its worker shut down" if handed_back else "worker lost (no heartbeat)"
+        reason = f"{lost} after {attempt} attempts"
         uri = None
-        if attempt < most:
+        if handed_back or attempt < most:
             try:
                 uri = await require_dataset(self.store, row["dataset_id"])
             except NotFound:
-                reason = f"worker lost (no heartbeat) on attempt {attempt}; its dataset is gone"
+                reason = f"{lost} on attempt {attempt}; its dataset is gone"
         if uri is not None:
-            if await self._claim(
-                row, {TrainingJob.status: "queued", TrainingJob.attempt: attempt + 1}
-            ):
-                await self.queue.enqueue_training(
-                    spec_for(row, uri, attempt=attempt + 1, resume=True)
-                )
-                message = (
-                    f"worker lost (no heartbeat); retry {attempt + 1} of {most} "
-                    "from the last checkpoint"
-                )
-                log.warning("job %s: %s", row["id"], message)
-                await append_event(
-                    self.redis, row["id"], "log", {"level": "WARNING", "message": message}
-                )
-            return
-        failed = {
-            TrainingJob.status: "failed",
-            TrainingJob.error: reason,
-            TrainingJob.finished_at: datetime.now(UTC),
-        }
-        if await self._claim(row, failed):
-            log.error("job %s: %s", row["id"], reason)
-            await append_event(self.redis, row["id"], "log", {"level": "ERROR", "message": reason})
-            await append_event(self.redis, row["id"], "error", {"message": reason})
+            again = attempt if handed_back else attempt + 1
+            if await self._claim(row, {TrainingJob.status: "queued", TrainingJob.attempt: again}):
+                await self.queue.enqueue_training(spec_for(row, uri, attempt=again, resume=True))
+                if handed_back:
+                    level, message = "INFO", f"{lost}; attempt {attempt} goes on from its place"
+                else:
+                    level = "WARNING"
+                    message = f"{lost}; retry {again} of {most} from the last checkpoint"
+                log.log(logging.getLevelNamesMapping()[level], "job %s: %s", job_id, message)
+                await append_event(self.redis, job_id, "log", {"level": level, "message": message})
+        else:
+            failed = {
+                TrainingJob.status: "failed",
+                TrainingJob.error: reason,
+                TrainingJob.finished_at: datetime.now(UTC),
+            }
+            if await self._claim(row, failed):
+                log.error("job %s: %s", job_id, reason)
+                await append_event(self.redis, job_id, "log", {"level": "ERROR", "message": reason})
+                await append_event(self.redis, job_id, "error", {"message": reason})
+        if handed_back:
+            await self.redis.delete(handback_key(job_id))
 
     async def _claim(self, row: dict[str, Any], changes: dict[Any, Any]) -> bool:
         """Apply `changes` if the job is still running the attempt the watchdog saw."""

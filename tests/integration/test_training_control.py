@@ -259,6 +259,44 @@ async def test_a_killed_worker_is_retried_from_its_checkpoint_by_another(
     assert events[-1]["type"] == "done" and events[-1]["seq"] == final["lastSeq"]
 
 
+async def test_a_worker_shut_down_mid_job_hands_it_back_from_its_place(
+    isolated: Isolated,
+) -> None:
+    from training.events import handback_key
+
+    client, headers = isolated.client, isolated.admin
+    dataset_id, plan_id = await make_plan(client, headers)
+    # one attempt only: a lost worker would fail this job, a handed-back one must not
+    job = await queue_job(client, headers, dataset_id, plan_id, SLOW, maxAttempts=1)
+    url = f"{JOBS}/{job['id']}"
+    with isolated.worker("shut-down") as first:
+        await epochs_after(client, headers, job["id"], 0)
+        first.terminate()  # SIGTERM, what a deploy or `make down` sends
+        first.wait(timeout=30)  # it saves its place at the next batch and ends
+    before = [int(m["payload"]["epoch"]) for m in await metrics(client, headers, job["id"])]
+    assert len(before) < SLOW["epochs"], "the worker trained on instead of stopping"
+
+    async def queued_again() -> dict[str, Any] | None:
+        body: dict[str, Any] = (await client.get(url, headers=headers)).json()
+        return body if body["status"] == "queued" else None
+
+    back = await until(queued_again, seconds=30)
+    assert back["attempt"] == 1, back  # the same attempt: a shutdown is not a failure
+    said = [line["message"] for line in (await logs(client, headers, job["id"]))["items"]]
+    assert "worker shutting down: place saved; the job continues from it" in said
+    assert "its worker shut down; attempt 1 goes on from its place" in said
+    beat = queue_of(isolated)
+    assert beat.get(handback_key(job["id"])) is None  # taken back once
+    beat.close()
+
+    with isolated.worker("next-worker"):
+        final = await wait_for(client, url, headers, FINISHED, seconds=240)
+    assert final["status"] == "succeeded", final["error"]
+    assert final["attempt"] == 1
+    epochs = [int(m["payload"]["epoch"]) for m in await metrics(client, headers, job["id"])]
+    assert epochs == list(range(1, SLOW["epochs"] + 1)), "it went on inside the epoch it left"
+
+
 async def test_a_job_whose_worker_dies_on_its_last_attempt_fails_with_the_reason(
     isolated: Isolated,
 ) -> None:
