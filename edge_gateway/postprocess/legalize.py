@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from edge_gateway.postprocess.contract import ResolvedContract, prepare_contract
 from edge_gateway.postprocess.missing import check_missing_ratio, fill_gaps
+from edge_gateway.postprocess.packed import read_packed
 from edge_gateway.postprocess.rows import payload_rows, read_columns
 from edge_gateway.postprocess.timegrid import Gridded, bucket_means, order_rows, time_warnings
 from edge_gateway.postprocess.timestamps import format_epoch_s, parse_timestamps
@@ -147,17 +148,21 @@ def legalize_window(
     c = plan.contract
     rows = payload_rows(payload)
     horizon = _horizon_of(payload, c.horizon)
-    cols = read_columns(rows, c.timestampField, plan.sources)
-    present = cols.present[plan.input_source]
+    packed = read_packed(rows, c.timestampField, plan.sources)
+    if packed is None:
+        cols = read_columns(rows, c.timestampField, plan.sources)
+        values, present = cols.values, cols.present[plan.input_source]
+    else:
+        values, present = packed.values, packed.present[plan.input_source]
     _require(plan, present)
     units = payload.units
     if c.sourceUnits:  # the deployment's default caller units; the request's own win
         units = {**c.sourceUnits, **units} if units else c.sourceUnits
     conversions = plan.input_conversions(units)
     unit, output_conversion = plan.output_for(units)
-    times = parse_timestamps(cols.timestamps, c.timestampField)
+    times = packed.times if packed else parse_timestamps(cols.timestamps, c.timestampField)
 
-    model = cols.values[:, plan.input_source]
+    model = values[:, plan.input_source]
     for j, conversion in enumerate(conversions):
         if not conversion.is_identity:
             model[:, j] = conversion.apply(model[:, j])

@@ -75,27 +75,50 @@ def _parse_fast(texts: Sequence[Any]) -> ParsedTimes | None:
 
     Rows are joined with a newline after each; with the total length n * width and a
     newline legal in the last column only, every row has exactly the layout's width, so no
-    row can borrow characters from its neighbour. Every column is checked against the
-    layout, then numpy's own ISO parser reads the local date-times (it checks the ranges,
-    31 April included) and the offsets are applied.
+    row can borrow characters from its neighbour.
     """
     first = texts[0]
-    layout = _layout_of(first.translate(_ZERO_DIGITS)) if isinstance(first, str) else None
-    if layout is None:
+    if not isinstance(first, str):
         return None
     try:
         raw = ("\n".join(texts) + "\n").encode("ascii")
     except (TypeError, UnicodeEncodeError):
         return None
-    n, width = len(texts), layout.low.size
+    n, width = len(texts), len(first) + 1
     if len(raw) != n * width:
         return None
-    chars = np.frombuffer(raw, dtype=np.uint8).reshape(n, width)
-    if (np.subtract(chars, layout.low) > layout.span).any():  # below `low` wraps around
+    return parse_fixed_width(first, raw, 0, width, n, newline=True)
+
+
+def parse_fixed_width(
+    first: str,
+    buffer: bytes | npt.NDArray[np.uint8],
+    offset: int,
+    stride: int,
+    n: int,
+    newline: bool = False,
+) -> ParsedTimes | None:
+    """Parses n texts of `len(first)` bytes at `offset + k * stride` in `buffer` (each
+    followed by a newline when `newline`), all in the layout `first` shows; None when
+    any text is not in it, for the row-by-row parser to name.
+
+    Every character is checked against the layout, then numpy's own ISO parser reads the
+    local date-times (it checks the ranges, 31 April included) and the offsets are applied.
+    """
+    layout = _layout_of(first.translate(_ZERO_DIGITS))
+    if layout is None:
+        return None
+    width = layout.low.size - (0 if newline else 1)
+    chars = np.ndarray(
+        (n, width), dtype=np.uint8, buffer=buffer, offset=offset, strides=(stride, 1)
+    )
+    if (np.subtract(chars, layout.low[:width]) > layout.span[:width]).any():  # below wraps
         return None
     local = layout.local
     try:
-        stamps = np.ndarray((n,), dtype=f"S{local}", buffer=raw, strides=(width,))
+        stamps = np.ndarray(
+            (n,), dtype=f"S{local}", buffer=buffer, offset=offset, strides=(stride,)
+        )
         epoch_us = stamps.astype("datetime64[us]").view(np.int64)
     except ValueError:
         return None
@@ -103,10 +126,10 @@ def _parse_fast(texts: Sequence[Any]) -> ParsedTimes | None:
         suffixes = chars[:, local : local + 6]
         if (suffixes == suffixes[0]).all():  # one offset for all: the usual case
             suffixes = suffixes[:1]
-        offset = suffixes.astype(np.int64)
-        east = _COMMA - offset[:, 0]  # '+' -> 1, '-' -> -1, ',' -> 0
-        hours = offset[:, 1] * 10 + offset[:, 2] - 11 * _ZERO
-        minutes = offset[:, 4] * 10 + offset[:, 5] - 11 * _ZERO
+        offsets = suffixes.astype(np.int64)
+        east = _COMMA - offsets[:, 0]  # '+' -> 1, '-' -> -1, ',' -> 0
+        hours = offsets[:, 1] * 10 + offsets[:, 2] - 11 * _ZERO
+        minutes = offsets[:, 4] * 10 + offsets[:, 5] - 11 * _ZERO
         if not east.all() or hours.max() > 23:
             return None
         epoch_us = epoch_us - east * (hours * 60 + minutes) * 60_000_000  # local - offset
