@@ -17,7 +17,7 @@ from control_plane.auth.service import ensure_admin
 from control_plane.console import console_router
 from control_plane.deployments.runtime import deployments_lifespan
 from control_plane.deps import DEPENDENCIES
-from control_plane.errors import EXCEPTION_HANDLERS
+from control_plane.errors import EXCEPTION_HANDLERS, document_errors
 from control_plane.migrations import run_migrations
 from control_plane.routes import ROUTES
 from control_plane.settings import Settings
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         request_max_body_size=settings.upload_limit_bytes,
     )
+    document_errors(app)
     app.state.settings = settings
     app.state.jwt_auth = jwt_auth
     app.state.store = store

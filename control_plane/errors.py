@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import msgspec
-from litestar import MediaType, Request, Response
+from litestar import Litestar, MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -14,7 +15,9 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.openapi.datastructures import ResponseSpec
 
+from control_plane.auth.security import PUBLIC_PATHS
 from schemas.contracts import ErrorBody
 from schemas.errors import CODE_BY_HTTP_STATUS, HTTP_STATUS, LoadstarError
 
@@ -59,3 +62,29 @@ def exception_to_response(request: Request[Any, Any, Any], exc: Exception) -> Re
 
 
 EXCEPTION_HANDLERS = {Exception: exception_to_response}
+
+
+_STANDARD = (
+    "The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or "
+    "path that is not valid), `details` names the field. Every other error status has this "
+    "shape too."
+)
+_UNAUTHORIZED = "UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login)."
+
+
+def document_errors(app: Litestar) -> None:
+    """Make the OpenAPI document show the error body the API really sends: every route's
+    400, and 401 on every route that needs a token (the framework's own schema for them
+    describes a body this API never returns)."""
+    bad_request = ResponseSpec(data_container=ErrorBody, description=_STANDARD)
+    unauthorized = ResponseSpec(data_container=ErrorBody, description=_UNAUTHORIZED)
+    public = [re.compile(pattern) for pattern in PUBLIC_PATHS]
+    for route in app.routes:
+        open_route = any(p.search(route.path) for p in public)
+        for handler in getattr(route, "route_handlers", ()):
+            if not handler.include_in_schema:
+                continue
+            documented: dict[int, ResponseSpec] = {400: bad_request}
+            if not (open_route or handler.opt.get("exclude_from_auth")):
+                documented[401] = unauthorized
+            handler.responses = {**documented, **(handler.responses or {})}
