@@ -97,10 +97,12 @@ def parse_fixed_width(
     stride: int,
     n: int,
     newline: bool = False,
+    one_offset: bool = False,
 ) -> ParsedTimes | None:
     """Parses n texts of `len(first)` bytes at `offset + k * stride` in `buffer` (each
     followed by a newline when `newline`), all in the layout `first` shows; None when
-    any text is not in it, for the row-by-row parser to name.
+    any text is not in it, for the row-by-row parser to name. `one_offset`: the caller has
+    checked that every text ends in the same UTC offset.
 
     Every character is checked against the layout, then numpy's own ISO parser reads the
     local date-times (it checks the ranges, 31 April included) and the offsets are applied.
@@ -124,7 +126,7 @@ def parse_fixed_width(
         return None
     if layout.suffix == "±":
         suffixes = chars[:, local : local + 6]
-        if (suffixes == suffixes[0]).all():  # one offset for all: the usual case
+        if one_offset or (suffixes == suffixes[0]).all():  # one offset for all: usual
             suffixes = suffixes[:1]
         offsets = suffixes.astype(np.int64)
         east = _COMMA - offsets[:, 0]  # '+' -> 1, '-' -> -1, ',' -> 0

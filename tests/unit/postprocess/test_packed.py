@@ -119,6 +119,11 @@ def test_irregular_rows_agree_or_step_aside(rows: list[dict[str, Any]]) -> None:
         lambda r: r.update(timestamp=r["timestamp"].replace("T", "t")),
         lambda r: r.update(timestamp="2025-02-30T00:00:00+02:00"),
         lambda r: r.update(production=300),  # another width of int than the others
+        lambda r: r.update(  # the same instant at another offset (a DST change)
+            timestamp=datetime.fromisoformat(r["timestamp"])
+            .astimezone(timezone(timedelta(hours=1)))
+            .isoformat()
+        ),
     ],
 )
 def test_one_odd_row_sends_the_request_the_long_way(change: Any) -> None:
