@@ -1,7 +1,7 @@
 """What the edge gateway costs on top of Triton, on loopback, in one run.
 
     .venv/bin/python -m benchmarks.gateway_bench [--requests 2000] [--rounds 3] [--priority -10]
-                                                 [--workers 1]
+                                                 [--workers 1] [--protocol grpc|http]
 
 It starts a Triton of its own (the local stack's binary, on free ports, with a private
 model repository) so that nobody else's requests land on it, publishes a small forecaster
@@ -197,7 +197,9 @@ def resident_mib(pid: int) -> float:
     return sum(p.memory_info().rss for p in gateway_processes(pid)) / 2**20
 
 
-async def run(requests: int, rounds: int, priority: int, workers: int = 1) -> None:
+async def run(
+    requests: int, rounds: int, priority: int, workers: int = 1, protocol: str = "grpc"
+) -> None:
     import tritonclient.grpc as grpc_sync
     import tritonclient.grpc.aio as grpcclient
 
@@ -227,6 +229,7 @@ async def run(requests: int, rounds: int, priority: int, workers: int = 1) -> No
         "LOADSTAR_GATEWAY_STATE": str(state),
         "TRITON_GRPC_URL": grpc_url,
         "TRITON_HTTP_URL": f"127.0.0.1:{triton.ports['--http-port']}",
+        "LOADSTAR_GATEWAY_TRITON_PROTOCOL": protocol,
     }
     proc, address, spawned = start_gateway(env, priority, workers)
     direct = grpcclient.InferenceServerClient(grpc_url)
@@ -276,7 +279,14 @@ async def run(requests: int, rounds: int, priority: int, workers: int = 1) -> No
         _, metrics = await probe.request("GET", "/metrics")
         rss_end = resident_mib(proc.pid)
         report(
-            table, ready_s, first_s, rss_start, rss_end, stage_means(metrics.decode()), len(rows)
+            table,
+            ready_s,
+            first_s,
+            rss_start,
+            rss_end,
+            stage_means(metrics.decode()),
+            len(rows),
+            f"{protocol}, {workers} worker(s)",
         )
     finally:
         proc.terminate()
@@ -312,10 +322,12 @@ def report(
     rss_end: float,
     stages: dict[str, float],
     n_rows: int,
+    gateway: str = "grpc, 1 worker(s)",
 ) -> None:
     best = {key: median_round(results) for key, results in table.items()}
     print(f"\ngateway vs direct Triton, loopback, {os.cpu_count()} cores shared by all")
     print(f"gateway body: {n_rows} raw 15-min rows in W (+02:00, 5% missing) -> 168x3 kW window")
+    print(f"gateway to Triton: {gateway}")
     print(
         f"{'scenario':<22}{'p50 ms':>8}{'p99 ms':>8}{'req/s':>8}"
         "   CPU us/request: client gateway triton"
@@ -353,6 +365,12 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (median kept)")
     parser.add_argument(
+        "--protocol",
+        choices=("grpc", "http"),
+        default="grpc",
+        help="how the gateway sends inference to Triton (LOADSTAR_GATEWAY_TRITON_PROTOCOL)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -365,7 +383,7 @@ def main() -> None:
         help="nice value for client, gateway and Triton (e.g. -10 on a busy shared machine)",
     )
     args = parser.parse_args()
-    asyncio.run(run(args.requests, args.rounds, args.priority, args.workers))
+    asyncio.run(run(args.requests, args.rounds, args.priority, args.workers, args.protocol))
 
 
 if __name__ == "__main__":

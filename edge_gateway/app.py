@@ -44,9 +44,8 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         # The gRPC channel belongs to the running loop, so it is made here, not at import.
-        triton = TritonForecaster(
-            settings.triton_url, settings.triton_timeout_s, settings.triton_http_url
-        )
+        http_url = settings.triton_http_url if settings.triton_protocol == "http" else None
+        triton = TritonForecaster(settings.triton_url, settings.triton_timeout_s, http_url)
         app.state.plane = DataPlane(store, triton, metrics)
         sync: asyncio.Task[None] | None = None
         try:

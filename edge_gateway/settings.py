@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 
@@ -18,6 +19,7 @@ ENV_VARS: dict[str, str] = {
     "resync_s": "LOADSTAR_GATEWAY_RESYNC_S",
     "triton_url": "TRITON_GRPC_URL",
     "triton_http_url": "TRITON_HTTP_URL",
+    "triton_protocol": "LOADSTAR_GATEWAY_TRITON_PROTOCOL",
     "triton_timeout_s": "LOADSTAR_TRITON_TIMEOUT_S",
     "max_body_bytes": "LOADSTAR_GATEWAY_MAX_BODY_BYTES",
     "ws_buffer_rows": "LOADSTAR_GATEWAY_WS_BUFFER_ROWS",
@@ -38,7 +40,10 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     # How often the whole snapshot is asked for regardless of revision (see contracts.py).
     resync_s: float = 300.0
     triton_url: str = "127.0.0.1:8001"
-    # Inference calls go here (HTTP with binary tensors, the leaner path); empty: over gRPC.
+    # How inference calls reach Triton: "grpc" (the design's path) or "http" (Triton's HTTP
+    # endpoint at `triton_http_url` with binary tensors: a third of the CPU per call, see
+    # edge_gateway/README.md). Readiness and model configuration always use gRPC.
+    triton_protocol: Literal["grpc", "http"] = "grpc"
     triton_http_url: str = "127.0.0.1:8000"
     # Every Triton call is bounded by this (the gRPC deadline, the HTTP call's timeout).
     triton_timeout_s: float = 2.0

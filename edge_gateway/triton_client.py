@@ -1,7 +1,7 @@
 """The gateway's link to Triton, with every failure turned into INFERENCE_FAILED.
 
-Inference goes over Triton's HTTP endpoint with binary tensors when an HTTP address is
-given (`triton_http.py`: a third of the CPU of a gRPC call), else over gRPC; readiness and
+Inference goes over gRPC, or over Triton's HTTP endpoint with binary tensors when an HTTP
+address is given (`triton_http.py`: a third of the CPU of a gRPC call); readiness and
 model configuration always use the one gRPC channel, which lives as long as the app. gRPC
 reconnects it by itself after Triton went away; the reconnect backoff is capped low so the
 gateway answers again within about a second of Triton coming back, without a restart.

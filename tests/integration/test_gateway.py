@@ -41,9 +41,13 @@ state_file = support.state_file
 gateway_settings = support.gateway_settings
 
 
-@pytest.fixture
-async def gateway(state_file: Path) -> AsyncIterator[AsyncTestClient[Any]]:
-    async with AsyncTestClient(app=create_app(gateway_settings(state_file))) as client:
+PROTOCOLS = ["grpc", "http"]  # how the gateway sends inference to Triton
+
+
+@pytest.fixture(params=PROTOCOLS)
+async def gateway(state_file: Path, request: Any) -> AsyncIterator[AsyncTestClient[Any]]:
+    settings = gateway_settings(state_file, triton_protocol=request.param)
+    async with AsyncTestClient(app=create_app(settings)) as client:
         yield client
 
 
@@ -340,13 +344,15 @@ async def test_not_ready_without_any_contract(tmp_path: Path) -> None:
         assert resp.json()["code"] == "UNAUTHORIZED"
 
 
+@pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_triton_unreachable_is_503_within_the_timeout(
-    state_file: Path, tenants: dict[str, Tenant]
+    state_file: Path, tenants: dict[str, Tenant], protocol: str
 ) -> None:
     settings = gateway_settings(
         state_file,
         triton_url=f"127.0.0.1:{free_port()}",
         triton_http_url=f"127.0.0.1:{free_port()}",
+        triton_protocol=protocol,
         triton_timeout_s=1.0,
     )
     async with AsyncTestClient(app=create_app(settings)) as client:
@@ -364,9 +370,12 @@ async def test_triton_unreachable_is_503_within_the_timeout(
         assert ready.status_code == 503 and ready.json()["triton"].startswith("unreachable")
 
 
-async def test_triton_too_slow_is_504(state_file: Path, tenants: dict[str, Tenant]) -> None:
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_triton_too_slow_is_504(
+    state_file: Path, tenants: dict[str, Tenant], protocol: str
+) -> None:
     # a 0.1 ms budget: no real call fits in it, so the deadline fires first
-    settings = gateway_settings(state_file, triton_timeout_s=0.0001)
+    settings = gateway_settings(state_file, triton_timeout_s=0.0001, triton_protocol=protocol)
     async with AsyncTestClient(app=create_app(settings)) as client:
         resp = await client.post(
             PREDICT, json={"series": hourly_rows(LOOKBACK)}, headers=tenants["a"].headers

@@ -159,8 +159,9 @@ def own_triton(tmp_path: Path, services: None) -> Iterator[tuple[SecondTriton, P
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("protocol", ["grpc", "http"])
 async def test_triton_stopped_is_503_and_restarted_answers_again(
-    own_triton: tuple[SecondTriton, Published], tmp_path: Path
+    own_triton: tuple[SecondTriton, Published], tmp_path: Path, protocol: str
 ) -> None:
     server, model = own_triton
     tenant = support.new_tenant("dep-own", "line-own")
@@ -170,6 +171,7 @@ async def test_triton_stopped_is_503_and_restarted_answers_again(
         path,
         triton_url=server.grpc_url,
         triton_http_url=f"127.0.0.1:{server.http}",
+        triton_protocol=protocol,
         triton_timeout_s=1.0,
     )
     body: dict[str, Any] = {"series": hourly_rows(LOOKBACK)}
