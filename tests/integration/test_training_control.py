@@ -52,6 +52,18 @@ async def metrics(client: Any, headers: dict[str, str], job_id: str) -> list[dic
     return [m for m in resp.json() if "epoch" in m["payload"]]
 
 
+async def epoch_numbers(client: Any, headers: dict[str, str], job_id: str) -> list[int]:
+    return [int(m["payload"]["epoch"]) for m in await metrics(client, headers, job_id)]
+
+
+async def slow_job(stack: Isolated, **extra: Any) -> tuple[dict[str, Any], str]:
+    """A job on a fresh dataset and plan that trains long enough to be interrupted, and
+    its URL."""
+    dataset_id, plan_id = await make_plan(stack.client, stack.admin)
+    job = await queue_job(stack.client, stack.admin, dataset_id, plan_id, SLOW, **extra)
+    return job, f"{JOBS}/{job['id']}"
+
+
 async def logs(client: Any, headers: dict[str, str], job_id: str, **params: Any) -> dict[str, Any]:
     resp = await client.get(f"{JOBS}/{job_id}/logs", params=params, headers=headers)
     assert resp.status_code == 200, resp.text
@@ -150,7 +162,7 @@ async def test_pause_checkpoints_to_s3_and_resume_continues_the_epochs(
         final = await wait_for(client, url, headers, FINISHED, seconds=240)
     assert final["status"] == "succeeded", final["error"]
     assert final["attempt"] == 1 and final["progress"] == 1.0
-    epochs = [int(m["payload"]["epoch"]) for m in await metrics(client, headers, job["id"])]
+    epochs = await epoch_numbers(client, headers, job["id"])
     assert epochs == list(range(1, SLOW["epochs"] + 1)), "each epoch once, none restarted"
     statuses = [
         e["payload"]["status"]
@@ -214,9 +226,7 @@ async def test_a_killed_worker_is_retried_from_its_checkpoint_by_another(
 
     client, headers = isolated.client, isolated.admin
     store = ObjectStore.from_settings(settings)
-    dataset_id, plan_id = await make_plan(client, headers)
-    job = await queue_job(client, headers, dataset_id, plan_id, SLOW, maxAttempts=2)
-    url = f"{JOBS}/{job['id']}"
+    job, url = await slow_job(isolated, maxAttempts=2)
     with isolated.worker("first-worker") as first:
         await epochs_after(client, headers, job["id"], 0)
 
@@ -265,15 +275,13 @@ async def test_a_worker_shut_down_mid_job_hands_it_back_from_its_place(
     from training.events import handback_key
 
     client, headers = isolated.client, isolated.admin
-    dataset_id, plan_id = await make_plan(client, headers)
     # one attempt only: a lost worker would fail this job, a handed-back one must not
-    job = await queue_job(client, headers, dataset_id, plan_id, SLOW, maxAttempts=1)
-    url = f"{JOBS}/{job['id']}"
+    job, url = await slow_job(isolated, maxAttempts=1)
     with isolated.worker("shut-down") as first:
         await epochs_after(client, headers, job["id"], 0)
         first.terminate()  # SIGTERM, what a deploy or `make down` sends
         first.wait(timeout=30)  # it saves its place at the next batch and ends
-    before = [int(m["payload"]["epoch"]) for m in await metrics(client, headers, job["id"])]
+    before = await epoch_numbers(client, headers, job["id"])
     assert len(before) < SLOW["epochs"], "the worker trained on instead of stopping"
 
     async def queued_again() -> dict[str, Any] | None:
@@ -293,7 +301,7 @@ async def test_a_worker_shut_down_mid_job_hands_it_back_from_its_place(
         final = await wait_for(client, url, headers, FINISHED, seconds=240)
     assert final["status"] == "succeeded", final["error"]
     assert final["attempt"] == 1
-    epochs = [int(m["payload"]["epoch"]) for m in await metrics(client, headers, job["id"])]
+    epochs = await epoch_numbers(client, headers, job["id"])
     assert epochs == list(range(1, SLOW["epochs"] + 1)), "it went on inside the epoch it left"
 
 
@@ -301,9 +309,7 @@ async def test_a_job_whose_worker_dies_on_its_last_attempt_fails_with_the_reason
     isolated: Isolated,
 ) -> None:
     client, headers = isolated.client, isolated.admin
-    dataset_id, plan_id = await make_plan(client, headers)
-    job = await queue_job(client, headers, dataset_id, plan_id, SLOW, maxAttempts=1)
-    url = f"{JOBS}/{job['id']}"
+    job, url = await slow_job(isolated, maxAttempts=1)
     with isolated.worker("dies") as worker:
         await epochs_after(client, headers, job["id"], 0)
         worker.kill()
