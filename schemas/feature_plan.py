@@ -55,6 +55,9 @@ class Seasonality(Wire, tag="seasonality", tag_field="op"):
     daily: bool = True
     weekly: bool = True
     fourierOrder: Annotated[int, Meta(ge=1, le=10)] = 3
+    # Public holidays as a calendar channel: an ISO 3166 country, optionally "-" and a
+    # subdivision ("DE", "DE-BW", "US-CA"), resolved with the `holidays` package.
+    holidays: Annotated[str, Meta(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")] | None = None
 
 
 class Normalize(Wire, tag="normalize", tag_field="op"):
@@ -72,6 +75,9 @@ class PlanInput(Wire):
 
     name: str
     unit: str = "1"
+    # Known in advance for the forecast period (a production plan, a shift schedule, a
+    # weather forecast): the model then also takes its values over the horizon.
+    known: bool = False
 
 
 class FeaturePlan(Wire):
@@ -97,3 +103,13 @@ class FeaturePlan(Wire):
     @property
     def uses_calendar(self) -> bool:
         return any(isinstance(op, Seasonality) for op in self.ops)
+
+    @property
+    def holidays(self) -> str | None:
+        """The holiday calendar of the seasonality op, if any."""
+        return next((op.holidays for op in self.ops if isinstance(op, Seasonality)), None)
+
+    @property
+    def known_inputs(self) -> list[str]:
+        """Inputs whose future values the model takes (the target never is)."""
+        return [i.name for i in self.inputs if i.known and i.name != self.target]

@@ -26,7 +26,7 @@ def normalized_predictions(
     preds, targets = [], []
     for start in range(0, len(windows), EVAL_BATCH):
         batch = windows.batch(torch.arange(start, min(start + EVAL_BATCH, len(windows))))
-        preds.append(graph.normalized(batch.window, batch.calendar).float().cpu())
+        preds.append(graph.normalized(batch.window, batch.calendar, batch.future).float().cpu())
         targets.append(graph.normalize_target(batch.target).float().cpu())
     return torch.cat(preds).numpy(), torch.cat(targets).numpy()
 

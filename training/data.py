@@ -125,8 +125,9 @@ def chronological_split(n_rows: int, fractions: tuple[float, float, float]) -> S
 @dataclass(frozen=True)
 class Batch:
     window: torch.Tensor  # [B, L, n_inputs] raw values
-    calendar: torch.Tensor  # [B, L + H, 2] day/week phases
+    calendar: torch.Tensor  # [B, L + H, 2 or 3] day/week phases (+ holiday flag)
     target: torch.Tensor  # [B, H] raw target values
+    future: torch.Tensor  # [B, H, n_known] raw values of the known-in-advance inputs
 
 
 class WindowSet:
@@ -156,6 +157,7 @@ class WindowSet:
             window=values[:, :lookback],
             calendar=self.series.phases[rows],
             target=values[:, lookback:, self.series.target_index],
+            future=values[:, lookback:][..., self.series.known_index],
         )
 
 
@@ -166,8 +168,9 @@ class SeriesData:
     frame: pl.DataFrame
     values: torch.Tensor  # [T, n_inputs] float32, NaN where unfilled
     invalid: torch.Tensor  # [T] bool
-    phases: torch.Tensor  # [T, 2] float32
+    phases: torch.Tensor  # [T, 2 or 3] float32
     target_index: int
+    known_index: list[int]  # columns of the known-in-advance inputs
     lookback: int
     horizon: int
     split: SplitBounds
@@ -201,8 +204,9 @@ def prepare_series(
         frame=aligned,
         values=values,
         invalid=torch.isnan(values).any(dim=1),
-        phases=torch.from_numpy(calendar_phases(epoch.astype(np.float64))),
+        phases=torch.from_numpy(calendar_phases(epoch.astype(np.float64), plan.holidays)),
         target_index=names.index(plan.target),
+        known_index=[names.index(n) for n in plan.known_inputs],
         lookback=plan.lookback,
         horizon=plan.horizon,
         split=bounds,

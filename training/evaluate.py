@@ -39,7 +39,7 @@ def predict(graph: ForecastGraph, windows: WindowSet) -> tuple[np.ndarray, np.nd
     quantiles, targets, histories = [], [], []
     for start in range(0, len(windows), EVAL_BATCH):
         batch = windows.batch(torch.arange(start, min(start + EVAL_BATCH, len(windows))))
-        quantiles.append(graph(batch.window, batch.calendar).float().cpu())
+        quantiles.append(graph(batch.window, batch.calendar, batch.future).float().cpu())
         targets.append(batch.target.cpu())
         histories.append(batch.window[..., graph.target_index].cpu())
     return tuple(torch.cat(t).double().numpy() for t in (quantiles, targets, histories))  # type: ignore[return-value]

@@ -1,7 +1,8 @@
 """ONNX export with a parity check against torch and a saved parity sample.
 
-The graph takes `window` [batch, L, n_inputs] (and `calendar` [batch, L + H, 2] when
-the plan has a seasonality op) and returns `quantiles` [batch, H, n_quantiles].
+The graph takes `window` [batch, L, n_inputs] (and `calendar` [batch, L + H, 2 or 3] when
+the plan has a seasonality op, `future` [batch, H, n_known] when it has inputs known in
+advance) and returns `quantiles` [batch, H, n_quantiles].
 """
 
 from __future__ import annotations
@@ -53,18 +54,32 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _feeds(batch: Batch, uses_calendar: bool) -> dict[str, np.ndarray]:
-    feeds = {"window": batch.window.detach().cpu().numpy().astype(np.float32)}
-    if uses_calendar:
-        feeds["calendar"] = batch.calendar.detach().cpu().numpy().astype(np.float32)
-    return feeds
+def _feeds(batch: Batch, names: list[str]) -> dict[str, np.ndarray]:
+    tensors = {"window": batch.window, "calendar": batch.calendar, "future": batch.future}
+    return {n: tensors[n].detach().cpu().numpy().astype(np.float32) for n in names}
+
+
+class _Positional(torch.nn.Module):
+    """The graph with exactly the inputs it uses, in order, for the exporter."""
+
+    def __init__(self, graph: ForecastGraph) -> None:
+        super().__init__()
+        self.graph = graph
+        self.names = graph.input_names()
+
+    def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
+        given = dict(zip(self.names, tensors, strict=True))
+        result: torch.Tensor = self.graph(
+            given["window"], given.get("calendar"), given.get("future")
+        )
+        return result
 
 
 def export_onnx(graph: ForecastGraph, held_out: Batch, workdir: Path) -> ExportReport:
     """Write model.onnx and parity.npz; raise ExportMismatch when ONNX drifts from torch."""
-    model = copy.deepcopy(graph).cpu().eval()
-    feeds = _feeds(held_out, model.uses_calendar)
-    names = list(feeds)
+    model = _Positional(copy.deepcopy(graph).cpu().eval()).eval()
+    names = model.names
+    feeds = _feeds(held_out, names)
     args = tuple(torch.from_numpy(feeds[name]) for name in names)
     path = workdir / "model.onnx"
     with warnings.catch_warnings():

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from schemas.feature_plan import FeaturePlan
+from training.features.exog import ExogenousBlock
 from training.features.stats import FeatureStats
 from training.features.torch_ops import FeatureBlock
 from training.models.common import QuantileForecaster
@@ -25,6 +26,7 @@ class ForecastGraph(nn.Module):
     ) -> None:
         super().__init__()
         self.features = FeatureBlock(plan, stats)
+        self.exog = ExogenousBlock(plan, stats)
         self.forecaster = forecaster
         self.target_index = plan.input_names.index(plan.target)
         mean, std = stats.inputs[plan.target].zscore()
@@ -34,15 +36,28 @@ class ForecastGraph(nn.Module):
         self.register_buffer("interval_scale", torch.ones(len(plan.quantiles)))
         self.median_index = forecaster.median_index
         self.uses_calendar = plan.uses_calendar
+        self.uses_future = bool(plan.known_inputs)
 
     def normalize_target(self, values: torch.Tensor) -> torch.Tensor:
         return (values - self.target_mean) / self.target_std
 
-    def normalized(self, window: torch.Tensor, calendar: torch.Tensor | None) -> torch.Tensor:
+    def input_names(self) -> list[str]:
+        """The exported graph's inputs, in order."""
+        names = ["window"]
+        names += ["calendar"] if self.uses_calendar else []
+        return names + (["future"] if self.uses_future else [])
+
+    def normalized(
+        self,
+        window: torch.Tensor,
+        calendar: torch.Tensor | None,
+        future: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         """Uncalibrated quantiles [B, H, Q] in z-scored target units (what the loss sees)."""
-        past, future = self.features(window, calendar)
+        past, future_calendar = self.features(window, calendar)
+        exog = self.exog(window, calendar, future)
         target = self.normalize_target(window[..., self.target_index])
-        quantiles: torch.Tensor = self.forecaster(target, past, future)
+        quantiles: torch.Tensor = self.forecaster(target, past, future_calendar, exog)
         return quantiles
 
     def calibrated(self, quantiles: torch.Tensor) -> torch.Tensor:
@@ -56,6 +71,11 @@ class ForecastGraph(nn.Module):
             columns[i] = torch.minimum(columns[i], columns[i + 1])
         return torch.stack(columns, dim=-1)
 
-    def forward(self, window: torch.Tensor, calendar: torch.Tensor | None = None) -> torch.Tensor:
-        quantiles = self.calibrated(self.normalized(window, calendar))
+    def forward(
+        self,
+        window: torch.Tensor,
+        calendar: torch.Tensor | None = None,
+        future: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        quantiles = self.calibrated(self.normalized(window, calendar, future))
         return quantiles * self.target_std + self.target_mean

@@ -30,8 +30,9 @@ class CommonParams(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     # Relative drop of the validation loss that counts as an improvement (early stopping).
     min_improvement: Annotated[float, Meta(ge=0.0, lt=1.0)] = 0.005
     dropout: Annotated[float, Meta(ge=0.0, lt=1.0)] = 0.1
-    # "last": subtract the window's last target value (NLinear); "revin": window mean/std.
-    instance_norm: Literal["last", "revin"] = "last"
+    # "last": subtract the window's last target value (NLinear); "revin": window mean/std;
+    # "none": the globally z-scored history as it is (levels set by calendar/covariates).
+    instance_norm: Literal["last", "revin", "none"] = "last"
     # Width of the temporal summary of each past feature channel (0: the target alone).
     covariate_rank: Annotated[int, Meta(ge=0, le=64)] = 4
     # Begin from the ridge-regression linear forecast (see models/warm_start.py).
@@ -69,7 +70,22 @@ class PatchParams(CommonParams, kw_only=True):
     d_ff: Annotated[int, Meta(ge=8, le=4096)] = 128
 
 
+class TiDEParams(CommonParams, kw_only=True):
+    epochs: Annotated[int, Meta(ge=1, le=1000)] = 30
+    batch_size: Annotated[int, Meta(ge=1, le=8192)] = 256
+    hidden_size: Annotated[int, Meta(ge=8, le=4096)] = 256
+    decoder_width: Annotated[int, Meta(ge=1, le=256)] = 8
+    exog_width: Annotated[int, Meta(ge=1, le=256)] = 4
+
+
+class AutoParams(LinearParams, kw_only=True):
+    """The default: the closed-form ridge on history, calendar and covariates, under the
+    instance normalisation that scores best on the validation windows; no gradient steps."""
+
+
 PARAMS: dict[str, type[CommonParams]] = {
+    "auto": AutoParams,
+    "tide": TiDEParams,
     "linear": LinearParams,
     "mlp": MLPParams,
     "patchtst": PatchParams,

@@ -24,6 +24,7 @@ from training.card import CardFacts, build_card, write_card
 from training.data import SeriesData, SplitBounds, align_frame, prepare_series
 from training.evaluate import evaluate, quantile_label
 from training.export import export_onnx, sha256_of
+from training.features.exog import ExogenousBlock
 from training.features.layout import (
     calendar_terms,
     feature_columns,
@@ -41,10 +42,12 @@ from training.trainer import (
     Trainer,
     TrainingPaused,
     TrainingStopped,
+    evaluation_loss,
     pick_device,
 )
 
 PARITY_WINDOWS = 256
+AUTO_NORMALISATIONS = ("none", "last")
 
 __all__ = [
     "DEFAULT_ALGORITHM",
@@ -150,8 +153,26 @@ def build_graph(plan: FeaturePlan, series: SeriesData, params: CommonParams) -> 
         n_calendar=len(calendar_terms(plan).columns),
         quantiles=tuple(plan.quantiles),
         season=seasonal_period(plan),
+        n_exog=ExogenousBlock(plan, series.stats).width,
     )
     return ForecastGraph(plan, series.stats, build_forecaster(shape, params))
+
+
+def choose_normalisation(
+    plan: FeaturePlan, series: SeriesData, params: CommonParams
+) -> tuple[CommonParams, dict[str, float]]:
+    """Fit the closed-form ridge under each instance normalisation and keep the one with
+    the lower validation pinball loss (all of them are reported on the card)."""
+    quantiles = torch.tensor(plan.quantiles)
+    scores: dict[str, float] = {}
+    for norm in AUTO_NORMALISATIONS:
+        candidate = msgspec.structs.replace(params, instance_norm=norm)
+        graph = build_graph(plan, series, candidate)
+        train, val = series.windows("train"), series.windows("val")
+        graph.forecaster.warm_start(fit_linear_start(graph, train, val, plan.quantiles))
+        scores[f"ridge-{norm}"] = evaluation_loss(graph, val, quantiles, torch.device("cpu"))
+    best = min(scores, key=scores.__getitem__).removeprefix("ridge-")
+    return msgspec.structs.replace(params, instance_norm=best), scores
 
 
 def train_forecaster(
@@ -194,13 +215,18 @@ def train_forecaster(
             "too few rows for this lookback and horizon in every split",
             {f"{part}Windows": n for part, n in counts.items()},
         )
+    candidates: dict[str, float] = {}
+    if algorithm == "auto":  # which normalisation suits this series: the ridge decides
+        params, candidates = choose_normalisation(plan, series, params)
+        best = min(candidates, key=candidates.__getitem__)
+        log(f"ridge candidates on validation: {candidates}; starting from {best}", 0.01)
     graph = build_graph(plan, series, params)
     if params.warm_start:  # also on resume: it fixes which weights train
         start = fit_linear_start(
             graph, series.windows("train"), series.windows("val"), plan.quantiles
         )
         graph.forecaster.warm_start(start)
-        log("initialised from the ridge-regression linear forecast", 0.01)
+        log("initialised from the ridge forecast on history, calendar and covariates", 0.01)
     device = pick_device(params.device)
     identity = {"plan": msgspec.to_builtins(plan), "algorithm": algorithm, "hyperparams": used}
     trainer = Trainer(
@@ -215,13 +241,16 @@ def train_forecaster(
         identity=identity,
     )
     log(f"training {algorithm} on {device.type} ({_device_name(device)})", 0.01)
-    fit = trainer.fit(resume_from)
+    fit = trainer.keep_start() if algorithm == "auto" else trainer.fit(resume_from)
     graph = trainer.graph.cpu()
     scale = [1.0] * len(plan.quantiles)
     if params.calibrate:
         scale = calibrate_intervals(graph, series.windows("val"), plan.quantiles)
     log(f"stopped after {fit.epochs_run} epochs (best {fit.best_epoch}); evaluating", TRAIN_SHARE)
     metrics = json_safe(evaluate(graph, series, plan))
+    if candidates:  # the validation pinball loss of each candidate, and which one serves
+        chosen = f"ridge-{params.instance_norm}"
+        metrics["candidates"] = {"validationPinball": candidates, "chosen": chosen}
     test = series.windows("test")
     sample = torch.arange(0, len(test), max(1, len(test) // PARITY_WINDOWS))[:PARITY_WINDOWS]
     report = export_onnx(graph, test.batch(sample), workdir)

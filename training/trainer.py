@@ -93,7 +93,7 @@ def evaluation_loss(
         for start in range(0, len(windows), EVAL_BATCH):
             index = torch.arange(start, min(start + EVAL_BATCH, len(windows)))
             batch = windows.batch(index)
-            pred = graph.normalized(batch.window, batch.calendar).float()
+            pred = graph.normalized(batch.window, batch.calendar, batch.future).float()
             loss = pinball_loss(pred, graph.normalize_target(batch.target), quantiles)
             total += float(loss) * len(index)
             count += len(index)
@@ -152,6 +152,12 @@ class Trainer:
         progress = epoch / max(self.params.epochs, 1)
         return self.params.lr * (0.1 + 0.9 * 0.5 * (1.0 + math.cos(math.pi * progress)))
 
+    def keep_start(self) -> FitResult:
+        """No gradient steps: the warm start is the model (its checkpoint is written)."""
+        self.state.best_val = evaluation_loss(self.graph, self.val, self.quantiles, self.device)
+        self.save_checkpoint()
+        return FitResult(0, 0, self.state.best_val, [], 0.0, False)
+
     def fit(self, resume_from: Path | None = None) -> FitResult:
         if resume_from is not None:
             self._restore(resume_from)
@@ -197,7 +203,7 @@ class Trainer:
         self.optimizer.zero_grad(set_to_none=True)
         amp = self.amp_dtype is not None
         with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=amp):
-            pred = self.graph.normalized(batch.window, batch.calendar).float()
+            pred = self.graph.normalized(batch.window, batch.calendar, batch.future).float()
         loss = pinball_loss(pred, self.graph.normalize_target(batch.target), self.quantiles)
         self.scaler.scale(loss).backward()  # type: ignore[no-untyped-call]
         self.scaler.unscale_(self.optimizer)

@@ -9,6 +9,7 @@ autocorrelation shows the season.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -109,8 +110,19 @@ def suggest_plan(
     horizon: int | None = None,
     quantiles: tuple[float, ...] = (0.05, 0.5, 0.95),
     timestamp_column: str = "timestamp",
+    known: Sequence[str] = (),
+    holidays: str | None = None,
 ) -> tuple[FeaturePlan, list[Suggestion]]:
-    """A plan for forecasting `target` from `df`, and the reasons for each of its parts."""
+    """A plan for forecasting `target` from `df`, and the reasons for each of its parts.
+
+    `known` names the columns whose future values are known in advance (a production
+    plan, a weather forecast); `holidays` the public-holiday calendar ("DE", "DE-BW").
+    """
+    unknown = [n for n in known if n not in df.columns or n == target]
+    if unknown:
+        raise InvalidInput(
+            "known-in-advance inputs must be other columns of the dataset", {"known": unknown}
+        )
     for column in (target, timestamp_column):
         if column not in df.columns:
             raise InvalidInput(f"no column {column!r} in the dataset", {"columns": df.columns})
@@ -149,7 +161,8 @@ def suggest_plan(
     ]
     values = train.get_column(target).to_numpy().astype(np.float64)
     ranked = sorted(others, key=lambda n: -abs(_correlation(values, train.get_column(n))))
-    inputs = [target, *ranked[: MAX_INPUTS - 1]]
+    ranked = [n for n in ranked if n not in known]
+    inputs = [target, *known, *ranked[: max(MAX_INPUTS - 1 - len(known), 0)]]
     for name in inputs[1:]:
         score = _correlation(values, train.get_column(name))
         suggestions.append(
@@ -160,10 +173,10 @@ def suggest_plan(
                 reason=f"numeric column, correlation {score:.2f} with {target}",
             )
         )
-    ops = _season_ops(values, target, frequency, lookback, suggestions)
+    ops = _season_ops(values, target, frequency, lookback, suggestions, holidays)
     plan = FeaturePlan(
         target=target,
-        inputs=[PlanInput(name=n) for n in inputs],
+        inputs=[PlanInput(name=n, known=n in known) for n in inputs],
         frequency=frequency,
         lookback=lookback,
         horizon=horizon,
@@ -188,6 +201,7 @@ def _season_ops(
     frequency: Frequency,
     lookback: int,
     suggestions: list[Suggestion],
+    holidays: str | None = None,
 ) -> list[FeatureOp]:
     per_day = max(1, 86_400 // FREQUENCY_SECONDS[frequency])
     normalize = Normalize(method="zscore")
@@ -233,9 +247,13 @@ def _season_ops(
             + "; ".join(described[n] for n in described if seasons[n] in lags),
             max(acf[n] for n in described),
         )
-    if described:
-        season = Seasonality(daily=strong["daily"], weekly=strong["weekly"], fourierOrder=3)
-        add(season, "calendar terms for the season(s) at lag " + "; ".join(described.values()))
+    # Calendar cells are always offered: shifts, weekends and holidays drive a factory's
+    # load even where two weeks of autocorrelation hide them, and the fit shrinks them
+    # where they do not help.
+    season = Seasonality(daily=per_day > 1, weekly=True, fourierOrder=3, holidays=holidays)
+    evidence = "; ".join(described.values()) or "no clear autocorrelation peak"
+    calendar = f"holidays {holidays}" if holidays else "no holiday calendar"
+    add(season, f"hour of day x day type at each forecast step ({calendar}; {evidence})")
     window = per_day if 1 < per_day <= lookback else min(lookback, 7)
     if window >= 2:
         add(

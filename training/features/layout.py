@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import date, timedelta
 
+import holidays as pyholidays
 import numpy as np
 import numpy.typing as npt
 
@@ -97,6 +99,13 @@ def validate_plan(plan: FeaturePlan) -> None:
     seasonality = [op for op in plan.ops if isinstance(op, Seasonality)]
     if len(seasonality) > 1:
         raise InvalidInput("a plan takes at most one seasonality op", {})
+    if seasonality and seasonality[0].holidays is not None:
+        holiday_calendar(seasonality[0].holidays)
+    if any(i.known and i.name == plan.target for i in plan.inputs):
+        raise InvalidInput(
+            "the target cannot be known in advance: it is what the model forecasts",
+            {"target": plan.target},
+        )
     normalized: list[str] = []
     for index, op in enumerate(plan.ops):
         where = {"op": index, "kind": type(op).__name__.lower()}
@@ -126,8 +135,35 @@ def validate_plan(plan: FeaturePlan) -> None:
 DAY_SECONDS = 86_400
 
 
-def calendar_phases(epoch_seconds: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
-    """[T] epoch seconds -> [T, 2] (day phase, week phase) in [0, 1); weeks start Monday UTC."""
+def calendar_phases(
+    epoch_seconds: npt.NDArray[np.float64], holidays: str | None = None
+) -> npt.NDArray[np.float32]:
+    """[T] epoch seconds -> [T, 2] (day phase, week phase) in [0, 1); weeks start Monday UTC.
+
+    With a holiday calendar ("DE", "DE-BW") a third column is 1.0 on its public holidays.
+    """
     day = np.mod(epoch_seconds, DAY_SECONDS) / DAY_SECONDS
     week = np.mod(epoch_seconds / DAY_SECONDS + 3.0, 7.0) / 7.0
-    return np.stack([day, week], axis=-1).astype(np.float32)
+    columns = [day, week]
+    if holidays is not None:
+        columns.append(holiday_flags(epoch_seconds, holidays))
+    return np.stack(columns, axis=-1).astype(np.float32)
+
+
+def holiday_calendar(code: str) -> pyholidays.HolidayBase:
+    """The `holidays` calendar of "CC" or "CC-SUB"; InvalidInput when it does not exist."""
+    country, _, subdivision = code.partition("-")
+    try:
+        return pyholidays.country_holidays(country, subdiv=subdivision or None)
+    except NotImplementedError as error:
+        raise InvalidInput(f"no holiday calendar for {code!r}", {"holidays": code}) from error
+
+
+def holiday_flags(epoch_seconds: npt.NDArray[np.float64], code: str) -> npt.NDArray[np.float64]:
+    """1.0 where the UTC date of a timestamp is a public holiday of `code`, else 0.0."""
+    days = np.floor(epoch_seconds / DAY_SECONDS).astype(np.int64)
+    unique, inverse = np.unique(days, return_inverse=True)
+    calendar = holiday_calendar(code)
+    epoch = date(1970, 1, 1)
+    flags = np.array([(epoch + timedelta(days=int(d))) in calendar for d in unique], dtype=float)
+    return flags[inverse]

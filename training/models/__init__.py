@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+from training.catalog import ALGORITHMS as CATALOG
+from training.catalog import DEFAULT_ALGORITHM
 from training.hyperparams import (
     CommonParams,
     LinearParams,
     MLPParams,
     PatchParams,
+    TiDEParams,
     parse_hyperparams,
 )
 from training.models.common import QuantileForecaster, Shape
 from training.models.linear import LinearForecaster
 from training.models.mlp import MLPForecaster
 from training.models.patchtst import PatchForecaster
+from training.models.tide import TiDEForecaster
 
-ALGORITHMS = ("linear", "mlp", "patchtst")
-DEFAULT_ALGORITHM = "linear"
+ALGORITHMS = tuple(CATALOG)
 
 
 def build_forecaster(shape: Shape, params: CommonParams) -> QuantileForecaster:
     """The network of the algorithm `params` belongs to."""
     norm, rank = params.instance_norm, params.covariate_rank
+    if isinstance(params, TiDEParams):
+        return TiDEForecaster(
+            shape,
+            instance_norm=norm,
+            covariate_rank=rank,
+            hidden_size=params.hidden_size,
+            decoder_width=params.decoder_width,
+            exog_width=params.exog_width,
+            dropout=params.dropout,
+        )
     if isinstance(params, LinearParams):
         return LinearForecaster(
             shape, instance_norm=norm, covariate_rank=rank, kernel_size=params.kernel_size

@@ -24,6 +24,7 @@ class Shape:
     n_calendar: int  # future calendar terms (0 without a seasonality op)
     quantiles: tuple[float, ...]
     season: int = 1  # points per season (a day) when it fits the lookback, else 1
+    n_exog: int = 0  # exogenous features per forecast step (features/exog.py)
 
     @property
     def n_quantiles(self) -> int:
@@ -108,6 +109,7 @@ class QuantileForecaster(nn.Module):
     """
 
     spread_mean: torch.Tensor
+    median_mask: torch.Tensor
 
     def __init__(self, shape: Shape, instance_norm: str) -> None:
         super().__init__()
@@ -118,6 +120,11 @@ class QuantileForecaster(nn.Module):
         self.spread_points = min(max(shape.season, 24), shape.lookback - self.spread_lag)
         self.register_buffer("spread_mean", torch.tensor(1.0))
         self.skip = nn.Linear(shape.lookback, shape.horizon * shape.n_quantiles)
+        # Per-step linear effect of the exogenous features on the median (ridge start).
+        self.exog_weight = nn.Parameter(torch.zeros(shape.horizon, shape.n_exog))
+        median = torch.zeros(shape.n_quantiles)
+        median[self.median_index] = 1.0
+        self.register_buffer("median_mask", median)
 
     def spread(self, target: torch.Tensor) -> torch.Tensor:
         """[B, L] -> [B, 1] RMS of the lag-`season` differences over the last points."""
@@ -131,7 +138,11 @@ class QuantileForecaster(nn.Module):
         return torch.sqrt(self.spread(target) ** 2 + floor**2) / self.spread_mean
 
     def project(
-        self, target: torch.Tensor, past: torch.Tensor, future: torch.Tensor | None
+        self,
+        target: torch.Tensor,
+        past: torch.Tensor,
+        future: torch.Tensor | None,
+        exog: torch.Tensor,
     ) -> torch.Tensor:
         """The algorithm's correction [B, H, Q] to the linear forecast's raw parameters."""
         raise NotImplementedError
@@ -145,6 +156,9 @@ class QuantileForecaster(nn.Module):
         if self.instance_norm == "revin":
             loc = target.mean(dim=1, keepdim=True)
             scale = torch.sqrt(target.var(dim=1, keepdim=True, unbiased=False) + 1e-5)
+        elif self.instance_norm == "none":  # the level comes from the exogenous features
+            loc = torch.zeros_like(target[:, -1:])
+            scale = torch.ones_like(loc)
         else:
             loc = target[:, -1:]
             scale = torch.ones_like(loc)
@@ -154,16 +168,26 @@ class QuantileForecaster(nn.Module):
         """Begin from a fitted linear forecast, kept fixed, with a zero correction."""
         load_linear_start(self.skip, start, self.median_index)
         self.skip.requires_grad_(False)
+        with torch.no_grad():
+            self.exog_weight.copy_(start.exog_weight)
+        self.exog_weight.requires_grad_(False)
         self.zero_correction()
 
     def forward(
-        self, target: torch.Tensor, past: torch.Tensor, future: torch.Tensor | None
+        self,
+        target: torch.Tensor,
+        past: torch.Tensor,
+        future: torch.Tensor | None,
+        exog: torch.Tensor,
     ) -> torch.Tensor:
         history, loc, scale = self.instance(target)
         centred = past - past.mean(dim=1, keepdim=True)
         linear: torch.Tensor = self.skip(history)
         shape = (-1, self.shape.horizon, self.shape.n_quantiles)
-        raw = linear.view(shape) + self.project(history, centred, future)
+        raw = linear.view(shape) + self.project(history, centred, future, exog)
+        if self.shape.n_exog:
+            effect = (exog * self.exog_weight).sum(dim=-1, keepdim=True)  # [B, H, 1]
+            raw = raw + effect * self.median_mask
         quantiles = monotone_quantiles(raw, self.median_index, self.spread_ratio(target) / scale)
         return quantiles * scale.unsqueeze(-1) + loc.unsqueeze(-1)
 
@@ -180,6 +204,7 @@ class LinearStart:
     weight: torch.Tensor
     bias: torch.Tensor
     offsets: torch.Tensor
+    exog_weight: torch.Tensor  # [H, E] per-step effect of the exogenous features
 
 
 def inverse_softplus(x: torch.Tensor) -> torch.Tensor:

@@ -37,7 +37,11 @@ class LinearForecaster(QuantileForecaster):
             nn.init.zeros_(layer.bias)
 
     def project(
-        self, target: torch.Tensor, past: torch.Tensor, future: torch.Tensor | None
+        self,
+        target: torch.Tensor,
+        past: torch.Tensor,
+        future: torch.Tensor | None,
+        exog: torch.Tensor,
     ) -> torch.Tensor:
         trend = moving_average(target, self.kernel)
         raw: torch.Tensor = self.trend(trend) + self.remainder(target - trend)

@@ -39,7 +39,11 @@ class MLPForecaster(QuantileForecaster):
         nn.init.zeros_(self.head.bias)
 
     def project(
-        self, target: torch.Tensor, past: torch.Tensor, future: torch.Tensor | None
+        self,
+        target: torch.Tensor,
+        past: torch.Tensor,
+        future: torch.Tensor | None,
+        exog: torch.Tensor,
     ) -> torch.Tensor:
         parts = [target]
         if self.covariates is not None:

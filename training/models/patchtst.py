@@ -91,7 +91,11 @@ class PatchForecaster(QuantileForecaster):
         nn.init.zeros_(self.head.bias)
 
     def project(
-        self, target: torch.Tensor, past: torch.Tensor, future: torch.Tensor | None
+        self,
+        target: torch.Tensor,
+        past: torch.Tensor,
+        future: torch.Tensor | None,
+        exog: torch.Tensor,
     ) -> torch.Tensor:
         tokens: torch.Tensor = self.embed(self.patches(target.unsqueeze(-1)))
         if self.use_covariates:

@@ -9,6 +9,7 @@ on the validation windows.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -18,64 +19,122 @@ from training.graph import ForecastGraph
 from training.models.common import LinearStart
 
 CHUNK = 2048
-RIDGE_GRID = (1e-4, 1e-3, 1e-2, 1e-1, 1.0)
+RIDGE_GRID = (1e-3, 1e-2, 1e-1, 1.0)
 
 
 def _targets(
     graph: ForecastGraph, windows: WindowSet
-) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """(target history [B, L], future [B, H]) z-scored, chunk by chunk."""
+) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """(target history [B, L], future [B, H], exogenous [B, H, E]) z-scored, per chunk."""
     for start in range(0, len(windows), CHUNK):
         batch = windows.batch(torch.arange(start, min(start + CHUNK, len(windows))))
         history = graph.normalize_target(batch.window[..., graph.target_index])
-        yield history, graph.normalize_target(batch.target)
+        exog = graph.exog(batch.window, batch.calendar, batch.future)
+        yield history, graph.normalize_target(batch.target), exog
 
 
 def _pairs(
     graph: ForecastGraph, windows: WindowSet
-) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
-    """(history [B, L + 1] with a ones column, future [B, H], offset unit [B, 1]), float64.
+) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """(history [B, L + 1] with a ones column, exogenous [B, H, E], future [B, H],
+    offset unit [B, 1]), float64.
 
     History and future are in instance units; the offset unit converts a residual in
     those units into the units of the quantile offsets (scaled by the window's spread).
     """
     forecaster = graph.forecaster
-    for target, future in _targets(graph, windows):
+    for target, future, exog in _targets(graph, windows):
         history, loc, scale = forecaster.instance(target)
         ones = torch.ones_like(history[:, :1])
         unit = scale / forecaster.spread_ratio(target)
         yield (
             torch.cat([history, ones], dim=1).double().cpu(),
+            exog.double().cpu(),
             ((future - loc) / scale).double().cpu(),
             unit.double().cpu(),
         )
 
 
-def _moments(
-    graph: ForecastGraph, windows: WindowSet
-) -> tuple[torch.Tensor, torch.Tensor, float, int]:
-    gram = cross = None
-    energy, count = 0.0, 0
-    for x, y, _ in _pairs(graph, windows):
-        gram = x.T @ x if gram is None else gram + x.T @ x
-        cross = x.T @ y if cross is None else cross + x.T @ y
-        energy += float((y * y).sum())
-        count += x.shape[0]
-    assert gram is not None and cross is not None
-    return gram, cross, energy, count
+@dataclass
+class Moments:
+    """Sufficient statistics of the per-step least squares [history, 1, exog_h] -> y_h."""
+
+    xx: torch.Tensor  # [D, D], D = L + 1
+    xe: torch.Tensor  # [H, D, E]
+    ee: torch.Tensor  # [H, E, E]
+    xy: torch.Tensor  # [D, H]
+    ey: torch.Tensor  # [H, E]
+    yy: torch.Tensor  # [H]
+    count: int
+
+    def add(self, other: Moments) -> Moments:
+        return Moments(
+            self.xx + other.xx,
+            self.xe + other.xe,
+            self.ee + other.ee,
+            self.xy + other.xy,
+            self.ey + other.ey,
+            self.yy + other.yy,
+            self.count + other.count,
+        )
 
 
-def _solve(gram: torch.Tensor, cross: torch.Tensor, keep: int, strength: float) -> torch.Tensor:
-    """Ridge solution [L + 1, H] using only the last `keep` history points (rest zero)."""
-    width = gram.shape[0]
+def _moments(graph: ForecastGraph, windows: WindowSet) -> Moments:
+    total: Moments | None = None
+    for x, e, y, _ in _pairs(graph, windows):
+        part = Moments(
+            xx=x.T @ x,
+            xe=torch.einsum("bd,bhe->hde", x, e),
+            ee=torch.einsum("bhe,bhf->hef", e, e),
+            xy=x.T @ y,
+            ey=torch.einsum("bhe,bh->he", e, y),
+            yy=(y * y).sum(0),
+            count=x.shape[0],
+        )
+        total = part if total is None else total.add(part)
+    assert total is not None
+    return total
+
+
+def _system(m: Moments, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-step normal equations [H, K, K] and right-hand sides [H, K] over `rows` of the
+    history block and every exogenous feature."""
+    horizon = m.xe.shape[0]
+    xx = m.xx[rows][:, rows].expand(horizon, -1, -1)
+    xe = m.xe[:, rows]
+    top = torch.cat([xx, xe], dim=2)
+    bottom = torch.cat([xe.transpose(1, 2), m.ee], dim=2)
+    rhs = torch.cat([m.xy[rows].T, m.ey], dim=1)
+    return torch.cat([top, bottom], dim=1), rhs
+
+
+def _solve(m: Moments, keep: int, strength: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Ridge solution: history weights [L + 1, H] (only the last `keep` points non-zero,
+    the intercept last) and exogenous weights [H, E]."""
+    width = m.xx.shape[0]
     rows = torch.arange(width - 1 - keep, width)
-    penalty = torch.eye(len(rows), dtype=torch.float64)
-    penalty[-1, -1] = 0.0  # the intercept is not shrunk
-    level = float(torch.diagonal(gram)[rows[:-1]].mean())
-    sub = gram[rows][:, rows] + strength * level * penalty
-    solution = torch.zeros_like(cross)
-    solution[rows] = torch.linalg.solve(sub, cross[rows])
-    return solution
+    gram, rhs = _system(m, rows)
+    level = float(torch.diagonal(m.xx)[rows[:-1]].mean())
+    penalty = torch.full((len(rows),), strength * level, dtype=torch.float64)
+    penalty[-1] = 0.0  # the intercept is not shrunk
+    # exogenous features are shrunk relative to their own energy (scale-free)
+    exog_energy = torch.diagonal(m.ee, dim1=1, dim2=2).mean(0).clamp(min=1e-9)
+    penalty = torch.cat([penalty, strength * exog_energy + 1e-9 * level])
+    gram = gram + torch.diag_embed(penalty.expand(gram.shape[0], -1))
+    factor, _ = torch.linalg.cholesky_ex(gram)
+    solution = torch.cholesky_solve(rhs.unsqueeze(-1), factor).squeeze(-1)  # [H, K]
+    history = torch.zeros_like(m.xy)
+    history[rows] = solution[:, : len(rows)].T
+    return history, solution[:, len(rows) :]
+
+
+def _sse(m: Moments, history: torch.Tensor, exog: torch.Tensor) -> float:
+    """Sum of squared errors of a solution on the windows `m` summarises."""
+    all_rows = torch.arange(m.xx.shape[0])
+    gram, rhs = _system(m, all_rows)
+    w = torch.cat([history.T, exog], dim=1)  # [H, K]
+    quad = torch.einsum("hk,hkj,hj->h", w, gram, w)
+    return float((m.yy - 2 * (w * rhs).sum(1) + quad).sum())
 
 
 def _lookback_sets(lookback: int, instance_norm: str) -> list[list[int]]:
@@ -86,7 +145,7 @@ def _lookback_sets(lookback: int, instance_norm: str) -> list[list[int]]:
     depends on the history length, so only the full lookback is used.
     """
     keeps = [lookback]
-    while instance_norm == "last" and keeps[-1] // 2 >= 24 and len(keeps) < 4:
+    while instance_norm != "revin" and keeps[-1] // 2 >= 24 and len(keeps) < 4:
         keeps.append(keeps[-1] // 2)
     return [keeps[: i + 1] for i in range(len(keeps))]
 
@@ -95,22 +154,24 @@ def _lookback_sets(lookback: int, instance_norm: str) -> list[list[int]]:
 def fit_linear_start(
     graph: ForecastGraph, train: WindowSet, val: WindowSet, quantiles: list[float]
 ) -> LinearStart:
-    spreads = [graph.forecaster.spread(target) for target, _ in _targets(graph, train)]
+    spreads = [graph.forecaster.spread(target) for target, _, _ in _targets(graph, train)]
     graph.forecaster.spread_mean.fill_(max(float(torch.cat(spreads).mean()), 1e-6))
-    gram, cross, _, _ = _moments(graph, train)
-    val_gram, val_cross, val_energy, val_count = _moments(graph, val)
-    lookback = gram.shape[0] - 1
-    best: tuple[float, torch.Tensor] | None = None
+    moments, val_moments = _moments(graph, train), _moments(graph, val)
+    lookback = moments.xx.shape[0] - 1
+    best: tuple[float, torch.Tensor, torch.Tensor] | None = None
     for keeps in _lookback_sets(lookback, graph.forecaster.instance_norm):
         for strength in RIDGE_GRID:
-            solution = torch.stack([_solve(gram, cross, k, strength) for k in keeps]).mean(0)
-            val_sse = val_energy - 2 * float((solution * val_cross).sum())
-            val_sse += float((solution * (val_gram @ solution)).sum())
-            if best is None or val_sse / max(val_count, 1) < best[0]:
-                best = (val_sse / max(val_count, 1), solution)
+            fits = [_solve(moments, k, strength) for k in keeps]
+            history = torch.stack([f[0] for f in fits]).mean(0)
+            exog = torch.stack([f[1] for f in fits]).mean(0)
+            val_mse = _sse(val_moments, history, exog) / max(val_moments.count, 1)
+            if best is None or val_mse < best[0]:
+                best = (val_mse, history, exog)
     assert best is not None
-    solution = best[1]  # [L + 1, H]
-    residuals = torch.cat([(y - x @ solution) * u for x, y, u in _pairs(graph, train)]).numpy()
+    _, solution, exog_weight = best  # [L + 1, H], [H, E]
+    residuals = torch.cat(
+        [(y - x @ solution - (e * exog_weight).sum(-1)) * u for x, e, y, u in _pairs(graph, train)]
+    ).numpy()
     levels = np.quantile(residuals, quantiles, axis=0).T  # [H, Q]
     median = min(range(len(quantiles)), key=lambda i: abs(quantiles[i] - 0.5))
     # The median starts at the least-squares fit; the other quantiles at fit + residual level.
@@ -122,4 +183,5 @@ def fit_linear_start(
         weight=solution[:-1].T.float(),
         bias=solution[-1].float(),
         offsets=torch.from_numpy(np.maximum(offsets, 1e-4)).float(),
+        exog_weight=exog_weight.float(),
     )

@@ -17,6 +17,8 @@ from training.trainer import Trainer, evaluation_loss
 from .synthetic import daily_frame, small_plan
 
 SMALL: dict[str, dict[str, Any]] = {
+    "auto": {},
+    "tide": {"hidden_size": 32, "decoder_width": 4},
     "linear": {},
     "mlp": {"hidden_sizes": [32]},
     "patchtst": {

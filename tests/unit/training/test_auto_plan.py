@@ -23,7 +23,7 @@ def test_a_daily_cycle_gives_a_daily_lag_and_calendar_terms() -> None:
     lags = [op for op in plan.ops if isinstance(op, Lag)]
     assert lags and lags[0].lags == [24]
     seasons = [op for op in plan.ops if isinstance(op, Seasonality)]
-    assert seasons and seasons[0].daily and not seasons[0].weekly
+    assert seasons and seasons[0].daily and seasons[0].holidays is None
     assert any(isinstance(op, Normalize) for op in plan.ops)
     lag_reason = next(s for s in suggestions if s.op is lags[0])
     assert "autocorrelation at lag 24" in lag_reason.reason and lag_reason.score is not None
@@ -42,8 +42,25 @@ def test_a_random_walk_gets_no_season() -> None:
     )
     plan, _ = suggest_plan(frame, "power")
     assert plan.frequency == "15min" and plan.horizon == 96 and plan.lookback == 720
-    assert not any(isinstance(op, Seasonality | Lag) for op in plan.ops)
+    assert not any(isinstance(op, Lag) for op in plan.ops)
+    # calendar cells are always offered; the fit shrinks them where they do not help
+    season = next(op for op in plan.ops if isinstance(op, Seasonality))
+    assert season.daily and season.weekly
     validate_plan(plan)
+
+
+def test_known_inputs_and_holidays_reach_the_plan() -> None:
+    frame = daily_frame(days=30).with_columns(pl.lit(1.0).alias("flat"))
+    plan, _ = suggest_plan(frame, "load", known=["temp"], holidays="DE-BW")
+    assert plan.known_inputs == ["temp"] and plan.holidays == "DE-BW"
+    validate_plan(plan)
+    with pytest.raises(InvalidInput):
+        suggest_plan(frame, "load", known=["load"])
+    with pytest.raises(InvalidInput):
+        suggest_plan(frame, "load", known=["nope"])
+    bad, _ = suggest_plan(frame, "load", holidays="XX")
+    with pytest.raises(InvalidInput, match="holiday"):
+        validate_plan(bad)
 
 
 def test_short_data_shrinks_the_lookback() -> None:
