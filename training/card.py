@@ -177,11 +177,31 @@ def render_markdown(card: dict[str, Any]) -> str:
         lines.append(f"| {key} | {_fmt(mine[key])} | {_fmt(base[key])} |")
     lines += [
         "",
-        f"MAE {metrics['maeImprovementPct']:.1f}% below the baseline. Interval coverage "
+        f"MAE {metrics['maeImprovementPct']:.1f}% below {metrics['bestBaseline']}, the "
+        "hardest baseline. Interval coverage "
         f"{metrics['coverage'] * 100:.1f}% (nominal {metrics['nominalCoverage'] * 100:.0f}%), "
         f"mean width {_fmt(metrics['intervalWidth'])}. Pinball: "
         + ", ".join(f"{k} {_fmt(v)}" for k, v in mine["pinball"].items())
         + ".",
+        "",
+        "## Against every baseline (same test windows)",
+        "",
+        "| baseline | its MAE | model MAE | windows | improvement |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {b['name']} | {_fmt(b['mae'])} | {_fmt(b['modelMae'])} | {b['windows']} "
+        f"| {b['improvementPct']:.1f}% |"
+        for b in metrics.get("baselines", [])
+    ]
+    candidates = metrics.get("candidates")
+    if candidates:
+        lines += [
+            "",
+            f"Backtest of the candidates (MSE), {candidates['chosen']} serves:",
+        ]
+        lines += [f"- {k}: {_fmt(v)}" for k, v in candidates["backtestMse"].items()]
+    lines += [
         "",
         "## Model and training",
         "",

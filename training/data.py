@@ -6,6 +6,7 @@ the rows of a batch of windows by index when asked.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +149,12 @@ class WindowSet:
 
     def __len__(self) -> int:
         return int(self.origins.numel())
+
+    def part(self, start: int, end: int) -> WindowSet:
+        """The windows [start, end) of this set, in time order (for backtest folds)."""
+        view = copy.copy(self)
+        view.origins = self.origins[start:end]
+        return view
 
     def batch(self, index: torch.Tensor) -> Batch:
         rows = self.origins[index].unsqueeze(1) + self.offsets  # [B, L + H]

@@ -37,6 +37,8 @@ class CommonParams(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     covariate_rank: Annotated[int, Meta(ge=0, le=64)] = 4
     # Begin from the ridge-regression linear forecast (see models/warm_start.py).
     warm_start: bool = True
+    # Fit the calendar cells and covariates in that ridge ("auto" decides by backtest).
+    exogenous: bool = True
     # Rescale the quantile offsets on the validation split (conformal), baked into the graph.
     calibrate: bool = True
     split: Annotated[list[Fraction], Meta(min_length=3, max_length=3)] = msgspec.field(

@@ -91,7 +91,10 @@ class ExogenousBlock(nn.Module):
         if self.past_index:
             index = self.past_index
             z = (window[..., index] - self.shift[index]) / self.scale[index]
-            summary = torch.cat([z[:, -1], z[:, -self.summary_points :].mean(dim=1)], dim=-1)
+            # departures from the window's own level, so a drifting level is not read as news
+            level = z.mean(dim=1)
+            recent = z[:, -self.summary_points :].mean(dim=1)
+            summary = torch.cat([z[:, -1] - level, recent - level], dim=-1)
             parts.append(summary.unsqueeze(1).expand(batch, self.horizon, -1))
         if not parts:
             return window.new_zeros(batch, self.horizon, 0)

@@ -8,6 +8,7 @@ on the validation windows.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ from training.models.common import LinearStart
 
 CHUNK = 2048
 RIDGE_GRID = (1e-3, 1e-2, 1e-1, 1.0)
+BACKTEST_GRID = (1e-2, 1e-1, 1.0)
+BACKTEST_BLOCKS = 4  # the training windows in 4 blocks: folds 3, 4, then validation
 
 
 def _targets(
@@ -66,6 +69,18 @@ class Moments:
     ey: torch.Tensor  # [H, E]
     yy: torch.Tensor  # [H]
     count: int
+
+    def without_exog(self) -> Moments:
+        """The same windows with no exogenous features (the target-only fit)."""
+        horizon = self.xe.shape[0]
+        empty = self.xe[:, :, :0]
+        return (
+            Moments(
+                self.xx, empty, self.ee[:, :0, :0], self.xy, self.ey[:, :0], self.yy, self.count
+            )
+            if horizon
+            else self
+        )
 
     def add(self, other: Moments) -> Moments:
         return Moments(
@@ -150,13 +165,56 @@ def _lookback_sets(lookback: int, instance_norm: str) -> list[list[int]]:
     return [keeps[: i + 1] for i in range(len(keeps))]
 
 
+def _total(parts: list[Moments]) -> Moments:
+    total = parts[0]
+    for part in parts[1:]:
+        total = total.add(part)
+    return total
+
+
+@torch.no_grad()
+def backtest(graph: ForecastGraph, train: WindowSet, val: WindowSet) -> dict[bool, float]:
+    """Mean squared error (instance units) of the ridge with and without the exogenous
+    features over rolling origins: fit on the training blocks before a fold, score the
+    fold; the last fold is the validation split. Keyed by "with exogenous features"."""
+    edges = np.linspace(0, len(train), BACKTEST_BLOCKS + 1).astype(int)
+    blocks = [_moments(graph, train.part(a, b)) for a, b in itertools.pairwise(edges) if b > a]
+    folds = [(_total(blocks), _moments(graph, val))]
+    if len(blocks) == BACKTEST_BLOCKS:
+        folds += [
+            (_total(blocks[:k]), blocks[k]) for k in range(BACKTEST_BLOCKS - 1, BACKTEST_BLOCKS)
+        ]
+    lookback = folds[0][0].xx.shape[0] - 1
+    scores: dict[bool, float] = {}
+    for exog in (True, False):
+        errors = []
+        for strength in BACKTEST_GRID:
+            fold_errors = []
+            for fit_on, score_on in folds:
+                if not exog:
+                    fit_on, score_on = fit_on.without_exog(), score_on.without_exog()
+                history, weights = _solve(fit_on, lookback, strength)
+                fold_errors.append(_sse(score_on, history, weights) / max(score_on.count, 1))
+            errors.append(float(np.mean(fold_errors)))
+        scores[exog] = min(errors)
+    return scores
+
+
 @torch.no_grad()
 def fit_linear_start(
-    graph: ForecastGraph, train: WindowSet, val: WindowSet, quantiles: list[float]
+    graph: ForecastGraph,
+    train: WindowSet,
+    val: WindowSet,
+    quantiles: list[float],
+    *,
+    exogenous: bool = True,
 ) -> LinearStart:
     spreads = [graph.forecaster.spread(target) for target, _, _ in _targets(graph, train)]
     graph.forecaster.spread_mean.fill_(max(float(torch.cat(spreads).mean()), 1e-6))
     moments, val_moments = _moments(graph, train), _moments(graph, val)
+    n_exog = moments.xe.shape[2]
+    if not exogenous:
+        moments, val_moments = moments.without_exog(), val_moments.without_exog()
     lookback = moments.xx.shape[0] - 1
     best: tuple[float, torch.Tensor, torch.Tensor] | None = None
     for keeps in _lookback_sets(lookback, graph.forecaster.instance_norm):
@@ -169,6 +227,8 @@ def fit_linear_start(
                 best = (val_mse, history, exog)
     assert best is not None
     _, solution, exog_weight = best  # [L + 1, H], [H, E]
+    if not exogenous:
+        exog_weight = torch.zeros(solution.shape[1], n_exog, dtype=solution.dtype)
     residuals = torch.cat(
         [(y - x @ solution - (e * exog_weight).sum(-1)) * u for x, e, y, u in _pairs(graph, train)]
     ).numpy()
