@@ -3,13 +3,16 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STACK := $(PY) -m infra.local.stack
 
-.PHONY: help install web up down status migrate demo test test-fast lint format types bench schemas
+.PHONY: help install lock web up down status migrate demo test test-fast lint format types bench schemas
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-install: ## Create .venv and .tools (project, Triton, S3 server); idempotent
+install: ## Create .venv and .tools (project, Triton, S3 server) at the locked versions; idempotent
 	@bash infra/local/install.sh
+
+lock: ## Refresh requirements.lock from a clean install of pyproject.toml (every extra)
+	@bash infra/local/lock.sh
 
 web: ## Build the console into web/dist (served by the control plane at /)
 	@if [ -f web/package.json ]; then \
