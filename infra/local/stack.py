@@ -18,7 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from infra.local.services import BY_NAME, RUN, SERVICES, Service
+from infra.local.postgres import create_database
+from infra.local.services import BY_NAME, DATABASE_URL, RUN, SERVICES, Service
 
 PIDS = RUN / "pids"
 LOGS = RUN / "logs"
@@ -111,6 +112,8 @@ def up(names: list[str]) -> int:
             state = "healthy" if wait_healthy(svc, pid) else "FAILED"
         elif state == "starting":
             state = "healthy" if wait_healthy(svc, pid) else "FAILED"
+        if svc.name == "postgres" and state != "FAILED":
+            create_database(DATABASE_URL)  # an outside server may lack the URL's database
         if state == "FAILED":
             failed += 1
             print(f"\n--- {svc.name} failed to start; last lines of {LOGS / (svc.name + '.log')}:")
@@ -156,9 +159,11 @@ def status(names: list[str]) -> int:
 
 
 def ensure(names: list[str]) -> list[str]:
-    """Start the named services that are not answering; return the ones started here."""
+    """Start the named services that are not answering; return the ones started here.
+    When one fails, the ones started here are stopped again before the error is raised."""
     started = [n for n in names if state_of(BY_NAME[n])[0] == "stopped"]
     if up(names):
+        down(started)
         raise RuntimeError(f"could not start: {names}; logs in {LOGS}")
     return started
 
