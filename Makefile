@@ -65,8 +65,9 @@ format: ## ruff format
 types: ## mypy strict on the Python packages
 	@.venv/bin/mypy
 
-schemas: ## Regenerate the committed JSON Schemas from the Structs
+schemas: ## Regenerate the committed JSON Schemas, both OpenAPI documents and the console's API types
 	@$(PY) -m schemas.generate
+	@node web/scripts/gen-api.mjs --from-code
 
 bench: install ## Run every benchmark (prints tables with ratios)
 	@for b in benchmarks/*_bench.py benchmarks/ett_accuracy.py; do [ -f $$b ] && $(PY) -m benchmarks.$$(basename $$b .py); done
