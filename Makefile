@@ -67,6 +67,7 @@ types: ## mypy strict on the Python packages
 
 schemas: ## Regenerate the committed JSON Schemas, both OpenAPI documents and the console's API types
 	@$(PY) -m schemas.generate
+	@$(PY) -m edge_gateway.openapi
 	@node web/scripts/gen-api.mjs --from-code
 
 bench: install ## Run every benchmark (prints tables with ratios)

@@ -42,3 +42,32 @@ def test_the_console_types_know_the_standard_error_body() -> None:
     types = (WEB / "src" / "api" / "schema.d.ts").read_text(encoding="utf-8")
     assert "ErrorBody: {" in types
     assert 'components["schemas"]["ErrorBody"]' in types
+
+
+def test_gateway_openapi_document_matches_the_code() -> None:
+    from edge_gateway.openapi import SAVED, render
+
+    assert SAVED.read_text(encoding="utf-8") == render(), FIX
+
+
+def test_gateway_document_describes_every_http_route() -> None:
+    from edge_gateway.app import create_app
+    from edge_gateway.inference_routes import ASSET_DETECT, ASSET_PREDICT, PREDICT
+    from edge_gateway.openapi import OPENAPI_PATH, document
+    from edge_gateway.settings import GatewaySettings
+
+    served = {route.path for route in create_app(GatewaySettings()).routes}
+    # the assets mount serves the two asset routes; OpenAPI has no WebSocket operations
+    served = served - {"/api/v1/assets", "/ws/predict", OPENAPI_PATH}
+    assert set(document()["paths"]) == served | {ASSET_PREDICT, ASSET_DETECT}
+    assert PREDICT in served
+    for path, item in document()["paths"].items():
+        for operation in item.values():
+            responses = operation["responses"]
+            assert "200" in responses, path
+            if path.startswith("/api/"):  # every inference route answers the standard error
+                assert all(
+                    r["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
+                    for status, r in responses.items()
+                    if status != "200"
+                ), path
