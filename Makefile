@@ -45,8 +45,10 @@ test: install web ## The whole test suite: console unit tests, then pytest; stop
 test-reversed: install web ## pytest in reverse order: every test sets up the state it needs
 	@$(STACK) run -- $(PYTEST) --reverse $(PYTEST_ARGS)
 
-test-random: install web ## pytest in a shuffled order (seed printed; -p randomly_seed=N repeats it)
-	@$(STACK) run -- $(PYTEST) -p randomly $(PYTEST_ARGS)
+test-random: install web ## pytest in a shuffled order; the seed is printed, SEED=N repeats an order
+	@seed=$${SEED:-$$((RANDOM * 32768 + RANDOM))}; \
+	  echo "test-random: seed $$seed (make test-random SEED=$$seed repeats this order)"; \
+	  $(STACK) run -- $(PYTEST) -p randomly --randomly-seed=$$seed $(PYTEST_ARGS)
 
 coverage: install web ## `make test` under coverage.py; prints the total and per package, fails under the floor
 	@$(PY) -m coverage erase
