@@ -3,13 +3,16 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STACK := $(PY) -m infra.local.stack
 
-.PHONY: help install web up down status migrate demo test test-fast lint format types bench schemas
+.PHONY: help install lock web up down status migrate demo test test-reversed test-random coverage test-fast lint format types bench schemas
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-install: ## Create .venv and .tools (project, Triton, S3 server); idempotent
+install: ## Create .venv and .tools (project, Triton, S3 server) at the locked versions; idempotent
 	@bash infra/local/install.sh
+
+lock: ## Refresh requirements.lock from a clean install of pyproject.toml (every extra)
+	@bash infra/local/lock.sh
 
 web: ## Build the console into web/dist (served by the control plane at /)
 	@if [ -f web/package.json ]; then \
@@ -31,9 +34,26 @@ migrate: install ## Apply the database migrations
 demo: install web ## The whole story on real data: upload, explore, train, register, deploy, predict
 	@$(STACK) up && $(PY) -m infra.demo.run
 
-test: install web ## The whole test suite: console unit tests, then pytest (unit, integration, e2e)
+# `make test PYTEST_ARGS='-x tests/integration'` passes arguments on to pytest
+PYTEST_ARGS ?=
+PYTEST ?= $(PY) -m pytest
+
+test: install web ## The whole test suite: console unit tests, then pytest; stops what it started, pass or fail
 	@if [ -f web/package.json ]; then npm --prefix web test; fi
-	@$(PY) -m pytest
+	@$(STACK) run -- $(PYTEST) $(PYTEST_ARGS)
+
+test-reversed: install web ## pytest in reverse order: every test sets up the state it needs
+	@$(STACK) run -- $(PYTEST) --reverse $(PYTEST_ARGS)
+
+test-random: install web ## pytest in a shuffled order; the seed is printed, SEED=N repeats an order
+	@seed=$${SEED:-$$((RANDOM * 32768 + RANDOM))}; \
+	  echo "test-random: seed $$seed (make test-random SEED=$$seed repeats this order)"; \
+	  $(STACK) run -- $(PYTEST) -p randomly --randomly-seed=$$seed $(PYTEST_ARGS)
+
+coverage: install web ## `make test` under coverage.py; prints the total and per package, fails under the floor
+	@$(PY) -m coverage erase
+	@status=0; $(MAKE) --no-print-directory test PYTEST='$(PY) -m coverage run -m pytest' || status=$$?; \
+	  $(PY) -m infra.local.coverage_report || { [ $$status -ne 0 ] || status=2; }; exit $$status
 
 test-fast: install ## Unit tests only
 	@$(PY) -m pytest tests/unit
@@ -47,8 +67,10 @@ format: ## ruff format
 types: ## mypy strict on the Python packages
 	@.venv/bin/mypy
 
-schemas: ## Regenerate the committed JSON Schemas from the Structs
+schemas: ## Regenerate the committed JSON Schemas, both OpenAPI documents and the console's API types
 	@$(PY) -m schemas.generate
+	@$(PY) -m edge_gateway.openapi
+	@node web/scripts/gen-api.mjs --from-code
 
 bench: install ## Run every benchmark (prints tables with ratios)
 	@for b in benchmarks/*_bench.py benchmarks/ett_accuracy.py; do [ -f $$b ] && $(PY) -m benchmarks.$$(basename $$b .py); done

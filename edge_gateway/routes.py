@@ -1,4 +1,5 @@
-"""The WebSocket stream and the operational routes (health, readiness, metrics)."""
+"""The WebSocket stream and the operational routes (health, readiness, metrics, the
+OpenAPI document)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from edge_gateway.dataplane import DataPlane
 from edge_gateway.errors import error_of
 from edge_gateway.inference_routes import INFERENCE_ROUTES
 from edge_gateway.metrics import CONTENT_TYPE
+from edge_gateway.openapi import OPENAPI_MEDIA_TYPE, OPENAPI_PATH, document_bytes
 from edge_gateway.stream import StreamSession
+from edge_gateway.wire import Health, Readiness
 
 # Close codes for a refused WebSocket (4000 + the HTTP status, a common convention).
 _WS_CLOSE = {401: 4401, 403: 4403, 404: 4404}
@@ -54,9 +57,12 @@ async def ws_predict(socket: WebSocket[Any, Any, Any]) -> None:
             return
 
 
+_HEALTHY = _encode(Health(status="ok"))
+
+
 @get("/healthz", summary="Liveness")
 async def healthz() -> Response[bytes]:
-    return Response(content=b'{"status":"ok"}', media_type=MediaType.JSON)
+    return Response(content=_HEALTHY, media_type=MediaType.JSON)
 
 
 @get("/readyz", summary="Ready: a contract is held and Triton answers")
@@ -72,16 +78,16 @@ async def readyz(request: Request[Any, Any, Any]) -> Response[bytes]:
             *(plane.triton.ready(d.tritonModel, d.tritonVersion) for d in deps)
         )
         models = {d.contract.deploymentId: state for d, state in zip(deps, states, strict=True)}
-    body = {
-        "ready": ready,
-        "contractSource": store.source,
-        "controlPlane": store.control_plane,
-        "stateFile": store.state_file,
-        "triton": triton,
-        "deployments": len(store.by_id),
-        "revision": store.revision,
-        "models": models,
-    }
+    body = Readiness(
+        ready=ready,
+        contractSource=store.source,
+        controlPlane=store.control_plane,
+        stateFile=store.state_file,
+        triton=triton,
+        deployments=len(store.by_id),
+        revision=store.revision,
+        models=models,
+    )
     return Response(
         content=_encode(body), status_code=200 if ready else 503, media_type=MediaType.JSON
     )
@@ -92,4 +98,9 @@ async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
     return Response(content=_plane(request).metrics.render(), media_type=CONTENT_TYPE)
 
 
-ROUTES = [*INFERENCE_ROUTES, ws_predict, healthz, readyz, metrics]
+@get(OPENAPI_PATH, summary="This gateway's OpenAPI document", include_in_schema=False)
+async def openapi_document() -> Response[bytes]:
+    return Response(content=document_bytes(), media_type=OPENAPI_MEDIA_TYPE)
+
+
+ROUTES = [*INFERENCE_ROUTES, ws_predict, healthz, readyz, metrics, openapi_document]

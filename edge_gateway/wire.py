@@ -1,8 +1,8 @@
-"""Request bodies only the gateway reads (the shared ones live in `schemas/`)."""
+"""Bodies only the gateway reads or writes (the shared ones live in `schemas/`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -26,6 +26,25 @@ class StreamMessage(Wire):
     series: list[Row] | None = None
     units: dict[str, str] | None = None
     horizon: int | None = None
+
+
+class Health(Wire):
+    """`GET /healthz`: the process answers."""
+
+    status: Literal["ok"]
+
+
+class Readiness(Wire):
+    """`GET /readyz`: 200 when a contract is held and Triton answers, else 503."""
+
+    ready: bool
+    contractSource: str  # "controlPlane", "file" or "none"
+    controlPlane: str  # "ok", "not contacted", "unreachable: ..." or "error: ..."
+    stateFile: str  # "ok", "not written" or "error: ..."
+    triton: str  # "ok" or why not
+    deployments: int
+    revision: int
+    models: dict[str, str]  # deploymentId -> "ok" or why its model is not ready
 
 
 decode_input = msgspec.json.Decoder(InferenceInput).decode

@@ -25,16 +25,34 @@ os.environ.setdefault("LOADSTAR_RUN_MIGRATIONS", "true")
 os.environ["LOADSTAR_NAMESPACE"] = "loadstar-test"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--reverse",
+        action="store_true",
+        help="run the collected tests in reverse order (each test must set up its own state)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--reverse"):
+        items.reverse()
+
+
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
 
 
 def _create_test_database() -> None:
+    """Creates `loadstar_test` when missing; asked through the server's maintenance database,
+    so a server that lacks the URL's own database works too."""
     import asyncpg
 
     async def create() -> None:
-        conn = await asyncpg.connect(_BASE_DB)
+        try:
+            conn = await asyncpg.connect(_BASE_DB)
+        except asyncpg.InvalidCatalogNameError:
+            conn = await asyncpg.connect(urlunparse(_u._replace(path="/postgres")))
         try:
             exists = await conn.fetchval(
                 "SELECT 1 FROM pg_database WHERE datname = 'loadstar_test'"
@@ -88,14 +106,38 @@ def _purge_test_queue() -> None:
         client.close()
 
 
+def _triton_answers() -> bool:
+    from infra.local.services import BY_NAME
+
+    return BY_NAME["triton"].healthy()
+
+
 @pytest.fixture(scope="session")
-def services() -> Iterator[None]:
+def test_state() -> Iterator[None]:
+    """What any test on the real services needs first, whatever order pytest picks: the
+    test database, an empty test queue. The e2e stacks use it as `services` does.
+
+    Models the session published are deleted at its end once no Triton serves them (the
+    session's own Triton is stopped by then), so Triton's next start does not load them."""
+    from infra.local import stack
+
+    started = stack.ensure(["postgres", "redis"])
+    _create_test_database()
+    _purge_test_queue()
+    before = _published_models()
+    yield
+    if not _triton_answers():
+        _remove_models(_published_models() - before)
+    if started:
+        stack.down(started)
+
+
+@pytest.fixture(scope="session")
+def services(test_state: None) -> Iterator[None]:
     """Postgres, Redis, S3 and Triton, real; whatever this session starts it also stops."""
     from infra.local import stack
 
-    started = stack.ensure(["postgres", "redis", "s3", "triton"])
-    _create_test_database()
-    _purge_test_queue()
+    started = stack.ensure(["s3", "triton"])
     before = _published_models()
     yield
     if "triton" in started:  # a Triton of this session's own: leave no test models behind

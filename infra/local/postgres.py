@@ -10,6 +10,7 @@ server on SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -18,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 from urllib.parse import urlparse
+
+import asyncpg
 
 from infra.local.services import DATABASE_URL, RUN, VENV_BIN
 
@@ -35,9 +38,7 @@ def as_user() -> list[str]:
     return ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
 
 
-async def create_database(host: str, port: int, name: str) -> None:
-    import asyncpg
-
+async def _create_database(host: str, port: int, name: str) -> None:
     conn = await asyncpg.connect(host=host, port=port, user="postgres", database="postgres")
     try:
         if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
@@ -46,13 +47,27 @@ async def create_database(host: str, port: int, name: str) -> None:
         await conn.close()
 
 
+def _address(url: str) -> tuple[str, int, str]:
+    u = urlparse(url)
+    return u.hostname or "127.0.0.1", u.port or 5432, u.path.lstrip("/") or "postgres"
+
+
+def create_database(url: str, wait_s: float = 30.0) -> None:
+    """Creates the URL's database when the server lacks it (asked through `postgres`),
+    waiting up to `wait_s` for a server that is still starting."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            asyncio.run(_create_database(*_address(url)))
+            return
+        except (OSError, asyncpg.CannotConnectNowError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
 def main() -> int:
-    url = urlparse(DATABASE_URL)
-    host, port, dbname = (
-        url.hostname or "127.0.0.1",
-        url.port or 5432,
-        url.path.lstrip("/") or "postgres",
-    )
+    host, port, _ = _address(DATABASE_URL)
     bin_dir = binaries()
     data = RUN / "data" / "postgres"
     if not (data / "PG_VERSION").exists():
@@ -88,13 +103,8 @@ def main() -> int:
         ]
     )
     signal.signal(signal.SIGTERM, lambda *_: server.send_signal(signal.SIGINT))  # fast shutdown
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            asyncio.run(create_database(host, port, dbname))
-            break
-        except OSError:
-            time.sleep(0.3)
+    with contextlib.suppress(OSError, asyncpg.PostgresError):
+        create_database(DATABASE_URL)
     return server.wait()
 
 

@@ -3,6 +3,7 @@
     python -m infra.local.stack up [service ...]     # start what is not running, wait healthy
     python -m infra.local.stack status
     python -m infra.local.stack down [service ...]   # stop only what this script started
+    python -m infra.local.stack run -- COMMAND...    # then stop what COMMAND left running
 
 Pid files and logs live under `.run/` (pids/, logs/). Running `up` twice is harmless.
 """
@@ -18,7 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-from infra.local.services import BY_NAME, RUN, SERVICES, Service
+from infra.local.postgres import create_database
+from infra.local.services import BY_NAME, DATABASE_URL, RUN, SERVICES, Service
 
 PIDS = RUN / "pids"
 LOGS = RUN / "logs"
@@ -111,6 +113,8 @@ def up(names: list[str]) -> int:
             state = "healthy" if wait_healthy(svc, pid) else "FAILED"
         elif state == "starting":
             state = "healthy" if wait_healthy(svc, pid) else "FAILED"
+        if svc.name == "postgres" and state != "FAILED":
+            create_database(DATABASE_URL)  # an outside server may lack the URL's database
         if state == "FAILED":
             failed += 1
             print(f"\n--- {svc.name} failed to start; last lines of {LOGS / (svc.name + '.log')}:")
@@ -156,11 +160,60 @@ def status(names: list[str]) -> int:
 
 
 def ensure(names: list[str]) -> list[str]:
-    """Start the named services that are not answering; return the ones started here."""
+    """Start the named services that are not answering; return the ones started here.
+    When one fails, the ones started here are stopped again before the error is raised."""
     started = [n for n in names if state_of(BY_NAME[n])[0] == "stopped"]
     if up(names):
+        down(started)
         raise RuntimeError(f"could not start: {names}; logs in {LOGS}")
     return started
+
+
+def run(command: list[str]) -> int:
+    """Runs `command` (the test suite) and returns its exit status. Whatever it leaves
+    running is stopped after it, whether it passed, failed or was interrupted: the stack's
+    services it started, and the processes still in its process group."""
+    before = {s.name for s in SERVICES if our_pid(s.name) is not None}
+    proc = subprocess.Popen(command, start_new_session=True)
+
+    def forward(signum: int, _frame: object) -> None:
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return proc.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        _stop_group(proc.pid)
+        down([s.name for s in SERVICES if s.name not in before])
+
+
+def _stop_group(pgid: int, timeout: float = 15.0) -> None:
+    """SIGTERM what is left of a process group (coverage data gets written), then SIGKILL."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pgid, sig)
+        except OSError:
+            return  # the group is empty
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not _group_alive(pgid):
+                return
+            time.sleep(0.1)
+
+
+def _group_alive(pgid: int) -> bool:
+    """True while a live (not zombie) process is in the group."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            return True
+    return False
 
 
 def _table(rows: list[tuple[str, str, str, str]]) -> None:
@@ -171,6 +224,10 @@ def _table(rows: list[tuple[str, str, str, str]]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["run"]:  # run -- COMMAND...
+        command = argv[2:] if argv[1:2] == ["--"] else argv[1:]
+        return run(command) if command else 2
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -34,7 +34,7 @@ def _ready(url: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def stack() -> Iterator[str]:
+def stack(test_state: None) -> Iterator[str]:
     """The running stack; the local one is started (and stopped after) when it is down."""
     started: list[str] = []
     if not _ready(BASE_URL) and "LOADSTAR_BASE_URL" not in os.environ:

@@ -8,8 +8,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def stack():  # type: ignore[no-untyped-def]
-    """Every service of `make up`; whatever this test starts it also stops."""
+def stack(test_state: None):  # type: ignore[no-untyped-def]
+    """Every service of `make up`, on the test database; whatever this test starts it also
+    stops."""
     from infra.local import stack as local
 
     names = [s.name for s in local.SERVICES]

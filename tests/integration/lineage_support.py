@@ -8,7 +8,7 @@ from typing import Any
 
 from control_plane.adapters.object_store import ObjectStore
 
-ETTH1 = Path("/work/shared/data/ETTh1.csv")
+ETTH1 = Path(__file__).resolve().parents[2] / "infra" / "demo" / "data" / "ETTh1.csv"
 MODELS = "/api/registry/models"
 
 

@@ -17,10 +17,9 @@ from litestar.testing import AsyncTestClient
 from minio import Minio
 
 from tests.conftest import TEST_DATABASE_URL, login
+from tests.integration.flow_support import DATA as ETTH1
 
 pytestmark = [pytest.mark.anyio, pytest.mark.integration]
-
-ETTH1 = Path("/work/shared/data/ETTh1.csv")
 
 
 def ett_csv(lines: int = 2000, rename: dict[str, str] | None = None) -> bytes:

@@ -1,0 +1,40 @@
+"""The control plane's OpenAPI document, built from the code as `/schema/openapi.json`
+serves it, and the copy the console's API types are generated from.
+
+    python -m control_plane.openapi   # rewrite web/openapi.json (`make schemas` does this)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from litestar.serialization import encode_json
+
+from control_plane.app import create_app
+from control_plane.settings import Settings
+
+SAVED = Path(__file__).resolve().parents[1] / "web" / "openapi.json"
+
+
+def document() -> dict[str, Any]:
+    """The document the app serves (the settings do not change it)."""
+    schema = create_app(Settings()).openapi_schema.to_schema()
+    return json.loads(encode_json(schema))  # type: ignore[no-any-return]
+
+
+def render() -> str:
+    """The committed file's text: two-space indent, final newline."""
+    return json.dumps(document(), indent=2, ensure_ascii=False) + "\n"
+
+
+def main() -> int:
+    SAVED.write_text(render(), encoding="utf-8")
+    print(f"wrote {SAVED.relative_to(SAVED.parents[1])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
