@@ -1579,6 +1579,8 @@ export interface components {
         };
         /** PlanInput */
         PlanInput: {
+            /** @default false */
+            known?: boolean;
             name: string;
             /** @default 1 */
             unit?: string;
@@ -1687,6 +1689,7 @@ export interface components {
             daily?: boolean;
             /** @default 3 */
             fourierOrder?: number;
+            holidays?: string | null;
             /** @constant */
             op: "seasonality";
             /** @default true */
