@@ -81,7 +81,7 @@ const messages = {
     ops: 'Operators', opsHint: 'Applied in order to the raw window', opKind: 'Operator', addOp: 'Add',
     noOps: 'No operators yet', noOpsHint: 'Add lags, rolling statistics, differences, seasonality or normalization.',
     input: 'Input', lags: 'Lags', window: 'Window', stats: 'Statistics', periods: 'Periods', daily: 'Daily', weekly: 'Weekly',
-    fourierOrder: 'Fourier order', method: 'Method', normalizeInputs: 'Inputs',
+    fourierOrder: 'Fourier order', holidays: 'Public holidays (country, optional region)', known: 'Known in advance for the forecast period', knownHint: 'A production plan, a shift schedule or a weather forecast: the model also takes its values over the horizon, and callers must send them', method: 'Method', normalizeInputs: 'Inputs',
     opHelp: {
       lag: 'past values x[t−k]', rolling: 'trailing window statistics', diff: 'x[t] − x[t−p]',
       seasonality: 'calendar and Fourier terms', normalize: 'scaled with training statistics',

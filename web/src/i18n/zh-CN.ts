@@ -83,7 +83,7 @@ export const zhCN: Messages = {
     ops: '算子', opsHint: '按顺序作用于原始窗口', opKind: '算子', addOp: '添加',
     noOps: '尚无算子', noOpsHint: '可添加滞后、滑窗统计、差分、季节性或归一化。',
     input: '输入', lags: '滞后阶数', window: '窗口', stats: '统计量', periods: '阶数', daily: '日周期', weekly: '周周期',
-    fourierOrder: '傅里叶阶数', method: '方法', normalizeInputs: '输入',
+    fourierOrder: '傅里叶阶数', holidays: '公共假日（国家，可选地区）', known: '预测期内已知的输入', knownHint: '生产计划、排班或天气预报：模型同时使用其在预测期内的取值，调用方必须提供', method: '方法', normalizeInputs: '输入',
     opHelp: {
       lag: '历史值 x[t−k]', rolling: '滑动窗口统计', diff: 'x[t] − x[t−p]',
       seasonality: '日历与傅里叶项', normalize: '使用训练集统计量缩放',

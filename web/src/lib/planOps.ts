@@ -88,7 +88,7 @@ export function describeOp(op: FeatureOp): string {
     case 'lag': return `lag ${op.input ?? ''} [${(op.lags ?? []).join(', ')}]`;
     case 'rolling': return `rolling ${op.input ?? ''} w=${op.window ?? '?'} (${(op.stats ?? []).join(', ')})`;
     case 'diff': return `diff ${op.input ?? ''} p=${op.periods ?? 1}`;
-    case 'seasonality': return `seasonality${op.daily !== false ? ' daily' : ''}${op.weekly !== false ? ' weekly' : ''} k=${op.fourierOrder ?? 3}`;
+    case 'seasonality': return `seasonality${op.daily !== false ? ' daily' : ''}${op.weekly !== false ? ' weekly' : ''} k=${op.fourierOrder ?? 3}${op.holidays ? ` holidays ${op.holidays}` : ''}`;
     case 'normalize': return `normalize ${op.method ?? 'zscore'}${op.inputs?.length ? ` (${op.inputs.join(', ')})` : ''}`;
     default: return JSON.stringify(op);
   }

@@ -94,8 +94,10 @@ function PlanBuilder({ dataset, planId, initial, onSaved }: { dataset: Dataset; 
   const removeOp = (i: number) => update({ ...plan, ops: ops.filter((_, j) => j !== i) });
   const toggleInput = (name: string, on: boolean) => {
     const inputs = on ? [...plan.inputs, { name, unit: dataset.columns.find((c) => c.name === name)?.unit ?? undefined }] : plan.inputs.filter((i) => i.name !== name);
-    update({ ...plan, inputs: inputs.map((i) => (i.unit ? i : { name: i.name })) });
+    update({ ...plan, inputs: inputs.map((i) => (i.unit ? i : { ...i, unit: undefined })) });
   };
+  const setKnown = (name: string, known: boolean) =>
+    update({ ...plan, inputs: plan.inputs.map((i) => (i.name === name ? { ...i, known } : i)) });
   const setTarget = (target: string) => {
     const inputs = plan.inputs.some((i) => i.name === target) ? plan.inputs : [{ name: target }, ...plan.inputs];
     update({ ...plan, target, inputs });
@@ -167,6 +169,19 @@ function PlanBuilder({ dataset, planId, initial, onSaved }: { dataset: Dataset; 
                 ))}
               </div>
             </div>
+            {plan.inputs.some((i) => i.name !== plan.target) && (
+              <div className="field">
+                <span>{t('features.known')}</span>
+                <div className="row" style={{ gap: 14 }}>
+                  {plan.inputs.filter((i) => i.name !== plan.target).map((i) => (
+                    <label key={i.name} className="check small" title={t('features.knownHint')}>
+                      <input type="checkbox" disabled={!canWrite} checked={i.known === true} onChange={(e) => setKnown(i.name, e.target.checked)} data-testid={`known-${i.name}`} />
+                      <code>{i.name}</code>
+                    </label>
+                  ))}
+                </div>
+              </div>
+            )}
             {save.error ? <ErrorMessage error={save.error} /> : null}
           </div>
         </Card>

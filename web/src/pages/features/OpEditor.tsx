@@ -79,6 +79,11 @@ export function OpEditor({ op, inputs, onChange, onRemove, readOnly }: {
             <input className="sm" type="number" min={1} max={10} value={op.fourierOrder ?? 3} disabled={readOnly}
               onChange={(e) => onChange({ ...op, fourierOrder: Number(e.target.value) })} />
           </label>
+          <label className="field">
+            <span>{t('features.holidays')}</span>
+            <input className="sm" placeholder="DE-BW" value={op.holidays ?? ''} disabled={readOnly} data-testid="op-holidays"
+              onChange={(e) => onChange({ ...op, holidays: e.target.value.trim().toUpperCase() || null })} />
+          </label>
         </div>
       );
       break;
