@@ -39,6 +39,8 @@ class CommonParams(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     warm_start: bool = True
     # Fit the calendar cells and covariates in that ridge ("auto" decides by backtest).
     exogenous: bool = True
+    # Average the ridge fit with a last-value-normalised twin (with instance_norm "none").
+    ensemble: bool = False
     # Rescale the quantile offsets on the validation split (conformal), baked into the graph.
     calibrate: bool = True
     split: Annotated[list[Fraction], Meta(min_length=3, max_length=3)] = msgspec.field(

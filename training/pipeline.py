@@ -34,7 +34,8 @@ from training.features.layout import (
 from training.graph import ForecastGraph
 from training.hyperparams import CommonParams, hyperparams_dict
 from training.models import DEFAULT_ALGORITHM, Shape, build_forecaster, parse_hyperparams
-from training.models.warm_start import backtest, fit_linear_start
+from training.models.selection import NORMS, choose
+from training.models.warm_start import fit_linear_start
 from training.trainer import (
     TRAIN_SHARE,
     Control,
@@ -46,7 +47,6 @@ from training.trainer import (
 )
 
 PARITY_WINDOWS = 256
-AUTO_NORMALISATIONS = ("none", "last")
 
 __all__ = [
     "DEFAULT_ALGORITHM",
@@ -172,21 +172,20 @@ def build_graph(plan: FeaturePlan, series: SeriesData, params: CommonParams) -> 
 
 def choose_candidate(
     plan: FeaturePlan, series: SeriesData, params: CommonParams
-) -> tuple[CommonParams, dict[str, float]]:
-    """Backtest the closed-form ridge under each instance normalisation, with and without
-    the calendar and covariates, on rolling origins; keep the lowest mean squared error
-    (every candidate's score goes on the card)."""
-    scores: dict[str, float] = {}
-    choices: dict[str, CommonParams] = {}
-    train, val = series.windows("train"), series.windows("val")
-    for norm in AUTO_NORMALISATIONS:
-        candidate = msgspec.structs.replace(params, instance_norm=norm)
-        graph = build_graph(plan, series, candidate)
-        for exogenous, error in backtest(graph, train, val).items():
-            name = f"ridge-{norm}" + ("+inputs" if exogenous else "")
-            scores[name] = error
-            choices[name] = msgspec.structs.replace(candidate, exogenous=exogenous)
-    return choices[min(scores, key=scores.__getitem__)], scores
+) -> tuple[CommonParams, dict[str, float], str]:
+    """The ridge candidate that serves (see models/selection.py) and every score."""
+    graphs = {
+        norm: build_graph(plan, series, msgspec.structs.replace(params, instance_norm=norm))
+        for norm in NORMS
+    }
+    choice = choose(graphs, series.windows("train"), series.windows("val"))
+    chosen = msgspec.structs.replace(
+        params,
+        instance_norm="none" if choice.norm == "mix" else choice.norm,
+        exogenous=choice.exogenous,
+        ensemble=choice.norm == "mix",
+    )
+    return chosen, choice.scores, choice.name
 
 
 def train_forecaster(
@@ -230,9 +229,9 @@ def train_forecaster(
             {f"{part}Windows": n for part, n in counts.items()},
         )
     candidates: dict[str, float] = {}
+    best = ""
     if algorithm == "auto":  # which normalisation suits this series: the ridge decides
-        params, candidates = choose_candidate(plan, series, params)
-        best = min(candidates, key=candidates.__getitem__)
+        params, candidates, best = choose_candidate(plan, series, params)
         log(f"backtest of the ridge candidates (MSE): {candidates}; serving {best}", 0.01)
     graph = build_graph(plan, series, params)
     if params.warm_start:  # also on resume: it fixes which weights train
@@ -242,6 +241,11 @@ def train_forecaster(
             series.windows("val"),
             plan.quantiles,
             exogenous=params.exogenous,
+            blend=(
+                build_graph(plan, series, msgspec.structs.replace(params, instance_norm="last"))
+                if params.ensemble
+                else None
+            ),
         )
         graph.forecaster.warm_start(start)
         log("initialised from the ridge forecast on history, calendar and covariates", 0.01)
@@ -267,8 +271,7 @@ def train_forecaster(
     log(f"stopped after {fit.epochs_run} epochs (best {fit.best_epoch}); evaluating", TRAIN_SHARE)
     metrics = json_safe(evaluate(graph, series, plan))
     if candidates:  # each candidate's backtest error, and which one serves
-        chosen = min(candidates, key=candidates.__getitem__)
-        metrics["candidates"] = {"backtestMse": candidates, "chosen": chosen}
+        metrics["candidates"] = {"backtestMse": candidates, "chosen": best}
     test = series.windows("test")
     sample = torch.arange(0, len(test), max(1, len(test) // PARITY_WINDOWS))[:PARITY_WINDOWS]
     report = export_onnx(graph, test.batch(sample), workdir)

@@ -21,8 +21,7 @@ from training.models.common import LinearStart
 
 CHUNK = 2048
 RIDGE_GRID = (1e-3, 1e-2, 1e-1, 1.0)
-BACKTEST_GRID = (1e-2, 1e-1, 1.0)
-BACKTEST_BLOCKS = 4  # the training windows in 4 blocks: folds 3, 4, then validation
+BACKTEST_BLOCKS = 4  # the training windows in 4 blocks: the last one, then validation
 
 
 def _targets(
@@ -172,45 +171,29 @@ def _total(parts: list[Moments]) -> Moments:
     return total
 
 
-@torch.no_grad()
-def backtest(graph: ForecastGraph, train: WindowSet, val: WindowSet) -> dict[bool, float]:
-    """Mean squared error (instance units) of the ridge with and without the exogenous
-    features over rolling origins: fit on the training blocks before a fold, score the
-    fold; the last fold is the validation split. Keyed by "with exogenous features"."""
+def folds(graph: ForecastGraph, train: WindowSet, val: WindowSet) -> list[tuple[Moments, Moments]]:
+    """Rolling-origin folds as (fit on, score on) moments: the training windows in blocks;
+    fit on all but the last block and score it, then fit on all and score validation."""
     edges = np.linspace(0, len(train), BACKTEST_BLOCKS + 1).astype(int)
     blocks = [_moments(graph, train.part(a, b)) for a, b in itertools.pairwise(edges) if b > a]
-    folds = [(_total(blocks), _moments(graph, val))]
+    result = [(_total(blocks), _moments(graph, val))]
     if len(blocks) == BACKTEST_BLOCKS:
-        folds += [
-            (_total(blocks[:k]), blocks[k]) for k in range(BACKTEST_BLOCKS - 1, BACKTEST_BLOCKS)
-        ]
-    lookback = folds[0][0].xx.shape[0] - 1
-    scores: dict[bool, float] = {}
-    for exog in (True, False):
-        errors = []
-        for strength in BACKTEST_GRID:
-            fold_errors = []
-            for fit_on, score_on in folds:
-                if not exog:
-                    fit_on, score_on = fit_on.without_exog(), score_on.without_exog()
-                history, weights = _solve(fit_on, lookback, strength)
-                fold_errors.append(_sse(score_on, history, weights) / max(score_on.count, 1))
-            errors.append(float(np.mean(fold_errors)))
-        scores[exog] = min(errors)
-    return scores
+        result.insert(0, (_total(blocks[:-1]), blocks[-1]))
+    return result
 
 
-@torch.no_grad()
-def fit_linear_start(
-    graph: ForecastGraph,
-    train: WindowSet,
-    val: WindowSet,
-    quantiles: list[float],
-    *,
-    exogenous: bool = True,
-) -> LinearStart:
-    spreads = [graph.forecaster.spread(target) for target, _, _ in _targets(graph, train)]
-    graph.forecaster.spread_mean.fill_(max(float(torch.cat(spreads).mean()), 1e-6))
+def absolute(history: torch.Tensor) -> torch.Tensor:
+    """History weights of a last-value-normalised fit, as weights on the raw history:
+    y = W (x - x_last) + x_last is linear in x, with 1 - sum(W) on the last point."""
+    converted = history.clone()
+    converted[-2] += 1.0 - history[:-1].sum(0)
+    return converted
+
+
+def _best_fit(
+    graph: ForecastGraph, train: WindowSet, val: WindowSet, exogenous: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Ridge strength and sub-lookbacks chosen on validation: history and exog weights."""
     moments, val_moments = _moments(graph, train), _moments(graph, val)
     n_exog = moments.xe.shape[2]
     if not exogenous:
@@ -226,9 +209,31 @@ def fit_linear_start(
             if best is None or val_mse < best[0]:
                 best = (val_mse, history, exog)
     assert best is not None
-    _, solution, exog_weight = best  # [L + 1, H], [H, E]
+    _, solution, exog_weight = best
     if not exogenous:
         exog_weight = torch.zeros(solution.shape[1], n_exog, dtype=solution.dtype)
+    return solution, exog_weight
+
+
+@torch.no_grad()
+def fit_linear_start(
+    graph: ForecastGraph,
+    train: WindowSet,
+    val: WindowSet,
+    quantiles: list[float],
+    *,
+    exogenous: bool = True,
+    blend: ForecastGraph | None = None,
+) -> LinearStart:
+    """The ridge start of `graph`; with `blend` (a twin normalised by the last value, while
+    `graph` is not normalised) the average of both fits, itself one linear forecast."""
+    spreads = [graph.forecaster.spread(target) for target, _, _ in _targets(graph, train)]
+    graph.forecaster.spread_mean.fill_(max(float(torch.cat(spreads).mean()), 1e-6))
+    solution, exog_weight = _best_fit(graph, train, val, exogenous)  # [L + 1, H], [H, E]
+    if blend is not None:  # the average of this fit and a last-value-normalised one
+        other, other_exog = _best_fit(blend, train, val, exogenous)
+        solution = (solution + absolute(other)) / 2
+        exog_weight = (exog_weight + other_exog) / 2
     residuals = torch.cat(
         [(y - x @ solution - (e * exog_weight).sum(-1)) * u for x, e, y, u in _pairs(graph, train)]
     ).numpy()

@@ -100,19 +100,19 @@ def test_factory_covariates_and_calendar_cut_the_error(factory: dict[str, object
 def test_ettm1_oil_temperature_answers_to_the_load_channels(tmp_path: Path) -> None:
     """ETTm1, 8 months on a 1h grid, OT from the six load channels and the calendar.
 
-    The backtest serves the inputs here; perturbing a load channel moves the forecast.
-    On ETT the inputs do not lower the test error (measured: 1.74 with them, 1.71 with
-    the target and calendar alone, 2.49 for the daily naive), so the assertion is that
-    the backtest keeps the model within a few percent of the target-only one.
+    A ridge that fits the inputs (algorithm `linear`, one epoch) answers to a load channel
+    and to the calendar. On ETT the inputs do not lower the test error (measured: MAE 1.74
+    with them, 1.71 without), so the default's backtest leaves them out and stays within
+    a few percent of the target-only model.
     """
     frame = read_frame(DATA / "ETTm1.csv").rename({"date": "timestamp"}).head(8 * 30 * 96)
     plan, _ = suggest_plan(frame, "OT", frequency="1h")
     assert len(plan.inputs) == 7 and plan.uses_calendar
-    full = _train(frame, plan, tmp_path / "full")
-    alone = _train(frame, _target_only(plan), tmp_path / "alone")
-    assert full.metrics["candidates"]["chosen"] == "ridge-last+inputs"
-    session = ort.InferenceSession(str(full.model_path))
-    feeds = _parity_feeds(full)
+    fitted = train_forecaster(
+        frame, plan, "linear", {"epochs": 1}, workdir=tmp_path / "in", emit=lambda *_: None
+    )
+    session = ort.InferenceSession(str(fitted.model_path))
+    feeds = _parity_feeds(fitted)
     base = _median(session, feeds)
     moved = {**feeds, "window": feeds["window"].copy()}
     moved["window"][:, -24:, plan.input_names.index("MUFL")] += 3.0  # a day of more load
@@ -120,4 +120,6 @@ def test_ettm1_oil_temperature_answers_to_the_load_channels(tmp_path: Path) -> N
     calendar = {**feeds, "calendar": feeds["calendar"].copy()}
     calendar["calendar"][:, plan.lookback :, 1] = 6.5 / 7  # the whole horizon a Sunday
     assert np.abs(_median(session, calendar) - base).max() > 0.01
-    assert full.metrics["model"]["mae"] < 1.05 * alone.metrics["model"]["mae"]
+    default = _train(frame, plan, tmp_path / "default")
+    alone = _train(frame, _target_only(plan), tmp_path / "alone")
+    assert default.metrics["model"]["mae"] < 1.03 * alone.metrics["model"]["mae"]
