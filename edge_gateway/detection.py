@@ -20,7 +20,8 @@ import msgspec
 import numpy as np
 
 from edge_gateway.contracts import Served
-from edge_gateway.postprocess import (
+from edge_gateway.wire import DetectInput
+from loadstar_core.postprocess import (
     ForecastIntervals,
     LegalizedWindow,
     ResolvedContract,
@@ -28,11 +29,10 @@ from edge_gateway.postprocess import (
     format_output,
     legalize_window,
 )
-from edge_gateway.postprocess.timestamps import parse_timestamps
-from edge_gateway.triton_client import Array
-from edge_gateway.wire import DetectInput
+from loadstar_core.postprocess.timestamps import parse_timestamps
 from schemas.contracts import AnomalyReport, InferenceInput, OutputWarning
 from schemas.errors import InputMissingExceeds, InvalidInput
+from triton_repo.inference_client import Array
 
 if TYPE_CHECKING:
     from edge_gateway.dataplane import DataPlane

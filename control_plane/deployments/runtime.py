@@ -10,8 +10,8 @@ from litestar import Litestar
 
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.settings import Settings
-from edge_gateway.triton_client import TritonForecaster
 from triton_repo.config import Target
+from triton_repo.inference_client import TritonForecaster
 from triton_repo.publisher import TritonPublisher
 from triton_repo.repository import TritonRepository
 
