@@ -24,7 +24,7 @@ from control_plane.training.schemas import (
     MetricPoint,
     RegisterRequest,
 )
-from training.catalog import ALGORITHMS, DEFAULT_ALGORITHM
+from loadstar_core.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
 
 PageNo = Annotated[int, Parameter(ge=1, default=1)]
 PageSize = Annotated[int, Parameter(ge=1, le=500, default=50, query="pageSize")]

@@ -24,10 +24,10 @@ from control_plane.training.schemas import (
 from control_plane.training.sources import load_plan, require_dataset
 from control_plane.training.stream import append_event
 from control_plane.training.tables import TrainingEventRow, TrainingJob
+from loadstar_core.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
+from loadstar_core.hyperparams import parse_hyperparams
 from schemas.errors import Conflict, InvalidInput, NotFound
-from training.catalog import ALGORITHMS, DEFAULT_ALGORITHM
 from training.events import control_key
-from training.hyperparams import parse_hyperparams
 from training.spec import TrainingSpec
 
 ACTIVE = ("queued", "running", "paused")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from training.hyperparams import (
+from loadstar_core.hyperparams import (
     CommonParams,
     LinearParams,
     MLPParams,
