@@ -140,7 +140,7 @@ class DataPlane:
                 raise invalid_body(exc) from exc
             self.metrics.observe_stage(route, "decode", _clock() - started)
             self.check_scope(served, payload.deploymentId, asset_id)
-            report = await detect_anomalies(self, route, served, payload)
+            report = await detect_anomalies(self.infer, self.metrics, route, served, payload)
             report.assetId = asset_id
             data = encode(report)
         except Exception as exc:
