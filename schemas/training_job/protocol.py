@@ -16,11 +16,13 @@ import msgspec
 
 # ---- states -------------------------------------------------------------------------
 
+JobStatus = Literal["queued", "running", "paused", "succeeded", "failed", "cancelled"]
 ActiveStatus = Literal["queued", "running", "paused"]
 TerminalStatus = Literal["succeeded", "failed", "cancelled"]
-JobStatus = ActiveStatus | TerminalStatus
 ACTIVE: tuple[ActiveStatus, ...] = get_args(ActiveStatus)
 TERMINAL: tuple[TerminalStatus, ...] = get_args(TerminalStatus)
+# one flat Literal each (a union of Literals reads as two enums in the schemas)
+assert set(get_args(JobStatus)) == {*ACTIVE, *TERMINAL}
 TRANSITIONS: Mapping[JobStatus, frozenset[JobStatus]] = {
     # a worker takes it; a stop while queued; the watchdog fails one whose dataset is gone
     "queued": frozenset({"running", "cancelled", "failed"}),
@@ -76,8 +78,8 @@ def decode_job(data: bytes) -> dict[str, Any]:
 
 # ---- events -------------------------------------------------------------------------
 
+EventType = Literal["status", "log", "metric", "artifact", "done", "error"]
 TerminalEventType = Literal["done", "error"]
-EventType = Literal["status", "log", "metric", "artifact"] | TerminalEventType
 
 
 class _Payload(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -148,6 +150,7 @@ class ErrorEvent(_Event, tag="error"):
 
 JobEvent = StatusEvent | LogEvent | MetricEvent | ArtifactEvent | DoneEvent | ErrorEvent
 TERMINAL_EVENTS: tuple[TerminalEventType, ...] = get_args(TerminalEventType)
+assert set(TERMINAL_EVENTS) <= set(get_args(EventType))
 
 
 class JobProtocol(msgspec.Struct, kw_only=True):

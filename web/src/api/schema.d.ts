@@ -1425,7 +1425,8 @@ export interface components {
                 [key: string]: unknown;
             };
             startedAt: string | null;
-            status: ("queued" | "running" | "paused") | ("succeeded" | "failed" | "cancelled");
+            /** @enum {string} */
+            status: "queued" | "running" | "paused" | "succeeded" | "failed" | "cancelled";
         };
         /** JobPage */
         JobPage: {
@@ -1440,7 +1441,7 @@ export interface components {
             terminal: ("succeeded" | "failed" | "cancelled")[];
             terminalEvents: ("done" | "error")[];
             transitions: {
-                [key: string]: (("queued" | "running" | "paused") | ("succeeded" | "failed" | "cancelled"))[];
+                [key: string]: ("queued" | "running" | "paused" | "succeeded" | "failed" | "cancelled")[];
             };
         };
         /** Lag */
