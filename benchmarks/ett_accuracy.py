@@ -28,9 +28,9 @@ from typing import Any
 import polars as pl
 import torch
 
+from loadstar_core.features.auto import suggest_plan
 from schemas.feature_plan import FeaturePlan, Normalize, PlanInput
 from training.data import read_frame
-from training.features.auto import suggest_plan
 from training.models import ALGORITHMS, DEFAULT_ALGORITHM
 from training.pipeline import TrainingResult, train_forecaster
 

@@ -29,10 +29,11 @@ import polars as pl
 
 from benchmarks.forecast_peers import PEERS, Forecast, Problem
 from infra.demo.factory import factory_frame, one_line
+from loadstar_core.features.align import align_frame
+from loadstar_core.features.auto import suggest_plan
+from loadstar_core.features.layout import calendar_phases
 from schemas.feature_plan import FeaturePlan
-from training.data import align_frame, chronological_split, read_frame
-from training.features.auto import suggest_plan
-from training.features.layout import calendar_phases
+from training.data import chronological_split, read_frame
 from training.models import DEFAULT_ALGORITHM
 from training.pipeline import train_forecaster
 

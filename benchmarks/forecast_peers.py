@@ -19,8 +19,8 @@ import polars as pl
 from statsforecast import StatsForecast
 from statsforecast.models import MSTL, AutoETS
 
+from loadstar_core.features.layout import calendar_phases
 from schemas.feature_plan import FREQUENCY_SECONDS, FeaturePlan
-from training.features.layout import calendar_phases
 
 Forecast = tuple[np.ndarray, np.ndarray, np.ndarray]  # p05, p50, p95, each [N, H]
 STAT_HISTORY_DAYS = 28  # trailing history a statistical peer is refitted on

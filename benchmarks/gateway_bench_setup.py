@@ -73,7 +73,7 @@ def bench_rows() -> list[dict[str, object]]:
 
 def legalized_window(rows: list[dict[str, object]]) -> np.ndarray:
     """What the gateway sends Triton for these rows: the direct client sends the same."""
-    from edge_gateway.postprocess import legalize_window, prepare_contract
+    from loadstar_core.postprocess import legalize_window, prepare_contract
 
     contract = bench_contract()
     payload = InferenceInput(series=rows, units={"value": "W"})

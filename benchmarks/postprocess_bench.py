@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from edge_gateway.postprocess import (
+from loadstar_core.postprocess import (
     ResolvedContract,
     format_output,
     legalize_window,

@@ -15,7 +15,7 @@ from control_plane.adapters.object_store import ObjectStore
 from control_plane.auth.security import build_jwt_auth
 from control_plane.auth.service import ensure_admin
 from control_plane.console import console_router
-from control_plane.deployments.runtime import deployments_lifespan
+from control_plane.deployments.lifecycle import deployments_lifespan
 from control_plane.deps import DEPENDENCIES
 from control_plane.errors import EXCEPTION_HANDLERS, document_errors
 from control_plane.migrations import run_migrations

@@ -33,6 +33,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     admin_password: str = "loadstar-admin"
     static_dir: Path = REPO_ROOT / "web" / "dist"
     run_migrations: bool = True
+    namespace: str = "loadstar"  # of the training queue and event stream in Redis
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -60,6 +61,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "admin_password": "LOADSTAR_ADMIN_PASSWORD",
             "static_dir": "LOADSTAR_STATIC_DIR",
             "run_migrations": "LOADSTAR_RUN_MIGRATIONS",
+            "namespace": "LOADSTAR_NAMESPACE",
         }
         raw = {field: env[var] for field, var in mapping.items() if var in env}
         return msgspec.convert(raw, cls, strict=False)

@@ -17,7 +17,7 @@ from edge_gateway.errors import EXCEPTION_HANDLERS
 from edge_gateway.metrics import GatewayMetrics
 from edge_gateway.routes import ROUTES
 from edge_gateway.settings import GatewaySettings
-from edge_gateway.triton_client import TritonForecaster
+from triton_repo.inference_client import TritonForecaster
 
 log = logging.getLogger("loadstar.edge_gateway")
 

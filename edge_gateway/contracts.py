@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from edge_gateway.auth import TokenIndex
-from edge_gateway.postprocess import ResolvedContract, prepare_contract
 from edge_gateway.settings import GatewaySettings
+from loadstar_core.postprocess import ResolvedContract, prepare_contract
 from schemas.errors import LoadstarError
 from schemas.gateway import GatewayDeployment, GatewaySnapshot
 

@@ -17,11 +17,11 @@ from edge_gateway.contracts import ContractStore, Served
 from edge_gateway.detection import detect_anomalies
 from edge_gateway.errors import error_of
 from edge_gateway.metrics import GatewayMetrics
-from edge_gateway.postprocess import LegalizedWindow, format_output, legalize_window
-from edge_gateway.triton_client import Array, TritonForecaster
 from edge_gateway.wire import decode_detect, decode_input, encode
+from loadstar_core.postprocess import LegalizedWindow, format_output, legalize_window
 from schemas.contracts import InferenceInput, InferenceOutput
 from schemas.errors import Forbidden, InvalidInput, LoadstarError, NotFound
+from triton_repo.inference_client import Array, TritonForecaster
 
 _clock = time.perf_counter
 
@@ -140,7 +140,7 @@ class DataPlane:
                 raise invalid_body(exc) from exc
             self.metrics.observe_stage(route, "decode", _clock() - started)
             self.check_scope(served, payload.deploymentId, asset_id)
-            report = await detect_anomalies(self, route, served, payload)
+            report = await detect_anomalies(self.infer, self.metrics, route, served, payload)
             report.assetId = asset_id
             data = encode(report)
         except Exception as exc:

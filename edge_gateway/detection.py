@@ -12,15 +12,17 @@ the left neighbour of a gap longer than L steps.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 import numpy as np
 
 from edge_gateway.contracts import Served
-from edge_gateway.postprocess import (
+from edge_gateway.metrics import GatewayMetrics
+from edge_gateway.wire import DetectInput
+from loadstar_core.postprocess import (
     ForecastIntervals,
     LegalizedWindow,
     ResolvedContract,
@@ -28,14 +30,13 @@ from edge_gateway.postprocess import (
     format_output,
     legalize_window,
 )
-from edge_gateway.postprocess.timestamps import parse_timestamps
-from edge_gateway.triton_client import Array
-from edge_gateway.wire import DetectInput
+from loadstar_core.postprocess.timestamps import parse_timestamps
 from schemas.contracts import AnomalyReport, InferenceInput, OutputWarning
 from schemas.errors import InputMissingExceeds, InvalidInput
+from triton_repo.inference_client import Array
 
-if TYPE_CHECKING:
-    from edge_gateway.dataplane import DataPlane
+# the data plane's call to Triton: the served deployment, the windows, their calendars
+Infer = Callable[[Served, Array, Array | None], Awaitable[Array]]
 
 
 class DetectionBatch(msgspec.Struct, frozen=True):
@@ -123,11 +124,11 @@ def intervals_at(plan: ResolvedContract, batch: DetectionBatch, raw: Array) -> F
 
 
 async def detect_anomalies(
-    plane: DataPlane, route: str, served: Served, payload: DetectInput
+    infer: Infer, metrics: GatewayMetrics, route: str, served: Served, payload: DetectInput
 ) -> AnomalyReport:
     assert served.resolved is not None
     plan = served.resolved
-    observe = plane.metrics.observe_stage
+    observe = metrics.observe_stage
     started = time.perf_counter()
     batch = plan_windows(plan, payload)
     legalized = time.perf_counter()
@@ -136,8 +137,8 @@ async def detect_anomalies(
     calendar = None
     if plan.contract.calendar:
         calendar = np.stack([w.calendar for w in batch.windows if w.calendar is not None])
-    plane.metrics.triton_batch.labels(route).observe(len(batch.windows))
-    raw = await plane.infer(served, window, calendar)
+    metrics.triton_batch.labels(route).observe(len(batch.windows))
+    raw = await infer(served, window, calendar)
     inferred = time.perf_counter()
     observe(route, "triton", inferred - legalized)
     observations = InferenceInput(series=list(payload.data_stream), units=payload.units)

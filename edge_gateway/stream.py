@@ -18,8 +18,8 @@ import numpy as np
 
 from edge_gateway.contracts import Served
 from edge_gateway.dataplane import Answer, DataPlane, invalid_body
-from edge_gateway.postprocess.timestamps import parse_timestamps
 from edge_gateway.wire import Row, StreamMessage, encode
+from loadstar_core.postprocess.timestamps import parse_timestamps
 from schemas.contracts import InferenceInput
 from schemas.errors import InvalidInput, LoadstarError, UnitInconsistent
 

@@ -14,6 +14,7 @@ from msgspec import Meta
 from schemas.base import Wire
 from schemas.errors import ErrorCode
 from schemas.feature_plan import Frequency, Quantile
+from schemas.training_job.protocol import EventType
 
 
 class ContractInput(Wire):
@@ -132,11 +133,10 @@ class AnomalyReport(Wire):
     warnings: list[OutputWarning] = []
 
 
-EventType = Literal["log", "metric", "artifact", "done", "error", "status"]
-
-
 class TrainingEvent(Wire):
     """One event of a training job, as relayed on `/ws/training/{jobId}`."""
+
+    # the payload each type carries: `schemas.training_job.protocol.JobEvent`
 
     type: EventType
     payload: dict[str, Any]

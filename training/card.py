@@ -11,11 +11,11 @@ from typing import Any
 import msgspec
 import torch
 
+from loadstar_core.features.layout import feature_columns
 from schemas.feature_plan import FeaturePlan
 from training.data import SeriesData
 from training.evaluate import quantile_label
 from training.export import ExportReport
-from training.features.layout import feature_columns
 from training.trainer import FitResult
 
 

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import torch
 
+from loadstar_core.features.layout import seasonal_period
 from schemas.feature_plan import FeaturePlan
 from training.baselines import compare
 from training.data import SeriesData, WindowSet
-from training.features.layout import seasonal_period
 from training.graph import ForecastGraph
 
 EVAL_BATCH = 1024

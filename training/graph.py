@@ -9,9 +9,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from loadstar_core.features.stats import FeatureStats
 from schemas.feature_plan import FeaturePlan
 from training.features.exog import ExogenousBlock
-from training.features.stats import FeatureStats
 from training.features.torch_ops import FeatureBlock
 from training.models.common import QuantileForecaster
 

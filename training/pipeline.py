@@ -17,22 +17,23 @@ import msgspec
 import polars as pl
 import torch
 
-from schemas.errors import InvalidInput
-from schemas.feature_plan import FeaturePlan
-from training.calibration import calibrate_intervals
-from training.card import CardFacts, build_card, write_card
-from training.data import SeriesData, SplitBounds, align_frame, prepare_series
-from training.evaluate import evaluate, quantile_label
-from training.export import export_onnx, sha256_of
-from training.features.exog import ExogenousBlock
-from training.features.layout import (
+from loadstar_core.features.align import align_frame
+from loadstar_core.features.layout import (
     calendar_terms,
     feature_columns,
     seasonal_period,
     validate_plan,
 )
+from loadstar_core.hyperparams import CommonParams, hyperparams_dict
+from schemas.errors import InvalidInput
+from schemas.feature_plan import FeaturePlan
+from training.calibration import calibrate_intervals
+from training.card import CardFacts, build_card, write_card
+from training.data import SeriesData, SplitBounds, prepare_series
+from training.evaluate import evaluate, quantile_label
+from training.export import export_onnx, sha256_of
+from training.features.exog import ExogenousBlock
 from training.graph import ForecastGraph
-from training.hyperparams import CommonParams, hyperparams_dict
 from training.models import DEFAULT_ALGORITHM, Shape, build_forecaster, parse_hyperparams
 from training.models.selection import NORMS, choose
 from training.models.warm_start import fit_linear_start

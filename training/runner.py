@@ -16,7 +16,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 import msgspec
 import polars as pl
@@ -25,15 +25,17 @@ from minio import Minio
 from minio.error import S3Error
 
 from schemas.feature_plan import FeaturePlan
-from training.events import (
+from schemas.training_job.protocol import (
     Action,
-    ControlPoller,
-    EventEmitter,
+    EventType,
     HeartbeatTiming,
+    JobKeys,
+    JobStatus,
+    TrainingSpec,
     handback_key,
     heartbeat_key,
 )
-from training.spec import TrainingSpec
+from training.events import ControlPoller, EventEmitter
 
 log = logging.getLogger("loadstar.worker")
 CHECKPOINT = "checkpoint.pt"
@@ -64,10 +66,12 @@ def _sha256(path: Path) -> str:
 class JobRun:
     """One attempt of one job, with its S3 locations and event emitter."""
 
-    def __init__(self, spec: TrainingSpec, s3: Minio, client: redis.Redis, workdir: Path) -> None:
+    def __init__(
+        self, spec: TrainingSpec, s3: Minio, client: redis.Redis, keys: JobKeys, workdir: Path
+    ) -> None:
         self.spec = spec
         self.s3 = s3
-        self.emitter = EventEmitter(client, spec.jobId)
+        self.emitter = EventEmitter(client, spec.jobId, keys)
         self.control = ControlPoller(client, spec.jobId)
         self.workdir = workdir
         self.bucket, canonical_key = split_uri(spec.canonicalUri)
@@ -83,7 +87,7 @@ class JobRun:
         if type_ == "artifact" and "path" in payload:
             self.artifacts.append(self.upload(payload["name"], Path(payload["path"])))
             return
-        self.emitter.emit(type_, payload)
+        self.emitter.emit(cast(EventType, type_), payload)  # checked against the protocol there
         self._upload_checkpoint()
 
     def poll_control(self) -> Action:
@@ -134,7 +138,7 @@ class JobRun:
             return None
         return local
 
-    def run(self) -> str:
+    def run(self) -> JobStatus | Literal["interrupted"]:
         """Train and publish artifacts; returns the final status."""
         from training.pipeline import TrainingPaused, TrainingStopped, train_forecaster
 
@@ -204,7 +208,7 @@ class JobRun:
         return "succeeded"
 
 
-async def _run_until_shutdown(job: JobRun) -> str:
+async def _run_until_shutdown(job: JobRun) -> JobStatus | Literal["interrupted"]:
     """Runs the attempt in a thread. When the worker shuts down (arq cancels this task on
     SIGTERM/SIGINT), the run is told to save its place at the next batch, and this waits
     for that instead of leaving a thread training on behind a vanished heartbeat."""
@@ -231,7 +235,7 @@ async def run_training_job(ctx: dict[str, Any], spec_data: dict[str, Any]) -> st
         return "superseded"
     client: redis.Redis = ctx["sync_redis"]
     s3: Minio = ctx["s3"]
-    timing = HeartbeatTiming.from_env()
+    timing: HeartbeatTiming = ctx["timing"]
 
     async def heartbeat() -> None:
         while True:
@@ -242,7 +246,7 @@ async def run_training_job(ctx: dict[str, Any], spec_data: dict[str, Any]) -> st
     ended = False
     try:
         with tempfile.TemporaryDirectory(prefix=f"{spec.jobId}-") as tmp:
-            job = JobRun(spec, s3, client, Path(tmp))
+            job = JobRun(spec, s3, client, ctx["keys"], Path(tmp))
             status = await _run_until_shutdown(job)
             if status == "interrupted":  # hand the job back: the watchdog queues it again
                 client.set(handback_key(spec.jobId), str(spec.attempt), ex=86_400)

@@ -17,10 +17,10 @@ from typing import Any, Literal
 
 import torch
 
+from loadstar_core.hyperparams import CommonParams
 from schemas.errors import InvalidInput
 from training.data import Batch, SeriesData, WindowSet
 from training.graph import ForecastGraph
-from training.hyperparams import CommonParams
 from training.models.common import pinball_loss
 
 Emit = Callable[[str, dict[str, Any]], None]

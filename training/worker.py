@@ -11,16 +11,19 @@ heartbeat and its job retried from the last epoch's checkpoint as the next attem
 from __future__ import annotations
 
 import os
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import Any
 
-import msgspec
 import redis
 from arq.connections import RedisSettings
 
-from training.events import NAMESPACE
+from schemas.training_job.protocol import (
+    HeartbeatTiming,
+    JobKeys,
+    decode_job,
+    encode_job,
+)
 from training.runner import run_training_job, s3_from_env
-
-QUEUE = f"{NAMESPACE}:training"
 
 
 async def ping(ctx: dict[str, Any], value: str) -> str:
@@ -33,28 +36,39 @@ async def startup(ctx: dict[str, Any]) -> None:
         os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     )
     ctx["s3"] = s3_from_env()
+    ctx["keys"] = JobKeys.from_env()
+    ctx["timing"] = HeartbeatTiming.from_env()
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     ctx["sync_redis"].close()
 
 
-def serialize(obj: dict[str, Any]) -> bytes:
-    return msgspec.msgpack.encode(obj)
+def worker_settings(env: Mapping[str, str] | None = None) -> type:
+    """arq's settings, with the queue and Redis read from the environment now."""
+    env = os.environ if env is None else env
+    redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    return type(
+        "WorkerSettings",
+        (),
+        {
+            "functions": [ping, run_training_job],
+            "on_startup": startup,
+            "on_shutdown": shutdown,
+            "queue_name": JobKeys.from_env(env).queue,
+            "redis_settings": RedisSettings.from_dsn(redis_url),
+            "job_serializer": staticmethod(encode_job),
+            "job_deserializer": staticmethod(decode_job),
+            "max_jobs": 1,
+            "job_timeout": 6 * 3600,
+            "health_check_interval": 10,
+        },
+    )
 
 
-def deserialize(data: bytes) -> dict[str, Any]:
-    return msgspec.msgpack.decode(data)  # type: ignore[no-any-return]
-
-
-class WorkerSettings:
-    functions: ClassVar[list[Any]] = [ping, run_training_job]
-    on_startup = startup
-    on_shutdown = shutdown
-    queue_name = QUEUE
-    redis_settings = RedisSettings.from_dsn(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-    job_serializer = staticmethod(serialize)
-    job_deserializer = staticmethod(deserialize)
-    max_jobs = 1
-    job_timeout = 6 * 3600
-    health_check_interval = 10
+def __getattr__(name: str) -> Any:
+    """`arq training.worker.WorkerSettings` looks the settings up when the worker starts:
+    built then, so that nothing is read from the environment at import."""
+    if name == "WorkerSettings":
+        return worker_settings()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from control_plane.adapters.object_store import ObjectStore
-from edge_gateway.triton_client import TritonForecaster
 from schemas.errors import InferenceFailed
+from triton_repo.inference_client import TritonForecaster
 from triton_repo.publisher import TritonPublisher
 from triton_repo.repository import TritonRepository
 from triton_repo.signature import ModelSignature

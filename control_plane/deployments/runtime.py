@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 import msgspec
-from litestar import Litestar
 
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.settings import Settings
-from edge_gateway.triton_client import TritonForecaster
 from triton_repo.config import Target
+from triton_repo.inference_client import TritonForecaster
 from triton_repo.publisher import TritonPublisher
 from triton_repo.repository import TritonRepository
 
@@ -37,23 +33,3 @@ class DeploymentRuntime(msgspec.Struct, kw_only=True):
     async def close(self) -> None:
         await self.repository.close()
         await self.inference.close()
-
-
-@asynccontextmanager
-async def deployments_lifespan(app: Litestar) -> AsyncIterator[None]:
-    from control_plane.deployments.service import follow_alias
-    from control_plane.registry.aliases import on_alias_moved
-
-    runtime = DeploymentRuntime.build(app.state.settings, app.state.store)
-    app.state.deployments = runtime
-
-    async def follow(model: str, alias: str, version: int | None) -> None:
-        if version is not None:
-            await follow_alias(model, alias, version, runtime)
-
-    on_alias_moved.append(follow)
-    try:
-        yield
-    finally:
-        on_alias_moved.remove(follow)
-        await runtime.close()

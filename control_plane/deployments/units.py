@@ -7,6 +7,6 @@ from schemas.contracts import DeploymentContract
 
 def validate_contract_units(contract: DeploymentContract) -> None:
     """Unknown unit -> INVALID_INPUT; a unit of another dimension -> UNIT_INCONSISTENT."""
-    from edge_gateway.postprocess import prepare_contract
+    from loadstar_core.postprocess import prepare_contract
 
     prepare_contract(contract)

@@ -1,13 +1,13 @@
 """Plans computed from data: the auto-suggested plan and a saved plan's preview and cost.
 
-The feature code is training's own (`training.features`), so the preview shows exactly
-the columns the model computes. Polars work runs in a worker thread.
+The feature code is the one training runs (`loadstar_core.features`), so the preview
+shows exactly the columns the model computes. Polars work runs in a worker thread.
 """
 
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio.to_thread
 import msgspec
@@ -23,14 +23,14 @@ from control_plane.features.schemas import (
     PlanSuggestion,
 )
 from control_plane.features.service import checked_plan, get_plan, plan_dataset
+from loadstar_core.features.align import align_frame
+from loadstar_core.features.auto import Suggestion as Choice
+from loadstar_core.features.auto import suggest_plan
+from loadstar_core.features.layout import feature_columns
+from loadstar_core.features.polars_ops import feature_frame
+from loadstar_core.features.stats import compute_stats
 from schemas.errors import InvalidInput
 from schemas.feature_plan import FeaturePlan
-
-if TYPE_CHECKING:
-    from training.features.auto import Suggestion as Choice
-from training.features.layout import feature_columns
-from training.features.polars_ops import feature_frame
-from training.features.stats import compute_stats
 
 EPOCHS = 20
 VALUES_PER_SECOND = 5e7
@@ -60,8 +60,6 @@ def _json_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 
 def _preview(frame: pl.DataFrame, plan: FeaturePlan, rows: int) -> tuple[pl.DataFrame, int]:
-    from training.data import align_frame  # imports torch: loaded on first use only
-
     aligned = align_frame(frame, plan)
     stats = compute_stats(aligned, plan.input_names)
     # Every op is trailing, so the first rows need nothing after them.
@@ -88,8 +86,6 @@ async def auto_plan(store: ObjectStore, request: AutoPlanRequest) -> AutoPlanOut
             f"target {request.target!r} is not a numeric column of the dataset",
             {"field": "target", "numericColumns": dataset.numeric_columns},
         )
-    from training.features.auto import suggest_plan  # imports torch: loaded on first use only
-
     frame = await load_canonical(store, dataset.id)
     options: dict[str, Any] = {
         "frequency": request.frequency,

@@ -2,7 +2,7 @@
 
 Every refusal is INVALID_INPUT with `details.field` naming the offending field as a path
 (`ops[2].lags`, `inputs[0].name`, `frequency`). The model-side rules stay where the
-model is built (`training.features.layout.validate_plan`) and run last, so a plan saved
+model is built (`loadstar_core.features.layout.validate_plan`) and run last, so a plan saved
 here is one training can execute.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from control_plane.datasets.schemas import DatasetOut
+from loadstar_core.features.layout import validate_plan
 from schemas.errors import InvalidInput
 from schemas.feature_plan import (
     FREQUENCY_SECONDS,
@@ -24,7 +25,6 @@ from schemas.feature_plan import (
     PlanInput,
     Rolling,
 )
-from training.features.layout import validate_plan
 
 _VALUE_ROLES = ("numeric", "boolean")
 

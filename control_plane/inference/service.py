@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from edge_gateway.postprocess import format_output, legalize_window, prepare_contract
-from edge_gateway.triton_client import TritonForecaster
+from loadstar_core.postprocess import format_output, legalize_window, prepare_contract
 from schemas.contracts import DeploymentContract, InferenceInput, InferenceOutput
+from triton_repo.inference_client import TritonForecaster
 
 
 async def predict(

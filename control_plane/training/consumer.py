@@ -28,37 +28,73 @@ from control_plane.training.sources import require_dataset
 from control_plane.training.stream import append_event
 from control_plane.training.tables import TrainingEventRow, TrainingJob
 from schemas.errors import NotFound
-from training.events import (
+from schemas.training_job.protocol import (
     GROUP,
-    STREAM,
+    TERMINAL,
+    DoneEvent,
+    ErrorEvent,
     HeartbeatTiming,
+    JobEvent,
+    LogEvent,
+    MetricEvent,
+    StatusEvent,
+    event_type,
+    from_stream,
     handback_key,
     heartbeat_key,
     live_channel,
 )
 
 log = logging.getLogger("loadstar.training.consumer")
-TERMINAL = {"succeeded", "failed", "cancelled"}
 # An entry read but unacknowledged this long belongs to a consumer that is gone (a live
 # one acknowledges a batch within a second); others re-claim it this often.
 ORPHAN_IDLE_MS = 5000
 RECLAIM_EVERY_S = 2.0
 
 
-def _decode(fields: dict[bytes, bytes]) -> dict[str, Any]:
-    f = {k.decode(): v for k, v in fields.items()}
-    return {
-        "jobId": f["jobId"].decode(),
-        "type": f["type"].decode(),
-        "seq": int(f["seq"]),
-        "ts": f["ts"].decode(),
-        "payload": msgspec.json.decode(f["payload"]),
-    }
+def _changes(event: JobEvent) -> dict[Any, Any]:
+    """What one event changes in its job's row."""
+    changes: dict[Any, Any] = {TrainingJob.last_seq: event.seq}
+    now = datetime.now(UTC)
+    if isinstance(event, StatusEvent):
+        status = event.payload.status
+        if status in ("running", "paused", "cancelled"):
+            changes[TrainingJob.status] = status
+        if status == "running":
+            changes[TrainingJob.started_at] = now
+            changes[TrainingJob.attempt] = event.payload.attempt or 1
+        if status == "cancelled":
+            changes[TrainingJob.finished_at] = now
+    elif isinstance(event, MetricEvent) and "progress" in event.payload:
+        changes[TrainingJob.progress] = float(event.payload["progress"])
+    elif isinstance(event, DoneEvent):
+        done = event.payload
+        changes.update(
+            {
+                TrainingJob.status: "succeeded",
+                TrainingJob.progress: 1.0,
+                TrainingJob.finished_at: now,
+                TrainingJob.evaluation: done.evaluation,
+                TrainingJob.artifacts: done.artifacts,
+                TrainingJob.card: done.card,
+                TrainingJob.card_markdown: done.cardMarkdown,
+                TrainingJob.signature: done.signature,
+            }
+        )
+    elif isinstance(event, ErrorEvent):
+        changes.update(
+            {
+                TrainingJob.status: "failed",
+                TrainingJob.finished_at: now,
+                TrainingJob.error: event.payload.message,
+            }
+        )
+    return changes
 
 
-async def persist(event: dict[str, Any]) -> None:
+async def persist(event: JobEvent) -> None:
     """Store one event (idempotent on (job, seq)) and fold it into the job's state."""
-    job_id, kind, payload = event["jobId"], event["type"], event["payload"]
+    job_id = event.jobId
     engine = engine_finder()
     assert engine is not None
     async with engine.transaction():
@@ -66,60 +102,26 @@ async def persist(event: dict[str, Any]) -> None:
         # check below is then exact, and state never folds in two events at once
         await TrainingJob.raw("SELECT pg_advisory_xact_lock(hashtext({}))", job_id)
         exists = await TrainingEventRow.exists().where(
-            (TrainingEventRow.job_id == job_id) & (TrainingEventRow.seq == event["seq"])
+            (TrainingEventRow.job_id == job_id) & (TrainingEventRow.seq == event.seq)
         )
         if exists:
             return
         await TrainingEventRow.insert(
             TrainingEventRow(
                 job_id=job_id,
-                seq=event["seq"],
-                type=kind,
-                payload=payload,
-                ts=event["ts"],
-                level=str(payload.get("level", "")).upper() if kind == "log" else "",
+                seq=event.seq,
+                type=event_type(event),
+                payload=msgspec.to_builtins(event.payload),
+                ts=event.ts,
+                level=event.payload.level.upper() if isinstance(event, LogEvent) else "",
             )
         )
-        changes: dict[Any, Any] = {TrainingJob.last_seq: event["seq"]}
-        now = datetime.now(UTC)
-        if kind == "status":
-            status = payload.get("status")
-            if status in ("running", "paused", "cancelled"):
-                changes[TrainingJob.status] = status
-            if status == "running":
-                changes[TrainingJob.started_at] = now
-                changes[TrainingJob.attempt] = int(payload.get("attempt", 1))
-            if status == "cancelled":
-                changes[TrainingJob.finished_at] = now
-        elif kind == "metric" and "progress" in payload:
-            changes[TrainingJob.progress] = float(payload["progress"])
-        elif kind == "done":
-            changes.update(
-                {
-                    TrainingJob.status: "succeeded",
-                    TrainingJob.progress: 1.0,
-                    TrainingJob.finished_at: now,
-                    TrainingJob.evaluation: payload.get("evaluation", {}),
-                    TrainingJob.artifacts: payload.get("artifacts", []),
-                    TrainingJob.card: payload.get("card", {}),
-                    TrainingJob.card_markdown: payload.get("cardMarkdown", ""),
-                    TrainingJob.signature: payload.get("signature", {}),
-                }
-            )
-        elif kind == "error":
-            changes.update(
-                {
-                    TrainingJob.status: "failed",
-                    TrainingJob.finished_at: now,
-                    TrainingJob.error: str(payload.get("message", "failed")),
-                }
-            )
         # never move a finished job back (late events from a superseded attempt), and never
         # fold in an event older than one already folded (another consumer persisted it late)
-        await TrainingJob.update(changes).where(
+        await TrainingJob.update(_changes(event)).where(
             (TrainingJob.id == job_id)
             & TrainingJob.status.not_in(list(TERMINAL))
-            & (TrainingJob.last_seq < event["seq"])
+            & (TrainingJob.last_seq < event.seq)
         )
 
 
@@ -131,14 +133,14 @@ class EventConsumer:
         queue: TrainingQueue,
         timing: HeartbeatTiming | None = None,
         *,
-        stream: str = STREAM,
+        stream: str | None = None,
         name: str | None = None,
     ) -> None:
         self.redis = redis
         self.store = store
         self.queue = queue
         self.timing = timing or HeartbeatTiming()
-        self.stream = stream
+        self.stream = stream or queue.keys.stream
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         # set once the backlog is folded in: before that a finished job can still read
         # "running", and the watchdog must not take it for lost
@@ -154,14 +156,14 @@ class EventConsumer:
     async def handle(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> None:
         for entry_id, fields in entries:
             try:
-                event = _decode(fields)
-            except (KeyError, ValueError, msgspec.DecodeError):
+                event = from_stream(fields)
+            except (KeyError, ValueError, msgspec.DecodeError, msgspec.ValidationError):
                 log.error("dropping malformed event %s: %r", entry_id, fields)
                 await self.redis.xack(self.stream, GROUP, entry_id)
                 continue
             await persist(event)
             await self.redis.xack(self.stream, GROUP, entry_id)
-            await self.redis.publish(live_channel(event["jobId"]), msgspec.json.encode(event))
+            await self.redis.publish(live_channel(event.jobId), msgspec.json.encode(event))
 
     async def reclaim(self) -> None:
         """Take over entries another consumer read but never acknowledged, and persist them."""
@@ -257,7 +259,9 @@ class EventConsumer:
                     level = "WARNING"
                     message = f"{lost}; retry {again} of {most} from the last checkpoint"
                 log.log(logging.getLevelNamesMapping()[level], "job %s: %s", job_id, message)
-                await append_event(self.redis, job_id, "log", {"level": level, "message": message})
+                await append_event(
+                    self.redis, self.queue.keys, job_id, "log", {"level": level, "message": message}
+                )
         else:
             failed = {
                 TrainingJob.status: "failed",
@@ -266,8 +270,11 @@ class EventConsumer:
             }
             if await self._claim(row, failed):
                 log.error("job %s: %s", job_id, reason)
-                await append_event(self.redis, job_id, "log", {"level": "ERROR", "message": reason})
-                await append_event(self.redis, job_id, "error", {"message": reason})
+                keys = self.queue.keys
+                await append_event(
+                    self.redis, keys, job_id, "log", {"level": "ERROR", "message": reason}
+                )
+                await append_event(self.redis, keys, job_id, "error", {"message": reason})
         if handed_back:
             await self.redis.delete(handback_key(job_id))
 

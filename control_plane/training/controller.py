@@ -24,7 +24,8 @@ from control_plane.training.schemas import (
     MetricPoint,
     RegisterRequest,
 )
-from training.catalog import ALGORITHMS, DEFAULT_ALGORITHM
+from loadstar_core.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
+from schemas.training_job.protocol import JobProtocol, job_protocol
 
 PageNo = Annotated[int, Parameter(ge=1, default=1)]
 PageSize = Annotated[int, Parameter(ge=1, le=500, default=50, query="pageSize")]
@@ -40,6 +41,10 @@ class TrainingController(Controller):
             AlgorithmInfo(name=n, description=d, default=n == DEFAULT_ALGORITHM)
             for n, d in ALGORITHMS.items()
         ]
+
+    @get("/protocol", summary="A job's states, the moves between them and its final events")
+    async def protocol(self) -> JobProtocol:
+        return job_protocol()
 
     @post(
         "/jobs",

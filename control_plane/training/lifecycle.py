@@ -12,14 +12,14 @@ from litestar import Litestar
 
 from control_plane.training.consumer import EventConsumer
 from control_plane.training.queue import TrainingQueue
-from training.events import HeartbeatTiming
+from schemas.training_job.protocol import HeartbeatTiming, JobKeys
 
 
 @asynccontextmanager
 async def training_lifespan(app: Litestar) -> AsyncIterator[None]:
     settings = app.state.settings
     redis = aioredis.Redis.from_url(settings.redis_url)
-    queue = await TrainingQueue.connect(settings.redis_url)
+    queue = await TrainingQueue.connect(settings.redis_url, JobKeys(settings.namespace))
     consumer = EventConsumer(redis, app.state.store, queue, HeartbeatTiming.from_env())
     app.state.redis = redis
     app.state.training_queue = queue

@@ -16,17 +16,18 @@ from control_plane.auth.security import authenticate_socket
 from control_plane.training.service import event_history, get_job_row
 from schemas.contracts import ErrorBody
 from schemas.errors import LoadstarError
-from training.events import live_channel
+from schemas.training_job.protocol import TERMINAL, as_event, ends_job, live_channel
 
 log = logging.getLogger("loadstar.training.live")
-TERMINAL_EVENTS = {"done", "error"}
 GAP_WAIT_S = 15.0
 
 
-def _is_terminal(event: dict[str, Any]) -> bool:
-    return event["type"] in TERMINAL_EVENTS or (
-        event["type"] == "status" and event["payload"].get("status") == "cancelled"
-    )
+def _ends(event: dict[str, Any]) -> bool:
+    """Whether a relayed event is the job's last (one the protocol cannot read is not)."""
+    try:
+        return ends_job(as_event(event))
+    except msgspec.ValidationError:
+        return False
 
 
 async def relay_job_events(socket: WebSocket[Any, Any, Any], job_id: str) -> None:
@@ -50,7 +51,7 @@ async def relay_job_events(socket: WebSocket[Any, Any, Any], job_id: str) -> Non
         return
     pubsub = socket.app.state.redis.pubsub()
     await pubsub.subscribe(live_channel(job_id))  # before reading history: nothing falls between
-    finished = row["status"] in ("succeeded", "failed", "cancelled")
+    finished = row["status"] in TERMINAL
     last = 0
     held: dict[int, dict[str, Any]] = {}  # arrived, waiting for an earlier seq
     gap_since: float | None = None
@@ -65,7 +66,7 @@ async def relay_job_events(socket: WebSocket[Any, Any, Any], job_id: str) -> Non
                 event = held.pop(last + 1)
                 await socket.send_text(msgspec.json.encode(event).decode())
                 last = event["seq"]
-                if _is_terminal(event):
+                if _ends(event):
                     return
             if held:
                 now = time.monotonic()

@@ -8,8 +8,7 @@ from typing import Any, Literal
 import msgspec
 
 from schemas.base import Wire
-
-JobStatus = Literal["queued", "running", "paused", "succeeded", "failed", "cancelled"]
+from schemas.training_job.protocol import JobStatus
 
 
 class CreateJob(Wire):

@@ -24,13 +24,16 @@ from control_plane.training.schemas import (
 from control_plane.training.sources import load_plan, require_dataset
 from control_plane.training.stream import append_event
 from control_plane.training.tables import TrainingEventRow, TrainingJob
+from loadstar_core.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
+from loadstar_core.hyperparams import parse_hyperparams
 from schemas.errors import Conflict, InvalidInput, NotFound
-from training.catalog import ALGORITHMS, DEFAULT_ALGORITHM
-from training.events import control_key
-from training.hyperparams import parse_hyperparams
-from training.spec import TrainingSpec
-
-ACTIVE = ("queued", "running", "paused")
+from schemas.training_job.protocol import (
+    ACTIVE,
+    JobStatus,
+    TrainingSpec,
+    can_move,
+    control_key,
+)
 
 
 def new_job_id() -> str:
@@ -180,8 +183,9 @@ async def control_job(
         # a queued or paused job has no worker to say so: announce it, so that live
         # clients see the end of the job
         if status in ("queued", "paused") and await _move(job_id, status, "cancelled"):
+            reason = f"stopped {status}"
             await append_event(
-                redis, job_id, "status", {"status": "cancelled", "reason": f"stopped {status}"}
+                redis, queue.keys, job_id, "status", {"status": "cancelled", "reason": reason}
             )
     elif action == "pause":
         if status != "running":
@@ -203,8 +207,10 @@ async def control_job(
     return await get_job(job_id)
 
 
-async def _move(job_id: str, current: str, new: str) -> bool:
+async def _move(job_id: str, current: str, new: JobStatus) -> bool:
     """Set the job's status to `new` if it is still `current`; whether it was."""
+    if not can_move(current, new):
+        raise Conflict(f"a {current} job cannot become {new}", {"status": current})
     changes: dict[Any, Any] = {TrainingJob.status: new}
     if new == "cancelled":
         changes[TrainingJob.finished_at] = datetime.now(UTC)

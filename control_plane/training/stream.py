@@ -4,26 +4,16 @@ like any other."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-import msgspec
 import redis.asyncio as aioredis
 
-from training.events import STREAM, seq_key
+from schemas.training_job.protocol import EventType, JobKeys, seq_key, stream_fields
 
 
 async def append_event(
-    redis: aioredis.Redis, job_id: str, type_: str, payload: dict[str, Any]
+    redis: aioredis.Redis, keys: JobKeys, job_id: str, type_: EventType, payload: dict[str, Any]
 ) -> int:
     seq = int(await redis.incr(seq_key(job_id)))
-    ts = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-    fields = {
-        "jobId": job_id,
-        "type": type_,
-        "seq": seq,
-        "ts": ts,
-        "payload": msgspec.json.encode(payload),
-    }
-    await redis.xadd(STREAM, fields)  # type: ignore[arg-type]
+    await redis.xadd(keys.stream, stream_fields(job_id, type_, seq, payload))
     return seq

@@ -139,7 +139,7 @@ async def test_pause_checkpoints_to_s3_and_resume_continues_the_epochs(
     isolated: Isolated, settings
 ) -> None:
     from control_plane.adapters.object_store import ObjectStore
-    from training.events import heartbeat_key
+    from schemas.training_job.protocol import heartbeat_key
 
     client, headers = isolated.client, isolated.admin
     store = ObjectStore.from_settings(settings)
@@ -273,7 +273,7 @@ async def test_a_killed_worker_is_retried_from_its_checkpoint_by_another(
 async def test_a_worker_shut_down_mid_job_hands_it_back_from_its_place(
     isolated: Isolated,
 ) -> None:
-    from training.events import handback_key
+    from schemas.training_job.protocol import handback_key
 
     client, headers = isolated.client, isolated.admin
     # one attempt only: a lost worker would fail this job, a handed-back one must not
@@ -402,7 +402,7 @@ async def test_events_a_departed_consumer_held_still_reach_the_websocket_in_orde
     import redis.asyncio as aioredis
 
     from control_plane.training.consumer import EventConsumer
-    from training.events import GROUP
+    from schemas.training_job.protocol import GROUP
 
     job_id = f"job-{uuid.uuid4().hex[:8]}"
     stream = f"loadstar-test:stranded-{uuid.uuid4().hex[:8]}"

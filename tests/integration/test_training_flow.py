@@ -96,7 +96,7 @@ async def test_registered_version_deploys_and_predicts_like_onnxruntime(
     # the same window through onnxruntime in-process gives the same numbers
     import msgspec
 
-    from edge_gateway.postprocess import legalize_window, prepare_contract
+    from loadstar_core.postprocess import legalize_window, prepare_contract
     from schemas.contracts import DeploymentContract, InferenceInput
 
     contract = msgspec.convert(contract_page["contract"], DeploymentContract)

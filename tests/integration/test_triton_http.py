@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from edge_gateway.triton_client import TritonForecaster
-from edge_gateway.triton_http import TritonCallError, TritonHttp
 from schemas.errors import InferenceFailed
 from tests.integration import test_gateway_support as support
 from tests.integration.test_gateway_support import HORIZON, LOOKBACK, Published
+from triton_repo.inference_client import TritonForecaster
+from triton_repo.inference_http import TritonCallError, TritonHttp
 
 pytestmark = [pytest.mark.anyio, pytest.mark.integration]
 

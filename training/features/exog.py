@@ -19,8 +19,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from loadstar_core.features.stats import FeatureStats
 from schemas.feature_plan import FREQUENCY_SECONDS, FeaturePlan, Seasonality
-from training.features.stats import FeatureStats
 
 KNOTS = (-1.0, 0.0, 1.0)  # hinge points of each known input, in training z-scores
 MAX_SLOTS = 48  # day slots of the calendar cells: half hours at most

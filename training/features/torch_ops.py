@@ -13,9 +13,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from loadstar_core.features.layout import calendar_terms, normalize_methods, validate_plan
+from loadstar_core.features.stats import FeatureStats
 from schemas.feature_plan import Diff, FeaturePlan, Lag, Rolling, Seasonality
-from training.features.layout import calendar_terms, normalize_methods, validate_plan
-from training.features.stats import FeatureStats
 
 
 def shifted(x: torch.Tensor, k: int) -> torch.Tensor:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from training.catalog import ALGORITHMS as CATALOG
-from training.catalog import DEFAULT_ALGORITHM
-from training.hyperparams import (
+from loadstar_core.algorithms import ALGORITHMS as CATALOG
+from loadstar_core.algorithms import DEFAULT_ALGORITHM
+from loadstar_core.hyperparams import (
     CommonParams,
     LinearParams,
     MLPParams,

@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from control_plane.explore.stats import QUANTILES, column_stats, gap_summary, histogram, profile
 
 SETTINGS = settings(max_examples=150, deadline=None)
-finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+finite = st.floats(
+    min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False, allow_subnormal=False
+)
 cells = st.one_of(finite, st.none(), st.just(math.nan))
 
 

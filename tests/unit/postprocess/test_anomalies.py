@@ -7,8 +7,8 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from edge_gateway.postprocess import ForecastIntervals, check_observations, find_anomalies
-from edge_gateway.postprocess.anomalies import ForecastPoint
+from loadstar_core.postprocess import ForecastIntervals, check_observations, find_anomalies
+from loadstar_core.postprocess.anomalies import ForecastPoint
 from schemas.contracts import InferenceInput
 from schemas.errors import InvalidInput
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = Path(sys.executable).parent / "loadstar-postprocess"
 RUNNERS = {
     "console-script": [str(SCRIPT)],
-    "python-m": [sys.executable, "-m", "edge_gateway.postprocess.cli"],
+    "python-m": [sys.executable, "-m", "loadstar_core.postprocess.cli"],
 }
 
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edge_gateway.postprocess import (
+from loadstar_core.postprocess import (
     LegalizedWindow,
     format_output,
     interval_key,

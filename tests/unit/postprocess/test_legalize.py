@@ -9,8 +9,8 @@ import msgspec
 import numpy as np
 import pytest
 
-from edge_gateway.postprocess import calendar_phases, legalize_window, prepare_contract
-from edge_gateway.postprocess.legalize import window_report
+from loadstar_core.postprocess import calendar_phases, legalize_window, prepare_contract
+from loadstar_core.postprocess.legalize import window_report
 from schemas.contracts import InferenceInput
 from schemas.errors import InputMissingExceeds, InvalidInput, UnitInconsistent
 

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edge_gateway.postprocess.missing import fill_gaps
+from loadstar_core.postprocess.missing import fill_gaps
 
 
 def reference(column: list[float], policy: str, before: tuple[int, float] | None) -> list[float]:

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edge_gateway.postprocess.packed import read_packed
-from edge_gateway.postprocess.rows import read_columns
-from edge_gateway.postprocess.timestamps import parse_timestamps
+from loadstar_core.postprocess.packed import read_packed
+from loadstar_core.postprocess.rows import read_columns
+from loadstar_core.postprocess.timestamps import parse_timestamps
 from schemas.errors import InvalidInput
 
 SOURCES = ("value", "temp", "production")

@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from edge_gateway.postprocess import format_output, legalize_window, prepare_contract
+from loadstar_core.postprocess import format_output, legalize_window, prepare_contract
 from schemas.contracts import DeploymentContract, InferenceInput
 from schemas.errors import InputMissingExceeds, LoadstarError
 from schemas.feature_plan import FREQUENCY_SECONDS

@@ -5,11 +5,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import edge_gateway.postprocess as package
+import loadstar_core.postprocess as package
 
 ALLOWED_TOP_LEVEL = {
     "__future__", "collections", "datetime", "functools", "itertools", "math", "operator",
-    "re", "typing", "numpy", "msgspec", "pint", "schemas", "edge_gateway",
+    "re", "typing", "numpy", "msgspec", "pint", "schemas", "loadstar_core",
 }  # fmt: skip
 CLI_ONLY = {"argparse", "sys", "traceback"}
 PACKAGE_DIR = Path(package.__file__).parent
@@ -31,8 +31,8 @@ def test_only_pure_imports() -> None:
         allowed = ALLOWED_TOP_LEVEL | (CLI_ONLY if path.name == "cli.py" else set())
         for name in imported_modules(path):
             assert name.split(".")[0] in allowed, f"{path.name} imports {name}"
-            if name.startswith("edge_gateway"):
-                assert name.startswith("edge_gateway.postprocess"), f"{path.name} imports {name}"
+            if name.startswith("loadstar_core"):
+                assert name.startswith("loadstar_core.postprocess"), f"{path.name} imports {name}"
 
 
 def test_pint_is_imported_only_by_the_unit_resolver() -> None:

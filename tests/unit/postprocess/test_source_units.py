@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from edge_gateway.postprocess import format_output, legalize_window, prepare_contract
+from loadstar_core.postprocess import format_output, legalize_window, prepare_contract
 from schemas.contracts import DeploymentContract, InferenceInput
 from schemas.errors import InvalidInput, UnitInconsistent
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edge_gateway.postprocess.timestamps import (
+from loadstar_core.postprocess.timestamps import (
     _parse_fast,
     format_epoch_s,
     parse_one,

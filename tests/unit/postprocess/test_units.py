@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edge_gateway.postprocess.units import Conversion, resolve_conversion
+from loadstar_core.postprocess.units import Conversion, resolve_conversion
 from schemas.errors import InvalidInput, UnitInconsistent
 
 GROUPS = {

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import torch
 
-from training.data import align_frame, prepare_series
+from loadstar_core.features.align import align_frame
+from training.data import prepare_series
 from training.models import ALGORITHMS, parse_hyperparams
 from training.models.warm_start import fit_linear_start
 from training.pipeline import build_graph

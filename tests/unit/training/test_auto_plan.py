@@ -8,10 +8,10 @@ import numpy as np
 import polars as pl
 import pytest
 
+from loadstar_core.features.auto import infer_frequency, suggest_plan
+from loadstar_core.features.layout import validate_plan
 from schemas.errors import InvalidInput
 from schemas.feature_plan import Lag, Normalize, Seasonality
-from training.features.auto import infer_frequency, suggest_plan
-from training.features.layout import validate_plan
 
 from .synthetic import daily_frame
 

@@ -17,9 +17,9 @@ import polars as pl
 import pytest
 
 from infra.demo.factory import factory_frame, one_line
+from loadstar_core.features.auto import suggest_plan
 from schemas.feature_plan import FeaturePlan, PlanInput
 from training.data import read_frame
-from training.features.auto import suggest_plan
 from training.pipeline import TrainingResult, train_forecaster
 
 DATA = Path(__file__).resolve().parents[3] / "infra" / "demo" / "data"

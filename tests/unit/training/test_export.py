@@ -10,7 +10,8 @@ import onnxruntime as ort
 import pytest
 import torch
 
-from training.data import align_frame, prepare_series
+from loadstar_core.features.align import align_frame
+from training.data import prepare_series
 from training.export import export_onnx
 from training.models import ALGORITHMS, parse_hyperparams
 from training.pipeline import build_graph

@@ -12,6 +12,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from loadstar_core.features.layout import calendar_phases, feature_columns, validate_plan
+from loadstar_core.features.polars_ops import feature_frame
+from loadstar_core.features.stats import compute_stats
 from schemas.errors import InvalidInput
 from schemas.feature_plan import (
     Diff,
@@ -23,9 +26,6 @@ from schemas.feature_plan import (
     Rolling,
     Seasonality,
 )
-from training.features.layout import calendar_phases, feature_columns, validate_plan
-from training.features.polars_ops import feature_frame
-from training.features.stats import compute_stats
 from training.features.torch_ops import FeatureBlock
 
 NAMES = ["a", "b"]

@@ -46,7 +46,7 @@ def pauses_after(calls: int) -> Any:
 
 @pytest.mark.skipif(not ETTH1.exists(), reason="ETTh1.csv not present")
 def test_a_short_run_on_etth1_produces_every_artifact(tmp_path: Path) -> None:
-    from training.features.auto import suggest_plan
+    from loadstar_core.features.auto import suggest_plan
 
     frame = pl.read_csv(ETTH1, try_parse_dates=True).head(24 * 60)
     plan, _ = suggest_plan(frame, "HUFL", lookback=48, horizon=24, timestamp_column="date")

@@ -9,9 +9,10 @@ import polars as pl
 import pytest
 import torch
 
+from loadstar_core.features.align import align_frame
 from schemas.errors import InvalidInput
 from schemas.feature_plan import FeaturePlan, PlanInput
-from training.data import SplitBounds, align_frame, chronological_split, prepare_series
+from training.data import SplitBounds, chronological_split, prepare_series
 
 PLAN = FeaturePlan(
     target="y",

@@ -1,9 +1,10 @@
 /** React Query hooks over the typed client: one per API call the pages make. */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from './client';
+import { ACTIVE_JOB_STATUSES } from './protocol';
 import type { DatasetPatch, DeploymentMapping, FeaturePlan, JobCreate, LineageNodeType, PredictRequest, Stage } from './types';
 
-const ACTIVE = new Set(['queued', 'running', 'paused']);
+const ACTIVE = new Set<string>(ACTIVE_JOB_STATUSES);
 
 // ---- datasets ----
 export function useDatasets(params: { page: number; size: number; q: string }) {

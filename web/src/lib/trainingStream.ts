@@ -1,4 +1,5 @@
 /** The live state of one training job, folded from its events (history replay, then live). */
+import { TERMINAL_JOB_EVENTS } from '../api/protocol';
 import type { TrainingEvent } from '../api/types';
 import { toLogLine, type LogLine } from './logs';
 
@@ -36,7 +37,8 @@ export function parseEvent(raw: unknown): TrainingEvent | null {
 
 /** The last event of a job: the server closes the socket after it. */
 export function isTerminal(e: TrainingEvent): boolean {
-  return e.type === 'done' || e.type === 'error' || (e.type === 'status' && e.payload.status === 'cancelled');
+  const final: readonly string[] = TERMINAL_JOB_EVENTS;
+  return final.includes(e.type) || (e.type === 'status' && e.payload.status === 'cancelled');
 }
 
 /** Apply a batch of events; events at or below the last seen seq are ignored (replays). */

@@ -4,21 +4,21 @@ Raw caller rows -> the model's float32 window (`legalize_window`), raw model qua
 the standard output (`format_output`), observations vs intervals -> anomalies. No I/O.
 """
 
-from edge_gateway.postprocess.anomalies import (
+from loadstar_core.postprocess.anomalies import (
     ForecastIntervals,
     check_observations,
     find_anomalies,
 )
-from edge_gateway.postprocess.contract import ResolvedContract, interval_key, prepare_contract
-from edge_gateway.postprocess.envelope import format_output, round_significant, utc_iso
-from edge_gateway.postprocess.legalize import (
+from loadstar_core.postprocess.contract import ResolvedContract, interval_key, prepare_contract
+from loadstar_core.postprocess.envelope import format_output, round_significant, utc_iso
+from loadstar_core.postprocess.legalize import (
     LegalizedWindow,
     WindowReport,
     calendar_phases,
     legalize_window,
     window_report,
 )
-from edge_gateway.postprocess.units import Conversion, resolve_conversion
+from loadstar_core.postprocess.units import Conversion, resolve_conversion
 
 __all__ = [
     "Conversion",

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.feature_plan import Diff, FeaturePlan, Lag, Rolling, Seasonality
-from training.features.layout import (
+from loadstar_core.features.layout import (
     DAY_SECONDS,
     calendar_terms,
     normalize_methods,
     validate_plan,
 )
-from training.features.stats import FeatureStats
+from loadstar_core.features.stats import FeatureStats
+from schemas.feature_plan import Diff, FeaturePlan, Lag, Rolling, Seasonality
 
 
 def shifted(series: pl.Series, k: int) -> pl.Series:

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from edge_gateway.postprocess.contract import ResolvedContract, prepare_contract
-from edge_gateway.postprocess.legalize import LegalizedWindow
-from edge_gateway.postprocess.timestamps import format_epoch_s
+from loadstar_core.postprocess.contract import ResolvedContract, prepare_contract
+from loadstar_core.postprocess.legalize import LegalizedWindow
+from loadstar_core.postprocess.timestamps import format_epoch_s
 from schemas.contracts import (
     DeploymentContract,
     InferenceOutput,

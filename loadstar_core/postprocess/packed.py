@@ -19,7 +19,7 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from edge_gateway.postprocess.timestamps import ParsedTimes, parse_fixed_width
+from loadstar_core.postprocess.timestamps import ParsedTimes, parse_fixed_width
 
 _pack = msgspec.msgpack.Encoder().encode
 

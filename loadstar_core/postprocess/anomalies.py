@@ -13,12 +13,12 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from edge_gateway.postprocess.contract import ResolvedContract, prepare_contract
-from edge_gateway.postprocess.envelope import round_significant
-from edge_gateway.postprocess.rows import payload_rows, read_columns
-from edge_gateway.postprocess.timegrid import grid_end, order_rows, time_warnings
-from edge_gateway.postprocess.timestamps import parse_one, parse_timestamps
-from edge_gateway.postprocess.units import resolve_conversion
+from loadstar_core.postprocess.contract import ResolvedContract, prepare_contract
+from loadstar_core.postprocess.envelope import round_significant
+from loadstar_core.postprocess.rows import payload_rows, read_columns
+from loadstar_core.postprocess.timegrid import grid_end, order_rows, time_warnings
+from loadstar_core.postprocess.timestamps import parse_one, parse_timestamps
+from loadstar_core.postprocess.units import resolve_conversion
 from schemas.contracts import (
     Anomaly,
     AnomalyReport,

@@ -17,8 +17,8 @@ import numpy.typing as npt
 import tritonclient.grpc.aio as grpcclient
 from tritonclient.utils import InferenceServerException
 
-from edge_gateway.triton_http import TritonCallError, TritonHttp
 from schemas.errors import InferenceFailed
+from triton_repo.inference_http import TritonCallError, TritonHttp
 
 Array = npt.NDArray[np.float32]
 

@@ -12,13 +12,13 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from edge_gateway.postprocess.contract import ResolvedContract, prepare_contract
-from edge_gateway.postprocess.missing import check_missing_ratio, fill_gaps
-from edge_gateway.postprocess.packed import read_packed
-from edge_gateway.postprocess.rows import payload_rows, read_columns
-from edge_gateway.postprocess.timegrid import Gridded, bucket_means, order_rows, time_warnings
-from edge_gateway.postprocess.timestamps import format_epoch_s, parse_timestamps
-from edge_gateway.postprocess.units import Conversion
+from loadstar_core.postprocess.contract import ResolvedContract, prepare_contract
+from loadstar_core.postprocess.missing import check_missing_ratio, fill_gaps
+from loadstar_core.postprocess.packed import read_packed
+from loadstar_core.postprocess.rows import payload_rows, read_columns
+from loadstar_core.postprocess.timegrid import Gridded, bucket_means, order_rows, time_warnings
+from loadstar_core.postprocess.timestamps import format_epoch_s, parse_timestamps
+from loadstar_core.postprocess.units import Conversion
 from schemas.base import Wire
 from schemas.contracts import DeploymentContract, InferenceInput, OutputWarning
 from schemas.errors import InvalidInput

@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from loadstar_core.features.align import align_frame, timestamp_expr
 from schemas.base import Wire
 from schemas.errors import InvalidInput
 from schemas.feature_plan import (
@@ -29,7 +30,6 @@ from schemas.feature_plan import (
     Rolling,
     Seasonality,
 )
-from training.data import align_frame, timestamp_expr
 
 SEASON_ACF = 0.3  # autocorrelation from which a season is worth modelling
 SEASON_PEAK = 0.05  # ... when it stands this far above the off-season lag

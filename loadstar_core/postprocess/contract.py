@@ -13,7 +13,7 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from edge_gateway.postprocess.units import IDENTITY, Conversion, check_unit, resolve_conversion
+from loadstar_core.postprocess.units import IDENTITY, Conversion, check_unit, resolve_conversion
 from schemas.contracts import DeploymentContract
 from schemas.errors import InvalidInput
 from schemas.feature_plan import FREQUENCY_SECONDS

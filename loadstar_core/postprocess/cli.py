@@ -16,10 +16,10 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from edge_gateway.postprocess.anomalies import ForecastIntervals, check_observations
-from edge_gateway.postprocess.contract import prepare_contract
-from edge_gateway.postprocess.envelope import format_output
-from edge_gateway.postprocess.legalize import legalize_window, window_report
+from loadstar_core.postprocess.anomalies import ForecastIntervals, check_observations
+from loadstar_core.postprocess.contract import prepare_contract
+from loadstar_core.postprocess.envelope import format_output
+from loadstar_core.postprocess.legalize import legalize_window, window_report
 from schemas.contracts import DeploymentContract, ErrorBody, InferenceInput
 from schemas.errors import InvalidInput, LoadstarError
 

@@ -1,0 +1,1 @@
+"""The training job's protocol: states, events, the spec a worker gets, Redis names."""
