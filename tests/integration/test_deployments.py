@@ -323,8 +323,14 @@ async def test_moving_the_alias_repoints_the_deployments_that_follow_it(
 
     moved = await cp_client.put(alias_url, json={"version": 2}, headers=admin_headers)
     assert moved.status_code == 200, moved.text
-    now = (await cp_client.get(f"{DEPLOYMENTS}/{follower['id']}", headers=admin_headers)).json()
-    assert now["version"] == 2 and now["contract"]["version"] == 2
+
+    async def followed() -> dict[str, Any] | None:  # after the move commits, not inside it
+        url = f"{DEPLOYMENTS}/{follower['id']}"
+        now = (await cp_client.get(url, headers=admin_headers)).json()
+        return now if now["version"] == 2 else None
+
+    now = await until(followed, seconds=60)
+    assert now["contract"]["version"] == 2
     assert now["revision"] > follower["deployment"]["revision"]
     history = (
         await cp_client.get(f"{DEPLOYMENTS}/{follower['id']}/history", headers=admin_headers)
