@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import os
 import tempfile
@@ -24,6 +23,7 @@ import redis
 from minio import Minio
 from minio.error import S3Error
 
+from loadstar_core.s3_uri import split_s3_uri
 from schemas.feature_plan import FeaturePlan
 from schemas.training_job.protocol import (
     Action,
@@ -36,6 +36,7 @@ from schemas.training_job.protocol import (
     heartbeat_key,
 )
 from training.events import ControlPoller, EventEmitter
+from training.file_digest import sha256_of
 
 log = logging.getLogger("loadstar.worker")
 CHECKPOINT = "checkpoint.pt"
@@ -50,19 +51,6 @@ def s3_from_env() -> Minio:
     )
 
 
-def split_uri(uri: str) -> tuple[str, str]:
-    bucket, key = uri.removeprefix("s3://").split("/", 1)
-    return bucket, key
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class JobRun:
     """One attempt of one job, with its S3 locations and event emitter."""
 
@@ -74,7 +62,7 @@ class JobRun:
         self.emitter = EventEmitter(client, spec.jobId, keys)
         self.control = ControlPoller(client, spec.jobId)
         self.workdir = workdir
-        self.bucket, canonical_key = split_uri(spec.canonicalUri)
+        self.bucket, canonical_key = split_s3_uri(spec.canonicalUri)
         self.canonical_key = canonical_key
         self.prefix = spec.artifact_prefix()
         self._last_ckpt: tuple[int, int] | None = None
@@ -117,7 +105,7 @@ class JobRun:
         meta = {
             "name": name,
             "uri": f"s3://{self.bucket}/{key}",
-            "sha256": _sha256(path),
+            "sha256": sha256_of(path),
             "bytes": path.stat().st_size,
         }
         self.emitter.emit("artifact", meta)
