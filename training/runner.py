@@ -24,6 +24,7 @@ from minio import Minio
 from minio.error import S3Error
 
 from loadstar_core.s3_uri import split_s3_uri
+from loadstar_core.structured_logs import bind
 from schemas.feature_plan import FeaturePlan
 from schemas.training_job.protocol import (
     Action,
@@ -212,6 +213,7 @@ async def _run_until_shutdown(job: JobRun) -> JobStatus | Literal["interrupted"]
 async def run_training_job(ctx: dict[str, Any], spec_data: dict[str, Any]) -> str:
     """arq entry point: one attempt of one training job."""
     spec = msgspec.convert(spec_data, TrainingSpec)
+    bind(jobId=spec.jobId, attempt=str(spec.attempt))  # this job's own task: ends with it
     if ctx.get("job_try", 1) > 1:
         # arq hands an attempt out again when its worker was shut down mid-job, or died
         # (then hours later, once arq's in-progress mark expires). Either way the heartbeat
