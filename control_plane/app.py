@@ -22,6 +22,7 @@ from control_plane.migrations import run_migrations
 from control_plane.routes import ROUTES
 from control_plane.settings import Settings
 from control_plane.training.lifecycle import training_lifespan
+from loadstar_core.structured_logs import configure_logging, with_request_id
 
 log = logging.getLogger("loadstar.control_plane")
 
@@ -29,6 +30,7 @@ log = logging.getLogger("loadstar.control_plane")
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app from settings (read from the environment when not given)."""
     settings = settings or Settings.from_env()
+    configure_logging("control_plane")
     jwt_auth = build_jwt_auth(settings.jwt_secret, settings.jwt_ttl_seconds)
     store = ObjectStore.from_settings(settings)
 
@@ -52,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=handlers,
         dependencies=DEPENDENCIES,
+        middleware=[with_request_id],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_app_init=[jwt_auth.on_app_init],
         lifespan=[lifespan, training_lifespan, deployments_lifespan],

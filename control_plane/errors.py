@@ -1,4 +1,5 @@
-"""One table from exceptions to the standard `{code, message, details}` body."""
+"""The control plane's error handler (the table is `loadstar_core.errors`) and the OpenAPI
+document's account of the standard `{code, message, details}` body."""
 
 from __future__ import annotations
 
@@ -6,59 +7,22 @@ import logging
 import re
 from typing import Any
 
-import msgspec
 from litestar import Litestar, MediaType, Request, Response
-from litestar.exceptions import (
-    HTTPException,
-    NotAuthorizedException,
-    NotFoundException,
-    PermissionDeniedException,
-    ValidationException,
-)
 from litestar.openapi.datastructures import ResponseSpec
 
 from control_plane.auth.security import PUBLIC_PATHS
+from loadstar_core.errors import error_reply
 from schemas.contracts import ErrorBody
-from schemas.errors import CODE_BY_HTTP_STATUS, HTTP_STATUS, LoadstarError
 
 log = logging.getLogger("loadstar.errors")
 
 
-def error_response(
-    code: str, message: str, details: dict[str, Any] | None = None, status: int | None = None
-) -> Response[bytes]:
-    body = ErrorBody(code=code, message=message, details=details or {})  # type: ignore[arg-type]
-    return Response(
-        content=msgspec.json.encode(body),
-        status_code=status or HTTP_STATUS.get(code, 500),
-        media_type=MediaType.JSON,
-    )
-
-
 def exception_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    """Map any exception a handler raises onto the standard error body."""
-    if isinstance(exc, LoadstarError):
-        return error_response(exc.code, exc.message, exc.details, exc.status)
-    if isinstance(exc, ValidationException):
-        extra = exc.extra if isinstance(exc.extra, list | dict) else None
-        return error_response("INVALID_INPUT", str(exc.detail), {"errors": extra} if extra else {})
-    if isinstance(exc, NotAuthorizedException):
-        return error_response("UNAUTHORIZED", str(exc.detail) or "authentication required")
-    if isinstance(exc, PermissionDeniedException):
-        return error_response("FORBIDDEN", str(exc.detail) or "not allowed")
-    if isinstance(exc, NotFoundException):
-        return error_response(
-            "NOT_FOUND", str(exc.detail) or "not found", {"path": request.url.path}
-        )
-    if isinstance(exc, HTTPException):
-        code = CODE_BY_HTTP_STATUS.get(exc.status_code, "INTERNAL_ERROR")
-        return error_response(
-            code, str(exc.detail), {}, exc.status_code if code != "INTERNAL_ERROR" else 500
-        )
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(
-        "INTERNAL_ERROR", f"internal error: {type(exc).__name__}", {"path": request.url.path}
-    )
+    """Send the shared table's answer for any exception a handler raises."""
+    reply = error_reply(exc, request.url.path)
+    if reply.unexpected:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return Response(content=reply.body, status_code=reply.status, media_type=MediaType.JSON)
 
 
 EXCEPTION_HANDLERS = {Exception: exception_to_response}

@@ -17,6 +17,7 @@ from edge_gateway.errors import EXCEPTION_HANDLERS
 from edge_gateway.metrics import GatewayMetrics
 from edge_gateway.routes import ROUTES
 from edge_gateway.settings import GatewaySettings
+from loadstar_core.structured_logs import configure_logging, with_request_id
 from triton_repo.inference_client import TritonForecaster
 
 log = logging.getLogger("loadstar.edge_gateway")
@@ -37,6 +38,7 @@ class GatewayApp(Litestar):
 def create_app(settings: GatewaySettings | None = None) -> Litestar:
     """Build the gateway from settings (read from the environment when not given)."""
     settings = settings or GatewaySettings.from_env()
+    configure_logging("edge_gateway")
     store = ContractStore(settings)
     metrics = GatewayMetrics()
     store.listeners.append(lambda snapshot: metrics.contract_revision.set(snapshot.revision))
@@ -64,6 +66,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
     app = GatewayApp(
         route_handlers=ROUTES,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        middleware=[with_request_id],
         lifespan=[lifespan],
         openapi_config=None,
         request_max_body_size=settings.max_body_bytes,

@@ -8,11 +8,11 @@ guess matched.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Iterable
 from typing import Generic, TypeVar
 
+from loadstar_core.digests import token_digest
 from schemas.errors import Unauthorized
 
 T = TypeVar("T")
@@ -28,10 +28,6 @@ def bearer_token(authorization: str | None) -> str:
     if authorization[:7].lower() != _PREFIX or not authorization[7:].strip():
         raise Unauthorized("Authorization must be 'Bearer <apiToken>'")
     return authorization[7:].strip()
-
-
-def token_sha256(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class TokenIndex(Generic[T]):
@@ -52,7 +48,7 @@ class TokenIndex(Generic[T]):
 
     def lookup(self, token: str) -> T:
         """The entry for `token`; UNAUTHORIZED for an unknown or revoked one."""
-        digest = token_sha256(token)
+        digest = token_digest(token)
         wanted = digest.encode()
         for stored, value in self._buckets.get(digest[:_BUCKET], ()):
             if hmac.compare_digest(stored, wanted):

@@ -8,7 +8,6 @@ advance) and returns `quantiles` [batch, H, n_quantiles].
 from __future__ import annotations
 
 import copy
-import hashlib
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ import onnxruntime as ort
 import torch
 
 from training.data import Batch
+from training.file_digest import sha256_of as sha256_of  # also the pipeline's
 from training.graph import ForecastGraph
 
 OPSET = 17
@@ -44,14 +44,6 @@ class ExportReport:
     max_rel_diff: float
     checked_windows: int
     input_names: list[str]
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _feeds(batch: Batch, names: list[str]) -> dict[str, np.ndarray]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import os
 import tempfile
@@ -24,6 +23,8 @@ import redis
 from minio import Minio
 from minio.error import S3Error
 
+from loadstar_core.s3_uri import split_s3_uri
+from loadstar_core.structured_logs import bind
 from schemas.feature_plan import FeaturePlan
 from schemas.training_job.protocol import (
     Action,
@@ -36,6 +37,7 @@ from schemas.training_job.protocol import (
     heartbeat_key,
 )
 from training.events import ControlPoller, EventEmitter
+from training.file_digest import sha256_of
 
 log = logging.getLogger("loadstar.worker")
 CHECKPOINT = "checkpoint.pt"
@@ -50,19 +52,6 @@ def s3_from_env() -> Minio:
     )
 
 
-def split_uri(uri: str) -> tuple[str, str]:
-    bucket, key = uri.removeprefix("s3://").split("/", 1)
-    return bucket, key
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class JobRun:
     """One attempt of one job, with its S3 locations and event emitter."""
 
@@ -74,7 +63,7 @@ class JobRun:
         self.emitter = EventEmitter(client, spec.jobId, keys)
         self.control = ControlPoller(client, spec.jobId)
         self.workdir = workdir
-        self.bucket, canonical_key = split_uri(spec.canonicalUri)
+        self.bucket, canonical_key = split_s3_uri(spec.canonicalUri)
         self.canonical_key = canonical_key
         self.prefix = spec.artifact_prefix()
         self._last_ckpt: tuple[int, int] | None = None
@@ -117,7 +106,7 @@ class JobRun:
         meta = {
             "name": name,
             "uri": f"s3://{self.bucket}/{key}",
-            "sha256": _sha256(path),
+            "sha256": sha256_of(path),
             "bytes": path.stat().st_size,
         }
         self.emitter.emit("artifact", meta)
@@ -224,6 +213,7 @@ async def _run_until_shutdown(job: JobRun) -> JobStatus | Literal["interrupted"]
 async def run_training_job(ctx: dict[str, Any], spec_data: dict[str, Any]) -> str:
     """arq entry point: one attempt of one training job."""
     spec = msgspec.convert(spec_data, TrainingSpec)
+    bind(jobId=spec.jobId, attempt=str(spec.attempt))  # this job's own task: ends with it
     if ctx.get("job_try", 1) > 1:
         # arq hands an attempt out again when its worker was shut down mid-job, or died
         # (then hours later, once arq's in-progress mark expires). Either way the heartbeat

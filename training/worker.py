@@ -17,6 +17,7 @@ from typing import Any
 import redis
 from arq.connections import RedisSettings
 
+from loadstar_core.structured_logs import configure_logging
 from schemas.training_job.protocol import (
     HeartbeatTiming,
     JobKeys,
@@ -32,6 +33,7 @@ async def ping(ctx: dict[str, Any], value: str) -> str:
 
 
 async def startup(ctx: dict[str, Any]) -> None:
+    configure_logging("training_worker")
     ctx["sync_redis"] = redis.Redis.from_url(
         os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     )

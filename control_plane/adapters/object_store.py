@@ -36,13 +36,6 @@ class ObjectStore:
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{key}"
 
-    def key_from_uri(self, uri: str) -> tuple[str, str]:
-        """Split `s3://bucket/key` into (bucket, key)."""
-        if not uri.startswith("s3://") or "/" not in uri[5:]:
-            raise ValueError(f"not an s3:// URL: {uri!r}")
-        bucket, key = uri[5:].split("/", 1)
-        return bucket, key
-
     async def ensure_bucket(self) -> None:
         exists = await anyio.to_thread.run_sync(self.client.bucket_exists, self.bucket)
         if not exists:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Literal
 
 import msgspec
@@ -89,6 +88,3 @@ async def check_password(username: str, password: str) -> UserOut:
 async def list_users() -> list[UserOut]:
     rows = await AppUser.select(AppUser.id, AppUser.username, AppUser.role).order_by(AppUser.id)
     return [UserOut(id=r["id"], username=r["username"], role=r["role"]) for r in rows]
-
-
-TOKEN_TTL = timedelta(hours=12)

@@ -26,14 +26,6 @@ SAMPLE_ROWS = 10_000
 _BOOLEANS = ["true", "false"]
 
 
-def _widened(dtype: pl.DataType) -> pl.DataType:
-    if dtype.is_integer():
-        return pl.Int64()
-    if dtype.is_float():
-        return pl.Float64()
-    return dtype
-
-
 def malformed(cell: BadCell) -> InvalidInput:
     return InvalidInput(cell.message, cell.details)
 

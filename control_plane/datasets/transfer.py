@@ -22,6 +22,7 @@ from multipart import MultipartError, MultipartSegment, PushMultipartParser
 
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.datasets.mirror import OriginalMirror
+from loadstar_core.s3_uri import split_s3_uri
 from schemas.errors import InvalidInput, PayloadTooLarge
 
 FILE_FIELD = "file"
@@ -174,7 +175,7 @@ async def _fetch_s3(
     store: ObjectStore, url: str, target: Path, filename: str, limit: int
 ) -> Received:
     try:
-        bucket, key = store.key_from_uri(url)
+        bucket, key = split_s3_uri(url)
     except ValueError as exc:
         raise InvalidInput(str(exc), {"field": "dataUrl"}) from exc
     try:

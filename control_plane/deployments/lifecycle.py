@@ -1,7 +1,10 @@
-"""Start and stop what the deployments slice needs: the Triton clients and the alias follower."""
+"""Start and stop what the deployments slice needs: the Triton clients and the task that
+follows committed alias moves (the registry's outbox)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,7 +12,7 @@ from litestar import Litestar
 
 from control_plane.deployments.runtime import DeploymentRuntime
 from control_plane.deployments.service import follow_alias
-from control_plane.registry.aliases import on_alias_moved
+from control_plane.registry.outbox import STATE_KEY, AliasMove, AliasOutbox
 
 
 @asynccontextmanager
@@ -17,13 +20,18 @@ async def deployments_lifespan(app: Litestar) -> AsyncIterator[None]:
     runtime = DeploymentRuntime.build(app.state.settings, app.state.store)
     app.state.deployments = runtime
 
-    async def follow(model: str, alias: str, version: int | None) -> None:
-        if version is not None:
-            await follow_alias(model, alias, version, runtime)
+    async def follow(move: AliasMove) -> None:
+        if move.version is not None:  # a deleted alias leaves its followers where they are
+            await follow_alias(move.model, move.alias, move.version, runtime)
 
-    on_alias_moved.append(follow)
+    outbox = AliasOutbox(follow)
+    app.state[STATE_KEY] = outbox
+    draining = asyncio.create_task(outbox.run())
     try:
         yield
     finally:
-        on_alias_moved.remove(follow)
+        draining.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await draining
+        del app.state[STATE_KEY]
         await runtime.close()

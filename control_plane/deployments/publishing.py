@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from control_plane.adapters.object_store import ObjectStore
+from loadstar_core.s3_uri import split_s3_uri
 from schemas.errors import InferenceFailed
 from triton_repo.inference_client import TritonForecaster
 from triton_repo.publisher import TritonPublisher
@@ -23,11 +24,6 @@ from triton_repo.signature import ModelSignature
 
 log = logging.getLogger("loadstar.publishing")
 PARITY_RTOL = 1e-4
-
-
-def _split(uri: str) -> tuple[str, str]:
-    bucket, key = uri.removeprefix("s3://").split("/", 1)
-    return bucket, key
 
 
 async def load_parity(
@@ -44,7 +40,7 @@ async def load_parity(
     )
     if found is None:
         return None
-    bucket, key = _split(found["uri"])
+    bucket, key = split_s3_uri(found["uri"])
     data = np.load(io.BytesIO(await store.get_bytes(key, bucket=bucket)))
     return {k: data[k] for k in data.files}
 
@@ -61,7 +57,7 @@ async def publish_version(
     artifacts: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """Place, load and verify one version; returns what was checked."""
-    bucket, key = _split(artifact_uri)
+    bucket, key = split_s3_uri(artifact_uri)
     onnx_bytes = await store.get_bytes(key, bucket=bucket)
     # a folder left by an older registry (same name and number, other weights) is replaced
     digest = hashlib.sha256(onnx_bytes).hexdigest()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import UTC, datetime
 from typing import Any
@@ -23,14 +22,11 @@ from control_plane.deployments.schemas import (
 )
 from control_plane.deployments.tables import ConfigRevision, Deployment, DeploymentChange
 from control_plane.deployments.units import validate_contract_units
+from loadstar_core.digests import token_digest
 from schemas.contracts import DeploymentContract
 from schemas.errors import Conflict, InvalidInput, NotFound
 from schemas.gateway import GatewayDeployment, GatewaySnapshot
 from triton_repo.publisher import triton_model_name
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_token() -> str:
@@ -164,7 +160,7 @@ async def create(
             asset_id=data.assetId,
             triton_model=triton_model,
             status="active",
-            token_sha256=hash_token(token),
+            token_sha256=token_digest(token),
             inputs=inputs,
             fill=settings_row["fill"],
             max_missing_ratio=settings_row["max_missing_ratio"],
@@ -263,7 +259,7 @@ async def rotate_token(deployment_id: str, actor: str) -> TokenOut:
     revision = await bump_revision()
     await Deployment.update(
         {
-            Deployment.token_sha256: hash_token(token),
+            Deployment.token_sha256: token_digest(token),
             Deployment.revision: revision,
             Deployment.updated_at: datetime.now(UTC),
         }

@@ -1,23 +1,19 @@
 """Aliases (`@champion`): one row per (model, alias), moved by a single upsert.
 
-`on_alias_moved` callbacks run inside the moving transaction, after the row changed:
-their own database writes commit with the move, and one that raises undoes it. They
-should be quick (enqueue slow work); `version` is None when the alias was deleted.
+Every move and deletion records an event in the same transaction (`outbox.record_move`);
+what follows the alias (deployments publishing to Triton) runs after the commit.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
+from control_plane.registry.outbox import record_move
 from control_plane.registry.schemas import AliasOut, ModelVersionOut
 from control_plane.registry.service import get_version, model_id, now, transaction
 from control_plane.registry.tables import ModelAlias, ModelVersion
 from schemas.errors import InvalidInput, NotFound
-
-AliasHook = Callable[[str, str, int | None], Awaitable[None]]
-on_alias_moved: list[AliasHook] = []
 
 _ALIAS = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 _RESERVED = re.compile(r"^(latest|v\d+)$")  # would read like a version selector
@@ -69,12 +65,11 @@ async def set_alias(name: str, alias: str, version: int, actor: str) -> AliasOut
             )
             .returning(*ModelAlias.all_columns())
         )
-        for hook in on_alias_moved:
-            await hook(name, alias, version)
+        await record_move(name, alias, version, actor)
     return _out(name, rows[0])
 
 
-async def delete_alias(name: str, alias: str) -> None:
+async def delete_alias(name: str, alias: str, actor: str) -> None:
     alias = normalize_alias(alias)
     async with transaction():
         model = await model_id(name)
@@ -85,8 +80,7 @@ async def delete_alias(name: str, alias: str) -> None:
         )
         if not deleted:
             raise NotFound(f"model {name!r} has no alias {alias!r}", {"name": name, "alias": alias})
-        for hook in on_alias_moved:
-            await hook(name, alias, None)
+        await record_move(name, alias, None, actor)
 
 
 async def list_aliases(name: str) -> list[AliasOut]:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, delete, get, post, put
+from litestar.datastructures import State
 from litestar.params import Body, Parameter
 
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.auth.security import writer_guard
 from control_plane.auth.service import AuthUser
-from control_plane.registry import aliases, service, stages
+from control_plane.registry import aliases, outbox, service, stages
 from control_plane.registry.schemas import (
+    AliasEventOut,
     AliasOut,
     AliasRequest,
     CreateModel,
@@ -109,13 +111,20 @@ class RegistryController(Controller):
         summary="Point an alias (`champion` or `@champion`) at a version, moving it atomically",
     )
     async def set_alias(
-        self, name: str, alias: str, user: AuthUser, data: AliasRequest = Body()
+        self, name: str, alias: str, user: AuthUser, state: State, data: AliasRequest = Body()
     ) -> AliasOut:
-        return await aliases.set_alias(name, alias, data.version, user.username)
+        moved = await aliases.set_alias(name, alias, data.version, user.username)
+        outbox.wake(state)
+        return moved
 
     @delete("/{name:str}/aliases/{alias:str}", guards=[writer_guard], summary="Remove an alias")
-    async def delete_alias(self, name: str, alias: str) -> None:
-        await aliases.delete_alias(name, alias)
+    async def delete_alias(self, name: str, alias: str, user: AuthUser, state: State) -> None:
+        await aliases.delete_alias(name, alias, user.username)
+        outbox.wake(state)
+
+    @get("/{name:str}/alias-events", summary="Alias moves and how following each one went")
+    async def alias_events(self, name: str) -> list[AliasEventOut]:
+        return await outbox.list_events(name)
 
     @get("/{name:str}/versions/by-alias/{alias:str}", summary="The version an alias points at")
     async def by_alias(self, name: str, alias: str) -> ModelVersionOut:

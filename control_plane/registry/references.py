@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.lineage.records import NodeType, Record, Ref, fetch
+from loadstar_core.s3_uri import split_s3_uri
 from schemas.errors import InvalidInput
 
 
@@ -55,7 +56,7 @@ async def resolve_sources(
 
 async def check_artifact(store: ObjectStore, uri: str) -> None:
     """The artifact must be in the store: an object, or a folder with objects under it."""
-    bucket, key = store.key_from_uri(uri)
+    bucket, key = split_s3_uri(uri)
     if await store.exists(key, bucket):
         return
     if bucket == store.bucket and await store.list_keys(key.rstrip("/") + "/"):

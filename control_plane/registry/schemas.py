@@ -16,7 +16,6 @@ STAGES: tuple[Stage, ...] = ("None", "Staging", "Production", "Archived")
 # No ':' or '/' in a model name, so `name:version` (lineage ids) always parses.
 ModelName = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
 ArtifactUri = Annotated[str, Meta(pattern=r"^s3://[^/]+/.+")]
-AliasName = Annotated[str, Meta(pattern=r"^@?[a-z][a-z0-9_-]{0,63}$")]
 
 
 class CreateModel(Wire):
@@ -124,3 +123,20 @@ class AliasOut(Wire):
     version: int
     updatedBy: str
     updatedAt: datetime
+
+
+AliasEventState = Literal["pending", "done", "failed"]
+
+
+class AliasEventOut(Wire):
+    """One recorded alias move and how following it went (after the move committed)."""
+
+    id: int
+    alias: str
+    version: int | None  # None: the alias was deleted
+    actor: str
+    state: AliasEventState
+    attempts: int
+    error: str
+    createdAt: datetime
+    finishedAt: datetime | None

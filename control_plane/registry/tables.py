@@ -60,3 +60,19 @@ class ModelAlias(Table, tablename="model_alias"):
     updated_at = Timestamptz()
 
     unique_model_alias = Unique(["model", "alias"])
+
+
+class AliasEvent(Table, tablename="alias_event"):
+    """The outbox of alias moves: written in the moving transaction, followed after commit."""
+
+    id: Serial  # the default primary key, declared for the type checker
+    model_name = Varchar(length=128, required=True, index=True)
+    alias = Varchar(length=64, required=True)
+    version = Integer(null=True, default=None)  # None: the alias was deleted
+    actor = Varchar(length=64, default="")
+    state = Varchar(length=16, default="pending", index=True)  # pending | done | failed
+    attempts = Integer(default=0)
+    claimed_at = Timestamptz(null=True, default=None)
+    error = Text(default="")
+    created_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)

@@ -19,11 +19,6 @@ class CreateJob(Wire):
     maxAttempts: int = 3
 
 
-class JobCreated(Wire):
-    jobId: str
-    status: JobStatus
-
-
 class Artifact(Wire):
     name: str
     uri: str

@@ -323,12 +323,17 @@ async def test_moving_the_alias_repoints_the_deployments_that_follow_it(
 
     moved = await cp_client.put(alias_url, json={"version": 2}, headers=admin_headers)
     assert moved.status_code == 200, moved.text
-    now = (await cp_client.get(f"{DEPLOYMENTS}/{follower['id']}", headers=admin_headers)).json()
-    assert now["version"] == 2 and now["contract"]["version"] == 2
+
+    url = f"{DEPLOYMENTS}/{follower['id']}"
+
+    async def followed() -> dict[str, Any] | None:  # after the move commits, not inside it
+        now = (await cp_client.get(url, headers=admin_headers)).json()
+        return now if now["version"] == 2 else None
+
+    now = await until(followed, seconds=60)
+    assert now["contract"]["version"] == 2
     assert now["revision"] > follower["deployment"]["revision"]
-    history = (
-        await cp_client.get(f"{DEPLOYMENTS}/{follower['id']}/history", headers=admin_headers)
-    ).json()
+    history = (await cp_client.get(f"{url}/history", headers=admin_headers)).json()
     assert history[-1]["kind"] == "alias" and history[-1]["details"] == {"from": 1, "to": 2}
     assert await p50(cp_client, admin_headers, follower["id"]) == pytest.approx(last_load() + 10)
     entry = await gateway_entry(cp_client, follower["id"])

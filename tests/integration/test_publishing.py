@@ -13,6 +13,7 @@ import pytest
 
 from tests.integration.deployment_support import (
     DEPLOYMENTS,
+    MODELS,
     PREDICT,
     ModelVersions,
     broken_forecaster,
@@ -23,6 +24,7 @@ from tests.integration.deployment_support import (
     predict_body,
     shifted_forecaster,
 )
+from tests.integration.flow_support import until
 from tests.integration.test_gateway_support import HORIZON, LOOKBACK, forecaster_onnx
 
 pytestmark = [pytest.mark.anyio, pytest.mark.integration]
@@ -87,6 +89,35 @@ async def test_a_first_version_that_cannot_load_leaves_no_model_behind(
     assert "NoSuchOperator" in resp.json()["details"]["triton"]
     assert not (settings.triton_repo_dir / model.triton_model).exists()
     assert TritonPublisher(settings.triton_repo_dir).versions(model.triton_model) == []
+
+
+async def test_an_alias_move_triton_cannot_follow_is_recorded_failed_and_the_old_one_serves_on(
+    cp_client, admin_headers, model: ModelVersions
+) -> None:
+    """The move commits first; publishing runs after it, so a version Triton refuses cannot
+    undo the move: the event says `failed` with Triton's words, the follower stays on 1."""
+    await model.register(shifted_forecaster(0.0))
+    alias_url = f"{MODELS}/{model.name}/aliases/production"
+    moved = await cp_client.put(alias_url, json={"version": 1}, headers=admin_headers)
+    assert moved.status_code == 200, moved.text
+    follower = await model.deploy(alias="production")
+    assert await answer(cp_client, admin_headers, follower["id"]) == pytest.approx(last_load())
+
+    assert await model.register(broken_forecaster()) == 2
+    moved = await cp_client.put(alias_url, json={"version": 2}, headers=admin_headers)
+    assert moved.status_code == 200, moved.text
+
+    async def settled() -> dict[str, Any] | None:
+        url = f"{MODELS}/{model.name}/alias-events"
+        last = (await cp_client.get(url, headers=admin_headers)).json()[-1]
+        return last if last["version"] == 2 and last["state"] != "pending" else None
+
+    event = await until(settled, seconds=120)
+    assert event["state"] == "failed" and "NoSuchOperator" in event["error"], event
+    url = f"{DEPLOYMENTS}/{follower['id']}"
+    after = (await cp_client.get(url, headers=admin_headers)).json()
+    assert after["version"] == 1 and after["revision"] == follower["deployment"]["revision"]
+    assert await answer(cp_client, admin_headers, follower["id"]) == pytest.approx(last_load())
 
 
 async def test_rollback_under_a_steady_stream_of_requests_fails_none(

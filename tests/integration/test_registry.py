@@ -15,8 +15,8 @@ import httpx
 import pytest
 import uvicorn
 
-from control_plane.registry import aliases as alias_service
 from tests.conftest import login
+from tests.integration.flow_support import until
 from tests.integration.lineage_support import MODELS as API
 from tests.integration.lineage_support import make_model, register, unique
 
@@ -279,33 +279,26 @@ async def test_concurrent_alias_moves_leave_one_row(live) -> None:
     assert resolved.json()["version"] == rows[0]["version"]
 
 
-async def test_alias_hooks_follow_moves_and_can_veto_them(cp_client, admin_headers) -> None:
+async def test_alias_moves_are_recorded_with_the_move_and_followed_after_commit(
+    cp_client, admin_headers
+) -> None:
+    """Every move and deletion is an event committed with it; the outbox then follows each,
+    in order, outside the transaction (a move that fails validation records nothing)."""
     name = await make_model(cp_client, admin_headers)
-    for _ in range(2):
-        await register(cp_client, admin_headers, name)
-    seen: list[tuple[str, str, int | None]] = []
+    await register(cp_client, admin_headers, name)
+    url = f"{API}/{name}/aliases/production"
+    assert (await cp_client.put(url, json={"version": 1}, headers=admin_headers)).status_code == 200
+    refused = await cp_client.put(url, json={"version": 9}, headers=admin_headers)
+    assert refused.status_code == 404 and set(refused.json()) == {"code", "message", "details"}
+    assert (await cp_client.delete(url, headers=admin_headers)).status_code == 204
 
-    async def follow(model: str, alias: str, version: int | None) -> None:
-        if model == name:
-            seen.append((model, alias, version))
+    async def followed() -> list[dict[str, Any]] | None:
+        events = (await cp_client.get(f"{API}/{name}/alias-events", headers=admin_headers)).json()
+        return events if all(e["state"] == "done" for e in events) else None
 
-    async def veto(model: str, alias: str, version: int | None) -> None:
-        if model == name and version == 2:
-            raise RuntimeError("deployment cannot follow")
-
-    alias_service.on_alias_moved.extend([follow, veto])
-    try:
-        url = f"{API}/{name}/aliases/production"
-        assert (
-            await cp_client.put(url, json={"version": 1}, headers=admin_headers)
-        ).status_code == 200
-        refused = await cp_client.put(url, json={"version": 2}, headers=admin_headers)
-        assert refused.status_code == 500 and set(refused.json()) == {"code", "message", "details"}
-        by_alias = f"{API}/{name}/versions/by-alias/production"
-        still = await cp_client.get(by_alias, headers=admin_headers)
-        assert still.json()["version"] == 1  # the vetoed move was undone
-        assert (await cp_client.delete(url, headers=admin_headers)).status_code == 204
-    finally:
-        alias_service.on_alias_moved.remove(follow)
-        alias_service.on_alias_moved.remove(veto)
-    assert seen == [(name, "production", 1), (name, "production", 2), (name, "production", None)]
+    events = await until(followed, seconds=30)
+    assert [(e["alias"], e.get("version")) for e in events] == [
+        ("production", 1),
+        ("production", None),
+    ]
+    assert all(e["actor"] == "admin" and e["attempts"] == 1 for e in events)

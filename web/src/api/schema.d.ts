@@ -498,6 +498,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/registry/models/{name}/alias-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alias moves and how following each one went */
+        get: operations["ApiRegistryModelsNameAliasEventsAliasEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/registry/models/{name}/aliases": {
         parameters: {
             query?: never;
@@ -843,6 +860,20 @@ export interface components {
             default: boolean;
             description: string;
             name: string;
+        };
+        /** AliasEventOut */
+        AliasEventOut: {
+            actor: string;
+            alias: string;
+            attempts: number;
+            /** Format: date-time */
+            createdAt: string;
+            error: string;
+            finishedAt: string | null;
+            id: number;
+            /** @enum {string} */
+            state: "pending" | "done" | "failed";
+            version: number | null;
         };
         /** AliasOut */
         AliasOut: {
@@ -3392,6 +3423,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RegisteredModelOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiRegistryModelsNameAliasEventsAliasEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AliasEventOut"][];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */

@@ -1,0 +1,70 @@
+"""The one table from an exception to an HTTP status and the standard error body.
+
+Pure: domain errors (`schemas.errors.LoadstarError`) carry their code; a web framework's
+own HTTP errors (routing, validation, auth, body limits) are read by their `status_code`,
+`detail` and `extra` attributes, so this module needs no framework. Each app registers a
+few lines that call `error_reply` and send what it returns.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import msgspec
+
+from schemas.contracts import ErrorBody
+from schemas.errors import CODE_BY_HTTP_STATUS, HTTP_STATUS, ErrorCode, LoadstarError
+
+_encode = msgspec.json.Encoder().encode
+
+# what a framework error says when it brings no words of its own
+_DEFAULT_MESSAGE = {
+    "UNAUTHORIZED": "authentication required",
+    "FORBIDDEN": "not allowed",
+    "NOT_FOUND": "no such route",
+}
+
+
+class ErrorReply(msgspec.Struct, frozen=True, kw_only=True):
+    status: int
+    code: str
+    body: bytes
+    unexpected: bool = False  # neither a domain nor a framework error: worth a logged trace
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> bytes:
+    return _encode(ErrorBody(code=cast(ErrorCode, code), message=message, details=details or {}))
+
+
+def _reply(
+    code: str, message: str, details: dict[str, Any], status: int | None = None
+) -> ErrorReply:
+    return ErrorReply(
+        status=status or HTTP_STATUS.get(code, 500),
+        code=code,
+        body=error_body(code, message, details),
+    )
+
+
+def error_reply(exc: BaseException, path: str = "") -> ErrorReply:
+    """The status and standard body for any exception a handler raised at `path`."""
+    if isinstance(exc, LoadstarError):
+        return _reply(exc.code, exc.message, exc.details, exc.status)
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int):  # the framework's own HTTP error
+        code = CODE_BY_HTTP_STATUS.get(status, "INTERNAL_ERROR")
+        message = str(getattr(exc, "detail", "") or "") or _DEFAULT_MESSAGE.get(code, code)
+        details: dict[str, Any] = {}
+        extra = getattr(exc, "extra", None)
+        if code == "INVALID_INPUT" and isinstance(extra, list | dict) and extra:
+            details = {"errors": extra}
+        elif code == "NOT_FOUND":
+            details = {"path": path}
+        return _reply(code, message, details, status if code != "INTERNAL_ERROR" else 500)
+    message = f"internal error: {type(exc).__name__}"
+    return ErrorReply(
+        status=500,
+        code="INTERNAL_ERROR",
+        body=error_body("INTERNAL_ERROR", message, {"path": path}),
+        unexpected=True,
+    )
