@@ -93,12 +93,13 @@ def series() -> list[dict[str, Any]]:
     return rows
 
 
+def stamp(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def future(plan: float) -> list[dict[str, Any]]:
     after = START + timedelta(hours=LOOKBACK)
-    return [
-        {"timestamp": (after + timedelta(hours=k)).isoformat().replace("+00:00", "Z"), "plan": plan}
-        for k in range(HORIZON)
-    ]
+    return [{"timestamp": stamp(after + timedelta(hours=k)), "plan": plan} for k in range(HORIZON)]
 
 
 async def test_a_deployment_with_known_inputs_and_holidays_is_served_with_future_rows(
@@ -131,6 +132,26 @@ async def test_a_deployment_with_known_inputs_and_holidays_is_served_with_future
             answers[planned] = resp.json()["intervals"]["p50"]
         assert answers[500.0][0] == pytest.approx(last + 500.0 + HOLIDAY_BUMP, rel=1e-4)
         assert answers[650.0][0] - answers[500.0][0] == pytest.approx(150.0, rel=1e-3)
+
+        # detection reads the known input's actual readings at the points it checks
+        after = START + timedelta(hours=LOOKBACK)
+        fits = last + 500.0 + HOLIDAY_BUMP
+        stream = [
+            *series(),
+            {"timestamp": stamp(after), "value": fits, "temp": 25.0, "plan": 500.0},
+            {
+                "timestamp": stamp(after + timedelta(hours=1)),
+                "value": fits + 650.0 + 100.0 + 50.0,
+                "temp": 25.0,
+                "plan": 650.0,
+            },
+        ]
+        detect = await gateway.post(
+            "/api/v1/assets/line-k/detect_anomalies", json={"data_stream": stream}, headers=headers
+        )
+        assert detect.status_code == 200, detect.text
+        flagged = [a["timestamp"] for a in detect.json()["anomalies"]]
+        assert [f[:13] for f in flagged] == ["2025-10-03T01"], detect.text
 
         missing = await gateway.post(PREDICT, json={"series": series()}, headers=headers)
         assert missing.status_code == 400, missing.text
