@@ -159,6 +159,15 @@ async def test_a_deployment_with_known_inputs_and_holidays_is_served_with_future
         assert error["code"] == "INVALID_INPUT" and error["details"]["fields"] == ["plan"]
         assert f"for the {HORIZON} points after 2025-10-02T23:00:00Z" in error["message"]
 
+    # the deployment page's example request carries the forecast period, and it predicts
+    page = await cp_client.get(f"/api/deployments/{created['id']}/contract", headers=admin_headers)
+    assert page.status_code == 200, page.text
+    example = page.json()
+    assert [sorted(r) for r in example["exampleRequest"]["future"]] == [["plan", "timestamp"]] * (
+        HORIZON
+    )
+    assert example["exampleError"] is None and example["exampleOutput"] is not None
+
     # the control plane's own predict takes the same request
     body = {"series": series(), "future": future(500.0), "deploymentId": created["id"]}
     resp = await cp_client.post(PREDICT, json=body, headers=admin_headers)
