@@ -69,11 +69,13 @@ class DataPlane:
             raise served.problem
 
     # -- Triton ----------------------------------------------------------------------
-    async def infer(self, served: Served, window: Array, calendar: Array | None) -> Array:
+    async def infer(
+        self, served: Served, window: Array, calendar: Array | None, future: Array | None = None
+    ) -> Array:
         dep = served.deployment
         try:
             raw, calls = await self.triton.infer_many(
-                dep.tritonModel, dep.tritonVersion, window, calendar
+                dep.tritonModel, dep.tritonVersion, window, calendar, future
             )
         except LoadstarError as exc:
             self.metrics.count_triton_calls(served.id, exc.code)
@@ -120,7 +122,8 @@ class DataPlane:
         legalized = _clock()
         observe(route, "legalize", legalized - decoded)
         calendar = None if legal.calendar is None else legal.calendar[np.newaxis]
-        raw = await self.infer(served, legal.window[np.newaxis], calendar)
+        future = None if legal.future is None else legal.future[np.newaxis]
+        raw = await self.infer(served, legal.window[np.newaxis], calendar, future)
         inferred = _clock()
         observe(route, "triton", inferred - legalized)
         out = format_output(contract, legal, raw[0], None, datetime.now(UTC), plan)

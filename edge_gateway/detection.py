@@ -36,7 +36,8 @@ from schemas.errors import InputMissingExceeds, InvalidInput
 from triton_repo.inference_client import Array
 
 # the data plane's call to Triton: the served deployment, the windows, their calendars
-Infer = Callable[[Served, Array, Array | None], Awaitable[Array]]
+# and the known inputs' values after each window
+Infer = Callable[[Served, Array, Array | None, Array | None], Awaitable[Array]]
 
 
 class DetectionBatch(msgspec.Struct, frozen=True):
@@ -77,13 +78,23 @@ def plan_windows(plan: ResolvedContract, payload: DetectInput) -> DetectionBatch
     steps: list[int] = []
     skipped = filled = 0
     first_error: InputMissingExceeds | None = None
+    knows_future = bool(plan.known_index.size)
     for point in due.tolist():
         lo, hi = np.searchsorted(ordered, [point - 2 * lookback * step_us, point], side="left")
         window_rows = [rows[i] for i in order[lo:hi].tolist()]
-        try:
-            legal = legalize_window(
-                c, InferenceInput(series=window_rows, units=payload.units), plan
+        request = InferenceInput(series=window_rows, units=payload.units)
+        if knows_future:  # the known inputs' actual readings from the checked point on
+            end = int(np.searchsorted(ordered, point + c.horizon * step_us, side="left"))
+            future_rows = [rows[i] for i in order[hi:end].tolist()]
+            step = (point - ordered[hi - 1] // step_us * step_us) // step_us
+            request = InferenceInput(
+                series=window_rows,
+                units=payload.units,
+                future=future_rows,
+                horizon=int(min(step, c.horizon)),  # a point further off is skipped below
             )
+        try:
+            legal = legalize_window(c, request, plan)
         except InputMissingExceeds as exc:
             skipped += 1
             first_error = first_error or exc
@@ -134,11 +145,13 @@ async def detect_anomalies(
     legalized = time.perf_counter()
     observe(route, "legalize", legalized - started)
     window = np.stack([w.window for w in batch.windows])
-    calendar = None
+    calendar = future = None
     if plan.contract.calendar:
         calendar = np.stack([w.calendar for w in batch.windows if w.calendar is not None])
+    if plan.known_index.size:
+        future = np.stack([w.future for w in batch.windows if w.future is not None])
     metrics.triton_batch.labels(route).observe(len(batch.windows))
-    raw = await infer(served, window, calendar)
+    raw = await infer(served, window, calendar, future)
     inferred = time.perf_counter()
     observe(route, "triton", inferred - legalized)
     observations = InferenceInput(series=list(payload.data_stream), units=payload.units)

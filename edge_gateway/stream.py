@@ -2,10 +2,12 @@
 
 Each connection keeps a rolling buffer of raw readings (the last 2L grid steps of them,
 which is all a window can use). A message is a list of rows, one row, or
-`{"series": [...], "units": {...}, "horizon": n}`; `units` and `horizon` hold for the
-rest of the connection. Every message is answered with the standard output or the
-standard error. Rows that fail validation (INVALID_INPUT, UNIT_INCONSISTENT) are not
-kept; rows answered with INPUT_MISSING_EXCEEDS are (the window is still filling up).
+`{"series": [...], "units": {...}, "horizon": n, "future": [...]}`; `units`, `horizon`
+and `future` (the known inputs' rows for the forecast period, for a deployment with
+inputs known in advance) hold for the rest of the connection. Every message is answered
+with the standard output or the standard error. Rows that fail validation (INVALID_INPUT,
+UNIT_INCONSISTENT) are not kept; rows answered with INPUT_MISSING_EXCEEDS are (the window
+is still filling up).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from schemas.contracts import InferenceInput
 from schemas.errors import InvalidInput, LoadstarError, UnitInconsistent
 
 ROUTE = "/ws/predict"
-_KEYS = frozenset({"series", "units", "horizon"})
+_KEYS = frozenset({"series", "units", "horizon", "future"})
 _decode_any = msgspec.json.Decoder().decode
 _REJECTS_ROWS = (InvalidInput, UnitInconsistent)
 
@@ -56,6 +58,7 @@ class StreamSession:
         self.times: list[int] = []  # epoch microseconds, one per buffered row
         self.units: dict[str, str] | None = None
         self.horizon: int | None = None
+        self.future: list[Row] | None = None
 
     async def on_message(self, data: str | bytes) -> Answer:
         started = time.perf_counter()
@@ -70,7 +73,11 @@ class StreamSession:
             units = message.units if message.units is not None else self.units
             horizon = message.horizon if message.horizon is not None else self.horizon
             new_rows: list[Any] = message.series or []
-            payload = InferenceInput(series=self.rows + new_rows, units=units, horizon=horizon)
+            if message.future is not None:
+                self.future = message.future
+            payload = InferenceInput(
+                series=self.rows + new_rows, units=units, horizon=horizon, future=self.future
+            )
             try:
                 out, _ = await self.plane.forecast(ROUTE, served, payload, decoded)
             except _REJECTS_ROWS:

@@ -21,11 +21,13 @@ class DetectInput(Wire):
 
 
 class StreamMessage(Wire):
-    """One WebSocket message: new readings, and optionally units or a horizon from now on."""
+    """One WebSocket message: new readings, and optionally units, a horizon or the known
+    inputs' rows for the forecast period (`future`, as in a predict request) from now on."""
 
     series: list[Row] | None = None
     units: dict[str, str] | None = None
     horizon: int | None = None
+    future: list[Row] | None = None
 
 
 class Health(Wire):

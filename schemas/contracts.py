@@ -18,12 +18,18 @@ from schemas.training_job.protocol import EventType
 
 
 class ContractInput(Wire):
-    """One model input, in model order: read from `source`, converted to `unit`."""
+    """One model input, in model order: read from `source`, converted to `unit`.
+
+    `known`: the input is known in advance for the forecast period (a production plan, a
+    weather forecast); a caller then also sends its values for the forecast period in the
+    request's `future` rows, and the model takes them as its `future` tensor.
+    """
 
     name: str
     source: str
     unit: str = "1"
     required: bool = True
+    known: bool = False
 
 
 class ContractTarget(Wire):
@@ -55,6 +61,9 @@ class DeploymentContract(Wire):
     confidence: float = 0.9
     # True when the model takes a `calendar` input: [L + H, 2] phases (day, week) in [0, 1).
     calendar: bool = False
+    # With a calendar: the public-holiday calendar ("DE", "DE-BW") of its third column, a
+    # 0/1 holiday flag per grid point; None: the calendar has the two phases only.
+    holidays: str | None = None
     # The units callers send per source field when a request's `units` does not say;
     # precedence: request `units[source]`, then `sourceUnits[source]`, then the input's unit.
     sourceUnits: dict[str, str] = {}
@@ -66,7 +75,14 @@ Row = dict[str, Any]
 
 class InferenceInput(Wire):
     """A caller's raw readings. The seed-003 form (`historical_data`, `forecast_horizon`)
-    is accepted as the same thing."""
+    is accepted as the same thing.
+
+    `future`: for a deployment with inputs known in advance (its contract's inputs with
+    `known`), rows for the forecast period: the timestamp field and those inputs' fields,
+    in the caller's field names and units (`units` applies as for `series`), covering the
+    grid points after the last one of `series`. Short gaps are filled by the deployment's
+    fill policy; ignored by deployments without known inputs.
+    """
 
     series: list[Row] | None = None
     units: dict[str, str] | None = None
@@ -75,6 +91,7 @@ class InferenceInput(Wire):
     deploymentId: str | None = None
     historical_data: list[Row] | None = msgspec.field(default=None, name="historical_data")
     forecast_horizon: int | None = msgspec.field(default=None, name="forecast_horizon")
+    future: list[Row] | None = None
 
 
 class ValuePoint(Wire):

@@ -46,12 +46,18 @@ _CHANNEL_ARGS: list[tuple[str, Any]] = [
 ]
 
 
+def _named(window: Array, calendar: Array | None, future: Array | None) -> list[tuple[str, Array]]:
+    """The model's input tensors by name, in the order the graph declares them."""
+    named = [("window", window), ("calendar", calendar), ("future", future)]
+    return [(name, array) for name, array in named if array is not None]
+
+
 def _kind(status: str) -> str:
     return _KIND_BY_STATUS.get(status, "bad_output")
 
 
 class TritonForecaster:
-    """Sends a float32 window (and calendar phases) and returns the `quantiles` tensor."""
+    """Sends a float32 window (calendar phases, known future inputs) and returns `quantiles`."""
 
     OUTPUT = "quantiles"
 
@@ -69,22 +75,24 @@ class TritonForecaster:
         await self.client.close()
 
     async def infer(
-        self, model: str, version: int, window: Array, calendar: Array | None = None
+        self,
+        model: str,
+        version: int,
+        window: Array,
+        calendar: Array | None = None,
+        future: Array | None = None,
     ) -> Array:
-        """One call: `window` [batch, L, n], `calendar` [batch, L+H, 2] -> [batch, H, q]."""
+        """One call: `window` [batch, L, n], `calendar` [batch, L+H, 2|3] and `future`
+        [batch, H, n_known] where the model takes them -> [batch, H, q]."""
+        named = _named(window, calendar, future)
         if self.http is not None:
-            tensors = [("window", window)]
-            if calendar is not None:
-                tensors.append(("calendar", calendar))
             try:
-                array: Array | None = await self.http.infer(model, version, tensors, self.OUTPUT)
+                array: Array | None = await self.http.infer(model, version, named, self.OUTPUT)
             except TritonCallError as exc:
                 raise self._failure(model, version, exc) from exc
             return self._checked(model, version, array, window)
         inputs = []
-        for name, given in (("window", window), ("calendar", calendar)):
-            if given is None:
-                continue
+        for name, given in named:
             data = np.ascontiguousarray(given, dtype=np.float32)  # no copy when it already is
             tensor = grpcclient.InferInput(name, list(data.shape), "FP32")
             tensor.set_data_from_numpy(data)
@@ -136,18 +144,25 @@ class TritonForecaster:
         return self._max_batch[key]
 
     async def infer_many(
-        self, model: str, version: int, window: Array, calendar: Array | None = None
+        self,
+        model: str,
+        version: int,
+        window: Array,
+        calendar: Array | None = None,
+        future: Array | None = None,
     ) -> tuple[Array, int]:
         """Like `infer` for any number of windows: one call, or one per `max_batch_size`.
 
         Returns the quantiles and how many calls it took."""
         limit = await self.max_batch(model, version) if window.shape[0] > 1 else 0
         if not limit or window.shape[0] <= limit:
-            return await self.infer(model, version, window, calendar), 1
+            return await self.infer(model, version, window, calendar, future), 1
         parts = []
         for start in range(0, window.shape[0], limit):
-            part_cal = None if calendar is None else calendar[start : start + limit]
-            parts.append(await self.infer(model, version, window[start : start + limit], part_cal))
+            part = slice(start, start + limit)
+            part_cal = None if calendar is None else calendar[part]
+            part_future = None if future is None else future[part]
+            parts.append(await self.infer(model, version, window[part], part_cal, part_future))
         return np.concatenate(parts), len(parts)
 
     def _failure(self, model: str, version: int, exc: Exception) -> InferenceFailed:

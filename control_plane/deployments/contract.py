@@ -61,6 +61,7 @@ def build_contract(
 ) -> DeploymentContract:
     plan = basis.plan
     units = {i.name: i.unit for i in plan.inputs}
+    known = set(plan.known_inputs)
     return DeploymentContract(
         deploymentId=deployment_id,
         modelId=basis.model_name,
@@ -71,7 +72,11 @@ def build_contract(
         quantiles=list(plan.quantiles),
         inputs=[
             ContractInput(
-                name=i["name"], source=i["source"], unit=units[i["name"]], required=i["required"]
+                name=i["name"],
+                source=i["source"],
+                unit=units[i["name"]],
+                required=i["required"],
+                known=i["name"] in known,
             )
             for i in inputs
         ],
@@ -81,6 +86,7 @@ def build_contract(
         maxMissingRatio=max_missing_ratio,
         confidence=interval_coverage(basis.metrics),
         calendar=plan.uses_calendar,
+        holidays=plan.holidays if plan.uses_calendar else None,
         sourceUnits={i["source"]: i["unit"] for i in inputs if i["unit"] != units[i["name"]]},
         meta=ContractMeta(
             datasetId=basis.dataset_id, featurePlanId=basis.feature_plan_id, assetId=asset_id

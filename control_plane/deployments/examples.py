@@ -11,7 +11,7 @@ import polars as pl
 from control_plane.deployments.runtime import DeploymentRuntime
 from control_plane.deployments.schemas import ContractOut, DeploymentOut
 from control_plane.training.sources import canonical_key
-from schemas.contracts import InferenceInput
+from schemas.contracts import DeploymentContract, InferenceInput
 from schemas.errors import LoadstarError
 from schemas.feature_plan import FREQUENCY_SECONDS
 
@@ -52,6 +52,26 @@ async def example_rows(
     return rows
 
 
+def example_future(
+    contract: DeploymentContract, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The forecast period's rows for the known inputs: the H grid points after the example
+    series, each known field holding its last value in the series (a flat plan)."""
+    known = [i for i in contract.inputs if i.known]
+    if not known or not rows:
+        return []
+    field = contract.timestampField
+    last = datetime.fromisoformat(str(rows[-1][field]).replace("Z", "+00:00"))
+    step = timedelta(seconds=FREQUENCY_SECONDS[contract.frequency])
+    held = {
+        i.source: next((r[i.source] for r in reversed(rows) if i.source in r), 0.0) for i in known
+    }
+    return [
+        {field: (last + k * step).isoformat().replace("+00:00", "Z"), **held}
+        for k in range(1, contract.horizon + 1)
+    ]
+
+
 def snippets(api_url: str) -> dict[str, str]:
     """curl and Python calls that post `request.json` (the example request) with the token."""
     return {
@@ -78,6 +98,9 @@ async def contract_examples(deployment: DeploymentOut, runtime: DeploymentRuntim
 
     contract = deployment.contract
     body: dict[str, Any] = {"series": await example_rows(deployment, runtime)}
+    future = example_future(contract, body["series"])
+    if future:  # the inputs known in advance, over the forecast period
+        body["future"] = future
     # the example is in model units: say so explicitly for fields callers send in other units
     if contract.sourceUnits:
         body["units"] = {

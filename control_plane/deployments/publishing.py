@@ -97,12 +97,13 @@ async def warm_up(
     if parity is None:
         return {"warmup": "skipped: no parity sample"}
     expected = parity.pop("quantiles")
-    calendar = parity.get("calendar")
+    calendar, future = parity.get("calendar"), parity.get("future")
     got = await inference.infer(
         triton_model,
         version,
         parity["window"].astype(np.float32),
         None if calendar is None else calendar.astype(np.float32),
+        None if future is None else future.astype(np.float32),
     )
     scale = float(np.max(np.abs(expected))) or 1.0
     diff = float(np.max(np.abs(got - expected)))

@@ -21,5 +21,6 @@ async def predict(
     plan = prepare_contract(contract)  # cached per contract: units resolved once
     legal = legalize_window(contract, payload, plan)
     calendar = None if legal.calendar is None else legal.calendar[np.newaxis]
-    raw = await inference.infer(triton_model, version, legal.window[np.newaxis], calendar)
+    future = None if legal.future is None else legal.future[np.newaxis]
+    raw = await inference.infer(triton_model, version, legal.window[np.newaxis], calendar, future)
     return format_output(contract, legal, raw[0], None, datetime.now(UTC), plan)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import holidays as pyholidays
 import numpy as np
@@ -150,6 +151,7 @@ def calendar_phases(
     return np.stack(columns, axis=-1).astype(np.float32)
 
 
+@lru_cache(maxsize=64)
 def holiday_calendar(code: str) -> pyholidays.HolidayBase:
     """The `holidays` calendar of "CC" or "CC-SUB"; InvalidInput when it does not exist."""
     country, _, subdivision = code.partition("-")

@@ -13,6 +13,7 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
+from loadstar_core.features.layout import holiday_calendar
 from loadstar_core.postprocess.units import IDENTITY, Conversion, check_unit, resolve_conversion
 from schemas.contracts import DeploymentContract
 from schemas.errors import InvalidInput
@@ -41,6 +42,7 @@ class ResolvedContract(msgspec.Struct, frozen=True):
     input_names: tuple[str, ...]
     input_units: tuple[str, ...]
     required: npt.NDArray[np.bool_]
+    known_index: npt.NDArray[np.intp]  # the inputs known in advance, in model order
     target_input: int  # index of the target among the inputs, -1 if it is not one
     model_output_unit: str  # unit the model's quantiles are in
     output_unit: str  # the contract's output unit
@@ -86,6 +88,8 @@ def _check_shape(contract: DeploymentContract) -> None:
         )
     if contract.frequency not in FREQUENCY_SECONDS:
         raise InvalidInput("unknown frequency", {"field": "frequency", "value": contract.frequency})
+    if contract.holidays is not None:
+        holiday_calendar(contract.holidays)  # INVALID_INPUT for an unknown calendar
 
 
 @lru_cache(maxsize=256)
@@ -118,6 +122,7 @@ def _prepare(encoded: bytes) -> ResolvedContract:
         input_names=names,
         input_units=tuple(i.unit for i in contract.inputs),
         required=np.array([i.required for i in contract.inputs], dtype=np.bool_),
+        known_index=np.array([j for j, i in enumerate(contract.inputs) if i.known], dtype=np.intp),
         target_input=target,
         model_output_unit=model_unit,
         output_unit=contract.target.outputUnit,

@@ -12,7 +12,9 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
+from loadstar_core.features.layout import calendar_phases as layout_calendar
 from loadstar_core.postprocess.contract import ResolvedContract, prepare_contract
+from loadstar_core.postprocess.future import legalize_future
 from loadstar_core.postprocess.missing import check_missing_ratio, fill_gaps
 from loadstar_core.postprocess.packed import read_packed
 from loadstar_core.postprocess.rows import payload_rows, read_columns
@@ -24,8 +26,6 @@ from schemas.contracts import DeploymentContract, InferenceInput, OutputWarning
 from schemas.errors import InvalidInput
 from schemas.feature_plan import FREQUENCY_SECONDS
 
-_DAY_S = 86_400
-_WEEK_S = 7 * _DAY_S
 _BELOW_ONE = np.nextafter(np.float32(1.0), np.float32(0.0))
 
 
@@ -42,7 +42,8 @@ class LegalizedWindow(msgspec.Struct, frozen=True):
     warnings: list[OutputWarning]
     unit: str  # unit of the answer: the caller's unit for the target, else outputUnit
     output_conversion: Conversion  # model output unit -> `unit`
-    calendar: npt.NDArray[np.float32] | None = None  # [L + H, 2] when the contract asks
+    calendar: npt.NDArray[np.float32] | None = None  # [L + H, 2|3] when the contract asks
+    future: npt.NDArray[np.float32] | None = None  # [H, n_known] with known inputs
 
 
 class WindowReport(Wire):
@@ -54,20 +55,21 @@ class WindowReport(Wire):
     filled: dict[str, int]
     warnings: list[OutputWarning]
     calendar: list[list[float]] | None = None
+    future: list[list[float]] | None = None
 
 
 def calendar_phases(grid_end_epoch_s: int, contract: DeploymentContract) -> npt.NDArray[np.float32]:
-    """[L + H, 2] float32 (day phase, week phase) in [0, 1) for end-(L-1)f ... end+Hf, UTC.
+    """[L + H, 2|3] float32 for end-(L-1)f ... end+Hf, UTC: the training job's calendar.
 
-    Day phase is (s mod 86400) / 86400; week phase is 0 at Monday 00:00 UTC.
+    Day phase is (s mod 86400) / 86400, week phase 0 at Monday 00:00 UTC, both in [0, 1);
+    with the contract's `holidays` a third column is 1.0 on that calendar's public holidays.
     """
     step = FREQUENCY_SECONDS[contract.frequency]
     offsets = np.arange(-(contract.lookback - 1), contract.horizon + 1, dtype=np.int64)
     seconds = grid_end_epoch_s + step * offsets
-    day = (seconds % _DAY_S) / _DAY_S
-    week = ((seconds + 3 * _DAY_S) % _WEEK_S) / _WEEK_S  # the epoch was a Thursday
-    phases = np.stack([day, week], axis=1).astype(np.float32)
-    return np.minimum(phases, _BELOW_ONE)
+    phases = layout_calendar(seconds.astype(np.float64), contract.holidays)
+    phases[:, :2] = np.minimum(phases[:, :2], _BELOW_ONE)
+    return phases
 
 
 def _horizon_of(payload: InferenceInput, maximum: int) -> int:
@@ -179,6 +181,9 @@ def legalize_window(
     frequency_s = plan.frequency_us // 1_000_000
     end_s = grid.end_us // 1_000_000
     considered = missing[present]
+    future = legalize_future(
+        plan, payload.future, conversions, end_s, horizon, window[-1], warnings
+    )
     return LegalizedWindow(
         window=window,
         grid_start_s=end_s - (c.lookback - 1) * frequency_s,
@@ -191,6 +196,7 @@ def legalize_window(
         unit=unit,
         output_conversion=output_conversion,
         calendar=calendar_phases(end_s, c) if c.calendar else None,
+        future=future,
     )
 
 
@@ -205,4 +211,7 @@ def window_report(legalized: LegalizedWindow) -> WindowReport:
         filled=legalized.filled,
         warnings=legalized.warnings,
         calendar=None if calendar is None else calendar.astype(str).astype(np.float64).tolist(),
+        future=None
+        if legalized.future is None
+        else legalized.future.astype(str).astype(np.float64).tolist(),
     )

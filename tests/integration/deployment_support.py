@@ -100,12 +100,12 @@ class ModelVersions:
         assert resp.status_code == 201, resp.text
         return self
 
-    async def register(self, onnx_bytes: bytes) -> int:
+    async def register(self, onnx_bytes: bytes, plan: dict[str, Any] | None = None) -> int:
         key = f"models/{uuid.uuid4().hex}/model.onnx"
         await self.store.put_bytes(key, onnx_bytes)
         body = {
             "artifactUri": self.store.uri(key),
-            "card": {"plan": PLAN},
+            "card": {"plan": PLAN if plan is None else plan},
             "metrics": {"coverage": 0.9},
         }
         resp = await self.client.post(

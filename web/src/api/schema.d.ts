@@ -972,6 +972,8 @@ export interface components {
         };
         /** ContractInput */
         ContractInput: {
+            /** @default false */
+            known?: boolean;
             name: string;
             /** @default true */
             required?: boolean;
@@ -1180,6 +1182,7 @@ export interface components {
             fill?: "linear" | "ffill";
             /** @enum {string} */
             frequency: "1min" | "5min" | "15min" | "30min" | "1h" | "1d";
+            holidays?: string | null;
             horizon: number;
             inputs: components["schemas"]["ContractInput"][];
             lookback: number;
@@ -1375,6 +1378,9 @@ export interface components {
         InferenceInput: {
             deploymentId?: string | null;
             forecast_horizon?: number | null;
+            future?: {
+                [key: string]: unknown;
+            }[] | null;
             historical_data?: {
                 [key: string]: unknown;
             }[] | null;

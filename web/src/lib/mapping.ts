@@ -77,3 +77,21 @@ export function mappingRows(d: Pick<Deployment, 'contract'>): MappingRow[] {
     required: i.required !== false,
   }));
 }
+
+export interface FutureInput {
+  /** The model input known in advance for the forecast period. */
+  name: string;
+  /** The caller's field in the request's `future` rows. */
+  source: string;
+  /** The unit the caller sends it in (as for `series`). */
+  unit: string;
+  required: boolean;
+}
+
+/** The inputs a caller sends for the forecast period (`future` rows), in the caller's field names and units. */
+export function futureInputs(d: Pick<Deployment, 'contract'>): FutureInput[] {
+  const sourceUnits = d.contract.sourceUnits ?? {};
+  return d.contract.inputs
+    .filter((i) => i.known === true)
+    .map((i) => ({ name: i.name, source: i.source, unit: sourceUnits[i.source] ?? i.unit ?? '1', required: i.required !== false }));
+}

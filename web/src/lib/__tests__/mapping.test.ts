@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockingIssues, validateMapping, validatePolicy } from '../mapping';
+import { blockingIssues, futureInputs, validateMapping, validatePolicy } from '../mapping';
 import { unitChoices, unitDimension } from '../units';
 
 describe('mapping validation', () => {
@@ -45,5 +45,27 @@ describe('mapping validation', () => {
     expect(unitDimension('°C')).toBe('temperature');
     expect(unitDimension('m³/h')).toBe('flow');
     expect(unitDimension('parsec')).toBeNull();
+  });
+});
+
+describe('forecast-period inputs', () => {
+  it('lists the known inputs in the caller\'s field names and units', () => {
+    const contract = {
+      inputs: [
+        { name: 'load', source: 'P', unit: 'kW' },
+        { name: 'production', source: 'plan', unit: 'kW', known: true },
+        { name: 'shift', source: 'shift', unit: '1', known: true, required: false },
+      ],
+      sourceUnits: { plan: 'W' },
+    } as unknown as Parameters<typeof futureInputs>[0]['contract'];
+    expect(futureInputs({ contract })).toEqual([
+      { name: 'production', source: 'plan', unit: 'W', required: true },
+      { name: 'shift', source: 'shift', unit: '1', required: false },
+    ]);
+  });
+
+  it('is empty for a deployment without known inputs', () => {
+    const contract = { inputs: [{ name: 'load', source: 'P', unit: 'kW' }] } as unknown as Parameters<typeof futureInputs>[0]['contract'];
+    expect(futureInputs({ contract })).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@ import {
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate, fmtNum, fmtPct } from '../../lib/format';
 import { latencyPoints, latencySummary, type Snapshot } from '../../lib/latency';
-import { mappingRows } from '../../lib/mapping';
+import { futureInputs, mappingRows } from '../../lib/mapping';
 import { DeploymentStatus } from './DeploymentsPage';
 import { MappingEditor } from './MappingEditor';
 
@@ -74,6 +74,7 @@ function DeploymentView({ deployment: d }: { deployment: Deployment }) {
         <Card title={t('deployments.endpoint')}>
           <div className="secret"><code>{d.apiUrl}</code><CopyButton text={d.apiUrl} /></div>
         </Card>
+        <ForecastPeriod deployment={d} />
         <div className="grid cols-2">
           <Card title={t('deployments.mapping')} subtitle={t('deployments.mappingHint')} testId="mapping-card">
             <Mapping deployment={d} />
@@ -89,6 +90,31 @@ function DeploymentView({ deployment: d }: { deployment: Deployment }) {
         </div>
       </div>
     </>
+  );
+}
+
+/** What a caller sends for the forecast period (`future` rows) and the holiday calendar the model uses. */
+function ForecastPeriod({ deployment: d }: { deployment: Deployment }) {
+  const { t } = useI18n();
+  const known = futureInputs(d);
+  const holidays = d.contract.holidays;
+  if (known.length === 0 && !holidays) return null;
+  return (
+    <Card title={t('deployments.forecastPeriod')} subtitle={t('deployments.forecastPeriodHint', { h: d.contract.horizon, f: d.contract.frequency })} testId="forecast-period">
+      <div className="stack">
+        {known.length > 0 && (
+          <table className="table" data-testid="future-inputs">
+            <thead><tr><th>{t('deployments.futureInput')}</th><th>{t('deployments.futureField')}</th><th>{t('deployments.futureUnit')}</th></tr></thead>
+            <tbody>
+              {known.map((k) => (
+                <tr key={k.name}><td>{k.name}{k.required ? '' : ` (${t('deployments.optional')})`}</td><td><code>{k.source}</code></td><td><code>{k.unit}</code></td></tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {holidays && <div data-testid="holidays">{t('deployments.holidays')} <code>{holidays}</code></div>}
+      </div>
+    </Card>
   );
 }
 
