@@ -18,5 +18,11 @@ APP_REGISTRY = AppRegistry(
         "control_plane.deployments.piccolo_app",
         "control_plane.registry.piccolo_app",
         "control_plane.features.piccolo_app",
+        # watching: monitor, live accuracy, anomaly events, alerts
+        # quality rules and the administrator's desk
+        # model lab: projects, experiments, weights, architectures, augmentation
+        # feature store and sensor streams
+        # notebooks
+        # home dashboard, lineage graph, system logs, docs
     ]
 )

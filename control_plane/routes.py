@@ -16,6 +16,19 @@ from control_plane.registry.controller import RegistryController
 from control_plane.system.controller import system_routes
 from control_plane.training.controller import training_routes
 
+# watching: monitor, live accuracy, anomaly events, alerts
+
+# quality rules and the administrator's desk
+
+# model lab: projects, experiments, weights, architectures, augmentation
+
+# feature store and sensor streams
+
+# notebooks
+
+# home dashboard, lineage graph, system logs, docs
+
+
 ROUTES: list[ControllerRouterHandler] = [
     *health_routes,
     AuthController,
@@ -29,4 +42,10 @@ ROUTES: list[ControllerRouterHandler] = [
     RegistryController,
     LineageController,
     FeaturesController,
+    # watching: monitor, live accuracy, anomaly events, alerts
+    # quality rules and the administrator's desk
+    # model lab: projects, experiments, weights, architectures, augmentation
+    # feature store and sensor streams
+    # notebooks
+    # home dashboard, lineage graph, system logs, docs
 ]

@@ -18,6 +18,19 @@ const DeploymentsPage = lazy(() => import('./pages/deployments/DeploymentsPage')
 const DeploymentPage = lazy(() => import('./pages/deployments/DeploymentPage'));
 const SystemPage = lazy(() => import('./pages/system/SystemPage'));
 
+// watching: monitor, live accuracy, anomaly events, alerts
+
+// quality rules and the administrator's desk
+
+// model lab: projects, experiments, weights, architectures, augmentation
+
+// feature store and sensor streams
+
+// notebooks
+
+// home dashboard, lineage graph, system logs, docs
+
+
 function RequireAuth({ children }: { children: React.ReactNode }) {
   const { user } = useAuth();
   const location = useLocation();
@@ -42,6 +55,19 @@ export function App() {
         <Route path="deployments" element={<DeploymentsPage />} />
         <Route path="deployments/:id" element={<DeploymentPage />} />
         <Route path="system" element={<SystemPage />} />
+
+        {/* watching: monitor, live accuracy, anomaly events, alerts */}
+
+        {/* quality rules and the administrator's desk */}
+
+        {/* model lab: projects, experiments, weights, architectures, augmentation */}
+
+        {/* feature store and sensor streams */}
+
+        {/* notebooks */}
+
+        {/* home dashboard, lineage graph, system logs, docs */}
+
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -23,6 +23,19 @@ const NAV: { section: MessageKey; items: { to: string; icon: IconName; label: Me
       { to: '/registry', icon: 'registry', label: 'nav.registry' },
       { to: '/deployments', icon: 'deployments', label: 'nav.deployments' },
       { to: '/system', icon: 'system', label: 'nav.system' },
+
+      // watching: monitor, live accuracy, anomaly events, alerts
+
+      // quality rules and the administrator's desk
+
+      // model lab: projects, experiments, weights, architectures, augmentation
+
+      // feature store and sensor streams
+
+      // notebooks
+
+      // home dashboard, lineage graph, system logs, docs
+
     ],
   },
 ];

@@ -166,6 +166,19 @@ const messages = {
     noGpu: 'No GPU on this host', noGpuHint: 'Training runs on the CPU here. GPU workers report their own devices.',
     history: 'Load over time', historyHint: 'Last two minutes',
   },
+
+  // watching: monitor, live accuracy, anomaly events, alerts
+
+  // quality rules and the administrator's desk
+
+  // model lab: projects, experiments, weights, architectures, augmentation
+
+  // feature store and sensor streams
+
+  // notebooks
+
+  // home dashboard, lineage graph, system logs, docs
+
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

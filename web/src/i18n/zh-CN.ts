@@ -168,4 +168,17 @@ export const zhCN: Messages = {
     noGpu: '此主机没有 GPU', noGpuHint: '此处训练在 CPU 上运行。GPU 工作节点会报告各自的设备。',
     history: '负载趋势', historyHint: '最近两分钟',
   },
+
+  // watching: monitor, live accuracy, anomaly events, alerts
+
+  // quality rules and the administrator's desk
+
+  // model lab: projects, experiments, weights, architectures, augmentation
+
+  // feature store and sensor streams
+
+  // notebooks
+
+  // home dashboard, lineage graph, system logs, docs
+
 };
