@@ -21,6 +21,7 @@ from control_plane.explore.schemas import (
     SeriesChart,
 )
 from control_plane.explore.stats import TIMESTAMP, numeric_values, quantile_sorted
+from loadstar_core.features.seasons import autocorrelation
 
 DAY = 86_400.0
 WEEK = 7 * DAY
@@ -147,19 +148,6 @@ def regular_series(frame: pl.DataFrame, column: str, step_seconds: float) -> np.
     return out
 
 
-def autocorrelation(values: np.ndarray, max_lag: int) -> np.ndarray:
-    """ACF by FFT (biased estimator, as statsmodels' default): acf[0] = 1."""
-    n = values.size
-    centred = values - values.mean()
-    size = 1 << (2 * n - 1).bit_length()
-    spectrum = np.fft.rfft(centred, size)
-    raw = np.fft.irfft(spectrum * np.conj(spectrum), size)[: max_lag + 1]
-    if raw[0] <= 0:
-        return np.zeros(max_lag + 1)
-    result: np.ndarray = raw / raw[0]
-    return result
-
-
 def acf_chart(frame: pl.DataFrame, column: str, step_seconds: float) -> AcfChart | None:
     step = acf_step(step_seconds)
     values = regular_series(frame, column, step)
@@ -174,11 +162,3 @@ def acf_chart(frame: pl.DataFrame, column: str, step_seconds: float) -> AcfChart
         values=[round(float(v), 6) for v in acf],
         confidence=1.96 / math.sqrt(values.size),
     )
-
-
-def acf_at(chart: AcfChart, seconds: float) -> float | None:
-    """The ACF at a lag of `seconds`, when the chart reaches it on a whole step."""
-    lag = seconds / chart.stepSeconds
-    if abs(lag - round(lag)) > 1e-9 or round(lag) >= len(chart.values) or lag < 1:
-        return None
-    return chart.values[round(lag)]

@@ -1,6 +1,7 @@
 """Exploration of a dataset: preview statistics, suggested charts and features, quality.
 
-The numbers come from `stats`/`charts`/`suggest`/`quality` (pure) run on polars scans of
+The numbers come from `stats`/`charts`/`suggest`/`quality` (pure; the suggested ops
+from the one rule set of `loadstar_core.features`) run on polars scans of
 the canonical Parquet in S3, in a worker thread. Results that depend only on the data
 are cached as JSON beside the Parquet, so a repeated preview reads one small object; the
 profile is usually written at ingest already (see `datasets.intake`), and computed here
@@ -31,7 +32,7 @@ from control_plane.explore.schemas import (
     QualityReport,
     SuggestRequest,
 )
-from control_plane.explore.suggest import gather_evidence, suggest_features
+from control_plane.explore.suggest import suggest_features
 from control_plane.settings import Settings
 from schemas.errors import InvalidInput, NotFound
 
@@ -141,13 +142,12 @@ def _compute_suggestion(
         found.append(charts.profile_chart(frame, target, "weekly"))
     acf = charts.acf_chart(frame, target, step) if step else None
     found.append(acf)
-    evidence = gather_evidence(frame, target, numeric, step or 0.0, acf) if step else None
     return ExploreSuggestion(
         datasetId=dataset.id,
         target=target,
         frequency=dataset.frequency,
         charts=[c for c in found if c is not None],
-        features=suggest_features(evidence) if evidence else [],
+        features=suggest_features(frame, target) if step else [],
     )
 
 
@@ -157,7 +157,7 @@ async def suggest(
     dataset = await get_dataset(request.datasetId)
     target = choose_target(dataset, request.target)
     digest = hashlib.sha256(f"{target}\0{request.maxPoints}".encode()).hexdigest()[:16]
-    name = f"suggest-v1-{digest}.json"
+    name = f"suggest-v2-{digest}.json"
     raw = await _cached(store, dataset.id, name)
     if raw is not None:
         return _suggestion_decoder.decode(raw)

@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from loadstar_core.features.align import align_frame, timestamp_expr
+from loadstar_core.features.seasons import PERSISTENCE_ACF, autocorrelation, find_seasons
 from schemas.base import Wire
 from schemas.errors import InvalidInput
 from schemas.feature_plan import (
@@ -31,9 +32,6 @@ from schemas.feature_plan import (
     Seasonality,
 )
 
-SEASON_ACF = 0.3  # autocorrelation from which a season is worth modelling
-SEASON_PEAK = 0.05  # ... when it stands this far above the off-season lag
-PERSISTENCE_ACF = 0.9  # lag-1 autocorrelation from which recent changes are an input
 MAX_INPUTS = 16
 MAX_MISSING = 0.2
 MAX_LOOKBACK = 720
@@ -64,16 +62,6 @@ def infer_frequency(frame: pl.DataFrame, column: str) -> Frequency:
         if seconds >= 0.9 * median:
             return name  # type: ignore[return-value]
     return "1d"
-
-
-def autocorrelation(values: np.ndarray, lag: int) -> float:
-    """Sample ACF at `lag`, ignoring pairs with a missing value; NaN when undefined."""
-    if lag >= len(values) - 2:
-        return math.nan
-    centred = values - np.nanmean(values)
-    pairs = centred[:-lag] * centred[lag:]
-    variance = np.nanmean(centred * centred)
-    return float(np.nanmean(pairs) / variance) if variance > 0 else math.nan
 
 
 def _numeric_inputs(frame: pl.DataFrame, target: str, timestamp: str) -> list[str]:
@@ -170,7 +158,7 @@ def suggest_plan(
                 kind="input",
                 name=name,
                 score=round(score, 3),
-                reason=f"numeric column, correlation {score:.2f} with {target}",
+                reason=f"{name}: numeric column, correlation {score:.2f} with {target}",
             )
         )
     ops = _season_ops(values, target, frequency, lookback, suggestions, holidays)
@@ -222,45 +210,29 @@ def _season_ops(
             )
         )
 
-    seasons = {"daily": per_day if per_day > 1 else 0, "weekly": 7 * per_day}
-    # A season shows as an autocorrelation peak: at one day above half a day, at one week
-    # above six days (a slow, persistent series correlates at every lag without one).
-    acf, peak = {}, {}
-    for name, lag in seasons.items():
-        reference = lag // 2 if name == "daily" else 6 * per_day
-        acf[name] = autocorrelation(values, lag) if lag else math.nan
-        peak[name] = acf[name] - autocorrelation(values, reference) if lag else math.nan
-    strong = {
-        n: math.isfinite(peak[n]) and acf[n] >= SEASON_ACF and peak[n] >= SEASON_PEAK
-        for n in seasons
-    }
-    described = {
-        n: f"{seasons[n]} ({n}): {acf[n]:.2f}, {peak[n]:+.2f} against the off-season lag"
-        for n in seasons
-        if strong[n]
-    }
-    lags = [seasons[n] for n in described if seasons[n] < lookback]
+    acf = autocorrelation(values, min(7 * per_day, max(values.size - 2, 1)))
+    seasons = find_seasons(acf, per_day)
+    lags = [season.lag for season in seasons if season.lag < lookback]
     if lags:
         add(
             Lag(input=target, lags=lags),
-            "autocorrelation at lag "
-            + "; ".join(described[n] for n in described if seasons[n] in lags),
-            max(acf[n] for n in described),
+            "; ".join(season.reason for season in seasons if season.lag in lags),
+            max(season.acf for season in seasons),
         )
     # Calendar cells are always offered: shifts, weekends and holidays drive a factory's
     # load even where two weeks of autocorrelation hide them, and the fit shrinks them
     # where they do not help.
-    season = Seasonality(daily=per_day > 1, weekly=True, fourierOrder=3, holidays=holidays)
-    evidence = "; ".join(described.values()) or "no clear autocorrelation peak"
+    calendar_op = Seasonality(daily=per_day > 1, weekly=True, fourierOrder=3, holidays=holidays)
+    evidence = "; ".join(season.reason for season in seasons) or "no clear autocorrelation peak"
     calendar = f"holidays {holidays}" if holidays else "no holiday calendar"
-    add(season, f"hour of day x day type at each forecast step ({calendar}; {evidence})")
+    add(calendar_op, f"hour of day x day type at each forecast step ({calendar}; {evidence})")
     window = per_day if 1 < per_day <= lookback else min(lookback, 7)
     if window >= 2:
         add(
             Rolling(input=target, window=window, stats=["mean", "std"]),
             f"level and volatility over the last {window} points",
         )
-    persistence = autocorrelation(values, 1)
+    persistence = float(acf[1]) if acf.size > 1 else math.nan
     if math.isfinite(persistence) and persistence >= PERSISTENCE_ACF and lookback > 1:
         add(
             Diff(input=target, periods=1),

@@ -133,12 +133,18 @@ async def test_suggest_gives_charts_and_plan_ops_with_reasons(
     for feature in features:  # every suggestion is a valid feature-plan op
         msgspec.convert({"op": feature["op"], **feature["params"]}, FeatureOp)
     lags = [f for f in features if f["op"] == "lag" and f["params"]["input"] == "OT"]
-    assert any(f["params"]["lags"] == [1, 2, 3] for f in lags)
-    # OT's ACF is high at 24h but just as high at 12h: memory and trend, not a daily cycle.
+    # OT's ACF is high at 24h but just as high at 12h: memory and trend, not a daily cycle,
+    # so no seasonal lag; its persistence makes recent changes an input.
     values = charts["acf"]["values"]
     assert values[24] > 0.5 and abs(values[24] - values[12]) < 0.1
-    assert not any(f["params"]["lags"] == [24] for f in lags)
-    assert not any(f["op"] == "seasonality" for f in features)
+    assert not lags
+    diff = next(f for f in features if f["op"] == "diff")
+    assert (
+        diff["params"] == {"input": "OT", "periods": 1}
+        and "lag-1 autocorrelation" in diff["reason"]
+    )
+    calendar = next(f for f in features if f["op"] == "seasonality")
+    assert "no clear autocorrelation peak" in calendar["reason"]
 
     again = await cp_client.post(
         "/api/explore/suggest", json={"datasetId": ett["id"]}, headers=admin_headers
@@ -190,8 +196,9 @@ async def test_suggest_downsamples_long_series_and_finds_a_daily_cycle(
     )
     acf = next(c for c in body["charts"] if c["type"] == "acf")
     daily = next(f for f in body["features"] if f["op"] == "lag" and f["params"]["lags"] == [24])
-    assert f"= {acf['values'][24]:.2f}" in daily["reason"] and acf["values"][24] > 0.9
-    assert f"vs {acf['values'][12]:.2f} at 12h" in daily["reason"]
+    # the same rule as the auto plan, measured on its training share of the data
+    assert "daily cycle: autocorrelation at 24h (lag 24) = 0.9" in daily["reason"]
+    assert "at 12h" in daily["reason"] and acf["values"][24] > 0.9
     season = next(f for f in body["features"] if f["op"] == "seasonality")
     assert season["params"]["daily"] is True
     assert not any(f["op"] == "lag" and f["params"]["input"] == "temp" for f in body["features"])

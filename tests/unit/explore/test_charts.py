@@ -15,7 +15,8 @@ from control_plane.datasets.schemas import IngestFacts, RangeRule
 from control_plane.explore import charts
 from control_plane.explore.quality import default_range, quality_report
 from control_plane.explore.stats import profile
-from control_plane.explore.suggest import gather_evidence, suggest_features
+from control_plane.explore.suggest import suggest_features
+from loadstar_core.features.auto import suggest_plan
 from schemas.feature_plan import FeatureOp
 
 SETTINGS = settings(max_examples=60, deadline=None)
@@ -49,9 +50,7 @@ def test_acf_finds_the_period_of_a_sine() -> None:
     chart = charts.acf_chart(frame, "load", 3600.0)
     assert chart is not None and chart.values[0] == pytest.approx(1.0)
     assert chart.lags[-1] == 336 and chart.stepSeconds == 3600.0
-    assert (
-        charts.acf_at(chart, 86_400) == pytest.approx(chart.values[24]) and chart.values[24] > 0.9
-    )
+    assert chart.values[24] > 0.9
     assert chart.values[12] < -0.9
 
 
@@ -81,9 +80,7 @@ def test_profiles_have_every_slot() -> None:
 
 
 def suggestions(frame: pl.DataFrame) -> list[tuple[str, dict[str, object], str]]:
-    acf = charts.acf_chart(frame, "load", 3600.0)
-    numeric = [c for c in frame.columns if c != "timestamp"]
-    found = suggest_features(gather_evidence(frame, "load", numeric, 3600.0, acf))
+    found = suggest_features(frame, "load")
     for f in found:  # every suggestion is a valid plan op
         msgspec.convert({"op": f.op, **f.params}, FeatureOp)
     return [(f.op, f.params, f.reason) for f in found]
@@ -96,19 +93,34 @@ def test_daily_cycle_suggests_lag_24_and_seasonality_with_the_acf() -> None:
     temp = load * 0.5 + rng.normal(0, 1, t.size)
     found = suggestions(hourly(load, temp=temp, noise=rng.normal(0, 1, t.size)))
     lag24 = next(r for op, p, r in found if op == "lag" and p["lags"] == [24])
-    assert "24h (lag 24) = 0.9" in lag24
+    assert "daily cycle: autocorrelation at 24h (lag 24) = 0.9" in lag24 and "at 12h" in lag24
     assert any(op == "seasonality" and p["daily"] is True for op, p, _ in found)
-    assert any(op == "lag" and p["input"] == "temp" for op, p, _ in found)
-    assert not any(op == "lag" and p["input"] == "noise" for op, p, _ in found)
-    assert not any(op == "diff" for op, _, _ in found)
 
 
-def test_random_walk_gets_differencing_not_seasonality() -> None:
+def test_explore_suggests_exactly_the_ops_of_the_default_plan() -> None:
+    """One rule set: what Explore suggests is what an auto plan trains with."""
+    t = np.arange(24 * 28)
+    rng = np.random.default_rng(7)
+    load = 50 + 10 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 1, t.size)
+    frame = hourly(load, temp=load * 0.3 + rng.normal(0, 1, t.size))
+    plan, _ = suggest_plan(frame, "load")
+    assert [(f.op, f.params) for f in suggest_features(frame, "load")] == [
+        (
+            type(op).__struct_config__.tag,
+            {k: v for k, v in msgspec.structs.asdict(op).items() if v is not None},
+        )
+        for op in plan.ops
+    ]
+
+
+def test_random_walk_gets_differencing_and_no_seasonal_lag() -> None:
     walk = np.cumsum(np.random.default_rng(4).normal(0, 1, 24 * 28))
     found = suggestions(hourly(walk))
-    assert any(op == "diff" for op, _, _ in found)
-    assert not any(op == "seasonality" for op, _, _ in found)
-    assert any(op == "lag" and p["lags"] == [1, 2, 3] for op, p, _ in found)
+    diff = next(r for op, _, r in found if op == "diff")
+    assert "lag-1 autocorrelation 0.9" in diff
+    assert not any(op == "lag" for op, _, _ in found)
+    calendar = next(r for op, _, r in found if op == "seasonality")
+    assert "no clear autocorrelation peak" in calendar
 
 
 def test_quality_rules() -> None:
