@@ -8,9 +8,9 @@ from typing import Any
 import msgspec
 import polars as pl
 
+from control_plane.datasets.storage import canonical_key
 from control_plane.deployments.runtime import DeploymentRuntime
 from control_plane.deployments.schemas import ContractOut, DeploymentOut
-from control_plane.training.sources import canonical_key
 from schemas.contracts import DeploymentContract, InferenceInput
 from schemas.errors import LoadstarError
 from schemas.feature_plan import FREQUENCY_SECONDS

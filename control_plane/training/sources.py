@@ -7,13 +7,9 @@ from typing import Any
 import msgspec
 
 from control_plane.adapters.object_store import ObjectStore
-from control_plane.training.tables import TrainingJob
+from control_plane.datasets.storage import canonical_key
+from control_plane.features.service import get_plan
 from schemas.errors import InvalidInput, NotFound
-from schemas.feature_plan import FeaturePlan
-
-
-def canonical_key(dataset_id: str) -> str:
-    return f"datasets/{dataset_id}/canonical.parquet"
 
 
 async def require_dataset(store: ObjectStore, dataset_id: str) -> str:
@@ -25,18 +21,15 @@ async def require_dataset(store: ObjectStore, dataset_id: str) -> str:
 
 
 async def load_plan(plan_id: str) -> dict[str, Any]:
-    """The stored feature plan, validated, as the dict a worker decodes."""
-    rows = await TrainingJob.raw("SELECT plan, dataset_id FROM feature_plan WHERE id = {}", plan_id)
-    if not rows:
-        raise NotFound(f"feature plan {plan_id!r} not found", {"featurePlanId": plan_id})
-    raw = rows[0]["plan"]
-    plan = msgspec.json.decode(raw) if isinstance(raw, str | bytes) else raw
+    """The stored feature plan, through the features slice, as the dict a worker decodes."""
     try:
-        decoded = msgspec.convert(plan, FeaturePlan)
+        stored = await get_plan(plan_id)
+    except NotFound as exc:
+        raise NotFound(f"feature plan {plan_id!r} not found", {"featurePlanId": plan_id}) from exc
     except msgspec.ValidationError as exc:
         raise InvalidInput(
             f"stored feature plan is invalid: {exc}", {"featurePlanId": plan_id}
         ) from exc
-    out: dict[str, Any] = msgspec.to_builtins(decoded)
-    out.setdefault("datasetId", rows[0]["dataset_id"])
+    out: dict[str, Any] = msgspec.to_builtins(stored.plan)
+    out.setdefault("datasetId", stored.datasetId)
     return out
