@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +44,10 @@ def _setup(algorithm: str, **extra: object) -> tuple[Trainer, torch.Tensor]:
         series,
         params,
         plan.quantiles,
-        workdir=Path("/nonexistent"),
+        workdir=Path(tempfile.mkdtemp(prefix="loadstar-test-")),
         emit=lambda kind, payload: None,
     )
-    trainer.save_checkpoint = lambda: Path("/nonexistent")  # type: ignore[method-assign]
+    trainer.save_checkpoint = lambda: trainer.checkpoint_path  # type: ignore[method-assign]
     return trainer, trainer.quantiles
 
 
