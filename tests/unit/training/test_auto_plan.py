@@ -26,7 +26,7 @@ def test_a_daily_cycle_gives_a_daily_lag_and_calendar_terms() -> None:
     assert seasons and seasons[0].daily and seasons[0].holidays is None
     assert any(isinstance(op, Normalize) for op in plan.ops)
     lag_reason = next(s for s in suggestions if s.op is lags[0])
-    assert "autocorrelation at lag 24" in lag_reason.reason and lag_reason.score is not None
+    assert "autocorrelation at 24h (lag 24)" in lag_reason.reason and lag_reason.score is not None
     assert lag_reason.score > 0.5
     validate_plan(plan)
 
