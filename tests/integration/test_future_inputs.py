@@ -153,6 +153,17 @@ async def test_a_deployment_with_known_inputs_and_holidays_is_served_with_future
         flagged = [a["timestamp"] for a in detect.json()["anomalies"]]
         assert [f[:13] for f in flagged] == ["2025-10-03T01"], detect.text
 
+        # the WebSocket stream: readings buffered from the first message, the forecast
+        # period's rows replaced by a later one
+        ws = await gateway.websocket_connect(f"/ws/predict?token={created['apiToken']}")
+        with ws:
+            ws.send_json({"series": series(), "future": future(650.0)})
+            first = ws.receive_json(timeout=30)
+            ws.send_json({"future": future(500.0)})
+            second = ws.receive_json(timeout=30)
+        assert first["intervals"]["p50"] == pytest.approx(answers[650.0], rel=1e-5), first
+        assert second["intervals"]["p50"] == pytest.approx(answers[500.0], rel=1e-5), second
+
         missing = await gateway.post(PREDICT, json={"series": series()}, headers=headers)
         assert missing.status_code == 400, missing.text
         error = missing.json()
