@@ -34,6 +34,13 @@ def suggest_features(frame: pl.DataFrame, target: str) -> list[FeatureSuggestion
         params = {k: v for k, v in msgspec.structs.asdict(choice.op).items() if v is not None}
         op = cast(OpName, type(choice.op).__struct_config__.tag)
         out.append(
-            FeatureSuggestion(op=op, params=params, reason=choice.reason, score=choice.score or 0.0)
+            FeatureSuggestion(
+                op=op,
+                params=params,
+                reason=choice.reason,
+                score=choice.score or 0.0,
+                reasonCode=choice.code,
+                reasonParams=choice.params,
+            )
         )
     return out

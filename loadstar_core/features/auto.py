@@ -16,7 +16,12 @@ import numpy as np
 import polars as pl
 
 from loadstar_core.features.align import align_frame, timestamp_expr
-from loadstar_core.features.seasons import PERSISTENCE_ACF, autocorrelation, find_seasons
+from loadstar_core.features.seasons import (
+    PERSISTENCE_ACF,
+    autocorrelation,
+    find_seasons,
+    season_code,
+)
 from schemas.base import Wire
 from schemas.errors import InvalidInput
 from schemas.feature_plan import (
@@ -48,6 +53,10 @@ class Suggestion(Wire):
     name: str | None = None
     value: int | str | None = None
     score: float | None = None
+    # The reason as a message code and its parameters (numbers already formatted), so a
+    # console words it in its reader's language; `reason` is the English text.
+    code: str = ""
+    params: dict[str, str] = {}
 
 
 def infer_frequency(frame: pl.DataFrame, column: str) -> Frequency:
@@ -123,7 +132,10 @@ def suggest_plan(
         frequency = infer_frequency(df, timestamp_column)
         suggestions.append(
             Suggestion(
-                kind="frequency", value=frequency, reason="median interval between timestamps"
+                kind="frequency",
+                value=frequency,
+                reason="median interval between timestamps",
+                code="frequency",
             )
         )
     others = _numeric_inputs(df, target, timestamp_column)
@@ -144,8 +156,15 @@ def suggest_plan(
             value=lookback,
             reason="two weeks of history, capped "
             f"at {MAX_LOOKBACK} points and by the length of the data",
+            code="lookback",
+            params={"max": str(MAX_LOOKBACK)},
         ),
-        Suggestion(kind="horizon", value=horizon, reason="one day ahead (a week for daily data)"),
+        Suggestion(
+            kind="horizon",
+            value=horizon,
+            reason="one day ahead (a week for daily data)",
+            code="horizon",
+        ),
     ]
     values = train.get_column(target).to_numpy().astype(np.float64)
     ranked = sorted(others, key=lambda n: -abs(_correlation(values, train.get_column(n))))
@@ -159,6 +178,8 @@ def suggest_plan(
                 name=name,
                 score=round(score, 3),
                 reason=f"{name}: numeric column, correlation {score:.2f} with {target}",
+                code="inputCorrelation",
+                params={"name": name, "r": f"{score:.2f}", "target": target},
             )
         )
     ops = _season_ops(values, target, frequency, lookback, suggestions, holidays)
@@ -199,14 +220,25 @@ def _season_ops(
             kind="op",
             op=normalize,
             reason="inputs differ in scale: z-score with training-split statistics",
+            code="normalize",
         )
     )
 
-    def add(op: FeatureOp, reason: str, score: float | None = None) -> None:
+    def add(
+        op: FeatureOp,
+        reason: str,
+        code: tuple[str, dict[str, str]],
+        score: float | None = None,
+    ) -> None:
         ops.append(op)
         suggestions.append(
             Suggestion(
-                kind="op", op=op, reason=reason, score=None if score is None else round(score, 3)
+                kind="op",
+                op=op,
+                reason=reason,
+                score=None if score is None else round(score, 3),
+                code=code[0],
+                params=code[1],
             )
         )
 
@@ -217,6 +249,7 @@ def _season_ops(
         add(
             Lag(input=target, lags=lags),
             "; ".join(season.reason for season in seasons if season.lag in lags),
+            season_code([season for season in seasons if season.lag in lags]),
             max(season.acf for season in seasons),
         )
     # Calendar cells are always offered: shifts, weekends and holidays drive a factory's
@@ -225,18 +258,24 @@ def _season_ops(
     calendar_op = Seasonality(daily=per_day > 1, weekly=True, fourierOrder=3, holidays=holidays)
     evidence = "; ".join(season.reason for season in seasons) or "no clear autocorrelation peak"
     calendar = f"holidays {holidays}" if holidays else "no holiday calendar"
-    add(calendar_op, f"hour of day x day type at each forecast step ({calendar}; {evidence})")
+    add(
+        calendar_op,
+        f"hour of day x day type at each forecast step ({calendar}; {evidence})",
+        ("calendarSeasonal" if seasons else "calendar", {"holidays": holidays or "-"}),
+    )
     window = per_day if 1 < per_day <= lookback else min(lookback, 7)
     if window >= 2:
         add(
             Rolling(input=target, window=window, stats=["mean", "std"]),
             f"level and volatility over the last {window} points",
+            ("rolling", {"window": str(window)}),
         )
     persistence = float(acf[1]) if acf.size > 1 else math.nan
     if math.isfinite(persistence) and persistence >= PERSISTENCE_ACF and lookback > 1:
         add(
             Diff(input=target, periods=1),
             f"lag-1 autocorrelation {persistence:.2f}: recent changes carry on",
+            ("persistence", {"acf": f"{persistence:.2f}"}),
             persistence,
         )
     return ops

@@ -80,3 +80,17 @@ def find_seasons(acf: np.ndarray, per_day: int) -> list[Season]:
         if math.isfinite(value) and value >= SEASON_ACF and value - contrast >= SEASON_PEAK:
             found.append(Season(name, lag, value, contrast, where))
     return found
+
+
+def season_code(seasons: list[Season]) -> tuple[str, dict[str, str]]:
+    """The message code and parameters of a seasonal-lag reason (one or both seasons)."""
+    params: dict[str, str] = {}
+    for season in seasons:
+        params |= {
+            f"{season.name}Lag": str(season.lag),
+            f"{season.name}Acf": f"{season.acf:.2f}",
+            f"{season.name}Contrast": f"{season.contrast:.2f}",
+        }
+    names = [season.name for season in seasons]
+    code = "cycleDailyWeekly" if len(names) > 1 else f"cycle{names[0].capitalize()}"
+    return code, params

@@ -28,6 +28,9 @@ def test_a_daily_cycle_gives_a_daily_lag_and_calendar_terms() -> None:
     lag_reason = next(s for s in suggestions if s.op is lags[0])
     assert "autocorrelation at 24h (lag 24)" in lag_reason.reason and lag_reason.score is not None
     assert lag_reason.score > 0.5
+    # the same reason as a message code with its parameters, for a console in any language
+    assert lag_reason.code == "cycleDaily" and lag_reason.params["dailyLag"] == "24"
+    assert all(s.code for s in suggestions)
     validate_plan(plan)
 
 

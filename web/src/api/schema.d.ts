@@ -1328,6 +1328,11 @@ export interface components {
                 [key: string]: unknown;
             };
             reason: string;
+            /** @default  */
+            reasonCode?: string;
+            reasonParams?: {
+                [key: string]: string;
+            };
             /** @default 0 */
             score?: number;
         };
