@@ -24,5 +24,6 @@ APP_REGISTRY = AppRegistry(
         # feature store and sensor streams
         # notebooks
         # home dashboard, lineage graph, system logs, docs
+        "control_plane.lineage.piccolo_app",
     ]
 )
