@@ -150,6 +150,24 @@ async def edges_touching(refs: Iterable[Ref]) -> list[LineageEdge]:
     return [edge_of(r) for r in sorted(rows, key=lambda r: r["id"])]
 
 
+async def edges_from(sources: Iterable[Ref]) -> list[tuple[LineageEdge, datetime | None, bool]]:
+    """External edges out of `sources`, each with its target's creation time and whether the
+    target is an external node (one query; the graph filters targets with them)."""
+    wanted = list(sources)
+    if not wanted:
+        return []
+    rows = await ExternalEdge.raw(
+        "SELECT e.*, t.created_at AS target_created_at, t.id IS NOT NULL AS target_external "
+        "FROM lineage_external_edge e "
+        "JOIN unnest({}::text[], {}::text[]) AS w(t, i) ON e.source_type = w.t AND e.source_id = w.i "
+        "LEFT JOIN lineage_external_node t ON t.node_type = e.target_type AND t.node_id = e.target_id "
+        "ORDER BY e.id",
+        [r.type for r in wanted],
+        [r.id for r in wanted],
+    )
+    return [(edge_of(r), r["target_created_at"], r["target_external"]) for r in rows]
+
+
 async def known_type(node_type: str) -> bool:
     return await ExternalNode.exists().where(ExternalNode.node_type == node_type)
 

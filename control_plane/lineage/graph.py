@@ -144,13 +144,17 @@ def _wants_derived(flt: GraphFilter) -> bool:
 async def _external_edges_from(
     sources: set[Ref], derived_shown: set[Ref], flt: GraphFilter
 ) -> list[LineageEdge]:
-    candidates = [
-        e for e in await external.edges_touching(sources) if Ref(e.fromType, e.from_) in sources
-    ]
-    targets = {Ref(e.toType, e.to) for e in candidates}
-    outside = await external.nodes(targets)
-    shown = derived_shown | {ref for ref, node in outside.items() if flt.passes(node)}
-    return [e for e in candidates if Ref(e.toType, e.to) in shown]
+    kept = []
+    for edge, created_at, target_external in await external.edges_from(sources):
+        target = Ref(edge.toType, edge.to)
+        if target.derived:
+            shown = target in derived_shown
+        else:
+            probe = LineageNode(id=edge.to, type=edge.toType, label="", createdAt=created_at)
+            shown = target_external and flt.passes(probe)
+        if shown:
+            kept.append(edge)
+    return kept
 
 
 async def graph_from(
