@@ -62,8 +62,10 @@ async def build(url: str) -> tuple[int, int]:
             columns=["node_type", "node_id", "name", "metadata", "created_by", "created_at"],
         )
         edges = [
-            (node_type(a), f"p{p:03d}-n{a:02d}", node_type(b), f"p{p:03d}-n{b:02d}")
-            + ("data_flow", "{}", "bench", now)
+            (
+                *(node_type(a), f"p{p:03d}-n{a:02d}", node_type(b), f"p{p:03d}-n{b:02d}"),
+                *("data_flow", "{}", "bench", now),
+            )
             for p in range(PIPELINES)
             for a, b in pipeline_edges()
         ]
@@ -100,9 +102,10 @@ async def timed(call: Callable[[], Awaitable[Any]], runs: int) -> tuple[float, f
 
 
 async def measure(runs: int) -> list[tuple[str, float, float, str]]:
+    from piccolo.engine import engine_finder
+
     from control_plane.lineage import graph, service
     from control_plane.migrations import run_migrations
-    from piccolo.engine import engine_finder
 
     engine = engine_finder()
     assert engine is not None

@@ -159,8 +159,10 @@ async def edges_from(sources: Iterable[Ref]) -> list[tuple[LineageEdge, datetime
     rows = await ExternalEdge.raw(
         "SELECT e.*, t.created_at AS target_created_at, t.id IS NOT NULL AS target_external "
         "FROM lineage_external_edge e "
-        "JOIN unnest({}::text[], {}::text[]) AS w(t, i) ON e.source_type = w.t AND e.source_id = w.i "
-        "LEFT JOIN lineage_external_node t ON t.node_type = e.target_type AND t.node_id = e.target_id "
+        "JOIN unnest({}::text[], {}::text[]) AS w(t, i) "
+        "ON e.source_type = w.t AND e.source_id = w.i "
+        "LEFT JOIN lineage_external_node t "
+        "ON t.node_type = e.target_type AND t.node_id = e.target_id "
         "ORDER BY e.id",
         [r.type for r in wanted],
         [r.id for r in wanted],
