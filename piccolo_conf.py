@@ -25,5 +25,6 @@ APP_REGISTRY = AppRegistry(
         # notebooks
         # home dashboard, lineage graph, system logs, docs
         "control_plane.lineage.piccolo_app",
+        "control_plane.system_alerts.piccolo_app",
     ]
 )

@@ -28,6 +28,7 @@ from control_plane.training.controller import training_routes
 
 # home dashboard, lineage graph, system logs, docs
 from control_plane.lineage.controller import LineageV2Controller  # isort: skip
+from control_plane.system_alerts.controller import SystemAlertsController  # isort: skip
 
 
 ROUTES: list[ControllerRouterHandler] = [
@@ -50,4 +51,5 @@ ROUTES: list[ControllerRouterHandler] = [
     # notebooks
     # home dashboard, lineage graph, system logs, docs
     LineageV2Controller,
+    SystemAlertsController,
 ]

@@ -35,6 +35,10 @@ const NAV: { section: MessageKey; items: { to: string; icon: IconName; label: Me
       // notebooks
 
       // home dashboard, lineage graph, system logs, docs
+      { to: '/home', icon: 'system', label: 'home.nav' },
+      { to: '/lineage', icon: 'registry', label: 'lineage.nav' },
+      { to: '/logs', icon: 'search', label: 'logs.nav' },
+      { to: '/docs', icon: 'inbox', label: 'docs.nav' },
 
     ],
   },
