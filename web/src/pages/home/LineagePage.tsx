@@ -7,7 +7,7 @@ import EChart from '../../charts/EChart';
 import { lineageOption } from '../../charts/options';
 import { Badge, Card, EmptyState, PageHeader, QueryView, Skeleton } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
-import { layoutLineage } from '../../lib/lineageLayout';
+import { layoutLineage, type Placed } from '../../lib/lineageLayout';
 import { useLineageGraph, type LineagePage as Page } from './queries';
 
 const DERIVED = ['dataset', 'featurePlan', 'trainingJob', 'modelVersion', 'deployment'];
@@ -62,10 +62,24 @@ export default function LineagePage() {
   );
 }
 
+/** An outside source with nothing upstream (a SCADA export feeding a dataset) goes one
+ * column left of what it feeds, rather than into its first child's column. */
+function sourcesLeft(placed: Placed[], edges: readonly { from: string; to: string }[], colGap = 200): Placed[] {
+  const column = new Map(placed.map((p) => [p.id, p.column]));
+  const fed = new Set(edges.map((e) => e.to));
+  return placed.map((p) => {
+    if (DERIVED.includes(p.type) || fed.has(p.id)) return p;
+    const children = edges.filter((e) => e.from === p.id).map((e) => column.get(e.to) ?? p.column);
+    if (!children.length) return p;
+    const c = Math.min(...children) - 1;
+    return c < p.column ? { ...p, column: c, x: c * colGap } : p;
+  });
+}
+
 function GraphCard({ page, focus, onPick, onOffset }: { page: Page; focus: string; onPick: (type: string, id: string) => void; onOffset: (o: number) => void }) {
   const { t } = useI18n();
   const { option, rows } = useMemo(() => {
-    const placed = layoutLineage(page.nodes, page.edges);
+    const placed = sourcesLeft(layoutLineage(page.nodes, page.edges), page.edges);
     const perColumn = new Map<number, number>();
     for (const p of placed) perColumn.set(p.column, (perColumn.get(p.column) ?? 0) + 1);
     return { option: lineageOption(placed, page.edges, focus || undefined), rows: Math.max(1, ...perColumn.values()) };
