@@ -24,5 +24,7 @@ APP_REGISTRY = AppRegistry(
         # feature store and sensor streams
         # notebooks
         # home dashboard, lineage graph, system logs, docs
+        "control_plane.lineage.piccolo_app",
+        "control_plane.system_alerts.piccolo_app",
     ]
 )

@@ -27,6 +27,8 @@ from control_plane.training.controller import training_routes
 # notebooks
 
 # home dashboard, lineage graph, system logs, docs
+from control_plane.lineage.controller import LineageV2Controller  # isort: skip
+from control_plane.system_alerts.controller import SystemAlertsController  # isort: skip
 
 
 ROUTES: list[ControllerRouterHandler] = [
@@ -48,4 +50,6 @@ ROUTES: list[ControllerRouterHandler] = [
     # feature store and sensor streams
     # notebooks
     # home dashboard, lineage graph, system logs, docs
+    LineageV2Controller,
+    SystemAlertsController,
 ]

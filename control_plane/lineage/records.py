@@ -9,7 +9,8 @@ version of them has (`SELECT *`, then the keys that are there).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any, Literal, cast
 
 from control_plane.features.tables import FeaturePlanRow
 from control_plane.registry.tables import ModelVersion
@@ -31,8 +32,12 @@ _TABLES: dict[NodeType, str] = {
 
 @dataclass(frozen=True)
 class Ref:
-    type: NodeType
+    type: str  # a NodeType, or an external node's type
     id: str
+
+    @property
+    def derived(self) -> bool:
+        return self.type in NODE_TYPES
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Record:
     label: str
     refs: tuple[Ref, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    created_at: datetime | None = field(default=None, compare=False, hash=False)
 
 
 def version_id(model: str, version: int) -> str:
@@ -79,12 +85,14 @@ def _text(value: Any) -> str | None:
 
 
 def _dataset(row: dict[str, Any]) -> Record:
-    return Record(Ref("dataset", str(row["id"])), _text(row.get("name")) or str(row["id"]))
+    label = _text(row.get("name")) or str(row["id"])
+    return Record(Ref("dataset", str(row["id"])), label, created_at=row.get("created_at"))
 
 
 def _plan(row: dict[str, Any]) -> Record:
     refs = (Ref("dataset", row["dataset_id"]),)
-    return Record(Ref("featurePlan", row["id"]), row["name"] or row["id"], refs)
+    label = row["name"] or row["id"]
+    return Record(Ref("featurePlan", row["id"]), label, refs, created_at=row.get("created_at"))
 
 
 def _job(row: dict[str, Any]) -> Record:
@@ -92,7 +100,13 @@ def _job(row: dict[str, Any]) -> Record:
     refs += [Ref("dataset", d)] if (d := _text(row.get("dataset_id"))) else []
     status = _text(row.get("status"))
     label = str(row["id"]) + (f" ({status})" if status else "")
-    return Record(Ref("trainingJob", str(row["id"])), label, tuple(refs), {"status": status})
+    return Record(
+        Ref("trainingJob", str(row["id"])),
+        label,
+        tuple(refs),
+        {"status": status},
+        created_at=row.get("created_at"),
+    )
 
 
 def _version(row: dict[str, Any]) -> Record:
@@ -101,7 +115,8 @@ def _version(row: dict[str, Any]) -> Record:
     refs += [Ref("dataset", d)] if (d := row["dataset_id"]) else []
     name, number = row["model.name"], row["version"]
     label = f"{name} v{number} ({row['stage']})"
-    return Record(Ref("modelVersion", version_id(name, number)), label, tuple(refs))
+    ref = Ref("modelVersion", version_id(name, number))
+    return Record(ref, label, tuple(refs), created_at=row.get("created_at"))
 
 
 def _deployment(row: dict[str, Any]) -> Record:
@@ -109,7 +124,8 @@ def _deployment(row: dict[str, Any]) -> Record:
     model, number = _text(row.get("model_name")), _text(row.get("model_version"))
     if model and number:
         refs = (Ref("modelVersion", f"{model}:{number}"),)
-    return Record(Ref("deployment", str(row["id"])), _text(row.get("name")) or str(row["id"]), refs)
+    label = _text(row.get("name")) or str(row["id"])
+    return Record(Ref("deployment", str(row["id"])), label, refs, created_at=row.get("created_at"))
 
 
 _VERSION_COLUMNS = (
@@ -119,6 +135,7 @@ _VERSION_COLUMNS = (
     ModelVersion.source_job_id,
     ModelVersion.feature_plan_id,
     ModelVersion.dataset_id,
+    ModelVersion.created_at,
 )
 
 
@@ -135,7 +152,9 @@ async def fetch(ref: Ref) -> Record | None:
             (ModelVersion.model.name == parsed[0]) & (ModelVersion.version == parsed[1])
         )
         return _version(versions[0]) if versions else None
-    rows = await _optional_rows(ref.type, "id = {}", ref.id)
+    if not ref.derived:
+        return None
+    rows = await _optional_rows(cast(NodeType, ref.type), "id = {}", ref.id)
     if not rows:
         return None
     build = {"dataset": _dataset, "trainingJob": _job, "deployment": _deployment}[ref.type]
@@ -165,5 +184,43 @@ async def referencing(ref: Ref) -> list[Record]:
 
 
 async def _versions_where(condition: Any) -> list[Record]:
-    rows = await ModelVersion.select(*_VERSION_COLUMNS).where(condition).order_by(ModelVersion.id)
+    query = ModelVersion.select(*_VERSION_COLUMNS)
+    if condition is not None:
+        query = query.where(condition)
+    rows = await query.order_by(ModelVersion.id)
     return [_version(r) for r in rows]
+
+
+_BULK_COLUMNS: dict[NodeType, str] = {
+    "dataset": "id, name, created_at",
+    "trainingJob": "id, status, dataset_id, feature_plan_id, created_at",
+    "deployment": "id, name, model_name, model_version, created_at",
+}
+
+
+async def _all_rows(node_type: NodeType) -> list[dict[str, Any]]:
+    table = _TABLES[node_type]
+    if not await _table_exists(table):
+        return []
+    rows: list[dict[str, Any]] = await ModelVersion.raw(
+        f"SELECT {_BULK_COLUMNS[node_type]} FROM {table}"
+    )
+    return rows
+
+
+async def every_record(types: set[str]) -> list[Record]:
+    """Every record of the given derived types, in one query per table."""
+    found: list[Record] = []
+    if "dataset" in types:
+        found += [_dataset(r) for r in await _all_rows("dataset")]
+    if "featurePlan" in types:
+        columns = (FeaturePlanRow.id, FeaturePlanRow.name, FeaturePlanRow.dataset_id)
+        plans = await FeaturePlanRow.select(*columns, FeaturePlanRow.created_at)
+        found += [_plan(r) for r in plans]
+    if "trainingJob" in types:
+        found += [_job(r) for r in await _all_rows("trainingJob")]
+    if "modelVersion" in types:
+        found += await _versions_where(None)
+    if "deployment" in types:
+        found += [_deployment(r) for r in await _all_rows("deployment")]
+    return found

@@ -17,9 +17,9 @@ from litestar.types import ControllerRouterHandler
 
 from control_plane.auth.security import authenticate_socket
 from control_plane.settings import REPO_ROOT
-from control_plane.system import logs
+from control_plane.system import journal, logs
 from control_plane.system.probe import SystemProbe
-from control_plane.system.schemas import LogTail, SystemStats, SystemStatsMessage
+from control_plane.system.schemas import LogEntry, LogTail, SystemStats, SystemStatsMessage
 from schemas.contracts import ErrorBody
 from schemas.errors import LoadstarError
 
@@ -46,14 +46,30 @@ class SystemController(Controller):
     async def stats(self, probe: SystemProbe) -> SystemStats:
         return await anyio.to_thread.run_sync(probe.snapshot)
 
-    @get("/logs", summary="The last lines of a local service's log")
+    @get(
+        "/logs",
+        summary="Log lines of every service, or the tail of one",
+        description=(
+            "`?type=&limit=&q=&level=` answers `[{time, level, msg, service}]`, newest last, "
+            "merged from every service's log: type is all (default), backend, gateway, "
+            "worker, inference, storage or a service's own name; q searches (case-blind); "
+            "level is the lowest shown. `?service=&lines=` answers one service's tail with "
+            "the list of services that have a log."
+        ),
+    )
     async def logs(
         self,
         logs_dir: Path,
-        service: str = Parameter(default="control_plane", max_length=64),
+        service: str | None = Parameter(default=None, max_length=64),
         lines: int = Parameter(default=200, ge=1, le=5000),
-    ) -> LogTail:
-        return await anyio.to_thread.run_sync(logs.tail, logs_dir, service, lines)
+        type_: str | None = Parameter(query="type", default=None, max_length=64),
+        limit: int = Parameter(default=200, ge=1, le=5000),
+        q: str | None = Parameter(default=None, max_length=200),
+        level: str | None = Parameter(default=None, max_length=16),
+    ) -> LogTail | list[LogEntry]:
+        if service is not None:
+            return await anyio.to_thread.run_sync(logs.tail, logs_dir, service, lines)
+        return await anyio.to_thread.run_sync(journal.entries, logs_dir, type_, limit, q, level)
 
 
 @websocket("/ws/system")

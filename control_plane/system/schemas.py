@@ -90,3 +90,12 @@ class LogTail(Wire):
     service: str
     lines: list[LogLine]
     available: list[str]
+
+
+class LogEntry(Wire):
+    """One line of the seed's `/system/logs?type=&limit=` answer, with the service it is from."""
+
+    time: str | None
+    level: str | None
+    msg: str
+    service: str

@@ -141,7 +141,7 @@ async function main() {
       await page.fill('input[name=username]', USER);
       await page.fill('input[name=password]', PASSWORD);
       await page.getByTestId('login-submit').click();
-      await page.waitForURL('**/datasets');
+      await page.waitForURL((url) => url.pathname === '/'); // the home dashboard
       await page.getByTestId('role').waitFor();
     });
 
@@ -352,6 +352,8 @@ async function main() {
         await page.fill('input[name=username]', viewer);
         await page.fill('input[name=password]', `pw-${stamp}-viewer`);
         await page.getByTestId('login-submit').click();
+        await expectVisible('home-dashboard'); // the landing page
+        await page.goto('/datasets');
         await expectVisible('datasets-table');
         if (await page.getByTestId('upload-open').count()) throw new Error('a viewer sees the upload button');
         await page.goto(`/deployments/${deploymentId}`);

@@ -29,6 +29,10 @@ const SystemPage = lazy(() => import('./pages/system/SystemPage'));
 // notebooks
 
 // home dashboard, lineage graph, system logs, docs
+const HomePage = lazy(() => import('./pages/home/HomePage'));
+const LineagePage = lazy(() => import('./pages/home/LineagePage'));
+const LogsPage = lazy(() => import('./pages/home/LogsPage'));
+const DocsPage = lazy(() => import('./pages/home/DocsPage'));
 
 
 function RequireAuth({ children }: { children: React.ReactNode }) {
@@ -43,7 +47,7 @@ export function App() {
     <Routes>
       <Route path="/login" element={<LoginPage />} />
       <Route element={<RequireAuth><Layout /></RequireAuth>}>
-        <Route index element={<Navigate to="/datasets" replace />} />
+        <Route index element={<HomePage />} />
         <Route path="datasets" element={<DatasetsPage />} />
         <Route path="datasets/:id" element={<DatasetDetailPage />} />
         <Route path="explore" element={<ExplorePage />} />
@@ -67,6 +71,10 @@ export function App() {
         {/* notebooks */}
 
         {/* home dashboard, lineage graph, system logs, docs */}
+        <Route path="home" element={<HomePage />} />
+        <Route path="lineage" element={<LineagePage />} />
+        <Route path="logs" element={<LogsPage />} />
+        <Route path="docs/*" element={<DocsPage />} />
 
         <Route path="*" element={<NotFoundPage />} />
       </Route>

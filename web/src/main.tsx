@@ -2,11 +2,11 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
-import { ApiError } from './api/errors';
 import { App } from './App';
 import { AuthProvider } from './auth/AuthContext';
 import { ToastProvider } from './components/toast';
 import { I18nProvider } from './i18n/i18n';
+import { retryDelay, shouldRetry } from './lib/retry';
 import './styles.css';
 
 const queryClient = new QueryClient({
@@ -14,8 +14,10 @@ const queryClient = new QueryClient({
     queries: {
       staleTime: 15_000,
       refetchOnWindowFocus: false,
-      // Client errors (4xx) will not change on retry; network and 5xx errors get one more try.
-      retry: (count, err) => count < 1 && !(err instanceof ApiError && err.status >= 400 && err.status < 500),
+      // Client errors (4xx) will not change on retry; network and 5xx errors get three more
+      // tries with backoff (lib/retry.ts); writes are never repeated on their own.
+      retry: shouldRetry,
+      retryDelay,
     },
   },
 });

@@ -2,7 +2,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from './client';
 import { ACTIVE_JOB_STATUSES } from './protocol';
-import type { DatasetPatch, DeploymentMapping, FeaturePlan, JobCreate, LineageNodeType, PredictRequest, Stage } from './types';
+import type { DatasetPatch, DeploymentMapping, FeaturePlan, InferenceOutput, JobCreate, LineageNodeType, PredictRequest, Stage } from './types';
 
 const ACTIVE = new Set<string>(ACTIVE_JOB_STATUSES);
 
@@ -341,6 +341,7 @@ export function useDeploymentMetrics(id: string | undefined) {
 
 export function usePredict() {
   return useMutation({
-    mutationFn: (body: PredictRequest) => unwrap(api.POST('/api/inference/predict', { body })),
+    // a single window (the deployment page's) is answered with one forecast
+    mutationFn: async (body: PredictRequest) => (await unwrap(api.POST('/api/inference/predict', { body }))) as InferenceOutput,
   });
 }

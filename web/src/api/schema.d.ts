@@ -435,7 +435,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Standard input -> standard output */
+        /**
+         * Standard input -> standard output
+         * @description Either the standard input with `deploymentId` (InferenceInput), or `{modelId, version|alias, series|batch}` (ModelPredict) for a registered version with no deployment yet: the version is published to Triton if needed and each window goes through the same legalization. A `batch` answers `{modelId, version, outputs}` from one Triton call.
+         */
         post: operations["ApiInferencePredictPredictRoute"];
         delete?: never;
         options?: never;
@@ -452,7 +455,7 @@ export interface paths {
         };
         /**
          * Upstream and downstream of a record
-         * @description nodeType: dataset | featurePlan | trainingJob | modelVersion | deployment. A model version's id is `name:version` or `name/version`. Derived from the records' own references: dataset -> feature plan -> training job -> model version -> deployment.
+         * @description nodeType: dataset | featurePlan | trainingJob | modelVersion | deployment, or the type of an external node. A model version's id is `name:version` or `name/version`. Derived from the records' own references (dataset -> feature plan -> training job -> model version -> deployment), with the external edges recorded through the API beside them (`external: true`).
          */
         get: operations["ApiLineageNodeTypeNodeIdLineage"];
         put?: never;
@@ -670,6 +673,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/system/alerts/evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Evaluate the rules now (they are also evaluated periodically) */
+        post: operations["ApiSystemAlertsEvaluateEvaluate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/system/alerts/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fired system alerts, newest first */
+        get: operations["ApiSystemAlertsEventsEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/system/alerts/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** System alert rules */
+        get: operations["ApiSystemAlertsRulesRules"];
+        put?: never;
+        /** Add a system alert rule */
+        post: operations["ApiSystemAlertsRulesAddRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/system/alerts/rules/{rule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a rule */
+        delete: operations["ApiSystemAlertsRulesRuleIdRemoveRule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/system/logs": {
         parameters: {
             query?: never;
@@ -677,7 +749,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The last lines of a local service's log */
+        /**
+         * Log lines of every service, or the tail of one
+         * @description `?type=&limit=&q=&level=` answers `[{time, level, msg, service}]`, newest last, merged from every service's log: type is all (default), backend, gateway, worker, inference, storage or a service's own name; q searches (case-blind); level is the lowest shown. `?service=&lines=` answers one service's tail with the list of services that have a log.
+         */
         get: operations["ApiSystemLogsLogs"];
         put?: never;
         post?: never;
@@ -841,6 +916,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/lineage/{node_type}/{node_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Upstream and downstream of a node
+         * @description nodeType: dataset | featurePlan | trainingJob | modelVersion | deployment, or the type of an external node. A model version's id is `name:version` or `name/version`. Derived from the records' own references (dataset -> feature plan -> training job -> model version -> deployment), with the external edges recorded through the API beside them (`external: true`).
+         */
+        get: operations["ApiV2LineageNodeTypeNodeIdNode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/lineage/edge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record an external edge */
+        post: operations["ApiV2LineageEdgeAddEdge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/lineage/graph": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole lineage graph, filtered and paged
+         * @description Filters: `types` (comma-separated node types), `since`/`until` (a node's creation time, ISO 8601), `rootType`+`rootId` with `depth` (steps up and down from that node; the root is always included). Nodes come derived first, then external; an edge is listed on the page of its `from` node.
+         */
+        get: operations["ApiV2LineageGraphWhole"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/lineage/node": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record an external node */
+        post: operations["ApiV2LineageNodeAddNode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/lineage/runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A training run: its inputs, outputs and graph */
+        get: operations["ApiV2LineageRunsRunIdRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -854,6 +1020,51 @@ export interface components {
             /** @constant */
             type: "acf";
             values: number[];
+        };
+        /** AlertEvaluation */
+        AlertEvaluation: {
+            fired: components["schemas"]["AlertEventOut"][];
+            readings: {
+                [key: string]: number | null;
+            };
+            resolved: components["schemas"]["AlertEventOut"][];
+        };
+        /** AlertEventOut */
+        AlertEventOut: {
+            /** Format: date-time */
+            firedAt: string;
+            id: number;
+            message: string;
+            metric: string;
+            op: string;
+            resolvedAt?: string | null;
+            ruleId: number;
+            ruleName: string;
+            threshold: number;
+            value: number;
+        };
+        /** AlertRuleIn */
+        AlertRuleIn: {
+            /** @default true */
+            enabled?: boolean;
+            /** @enum {string} */
+            metric: "gpuUtilization" | "gpuTemperature" | "gpuMemory" | "cpu" | "memory" | "disk" | "queueLength" | "workersAlive";
+            name: string;
+            /** @enum {string} */
+            op: ">" | ">=" | "<" | "<=";
+            threshold: number;
+        };
+        /** AlertRuleOut */
+        AlertRuleOut: {
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            enabled: boolean;
+            id: number;
+            metric: string;
+            name: string;
+            op: string;
+            threshold: number;
         };
         /** AlgorithmInfo */
         AlgorithmInfo: {
@@ -911,6 +1122,12 @@ export interface components {
             lookback?: number | null;
             quantiles?: number[] | null;
             target: string;
+        };
+        /** BatchPrediction */
+        BatchPrediction: {
+            modelId: string;
+            outputs: components["schemas"]["InferenceOutput"][];
+            version: number;
         };
         /** BoxChart */
         BoxChart: {
@@ -1285,6 +1502,29 @@ export interface components {
             frequency?: string | null;
             target: string;
         };
+        /** ExternalEdgeIn */
+        ExternalEdgeIn: {
+            /**
+             * @default data_flow
+             * @enum {string}
+             */
+            edgeType?: "data_flow" | "execution_flow";
+            from: components["schemas"]["NodeRefIn"];
+            metadata?: {
+                [key: string]: unknown;
+            };
+            to: components["schemas"]["NodeRefIn"];
+        };
+        /** ExternalNodeIn */
+        ExternalNodeIn: {
+            id: string;
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /** @default  */
+            name?: string;
+            type: string;
+        };
         /** FeaturePlan */
         FeaturePlan: {
             datasetId?: string | null;
@@ -1378,25 +1618,6 @@ export interface components {
             temperatureC?: number | null;
             utilization: number;
             uuid: string;
-        };
-        /** InferenceInput */
-        InferenceInput: {
-            deploymentId?: string | null;
-            forecast_horizon?: number | null;
-            future?: {
-                [key: string]: unknown;
-            }[] | null;
-            historical_data?: {
-                [key: string]: unknown;
-            }[] | null;
-            horizon?: number | null;
-            series?: {
-                [key: string]: unknown;
-            }[] | null;
-            timestamp?: string | null;
-            units?: {
-                [key: string]: string;
-            } | null;
         };
         /** InferenceOutput */
         InferenceOutput: {
@@ -1498,12 +1719,16 @@ export interface components {
         };
         /** LineageEdge */
         LineageEdge: {
+            edgeType?: string | null;
+            /** @default false */
+            external?: boolean;
             from: string;
-            /** @enum {string} */
-            fromType: "dataset" | "featurePlan" | "trainingJob" | "modelVersion" | "deployment";
+            fromType: string;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
             to: string;
-            /** @enum {string} */
-            toType: "dataset" | "featurePlan" | "trainingJob" | "modelVersion" | "deployment";
+            toType: string;
         };
         /** LineageGraph */
         LineageGraph: {
@@ -1515,12 +1740,41 @@ export interface components {
         };
         /** LineageNode */
         LineageNode: {
+            createdAt?: string | null;
+            /** @default false */
+            external?: boolean;
             id: string;
             label: string;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
             /** @default false */
             missing?: boolean;
-            /** @enum {string} */
-            type: "dataset" | "featurePlan" | "trainingJob" | "modelVersion" | "deployment";
+            type: string;
+        };
+        /** LineagePage */
+        LineagePage: {
+            edges: components["schemas"]["LineageEdge"][];
+            limit: number;
+            nextOffset?: number | null;
+            nodes: components["schemas"]["LineageNode"][];
+            offset: number;
+            total: number;
+        };
+        /** LineageRun */
+        LineageRun: {
+            graph: components["schemas"]["LineageGraph"];
+            inputs: components["schemas"]["LineageNode"][];
+            outputs: components["schemas"]["LineageNode"][];
+            runId: string;
+            status: string | null;
+        };
+        /** LogEntry */
+        LogEntry: {
+            level: string | null;
+            msg: string;
+            service: string;
+            time: string | null;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -1611,6 +1865,11 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             version: number;
+        };
+        /** NodeRefIn */
+        NodeRefIn: {
+            id: string;
+            type: string;
         };
         /** Normalize */
         Normalize: {
@@ -3258,7 +3517,9 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["InferenceInput"];
+                "application/json": {
+                    [key: string]: unknown;
+                };
             };
         };
         responses: {
@@ -3268,7 +3529,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InferenceOutput"];
+                    "application/json": components["schemas"]["InferenceOutput"] | components["schemas"]["BatchPrediction"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -3293,11 +3554,13 @@ export interface operations {
     };
     ApiLineageNodeTypeNodeIdLineage: {
         parameters: {
-            query?: never;
+            query?: {
+                depth?: number | null;
+            };
             header?: never;
             path: {
                 node_id: string;
-                node_type: "dataset" | "featurePlan" | "trainingJob" | "modelVersion" | "deployment";
+                node_type: string;
             };
             cookie?: never;
         };
@@ -3958,11 +4221,49 @@ export interface operations {
             };
         };
     };
-    ApiSystemLogsLogs: {
+    ApiSystemAlertsEvaluateEvaluate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertEvaluation"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiSystemAlertsEventsEvents: {
         parameters: {
             query?: {
-                lines?: number;
-                service?: string;
+                limit?: number;
+                open?: boolean;
             };
             header?: never;
             path?: never;
@@ -3976,7 +4277,170 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LogTail"];
+                    "application/json": components["schemas"]["AlertEventOut"][];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiSystemAlertsRulesRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRuleOut"][];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiSystemAlertsRulesAddRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertRuleIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRuleOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiSystemAlertsRulesRuleIdRemoveRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiSystemLogsLogs: {
+        parameters: {
+            query?: {
+                level?: string | null;
+                limit?: number;
+                lines?: number;
+                q?: string | null;
+                service?: string | null;
+                type?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogTail"] | components["schemas"]["LogEntry"][];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -4391,6 +4855,220 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobProtocol"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2LineageNodeTypeNodeIdNode: {
+        parameters: {
+            query?: {
+                depth?: number | null;
+            };
+            header?: never;
+            path: {
+                node_id: string;
+                node_type: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineageGraph"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2LineageEdgeAddEdge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExternalEdgeIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineageEdge"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2LineageGraphWhole: {
+        parameters: {
+            query?: {
+                depth?: number | null;
+                limit?: number;
+                offset?: number;
+                rootId?: string | null;
+                rootType?: string | null;
+                since?: string | null;
+                types?: string | null;
+                until?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineagePage"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2LineageNodeAddNode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExternalNodeIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineageNode"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2LineageRunsRunIdRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineageRun"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */

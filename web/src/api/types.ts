@@ -48,7 +48,9 @@ export type DeploymentContractView = ResponseOf<'/api/deployments/{deployment_id
 export type DeploymentMetrics = ResponseOf<'/api/deployments/{deployment_id}/metrics'>;
 export type LatencySeries = Elem<DeploymentMetrics['series']>;
 export type PredictRequest = BodyOf<'/api/inference/predict'>;
-export type InferenceOutput = ResponseOf<'/api/inference/predict', 'post'>;
+export type PredictAnswer = ResponseOf<'/api/inference/predict', 'post'>;
+/** One forecast (the answer to a single window; a batch answers `{outputs}`). */
+export type InferenceOutput = Exclude<PredictAnswer, { outputs: unknown }>;
 export type SystemStats = ResponseOf<'/api/system/stats'>;
 
 /** One event on `/ws/training/{jobId}` (the TrainingEvent contract). */

@@ -3,6 +3,7 @@ import { Suspense } from 'react';
 import { NavLink, Outlet } from 'react-router';
 import { useAuth } from '../auth/AuthContext';
 import { LANGS, useI18n, type MessageKey } from '../i18n/i18n';
+import { OfflineGate } from '../pages/home/OfflineGate';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Icon, type IconName } from './icons';
 import { SkeletonPage } from './ui';
@@ -35,6 +36,10 @@ const NAV: { section: MessageKey; items: { to: string; icon: IconName; label: Me
       // notebooks
 
       // home dashboard, lineage graph, system logs, docs
+      { to: '/home', icon: 'system', label: 'home.nav' },
+      { to: '/lineage', icon: 'registry', label: 'lineage.nav' },
+      { to: '/logs', icon: 'search', label: 'logs.nav' },
+      { to: '/docs', icon: 'inbox', label: 'docs.nav' },
 
     ],
   },
@@ -94,7 +99,7 @@ export function Layout() {
         <main className="content">
           <ErrorBoundary>
             <Suspense fallback={<SkeletonPage />}>
-              <Outlet />
+              <OfflineGate><Outlet /></OfflineGate>
             </Suspense>
           </ErrorBoundary>
         </main>

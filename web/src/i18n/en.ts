@@ -178,6 +178,44 @@ const messages = {
   // notebooks
 
   // home dashboard, lineage graph, system logs, docs
+  home: {
+    nav: 'Home', title: 'Home', subtitle: 'What runs now, what is deployed, how fresh the data is, and how the host is doing.',
+    firstTitle: 'Start here', firstText: 'Nothing is here yet. Forecasting a line takes five steps:',
+    stepUpload: 'Upload a line’s history (CSV or Parquet)', stepExplore: 'Explore it: gaps, units, seasonality',
+    stepPlan: 'Build a feature plan (or let it be suggested)', stepTrain: 'Train a forecaster and watch its loss', stepDeploy: 'Register, publish and deploy it behind the gateway',
+    manualHint: 'Each step has a page in the', open: 'Open', running: 'Running now',
+    nothingRunning: 'No job is running', nothingRunningHint: 'Start a training job from the Training page.',
+    streamsLater: 'Live streams will be listed here once sensor sources are set up.',
+    noDeployments: 'Nothing deployed yet', noDeploymentsHint: 'Deploy a registered model version to get an API URL and token.',
+    noCalls: 'no calls yet', freshness: 'Data freshness', lastReading: 'Last reading',
+    anomaliesLater: 'Anomaly events of deployments appear here once monitoring is on.',
+  },
+  lineage: {
+    nav: 'Lineage', title: 'Lineage', subtitle: 'Where every model came from and what uses it: derived from the records, with external sources beside them.',
+    rootType: 'Start from', rootId: 'Node id', depth: 'Depth', types: 'Only types', wholeGraph: 'The whole graph',
+    empty: 'No nodes match', emptyHint: 'Upload a dataset, or record an external node with POST /api/v2/lineage/node.',
+    graph: 'Graph', counts: '{nodes} of {total} nodes, {edges} edges, {external} external', node: 'Node', type: 'Type',
+    external: 'external', missing: 'missing',
+  },
+  logs: {
+    nav: 'Logs', title: 'System logs', subtitle: 'Every service’s log lines, newest last; follows new lines every 2 seconds.',
+    type: 'Service', limit: 'Lines', serverSearch: 'Search the server', follow: 'Follow',
+    types: { all: 'All services', backend: 'Control plane', gateway: 'Edge gateway', worker: 'Training worker', inference: 'Triton', storage: 'Storage (S3, Postgres, Redis)' },
+  },
+  alerts: {
+    title: 'System alerts', noneOpen: 'No open alerts', rules: 'Alert rules', metric: 'Metric', op: 'Condition', threshold: 'Threshold',
+    add: 'Add rule', evaluate: 'Check now', noRules: 'No rules yet', noRulesHint: 'Add a threshold, e.g. GPU temperature > 85 °C.',
+    events: 'Fired', open: 'open', resolved: 'resolved',
+  },
+  docs: {
+    nav: 'Docs', title: 'Docs', subtitle: 'The user manual, FAQ, API guide and changelog, from the repository.',
+    manual: 'User manual', reference: 'Reference', missing: 'This page does not exist',
+    pages: { 'import-data': 'Import data', plan: 'Plan features', train: 'Train', deploy: 'Deploy', watch: 'Watch', administer: 'Administer', faq: 'FAQ', api: 'API guide', changelog: 'Changelog' },
+  },
+  offline: {
+    title: 'You are offline', text: 'The console cannot reach the control plane. It retries on its own; pages come back when the connection does.',
+    retry: 'Try now',
+  },
 
 };
 

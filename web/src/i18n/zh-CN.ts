@@ -180,5 +180,43 @@ export const zhCN: Messages = {
   // notebooks
 
   // home dashboard, lineage graph, system logs, docs
+  home: {
+    nav: '首页', title: '首页', subtitle: '正在运行的任务、已部署的模型、数据新鲜度与主机状态。',
+    firstTitle: '从这里开始', firstText: '这里还什么都没有。为一条产线做预测需要五步：',
+    stepUpload: '上传产线历史数据（CSV 或 Parquet）', stepExplore: '探索数据：缺口、单位、季节性',
+    stepPlan: '构建特征方案（或使用自动推荐）', stepTrain: '训练预测模型并观察损失曲线', stepDeploy: '注册、发布并部署到边缘网关',
+    manualHint: '每一步都在这里有说明：', open: '打开', running: '正在运行',
+    nothingRunning: '没有正在运行的任务', nothingRunningHint: '在“训练”页面启动训练任务。',
+    streamsLater: '配置传感器数据源后，实时数据流会显示在这里。',
+    noDeployments: '尚未部署', noDeploymentsHint: '部署一个已注册的模型版本以获得 API 地址和令牌。',
+    noCalls: '暂无调用', freshness: '数据新鲜度', lastReading: '最新读数',
+    anomaliesLater: '开启监控后，部署的异常事件会显示在这里。',
+  },
+  lineage: {
+    nav: '血缘', title: '血缘', subtitle: '每个模型从何而来、被谁使用：由记录推导，外部来源并列显示。',
+    rootType: '起点', rootId: '节点 ID', depth: '深度', types: '仅这些类型', wholeGraph: '整张图',
+    empty: '没有匹配的节点', emptyHint: '上传数据集，或通过 POST /api/v2/lineage/node 记录外部节点。',
+    graph: '图', counts: '{nodes} / {total} 个节点，{edges} 条边，{external} 个外部节点', node: '节点', type: '类型',
+    external: '外部', missing: '已缺失',
+  },
+  logs: {
+    nav: '日志', title: '系统日志', subtitle: '所有服务的日志，最新的在最后；每 2 秒跟随新行。',
+    type: '服务', limit: '行数', serverSearch: '在服务器上搜索', follow: '跟随',
+    types: { all: '全部服务', backend: '控制平面', gateway: '边缘网关', worker: '训练 Worker', inference: 'Triton', storage: '存储（S3、Postgres、Redis）' },
+  },
+  alerts: {
+    title: '系统告警', noneOpen: '没有未关闭的告警', rules: '告警规则', metric: '指标', op: '条件', threshold: '阈值',
+    add: '添加规则', evaluate: '立即检查', noRules: '还没有规则', noRulesHint: '添加一个阈值，例如 GPU 温度 > 85 °C。',
+    events: '已触发', open: '未关闭', resolved: '已恢复',
+  },
+  docs: {
+    nav: '文档', title: '文档', subtitle: '用户手册、常见问题、API 指南与更新日志，来自代码仓库。',
+    manual: '用户手册', reference: '参考', missing: '该页面不存在',
+    pages: { 'import-data': '导入数据', plan: '特征方案', train: '训练', deploy: '部署', watch: '监控', administer: '管理', faq: '常见问题', api: 'API 指南', changelog: '更新日志' },
+  },
+  offline: {
+    title: '网络已断开', text: '控制台无法连接到控制平面。它会自动重试；连接恢复后页面会回来。',
+    retry: '立即重试',
+  },
 
 };

@@ -14,7 +14,7 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const from = (location.state as { from?: string } | null)?.from ?? '/datasets';
+  const from = (location.state as { from?: string } | null)?.from ?? '/';
   if (user) return <Navigate to={from} replace />;
 
   const submit = async (e: FormEvent) => {

@@ -8,6 +8,7 @@ import { Icon } from '../../components/icons';
 import { Card, ErrorMessage, PageHeader, Skeleton } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtBytes } from '../../lib/format';
+import { AlertRulesCard } from '../home/AlertRulesCard';
 
 const HISTORY = 120;
 
@@ -116,6 +117,7 @@ export default function SystemPage() {
           <Card title={t('system.history')} subtitle={t('system.historyHint')}>
             <EChart option={historyOption} height={220} notMerge={false} />
           </Card>
+          <AlertRulesCard />
         </div>
       )}
     </>
