@@ -28,7 +28,7 @@ from control_plane.registry.schemas import (
     VersionPage,
 )
 
-PageNo = Annotated[int, Parameter(ge=1, default=1)]
+PageNo = Annotated[int, Parameter(ge=1, le=1_000_000, default=1)]
 PageSize = Annotated[int, Parameter(ge=1, le=500, default=50, query="pageSize")]
 StageFilter = Annotated[Stage | None, Parameter(query="stage", default=None)]
 
