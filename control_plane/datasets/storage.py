@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import polars as pl
 
 from control_plane.datasets.schemas import DatasetFormat
 from control_plane.settings import Settings
-from schemas.errors import Conflict
+from schemas.errors import Conflict, InvalidInput
+
+# what a dataset id may be, so that no id (`..`, `/`, a wildcard) reaches another prefix
+_DATASET_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 def prefix(dataset_id: str) -> str:
+    """`datasets/<id>/`, the only place a dataset's objects live."""
+    if not _DATASET_ID.fullmatch(dataset_id):
+        raise InvalidInput(
+            f"{dataset_id!r} is not a dataset id", {"field": "datasetId", "datasetId": dataset_id}
+        )
     return f"datasets/{dataset_id}/"
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from control_plane.settings import Settings
 from tests.fuzz.runner import fuzz
 from tests.integration import test_gateway_support as support
 from tests.integration.isolated_stack import Isolated, isolated
@@ -31,6 +32,14 @@ def _verdict(proc_output: str, rc: int) -> None:
     assert rc == 0, proc_output[-12000:]
 
 
+def _no_secret_in(log: Path, secrets: dict[str, str], min_chars: int = 1000) -> None:
+    """A run's log names no secret: not the JWT secret, a token or a password."""
+    text = log.read_text(errors="replace")
+    assert len(text) >= min_chars, "the log should hold the run's requests"
+    leaked = [name for name, value in secrets.items() if value and value in text]
+    assert not leaked, f"{leaked} found in {log}"
+
+
 async def test_control_plane_document_holds_under_fuzzing(
     isolated: Isolated, tmp_path: Path
 ) -> None:
@@ -42,6 +51,17 @@ async def test_control_plane_document_holds_under_fuzzing(
         exclude=_NOT_FUZZED,
     )
     _verdict(proc.stdout + proc.stderr, proc.returncode)
+    settings = Settings.from_env(isolated.env)
+    _no_secret_in(
+        isolated.logs / "cp.log",
+        {
+            "JWT secret": settings.jwt_secret,
+            "admin password": settings.admin_password,
+            "admin token": token,
+            "gateway sync token": settings.gateway_sync_token,
+            "S3 secret key": settings.s3_secret_key,
+        },
+    )
 
 
 def test_gateway_document_holds_under_fuzzing(
@@ -55,3 +75,5 @@ def test_gateway_document_holds_under_fuzzing(
             exclude=_NOT_FUZZED,
         )
     _verdict(proc.stdout + proc.stderr, proc.returncode)
+    # the gateway logs warnings only: what it wrote must still name no token
+    _no_secret_in(tmp_path / "gateway.log", {"deployment token": tenants["a"].token}, 0)
