@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.openapi.spec import (
     OpenAPIFormat,
     OpenAPIMediaType,
@@ -166,6 +166,16 @@ class DatasetController(Controller):
         summary="Update name, description, units, quality rules",
     )
     async def update(
+        self, dataset_id: str = Parameter(), data: DatasetPatch = Body()
+    ) -> DatasetOut:
+        return await service.update_dataset(dataset_id, data)
+
+    @put(
+        "/{dataset_id:str}",
+        guards=[writer_guard],
+        summary="Update name and description (seed 004's PUT); the same body and rules as PATCH",
+    )
+    async def replace(
         self, dataset_id: str = Parameter(), data: DatasetPatch = Body()
     ) -> DatasetOut:
         return await service.update_dataset(dataset_id, data)

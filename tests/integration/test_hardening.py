@@ -139,3 +139,27 @@ async def test_s3_down_during_an_upload_is_a_fast_503_and_leaves_no_record(
         again = await upload(client, headers, ett_csv(200), name=name)
         assert again.status_code == 201, again.text
         assert await rows_named(name) == 1
+
+
+async def test_status_conventions_hold_across_the_document(
+    cp_client: Any, admin_headers: dict[str, str]
+) -> None:
+    """201 on create, 204 on delete, PUT /api/datasets/{id} as in seed 004."""
+    schema = (await cp_client.get("/schema/openapi.json")).json()
+    for path, item in schema["paths"].items():
+        if "delete" in item:
+            success = [c for c in item["delete"]["responses"] if c.startswith("2")]
+            assert success == ["204"], (path, success)
+    assert "put" in schema["paths"]["/api/datasets/{dataset_id}"]
+    created = await upload(cp_client, admin_headers, ett_csv(50), name=unique("put"))
+    assert created.status_code == 201
+    dataset_id = created.json()["id"]
+    renamed = await cp_client.put(
+        f"/api/datasets/{dataset_id}",
+        json={"name": "renamed by PUT", "description": "seed 004"},
+        headers=admin_headers,
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["name"] == "renamed by PUT"
+    gone = await cp_client.delete(f"/api/datasets/{dataset_id}", headers=admin_headers)
+    assert gone.status_code == 204 and gone.content == b""
