@@ -28,9 +28,18 @@ class DefaultSecretError(RuntimeError):
         )
 
 
+# what example manifests put where a real secret goes
+PLACEHOLDER = "change-me"
+
+
+def is_unset(value: str, default: str) -> bool:
+    """Empty, the code's default, or a manifest's placeholder."""
+    return not value or value == default or value.lower().startswith(PLACEHOLDER)
+
+
 def defaults_in_use(pairs: Iterable[tuple[str, str, str]]) -> list[str]:
-    """The variables (of `(variable, value, default)`) still at their default or empty."""
-    return [variable for variable, value, default in pairs if not value or value == default]
+    """The variables (of `(variable, value, default)`) not set to a real secret."""
+    return [variable for variable, value, default in pairs if is_unset(value, default)]
 
 
 def check_secrets(mode: str, pairs: Iterable[tuple[str, str, str]]) -> None:

@@ -27,6 +27,12 @@ def test_production_refuses_every_default_and_names_the_variables() -> None:
         GatewaySettings.from_env({}).check_secrets()
 
 
+def test_a_manifest_placeholder_is_no_secret() -> None:
+    with pytest.raises(DefaultSecretError) as raised:
+        Settings.from_env({**_SET, "LOADSTAR_JWT_SECRET": "change-me"}).check_secrets()
+    assert raised.value.variables == ["LOADSTAR_JWT_SECRET"]
+
+
 def test_one_default_left_is_enough_to_refuse() -> None:
     for variable in _SET:
         env = {k: v for k, v in _SET.items() if k != variable}
@@ -59,7 +65,11 @@ def test_the_apps_refuse_to_be_built() -> None:
 def test_a_secret_is_refused_exactly_when_empty_or_default(
     pairs: list[tuple[str, str, str]], mode: str
 ) -> None:
-    expected = [name for name, value, default in pairs if not value or value == default]
+    expected = [
+        name
+        for name, value, default in pairs
+        if not value or value == default or value.lower().startswith("change-me")
+    ]
     assert defaults_in_use(pairs) == expected
     if expected:
         with pytest.raises(DefaultSecretError):
