@@ -20,7 +20,7 @@ from control_plane.deployments.lifecycle import deployments_lifespan
 from control_plane.deps import DEPENDENCIES
 from control_plane.errors import EXCEPTION_HANDLERS, document_errors
 from control_plane.migrations import run_migrations
-from control_plane.response_headers import response_headers
+from control_plane.response_headers import ResponseHeaders
 from control_plane.routes import ROUTES
 from control_plane.settings import Settings
 from control_plane.training.lifecycle import training_lifespan
@@ -57,7 +57,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=handlers,
         dependencies=DEPENDENCIES,
-        middleware=[with_request_id, response_headers],
+        middleware=[with_request_id],
+        before_send=[ResponseHeaders()],
         # closed unless origins are named: the console is served from this same origin
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins))
         if settings.cors_origins

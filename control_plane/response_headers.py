@@ -12,7 +12,7 @@ import re
 
 from litestar.enums import ScopeType
 from litestar.routes import HTTPRoute
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 # The console is served by this app: scripts, styles and data from here only, no framing
 # (clickjacking), no plugins. Charts draw on canvas; React sets inline styles.
@@ -56,36 +56,29 @@ def _methods_by_path(app: object) -> dict[str, str]:
     }
 
 
-def response_headers(app: ASGIApp) -> ASGIApp:
-    """Middleware: security headers on every HTTP answer, a full `Allow` on OPTIONS."""
-    allow_by_path: dict[str, str] | None = None
+class ResponseHeaders:
+    """A `before_send` hook, so that every answer gets them, the router's own 404 and 405
+    included (middleware runs only on a matched route)."""
 
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        nonlocal allow_by_path
-        if scope["type"] != ScopeType.HTTP:
-            await app(scope, receive, send)
+    def __init__(self) -> None:
+        self._allow_by_path: dict[str, str] | None = None
+
+    def _allow(self, scope: Scope) -> str | None:
+        if scope.get("method") != "OPTIONS":
+            return None
+        if self._allow_by_path is None:
+            self._allow_by_path = _methods_by_path(scope.get("app"))
+        return self._allow_by_path.get(_template(scope.get("path_template", "")))
+
+    async def __call__(self, message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP:
             return
-        path = scope["path"]
-        policy = SCHEMA_POLICY if path.startswith("/schema") else CONSOLE_POLICY
-        allow: str | None = None
-        if scope["method"] == "OPTIONS":
-            if allow_by_path is None:
-                allow_by_path = _methods_by_path(scope.get("app"))
-            allow = allow_by_path.get(_template(scope.get("path_template", "")))
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [
-                    (k, v)
-                    for k, v in message.get("headers", [])
-                    if not (allow and k.lower() == b"allow")
-                ]
-                headers += [*_COMMON, (b"content-security-policy", policy.encode())]
-                if allow:
-                    headers.append((b"allow", allow.encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await app(scope, receive, send_with_headers)
-
-    return middleware
+        policy = SCHEMA_POLICY if scope["path"].startswith("/schema") else CONSOLE_POLICY
+        allow = self._allow(scope)
+        headers = [
+            (k, v) for k, v in message.get("headers", []) if not (allow and k.lower() == b"allow")
+        ]
+        headers += [*_COMMON, (b"content-security-policy", policy.encode())]
+        if allow:
+            headers.append((b"allow", allow.encode()))
+        message["headers"] = headers  # type: ignore[typeddict-unknown-key]

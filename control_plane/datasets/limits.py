@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import msgspec
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.errors import PayloadTooLarge
+from schemas.errors import InvalidInput, PayloadTooLarge
 
 
 class UploadLimits(msgspec.Struct, frozen=True, kw_only=True):
@@ -32,7 +33,10 @@ def _refuse(what: str, found: int, limit: int) -> PayloadTooLarge:
 
 def check_parquet(path: Path, limits: UploadLimits = UploadLimits()) -> None:
     """Refuse from the footer alone: rows, columns, bytes once decompressed."""
-    meta = pq.ParquetFile(path).metadata
+    try:
+        meta = pq.ParquetFile(path).metadata
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InvalidInput(f"not a readable Parquet file: {exc}", {"format": "parquet"}) from exc
     if meta.num_columns > limits.max_columns:
         raise _refuse("columns", meta.num_columns, limits.max_columns)
     if meta.num_rows > limits.max_rows:

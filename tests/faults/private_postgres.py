@@ -77,8 +77,16 @@ class PrivatePostgres:
 
     def stop(self) -> None:
         """A fast shutdown: open connections are cut, as in a restart."""
+        assert self.answers(), "stop() expects a running server"
         if self.proc is None:
             return
+        # through pg_ctl, as the server's user: a signal to `runuser` would not reach it
+        subprocess.run(
+            [*_as_server_user(), _binary("pg_ctl"), "stop", "-D", str(self.data), "-m", "fast"],
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
         with contextlib.suppress(ProcessLookupError):
             self.proc.send_signal(signal.SIGINT)
         try:
@@ -88,6 +96,10 @@ class PrivatePostgres:
             self.proc.wait(timeout=10)
         self.proc = None
 
+    def answers(self) -> bool:
+        probe = [_binary("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)]
+        return subprocess.run(probe, capture_output=True, check=False).returncode == 0
+
     async def create_database(self, name: str) -> None:
         conn = await asyncpg.connect(self.url("postgres"))
         try:
@@ -96,5 +108,9 @@ class PrivatePostgres:
             await conn.close()
 
     def remove(self) -> None:
-        self.stop()
+        if self.proc is not None and self.answers():
+            self.stop()
+        elif self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
         shutil.rmtree(self.root, ignore_errors=True)

@@ -47,3 +47,12 @@ def test_a_csv_header_wider_than_allowed_is_refused(tmp_path: Path, separator: s
     with pytest.raises(PayloadTooLarge, match="25 columns"):
         check_csv_header(path, UploadLimits(max_columns=24))
     check_csv_header(path, UploadLimits(max_columns=25))
+
+
+def test_a_file_that_is_not_parquet_is_invalid_input_not_a_crash(tmp_path: Path) -> None:
+    from schemas.errors import InvalidInput
+
+    png = tmp_path / "file.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40)
+    with pytest.raises(InvalidInput, match="not a readable Parquet file"):
+        check_parquet(png)
