@@ -7,10 +7,11 @@ The users share one login (password hashing is meant to be slow: fifty logins at
 would measure argon2, not the pages), then each loops like someone at the console: the
 dataset list, one dataset's first rows and its explore preview, the training job list
 and one job's status, with a short think time between pages. One row per `--every`
-seconds: requests, 5xx, other errors, p50/p95/p99 in ms. The seed's target is p95 under 500 ms with 50
-users for 5 minutes (`--minutes 5`); the default is one minute. It uploads one small
-dataset (ETTh1's first 2,000 rows) when the server has none, and uses the stack it is
-pointed at (`make up`, admin / loadstar-admin unless LOADSTAR_ADMIN_* say otherwise).
+seconds: requests, 5xx, other errors, p50/p95/p99 in ms. The seed's target is p95
+under 500 ms with 50 users for 5 minutes (`--minutes 5`); the default is one minute.
+It uploads one small dataset (ETTh1's first 2,000 rows) when the server has none, and
+uses the stack it is pointed at (`make up`; admin / loadstar-admin unless
+LOADSTAR_ADMIN_* say otherwise).
 """
 
 from __future__ import annotations
