@@ -66,10 +66,16 @@ async def a_dataset(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
     return str(resp.json()["id"])
 
 
-async def user(url: str, end: float, windows: list[Window], dataset_id: str, seed: int) -> None:
+async def user(
+    url: str,
+    end: float,
+    windows: list[Window],
+    dataset_id: str,
+    headers: dict[str, str],
+    seed: int,
+) -> None:
     rng = random.Random(seed)
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        headers = await login(client)
         pages = [
             "/api/datasets?page=1&pageSize=20",
             f"/api/datasets/{dataset_id}/preview?offset=0&limit=50",

@@ -24,6 +24,9 @@ _OUTAGES: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
             asyncpg.exceptions.ConnectionFailureError,
             asyncpg.exceptions.AdminShutdownError,
             asyncpg.exceptions.TooManyConnectionsError,
+            # what a query meets when the server cuts its connection mid-way (a fast
+            # shutdown): the protocol is left in the middle of an operation
+            asyncpg.exceptions.InternalClientError,
         ),
         "the database",
     ),

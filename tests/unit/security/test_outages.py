@@ -12,6 +12,7 @@ from control_plane.outages import as_outage
 def test_connection_errors_of_each_service_are_outages() -> None:
     cases = {
         "the database": asyncpg.exceptions.ConnectionDoesNotExistError("closed"),
+        # (also a query whose connection the server cut mid-way)
         "Redis": redis.exceptions.ConnectionError("refused"),
         "the object store": urllib3.exceptions.MaxRetryError(None, "/b/k"),  # type: ignore[arg-type]
     }
@@ -31,3 +32,9 @@ def test_an_outage_found_as_the_cause_counts_and_a_bug_does_not() -> None:
         assert as_outage(outer) is not None
     assert as_outage(KeyError("k")) is None
     assert as_outage(ValueError("bad")) is None
+
+
+def test_a_query_cut_mid_way_by_a_server_shutdown_is_an_outage() -> None:
+    cut = asyncpg.exceptions.InternalClientError("cannot switch to state 12")
+    outage = as_outage(cut)
+    assert outage is not None and outage.details["service"] == "the database"
