@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STACK := $(PY) -m infra.local.stack
 
-.PHONY: help install lock web up down status migrate demo test test-reversed test-random coverage test-fast lint format types bench schemas
+.PHONY: help install lock web up down status migrate demo test test-reversed test-random coverage test-fast fuzz faults soak load lint format types bench schemas
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -54,6 +54,18 @@ coverage: install web ## `make test` under coverage.py; prints the total and per
 	@$(PY) -m coverage erase
 	@status=0; $(MAKE) --no-print-directory test PYTEST='$(PY) -m coverage run -m pytest' || status=$$?; \
 	  $(PY) -m infra.local.coverage_report || { [ $$status -ne 0 ] || status=2; }; exit $$status
+
+fuzz: install ## schemathesis on both OpenAPI documents, EXAMPLES per operation (default 50; `make test` runs 4)
+	@LOADSTAR_FUZZ_EXAMPLES=$${EXAMPLES:-50} $(STACK) run -- $(PYTEST) tests/fuzz $(PYTEST_ARGS)
+
+faults: install ## The fault suite alone (tests/faults: real services stopped and restarted under load)
+	@$(STACK) run -- $(PYTEST) tests/faults $(PYTEST_ARGS)
+
+soak: install ## The gateway at a steady rate (MINUTES, default 1; RATE per second, default 50), a row every 10 s
+	@$(PY) -m benchmarks.gateway_soak --minutes $${MINUTES:-1} --rate $${RATE:-50}
+
+load: install ## 50 console-like users on the running control plane (`make up` first; MINUTES, default 1)
+	@$(PY) -m benchmarks.control_plane_load --minutes $${MINUTES:-1}
 
 test-fast: install ## Unit tests only
 	@$(PY) -m pytest tests/unit

@@ -230,6 +230,7 @@ async def run(
         "TRITON_GRPC_URL": grpc_url,
         "TRITON_HTTP_URL": f"127.0.0.1:{triton.ports['--http-port']}",
         "LOADSTAR_GATEWAY_TRITON_PROTOCOL": protocol,
+        "LOADSTAR_ENV": "development",  # the benchmark's gateway uses the default sync token
     }
     proc, address, spawned = start_gateway(env, priority, workers)
     direct = grpcclient.InferenceServerClient(grpc_url)

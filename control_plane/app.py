@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
+from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from piccolo.engine import engine_finder
 
@@ -19,6 +20,7 @@ from control_plane.deployments.lifecycle import deployments_lifespan
 from control_plane.deps import DEPENDENCIES
 from control_plane.errors import EXCEPTION_HANDLERS, document_errors
 from control_plane.migrations import run_migrations
+from control_plane.response_headers import ResponseHeaders
 from control_plane.routes import ROUTES
 from control_plane.settings import Settings
 from control_plane.system_alerts.lifecycle import system_alerts_lifespan
@@ -31,6 +33,7 @@ log = logging.getLogger("loadstar.control_plane")
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app from settings (read from the environment when not given)."""
     settings = settings or Settings.from_env()
+    settings.check_secrets()
     configure_logging("control_plane")
     jwt_auth = build_jwt_auth(settings.jwt_secret, settings.jwt_ttl_seconds)
     store = ObjectStore.from_settings(settings)
@@ -56,6 +59,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=handlers,
         dependencies=DEPENDENCIES,
         middleware=[with_request_id],
+        before_send=[ResponseHeaders()],
+        # closed unless origins are named: the console is served from this same origin
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins))
+        if settings.cors_origins
+        else None,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_app_init=[jwt_auth.on_app_init],
         lifespan=[lifespan, training_lifespan, deployments_lifespan, system_alerts_lifespan],

@@ -21,7 +21,7 @@ SAVED = Path(__file__).resolve().parents[1] / "web" / "openapi.json"
 
 def document() -> dict[str, Any]:
     """The document the app serves (the settings do not change it)."""
-    schema = create_app(Settings()).openapi_schema.to_schema()
+    schema = create_app(Settings(mode="development")).openapi_schema.to_schema()
     return json.loads(encode_json(schema))  # type: ignore[no-any-return]
 
 

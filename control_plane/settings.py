@@ -8,6 +8,8 @@ from pathlib import Path
 
 import msgspec
 
+from loadstar_core.secrets_policy import MODE_VARIABLE, check_secrets
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -34,6 +36,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     static_dir: Path = REPO_ROOT / "web" / "dist"
     run_migrations: bool = True
     namespace: str = "loadstar"  # of the training queue and event stream in Redis
+    # "development" allows the public default secrets above; anything else refuses them
+    mode: str = "production"
+    # origins allowed to call the API from a browser; none by default (the console is
+    # served by the control plane itself, so it needs none)
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -62,6 +69,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "static_dir": "LOADSTAR_STATIC_DIR",
             "run_migrations": "LOADSTAR_RUN_MIGRATIONS",
             "namespace": "LOADSTAR_NAMESPACE",
+            "mode": MODE_VARIABLE,
         }
-        raw = {field: env[var] for field, var in mapping.items() if var in env}
+        raw: dict[str, object] = {field: env[var] for field, var in mapping.items() if var in env}
+        if env.get("LOADSTAR_CORS_ORIGINS"):
+            raw["cors_origins"] = [o.strip() for o in env["LOADSTAR_CORS_ORIGINS"].split(",")]
         return msgspec.convert(raw, cls, strict=False)
+
+    def check_secrets(self) -> None:
+        """Refuse to run outside development mode with any secret at its public default."""
+        default = Settings()
+        check_secrets(
+            self.mode,
+            [
+                ("LOADSTAR_JWT_SECRET", self.jwt_secret, default.jwt_secret),
+                (
+                    "LOADSTAR_GATEWAY_SYNC_TOKEN",
+                    self.gateway_sync_token,
+                    default.gateway_sync_token,
+                ),
+                ("S3_ACCESS_KEY", self.s3_access_key, default.s3_access_key),
+                ("S3_SECRET_KEY", self.s3_secret_key, default.s3_secret_key),
+                ("LOADSTAR_ADMIN_PASSWORD", self.admin_password, default.admin_password),
+            ],
+        )

@@ -38,6 +38,7 @@ class GatewayApp(Litestar):
 def create_app(settings: GatewaySettings | None = None) -> Litestar:
     """Build the gateway from settings (read from the environment when not given)."""
     settings = settings or GatewaySettings.from_env()
+    settings.check_secrets()
     configure_logging("edge_gateway")
     store = ContractStore(settings)
     metrics = GatewayMetrics()

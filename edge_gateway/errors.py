@@ -34,7 +34,13 @@ def error_of(exc: Exception, path: str = "") -> tuple[int, str, bytes]:
     if isinstance(exc, HTTPException):
         code = CODE_BY_HTTP_STATUS.get(exc.status_code, "INTERNAL_ERROR")
         status = exc.status_code if code != "INTERNAL_ERROR" else 500
-        return status, code, error_body(code, str(exc.detail), {})
+        details: dict[str, Any] = {}
+        message = str(exc.detail)
+        allow = (exc.headers or {}).get("allow")
+        if code == "METHOD_NOT_ALLOWED" and allow:
+            details = {"path": path, "allowed": allow.split(", ")}
+            message = f"{message}; allowed: {allow}"
+        return status, code, error_body(code, message, details)
     log.exception("unhandled error on %s", path, exc_info=exc)
     message = f"internal error: {type(exc).__name__}"
     return 500, "INTERNAL_ERROR", error_body("INTERNAL_ERROR", message, {"path": path})
@@ -43,7 +49,9 @@ def error_of(exc: Exception, path: str = "") -> tuple[int, str, bytes]:
 def exception_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     status, code, body = error_of(exc, request.url.path)
     request.scope["state"]["error_code"] = code
-    return Response(content=body, status_code=status, media_type=MediaType.JSON)
+    allow = exc.headers.get("allow") if isinstance(exc, HTTPException) and exc.headers else None
+    headers = {"Allow": allow} if status == 405 and allow else None
+    return Response(content=body, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
 EXCEPTION_HANDLERS = {Exception: exception_to_response}

@@ -23,7 +23,7 @@ _JSON = (b"content-type", b"application/json")
 
 class MethodNotAllowed(MethodNotAllowedException):
     def __init__(self) -> None:
-        super().__init__("only POST is served here")
+        super().__init__("only POST is served here", headers={"allow": "POST"})
 
 
 class ClientGone(Exception):
@@ -59,13 +59,10 @@ async def _body(receive: Receive, limit: int) -> bytes:
 
 async def _send(send: Send, answer: Answer) -> None:
     length = str(len(answer.body)).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": answer.status,
-            "headers": [_JSON, (b"content-length", length)],
-        }
-    )
+    headers = [_JSON, (b"content-length", length)]
+    if answer.status == 405:
+        headers.append((b"allow", b"POST"))
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
     await send({"type": "http.response.body", "body": answer.body, "more_body": False})
 
 

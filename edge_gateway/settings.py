@@ -9,6 +9,8 @@ from typing import Literal
 
 import msgspec
 
+from loadstar_core.secrets_policy import MODE_VARIABLE, check_secrets
+
 ENV_VARS: dict[str, str] = {
     "control_plane_url": "LOADSTAR_CONTROL_PLANE_URL",
     "sync_token": "LOADSTAR_GATEWAY_SYNC_TOKEN",
@@ -23,6 +25,7 @@ ENV_VARS: dict[str, str] = {
     "triton_timeout_s": "LOADSTAR_TRITON_TIMEOUT_S",
     "max_body_bytes": "LOADSTAR_GATEWAY_MAX_BODY_BYTES",
     "ws_buffer_rows": "LOADSTAR_GATEWAY_WS_BUFFER_ROWS",
+    "mode": MODE_VARIABLE,
 }
 
 
@@ -52,6 +55,13 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     ws_buffer_rows: int = 0
     # False in tests that drive `ContractStore` themselves.
     sync_enabled: bool = True
+    # "development" allows the public default sync token; anything else refuses it
+    mode: str = "production"
+
+    def check_secrets(self) -> None:
+        """Refuse to run outside development mode with the sync token at its default."""
+        default = GatewaySettings().sync_token
+        check_secrets(self.mode, [("LOADSTAR_GATEWAY_SYNC_TOKEN", self.sync_token, default)])
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:

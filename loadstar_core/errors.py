@@ -22,7 +22,10 @@ _DEFAULT_MESSAGE = {
     "UNAUTHORIZED": "authentication required",
     "FORBIDDEN": "not allowed",
     "NOT_FOUND": "no such route",
+    "METHOD_NOT_ALLOWED": "this path does not take that method",
 }
+# headers of a framework error that are part of its answer
+_KEPT_HEADERS = ("allow", "retry-after")
 
 
 class ErrorReply(msgspec.Struct, frozen=True, kw_only=True):
@@ -30,6 +33,8 @@ class ErrorReply(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     body: bytes
     unexpected: bool = False  # neither a domain nor a framework error: worth a logged trace
+    # headers the answer must carry: `Allow` on a 405, `Retry-After` on a 503
+    headers: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> bytes:
@@ -37,19 +42,32 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
 
 
 def _reply(
-    code: str, message: str, details: dict[str, Any], status: int | None = None
+    code: str,
+    message: str,
+    details: dict[str, Any],
+    status: int | None = None,
+    headers: dict[str, str] | None = None,
 ) -> ErrorReply:
     return ErrorReply(
         status=status or HTTP_STATUS.get(code, 500),
         code=code,
         body=error_body(code, message, details),
+        headers=headers or {},
     )
+
+
+def _kept_headers(exc: BaseException) -> dict[str, str]:
+    raw = getattr(exc, "headers", None)
+    if not isinstance(raw, dict):
+        return {}
+    return {k.title(): str(v) for k, v in raw.items() if k.lower() in _KEPT_HEADERS}
 
 
 def error_reply(exc: BaseException, path: str = "") -> ErrorReply:
     """The status and standard body for any exception a handler raised at `path`."""
     if isinstance(exc, LoadstarError):
-        return _reply(exc.code, exc.message, exc.details, exc.status)
+        retry = {"Retry-After": "1"} if exc.status == 503 else None
+        return _reply(exc.code, exc.message, exc.details, exc.status, retry)
     status = getattr(exc, "status_code", None)
     if isinstance(status, int):  # the framework's own HTTP error
         code = CODE_BY_HTTP_STATUS.get(status, "INTERNAL_ERROR")
@@ -58,9 +76,14 @@ def error_reply(exc: BaseException, path: str = "") -> ErrorReply:
         extra = getattr(exc, "extra", None)
         if code == "INVALID_INPUT" and isinstance(extra, list | dict) and extra:
             details = {"errors": extra}
-        elif code == "NOT_FOUND":
+        elif code in ("NOT_FOUND", "METHOD_NOT_ALLOWED"):
             details = {"path": path}
-        return _reply(code, message, details, status if code != "INTERNAL_ERROR" else 500)
+        headers = _kept_headers(exc)
+        if code == "METHOD_NOT_ALLOWED" and "Allow" in headers:
+            details["allowed"] = headers["Allow"].split(", ")
+            message = f"{message}; allowed: {headers['Allow']}"
+        status = status if code != "INTERNAL_ERROR" else 500
+        return _reply(code, message, details, status, headers)
     message = f"internal error: {type(exc).__name__}"
     return ErrorReply(
         status=500,

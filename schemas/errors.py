@@ -18,6 +18,8 @@ ErrorCode = Literal[
     "NOT_FOUND",
     "CONFLICT",
     "PAYLOAD_TOO_LARGE",
+    "METHOD_NOT_ALLOWED",
+    "SERVICE_UNAVAILABLE",
     "INTERNAL_ERROR",
 ]
 
@@ -28,6 +30,8 @@ HTTP_STATUS: dict[str, int] = {
     "NOT_FOUND": 404,
     "CONFLICT": 409,
     "PAYLOAD_TOO_LARGE": 413,
+    "METHOD_NOT_ALLOWED": 405,
+    "SERVICE_UNAVAILABLE": 503,
     "UNIT_INCONSISTENT": 422,
     "INPUT_MISSING_EXCEEDS": 422,
     "INFERENCE_FAILED": 503,
@@ -40,10 +44,11 @@ CODE_BY_HTTP_STATUS: dict[int, str] = {
     401: "UNAUTHORIZED",
     403: "FORBIDDEN",
     404: "NOT_FOUND",
-    405: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
     409: "CONFLICT",
     413: "PAYLOAD_TOO_LARGE",
     422: "INVALID_INPUT",
+    503: "SERVICE_UNAVAILABLE",
 }
 
 
@@ -112,3 +117,10 @@ class Conflict(LoadstarError):
 
 class PayloadTooLarge(LoadstarError):
     code = "PAYLOAD_TOO_LARGE"
+
+
+class ServiceUnavailable(LoadstarError):
+    """A service this one depends on (the database, Redis, the S3 store) did not answer:
+    the request changed nothing and may be tried again."""
+
+    code = "SERVICE_UNAVAILABLE"

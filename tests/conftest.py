@@ -21,6 +21,8 @@ TEST_DATABASE_URL = urlunparse(_u._replace(path="/loadstar_test"))
 os.environ["DATABASE_URL"] = TEST_DATABASE_URL
 os.environ.setdefault("S3_BUCKET", "loadstar-test")
 os.environ.setdefault("LOADSTAR_RUN_MIGRATIONS", "true")
+# tests run on the public default secrets, which only development mode accepts
+os.environ.setdefault("LOADSTAR_ENV", "development")
 # queues and event streams of their own, so a running `make up` stack never takes test jobs
 os.environ["LOADSTAR_NAMESPACE"] = "loadstar-test"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import anyio.to_thread
+import urllib3
 from minio import Minio
 from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
@@ -25,11 +26,21 @@ class ObjectStore:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ObjectStore:
+        # a store that does not answer is known within seconds (then 503), not after
+        # minio's default five retries
+        http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=3.0, read=120.0),
+            retries=urllib3.Retry(
+                total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]
+            ),
+            maxsize=16,
+        )
         client = Minio(
             settings.s3_endpoint,
             access_key=settings.s3_access_key,
             secret_key=settings.s3_secret_key,
             secure=settings.s3_secure,
+            http_client=http,
         )
         return cls(client, settings.s3_bucket)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.openapi.spec import (
     OpenAPIFormat,
     OpenAPIMediaType,
@@ -134,7 +134,7 @@ class DatasetController(Controller):
     @get("/", summary="List datasets, newest first; `q` searches name, description and id")
     async def list_datasets(
         self,
-        page: int = Parameter(ge=1, default=1),
+        page: int = Parameter(ge=1, le=1_000_000, default=1),
         page_size: int = Parameter(query="pageSize", ge=1, le=200, default=20),
         q: str | None = Parameter(default=None, max_length=200),
     ) -> DatasetPage:
@@ -149,7 +149,7 @@ class DatasetController(Controller):
         self,
         settings: Settings,
         dataset_id: str = Parameter(),
-        offset: int = Parameter(ge=0, default=0),
+        offset: int = Parameter(ge=0, le=1_000_000_000, default=0),
         limit: int = Parameter(ge=1, le=1000, default=50),
     ) -> DatasetRows:
         return await service.preview_rows(settings, dataset_id, offset, limit)
@@ -166,6 +166,16 @@ class DatasetController(Controller):
         summary="Update name, description, units, quality rules",
     )
     async def update(
+        self, dataset_id: str = Parameter(), data: DatasetPatch = Body()
+    ) -> DatasetOut:
+        return await service.update_dataset(dataset_id, data)
+
+    @put(
+        "/{dataset_id:str}",
+        guards=[writer_guard],
+        summary="Update name and description (seed 004's PUT); the same body and rules as PATCH",
+    )
+    async def replace(
         self, dataset_id: str = Parameter(), data: DatasetPatch = Body()
     ) -> DatasetOut:
         return await service.update_dataset(dataset_id, data)

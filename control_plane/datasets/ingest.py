@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from control_plane.datasets import readers
+from control_plane.datasets import limits, readers
 from control_plane.datasets.diagnose import BadCell
 from control_plane.datasets.profile import (
     TimestampParser,
@@ -125,8 +125,13 @@ def ingest_file(
 ) -> IngestResult:
     """Read, check and profile `path`; write the canonical Parquet to `out` (and return
     the canonical frame too with `keep_frame`)."""
+    if fmt == "csv":
+        limits.check_csv_header(path)
+    else:
+        limits.check_parquet(path)
     reader = readers.read_csv if fmt == "csv" else readers.read_parquet
     frame, timestamp, parser = reader(path, options.timestamp_column)
+    limits.check_rows(frame.height)
     if frame.height == 0:
         raise InvalidInput("the file has no data rows", {"columns": frame.columns})
     parsed, zone = _parse_timestamps(frame, timestamp, parser)

@@ -33,7 +33,7 @@ def json_ready(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 def read_rows(settings: Settings, dataset: DatasetOut, offset: int, limit: int) -> DatasetRows:
     """One page of the canonical Parquet, read from S3 with only the row groups it needs."""
-    page = storage.scan_canonical(settings, dataset.id).slice(offset, limit).collect()
+    page = storage.read_canonical(settings, dataset.id, lambda s: s.slice(offset, limit))
     return DatasetRows(
         datasetId=dataset.id,
         columns=page.columns,

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import polars as pl
 
 from control_plane.datasets.schemas import DatasetFormat
 from control_plane.settings import Settings
+from schemas.errors import Conflict, InvalidInput
+
+# what a dataset id may be, so that no id (`..`, `/`, a wildcard) reaches another prefix
+_DATASET_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 def prefix(dataset_id: str) -> str:
+    """`datasets/<id>/`, the only place a dataset's objects live."""
+    if not _DATASET_ID.fullmatch(dataset_id):
+        raise InvalidInput(
+            f"{dataset_id!r} is not a dataset id", {"field": "datasetId", "datasetId": dataset_id}
+        )
     return f"datasets/{dataset_id}/"
 
 
@@ -43,3 +55,21 @@ def scan_canonical(settings: Settings, dataset_id: str) -> pl.LazyFrame:
     columns a query needs are fetched."""
     uri = f"s3://{settings.s3_bucket}/{canonical_key(dataset_id)}"
     return pl.scan_parquet(uri, storage_options=storage_options(settings))
+
+
+def read_canonical(
+    settings: Settings,
+    dataset_id: str,
+    query: Callable[[pl.LazyFrame], pl.LazyFrame] = lambda scan: scan,
+) -> pl.DataFrame:
+    """`query` over the canonical Parquet, collected. A record whose Parquet is gone from
+    the store (removed behind Loadstar's back, or a store emptied) is a CONFLICT that says
+    so, not a server error."""
+    try:
+        return query(scan_canonical(settings, dataset_id)).collect()
+    except FileNotFoundError as exc:
+        raise Conflict(
+            f"dataset {dataset_id!r} has a record but its data is missing from the object "
+            "store; delete the dataset and upload it again",
+            {"datasetId": dataset_id, "key": canonical_key(dataset_id)},
+        ) from exc

@@ -58,7 +58,7 @@ async def _cache(store: ObjectStore, dataset_id: str, name: str, value: msgspec.
 
 
 def _compute_profile(settings: Settings, dataset: DatasetOut) -> Profile:
-    frame = storage.scan_canonical(settings, dataset.id).collect()
+    frame = storage.read_canonical(settings, dataset.id)
     return stats.profile(frame, dataset.frequencySeconds)
 
 
@@ -81,7 +81,8 @@ async def preview(
     profile, cached = await dataset_profile(settings, store, dataset)
 
     def head() -> list[dict[str, object]]:
-        return json_ready(storage.scan_canonical(settings, dataset.id).head(sample_size).collect())
+        frame = storage.read_canonical(settings, dataset.id, lambda s: s.head(sample_size))
+        return json_ready(frame)
 
     sample = await anyio.to_thread.run_sync(head)
     return ExplorePreview(
@@ -128,7 +129,9 @@ def _compute_suggestion(
     settings: Settings, dataset: DatasetOut, target: str, max_points: int
 ) -> ExploreSuggestion:
     numeric = dataset.numeric_columns
-    frame = storage.scan_canonical(settings, dataset.id).select(stats.TIMESTAMP, *numeric).collect()
+    frame = storage.read_canonical(
+        settings, dataset.id, lambda s: s.select(stats.TIMESTAMP, *numeric)
+    )
     step = dataset.frequencySeconds
     found: list[Chart | None] = [
         charts.series_chart(frame, target, max_points),
@@ -174,8 +177,8 @@ async def quality(settings: Settings, store: ObjectStore, dataset_id: str) -> Qu
     profile, _ = await dataset_profile(settings, store, dataset)
 
     def numeric_frame() -> pl.DataFrame:
-        scan = storage.scan_canonical(settings, dataset.id)
-        return scan.select(stats.TIMESTAMP, *dataset.numeric_columns).collect()
+        columns = (stats.TIMESTAMP, *dataset.numeric_columns)
+        return storage.read_canonical(settings, dataset.id, lambda s: s.select(*columns))
 
     frame = await anyio.to_thread.run_sync(numeric_frame)
     return quality_report(

@@ -20,7 +20,7 @@ from control_plane.features.schemas import (
 )
 from schemas.feature_plan import FeaturePlan
 
-PageNo = Annotated[int, Parameter(ge=1, default=1)]
+PageNo = Annotated[int, Parameter(ge=1, le=1_000_000, default=1)]
 PageSize = Annotated[int, Parameter(ge=1, le=500, default=50, query="pageSize")]
 _PLAN_BODY = (
     "The body is the FeaturePlan itself (flat): `datasetId` is required; `name` defaults to "

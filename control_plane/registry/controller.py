@@ -28,8 +28,10 @@ from control_plane.registry.schemas import (
     VersionPage,
 )
 
-PageNo = Annotated[int, Parameter(ge=1, default=1)]
+PageNo = Annotated[int, Parameter(ge=1, le=1_000_000, default=1)]
 PageSize = Annotated[int, Parameter(ge=1, le=500, default=50, query="pageSize")]
+# versions are stored as PostgreSQL integers
+VersionNo = Annotated[int, Parameter(ge=1, le=2_147_483_647)]
 StageFilter = Annotated[Stage | None, Parameter(query="stage", default=None)]
 
 
@@ -72,7 +74,7 @@ class RegistryController(Controller):
         return await service.list_versions(name, stage, page, page_size)
 
     @get("/{name:str}/versions/{version:int}", summary="One version")
-    async def get_version(self, name: str, version: int) -> ModelVersionOut:
+    async def get_version(self, name: str, version: VersionNo) -> ModelVersionOut:
         return await service.get_version(name, version)
 
     @get("/{name:str}/latest", summary="The highest version, optionally in one stage")
@@ -86,7 +88,7 @@ class RegistryController(Controller):
         summary="Move a version to a stage; every move is kept in the history",
     )
     async def transition(
-        self, name: str, version: int, user: AuthUser, data: StageRequest = Body()
+        self, name: str, version: VersionNo, user: AuthUser, data: StageRequest = Body()
     ) -> StageResult:
         return await stages.transition_stage(name, version, data, user.username)
 
@@ -94,7 +96,7 @@ class RegistryController(Controller):
         "/{name:str}/versions/{version:int}/stage-history",
         summary="Stage transitions of a version, oldest first",
     )
-    async def version_history(self, name: str, version: int) -> list[StageTransitionOut]:
+    async def version_history(self, name: str, version: VersionNo) -> list[StageTransitionOut]:
         return await stages.stage_history(name, version)
 
     @get("/{name:str}/stage-history", summary="Stage transitions of every version of a model")

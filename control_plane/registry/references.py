@@ -57,7 +57,14 @@ async def resolve_sources(
 async def check_artifact(store: ObjectStore, uri: str) -> None:
     """The artifact must be in the store: an object, or a folder with objects under it."""
     bucket, key = split_s3_uri(uri)
-    if await store.exists(key, bucket):
+    try:
+        found = await store.exists(key, bucket)
+    except ValueError as exc:  # the store's client refuses the bucket or key as named
+        raise InvalidInput(
+            f"{uri} is not a valid object address: {exc}",
+            {"field": "artifactUri", "artifactUri": uri},
+        ) from exc
+    if found:
         return
     if bucket == store.bucket and await store.list_keys(key.rstrip("/") + "/"):
         return

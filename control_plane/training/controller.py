@@ -27,7 +27,7 @@ from control_plane.training.schemas import (
 from loadstar_core.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
 from schemas.training_job.protocol import JobProtocol, job_protocol
 
-PageNo = Annotated[int, Parameter(ge=1, default=1)]
+PageNo = Annotated[int, Parameter(ge=1, le=1_000_000, default=1)]
 PageSize = Annotated[int, Parameter(ge=1, le=500, default=50, query="pageSize")]
 
 

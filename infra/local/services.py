@@ -180,6 +180,8 @@ def app_env() -> dict[str, str]:
         "S3_ACCESS_KEY": S3_ACCESS_KEY,
         "S3_SECRET_KEY": S3_SECRET_KEY,
         "PYTHONUNBUFFERED": "1",
+        # the local stack uses the public default secrets: development mode says so
+        "LOADSTAR_ENV": os.environ.get("LOADSTAR_ENV", "development"),
     }
 
 

@@ -348,6 +348,7 @@ def gateway_settings(state_file: Path, **overrides: Any) -> GatewaySettings:
         "state_path": state_file,
         "sync_retry_s": 0.2,
         "triton_timeout_s": 2.0,
+        "mode": "development",
     }
     values.update(overrides)
     return GatewaySettings(**values)

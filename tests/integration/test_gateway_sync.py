@@ -120,7 +120,11 @@ async def deployed(control_plane: LiveControlPlane) -> AsyncIterator[dict[str, A
 
 def synced_settings(url: str, state: Path) -> GatewaySettings:
     return GatewaySettings(
-        control_plane_url=url, state_path=state, sync_wait_s=5.0, sync_retry_s=0.2
+        control_plane_url=url,
+        state_path=state,
+        sync_wait_s=5.0,
+        sync_retry_s=0.2,
+        mode="development",
     )
 
 

@@ -56,7 +56,7 @@ def test_gateway_document_describes_every_http_route() -> None:
     from edge_gateway.openapi import OPENAPI_PATH, document
     from edge_gateway.settings import GatewaySettings
 
-    served = {route.path for route in create_app(GatewaySettings()).routes}
+    served = {route.path for route in create_app(GatewaySettings(mode="development")).routes}
     # the assets mount serves the two asset routes; OpenAPI has no WebSocket operations
     served = served - {"/api/v1/assets", "/ws/predict", OPENAPI_PATH}
     assert set(document()["paths"]) == served | {ASSET_PREDICT, ASSET_DETECT}

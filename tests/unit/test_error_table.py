@@ -40,3 +40,21 @@ def test_anything_else_is_an_internal_error_worth_a_trace() -> None:
         "message": "internal error: KeyError",
         "details": {"path": "/p"},
     }
+
+
+def test_a_wrong_method_is_405_with_the_allowed_methods_in_allow_and_details() -> None:
+    from litestar.exceptions import MethodNotAllowedException
+
+    reply = error_reply(MethodNotAllowedException(headers={"allow": "GET, OPTIONS"}), "/api/x")
+    sent = msgspec.json.decode(reply.body)
+    assert reply.status == 405 and reply.headers == {"Allow": "GET, OPTIONS"}
+    assert sent["code"] == "METHOD_NOT_ALLOWED"
+    assert sent["details"] == {"path": "/api/x", "allowed": ["GET", "OPTIONS"]}
+
+
+def test_an_unavailable_dependency_is_503_with_retry_after() -> None:
+    from schemas.errors import ServiceUnavailable
+
+    reply = error_reply(ServiceUnavailable("the database is not answering"))
+    assert reply.status == 503 and reply.headers == {"Retry-After": "1"}
+    assert msgspec.json.decode(reply.body)["code"] == "SERVICE_UNAVAILABLE"

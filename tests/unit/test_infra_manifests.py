@@ -50,3 +50,48 @@ def test_kubernetes_manifests_parse_and_cover_every_service() -> None:
     triton = deployments["triton"]["spec"]["template"]["spec"]["containers"][0]
     assert triton["resources"]["limits"]["nvidia.com/gpu"] == 1
     assert deployments["worker"]["spec"]["replicas"] >= 2
+
+
+def _k8s_docs() -> list[dict]:
+    kustomization = yaml.safe_load((INFRA / "k8s" / "kustomization.yaml").read_text())
+    return [
+        doc
+        for resource in kustomization["resources"]
+        for doc in yaml.safe_load_all((INFRA / "k8s" / resource).read_text())
+    ]
+
+
+def test_our_deployments_have_probes_and_resource_requests() -> None:
+    deployments = {d["metadata"]["name"]: d for d in _k8s_docs() if d["kind"] == "Deployment"}
+    for name in ("control-plane", "edge-gateway", "triton", "worker"):
+        container = deployments[name]["spec"]["template"]["spec"]["containers"][0]
+        assert "livenessProbe" in container, name
+        requests = container["resources"]["requests"]
+        assert requests["cpu"] and requests["memory"], name
+    for name in ("control-plane", "edge-gateway", "triton"):
+        container = deployments[name]["spec"]["template"]["spec"]["containers"][0]
+        assert "readinessProbe" in container, name
+
+
+def test_gateways_and_workers_autoscale_and_keep_one_through_a_drain() -> None:
+    docs = _k8s_docs()
+    hpas = {
+        d["spec"]["scaleTargetRef"]["name"]: d
+        for d in docs
+        if d["kind"] == "HorizontalPodAutoscaler"
+    }
+    pdbs = {
+        d["spec"]["selector"]["matchLabels"]["app"]: d
+        for d in docs
+        if d["kind"] == "PodDisruptionBudget"
+    }
+    for name in ("edge-gateway", "worker"):
+        hpa = hpas[name]["spec"]
+        assert hpa["minReplicas"] >= 2 and hpa["maxReplicas"] > hpa["minReplicas"], name
+        assert hpa["metrics"][0]["resource"]["name"] == "cpu"
+        assert pdbs[name]["spec"]["minAvailable"] >= 1, name
+
+
+def test_the_manifests_run_in_production_mode() -> None:
+    config = next(d for d in _k8s_docs() if d["kind"] == "ConfigMap")
+    assert config["data"]["LOADSTAR_ENV"] == "production"
