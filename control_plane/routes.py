@@ -23,6 +23,9 @@ from control_plane.training.controller import training_routes
 # model lab: projects, experiments, weights, architectures, augmentation
 
 # feature store and sensor streams
+# isort: split
+from control_plane.feature_store.controller import FeatureStoreController
+from control_plane.streams.controller import DevicesController
 
 # notebooks
 
@@ -46,6 +49,8 @@ ROUTES: list[ControllerRouterHandler] = [
     # quality rules and the administrator's desk
     # model lab: projects, experiments, weights, architectures, augmentation
     # feature store and sensor streams
+    FeatureStoreController,
+    DevicesController,
     # notebooks
     # home dashboard, lineage graph, system logs, docs
 ]
