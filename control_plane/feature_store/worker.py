@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from arq import cron
@@ -25,15 +26,20 @@ async def materialize_features(ctx: dict[str, Any], run_id: str) -> str:
     return run.status
 
 
-async def fire_schedules(ctx: dict[str, Any]) -> list[str]:
-    return await schedules.fire_due(ctx["queue"])
+async def fire_schedules(ctx: dict[str, Any], at: str | None = None) -> list[str]:
+    """Queues the runs of the schedules due at `at` (ISO 8601; now when not given)."""
+    now = None if at is None else datetime.fromisoformat(at)
+    return await schedules.fire_due(ctx["queue"], now)
 
 
 async def startup(ctx: dict[str, Any]) -> None:
     configure_logging("feature_worker")
     engine = engine_finder()
     assert engine is not None, "piccolo_conf.py not found"
-    await engine.start_connection_pool()  # type: ignore[no-untyped-call]
+    # a worker inside another process (tests) shares that process's pool
+    ctx["own_pool"] = getattr(engine, "pool", None) is None
+    if ctx["own_pool"]:
+        await engine.start_connection_pool()  # type: ignore[no-untyped-call]
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     namespace = os.environ.get("LOADSTAR_NAMESPACE", "loadstar")
     ctx["online"] = OnlineStore.connect(redis_url, namespace)
@@ -42,10 +48,12 @@ async def startup(ctx: dict[str, Any]) -> None:
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    await ctx["queue"].close()
-    await ctx["online"].close()
+    if "queue" in ctx:
+        await ctx["queue"].close()
+    if "online" in ctx:
+        await ctx["online"].close()
     engine = engine_finder()
-    if engine is not None:
+    if engine is not None and ctx.get("own_pool"):
         await engine.close_connection_pool()  # type: ignore[no-untyped-call]
 
 
@@ -56,7 +64,7 @@ def worker_settings(env: Mapping[str, str] | None = None) -> type:
         "WorkerSettings",
         (),
         {
-            "functions": [materialize_features],
+            "functions": [materialize_features, fire_schedules],
             "cron_jobs": [cron(fire_schedules, second=0, run_at_startup=False)],  # type: ignore[arg-type]
             "on_startup": startup,
             "on_shutdown": shutdown,

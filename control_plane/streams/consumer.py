@@ -163,6 +163,7 @@ async def main() -> None:
         online,
         StreamBuffer(online.client, namespace),
         SourceCounters(online.client, namespace),
+        refresh_seconds=float(os.environ.get("LOADSTAR_SOURCES_REFRESH_SECONDS", "2")),
         client_id=f"{namespace}-sensors",
     )
     try:

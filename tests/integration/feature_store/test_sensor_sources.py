@@ -5,21 +5,24 @@ counted and logged and the consumer goes on."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
+import os
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiomqtt
 import pytest
 
-from control_plane.feature_store.buffer import StreamBuffer
-from control_plane.feature_store.online import OnlineStore
 from control_plane.settings import Settings
-from control_plane.streams.consumer import SensorConsumer
-from control_plane.streams.counters import SourceCounters
-from tests.integration.feature_store_support import FS, make_group, run_feature_worker, unique
+from tests.integration.feature_store.support import (
+    FS,
+    ROOT,
+    make_group,
+    run_feature_worker,
+    unique,
+)
 from tests.integration.flow_support import until
 
 pytestmark = [pytest.mark.anyio, pytest.mark.integration]
@@ -27,21 +30,30 @@ DEVICES = "/api/inference/devices"
 
 
 @pytest.fixture
-async def consumer(settings: Settings) -> AsyncIterator[asyncio.Task[None]]:
-    """The real consumer, in this process, until the test ends."""
-    online = OnlineStore.connect(settings.redis_url, settings.namespace)
-    running = SensorConsumer(
-        online,
-        StreamBuffer(online.client, settings.namespace),
-        SourceCounters(online.client, settings.namespace),
-        refresh_seconds=0.3,
-    )
-    task = asyncio.create_task(running.run())
-    yield task
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    await online.close()
+async def consumer(settings: Settings, tmp_path: Path) -> AsyncIterator[Consumer]:
+    """The real consumer process (`python -m control_plane.streams.consumer`), until the
+    test ends; its log goes to a file the test reads."""
+    log = tmp_path / "consumer.log"
+    with log.open("wb") as out:
+        proc = await asyncio.create_subprocess_exec(
+            str(ROOT / ".venv" / "bin" / "python"),
+            "-m",
+            "control_plane.streams.consumer",
+            cwd=ROOT,
+            env={**os.environ, "LOADSTAR_SOURCES_REFRESH_SECONDS": "0.3"},
+            stdout=out,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    yield Consumer(proc, log)
+    if proc.returncode is None:
+        proc.terminate()
+        await proc.wait()
+
+
+class Consumer:
+    def __init__(self, proc: asyncio.subprocess.Process, log: Path) -> None:
+        self.proc = proc
+        self.log = log
 
 
 async def publish(topic: str, payload: bytes) -> None:
@@ -96,7 +108,9 @@ async def test_readings_go_online_then_offline_and_bad_ones_are_counted(
     assert power["eventTime"].startswith("2026-03-01T08:02:00")
     assert [v for _, v in power["window"]] == [2.5, 3.0]  # W converted to the feature's kW
     assert temp["value"] == 20.5
-    assert not consumer.done()  # the malformed payloads did not stop it
+    assert consumer.proc.returncode is None  # the malformed payloads did not stop it
+    logged = consumer.log.read_text()
+    assert logged.count("malformed message") == 2 and "not JSON" in logged
 
     async def counted() -> Any:
         got = (await cp_client.get(f"{DEVICES}/{source['id']}", headers=admin_headers)).json()
