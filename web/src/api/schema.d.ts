@@ -426,6 +426,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/inference/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Configured sensor sources, with message counts and the last payload */
+        get: operations["ApiInferenceDevicesListDevices"];
+        put?: never;
+        /** Add an MQTT source feeding a stream feature group */
+        post: operations["ApiInferenceDevicesCreateDevice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inference/devices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One sensor source */
+        get: operations["ApiInferenceDevicesIdGetDevice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/inference/predict": {
         parameters: {
             query?: never;
@@ -835,6 +870,198 @@ export interface paths {
         get: operations["ApiTrainingProtocolProtocol"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List feature groups with their current features */
+        get: operations["ApiV2FeatureStoreGroupsListGroups"];
+        put?: never;
+        /** Create a feature group */
+        post: operations["ApiV2FeatureStoreGroupsCreateGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A feature group (by id or name) */
+        get: operations["ApiV2FeatureStoreGroupsIdGetGroup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/groups/{id}/features": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a feature (a name the group has gets its next version) */
+        post: operations["ApiV2FeatureStoreGroupsIdFeaturesAddFeature"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/groups/{id}/monitoring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Freshness, row rate, null and out-of-range */
+        get: operations["ApiV2FeatureStoreGroupsIdMonitoringMonitor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write rows (or a dataset) into a group
+         * @description Every row is checked against the group's features first; a bad row is INVALID_INPUT with `details.row` and `details.field`, and nothing is written.
+         */
+        post: operations["ApiV2FeatureStoreIngestIngest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/materialize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a materialization run (range or incremental) */
+        post: operations["ApiV2FeatureStoreMaterializeMaterialize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/online": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Latest values (and optionally the last window) of an entity */
+        get: operations["ApiV2FeatureStoreOnlineOnline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Materialization runs, newest first */
+        get: operations["ApiV2FeatureStoreRunsListRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A materialization run */
+        get: operations["ApiV2FeatureStoreRunsIdGetRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Materialization schedules */
+        get: operations["ApiV2FeatureStoreSchedulesListSchedules"];
+        put?: never;
+        /** Schedule runs by cron */
+        post: operations["ApiV2FeatureStoreSchedulesCreateSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/training-frame": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A point-in-time-correct training frame */
+        post: operations["ApiV2FeatureStoreTrainingFrameFrame"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1285,6 +1512,35 @@ export interface components {
             frequency?: string | null;
             target: string;
         };
+        /** FeatureHealth */
+        FeatureHealth: {
+            feature: string;
+            nullShare: number;
+            outOfRangeShare: number;
+        };
+        /** FeatureIn */
+        FeatureIn: {
+            /** @default  */
+            description?: string;
+            /** @enum {string} */
+            dtype: "float64" | "float32" | "int64" | "int32" | "bool" | "string";
+            maxValue?: number | null;
+            minValue?: number | null;
+            name: string;
+            unit?: string | null;
+        };
+        /** FeatureOut */
+        FeatureOut: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string;
+            dtype: string;
+            maxValue: number | null;
+            minValue: number | null;
+            name: string;
+            unit: string | null;
+            version: number;
+        };
         /** FeaturePlan */
         FeaturePlan: {
             datasetId?: string | null;
@@ -1331,6 +1587,27 @@ export interface components {
             /** @default 0 */
             score?: number;
         };
+        /** FieldMap */
+        FieldMap: {
+            feature: string;
+            unit?: string | null;
+        };
+        /** FrameOut */
+        FrameOut: {
+            columns: string[];
+            rows: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** FrameRequest */
+        FrameRequest: {
+            features: string[];
+            spine: [
+                string,
+                string
+            ][];
+            ttlSeconds?: number | null;
+        };
         /** Gap */
         Gap: {
             /** Format: date-time */
@@ -1374,6 +1651,48 @@ export interface components {
             utilization: number;
             uuid: string;
         };
+        /** GroupIn */
+        GroupIn: {
+            /** @default  */
+            description?: string;
+            /**
+             * @default meter
+             * @enum {string}
+             */
+            entity?: "asset" | "meter";
+            features?: components["schemas"]["FeatureIn"][];
+            /** @default 96 */
+            lookback?: number;
+            name: string;
+            /**
+             * @default batch
+             * @enum {string}
+             */
+            sourceType?: "batch" | "stream";
+            /** @default  */
+            sourceUri?: string;
+        };
+        /** GroupOut */
+        GroupOut: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string;
+            entity: string;
+            features: components["schemas"]["FeatureOut"][];
+            id: string;
+            lookback: number;
+            name: string;
+            owner: string;
+            sourceType: string;
+            sourceUri: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** GroupPage */
+        GroupPage: {
+            items: components["schemas"]["GroupOut"][];
+            total: number;
+        };
         /** InferenceInput */
         InferenceInput: {
             deploymentId?: string | null;
@@ -1412,6 +1731,36 @@ export interface components {
             duplicateTimestamps: number;
             sortedOnUpload: boolean;
             timezone: string;
+        };
+        /** IngestOut */
+        IngestOut: {
+            group: string;
+            /** Format: date-time */
+            ingestedAt: string;
+            online: boolean;
+            rows: number;
+            values: number;
+        };
+        /** IngestRequest */
+        IngestRequest: {
+            columns?: {
+                [key: string]: string;
+            };
+            datasetId?: string | null;
+            entity?: string | null;
+            group: string;
+            rows?: components["schemas"]["IngestRow"][];
+            units?: {
+                [key: string]: string;
+            };
+        };
+        /** IngestRow */
+        IngestRow: {
+            entity: string;
+            eventTime: string;
+            values: {
+                [key: string]: unknown;
+            };
         };
         /** JobOut */
         JobOut: {
@@ -1557,6 +1906,17 @@ export interface components {
             source: string;
             unit?: string | null;
         };
+        /** MaterializeRequest */
+        MaterializeRequest: {
+            end?: string | null;
+            group: string;
+            /**
+             * @default incremental
+             * @enum {string}
+             */
+            mode?: "range" | "incremental";
+            start?: string | null;
+        };
         /** MemoryStats */
         MemoryStats: {
             availableBytes: number;
@@ -1607,6 +1967,15 @@ export interface components {
             updatedAt: string;
             version: number;
         };
+        /** Monitoring */
+        Monitoring: {
+            features: components["schemas"]["FeatureHealth"][];
+            freshnessSeconds: number | null;
+            groupId: string;
+            lastEventTime: string | null;
+            rowsPerMinute: number;
+            windowSeconds: number;
+        };
         /** Normalize */
         Normalize: {
             inputs?: string[] | null;
@@ -1617,6 +1986,21 @@ export interface components {
             method?: "zscore" | "minmax";
             /** @constant */
             op: "normalize";
+        };
+        /** OnlineOut */
+        OnlineOut: {
+            entity: string;
+            values: components["schemas"]["OnlineValue"][];
+        };
+        /** OnlineValue */
+        OnlineValue: {
+            eventTime: string | null;
+            feature: string;
+            value: number | string | boolean | null;
+            window: [
+                string,
+                number | string | boolean | null
+            ][] | null;
         };
         /** OutputMeta */
         OutputMeta: {
@@ -1632,6 +2016,15 @@ export interface components {
                 [key: string]: unknown;
             };
             message: string;
+        };
+        /** PayloadMapping */
+        PayloadMapping: {
+            entityField?: string | null;
+            entitySegment?: number | null;
+            fields: {
+                [key: string]: components["schemas"]["FieldMap"];
+            };
+            timeField?: string | null;
         };
         /** PlanCost */
         PlanCost: {
@@ -1746,6 +2139,39 @@ export interface components {
             rule: "notNull" | "range" | "monotonicTimestamps" | "regularInterval";
             threshold: string;
         };
+        /** RunOut */
+        RunOut: {
+            /** Format: date-time */
+            createdAt: string;
+            durationSeconds: number | null;
+            end: string | null;
+            error: string;
+            finishedAt: string | null;
+            groupId: string;
+            id: string;
+            mode: string;
+            progress: number;
+            rows: number;
+            start: string | null;
+            startedAt: string | null;
+            status: string;
+            trigger: string;
+            watermark: string | null;
+        };
+        /** ScheduleIn */
+        ScheduleIn: {
+            cron: string;
+            group: string;
+        };
+        /** ScheduleOut */
+        ScheduleOut: {
+            cron: string;
+            enabled: boolean;
+            groupId: string;
+            id: string;
+            lastRunAt: string | null;
+            nextRunAt: string | null;
+        };
         /** Seasonality */
         Seasonality: {
             /** @default true */
@@ -1768,6 +2194,38 @@ export interface components {
             /** @constant */
             type: "series";
             y: number[];
+        };
+        /** SourceIn */
+        SourceIn: {
+            /** @default 127.0.0.1:1883 */
+            broker?: string;
+            group: string;
+            /**
+             * @default mqtt
+             * @constant
+             */
+            kind?: "mqtt";
+            mapping: components["schemas"]["PayloadMapping"];
+            name: string;
+            topic: string;
+        };
+        /** SourceOut */
+        SourceOut: {
+            broker: string;
+            /** Format: date-time */
+            createdAt: string;
+            groupId: string;
+            id: string;
+            kind: string;
+            lastError: string | null;
+            lastMessageAt: string | null;
+            lastPayload: string | null;
+            malformed: number;
+            mapping: components["schemas"]["PayloadMapping"];
+            messages: number;
+            messagesPerMinute: number;
+            name: string;
+            topic: string;
         };
         /** StageRequest */
         StageRequest: {
@@ -3244,6 +3702,126 @@ export interface operations {
             };
         };
     };
+    ApiInferenceDevicesListDevices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceOut"][];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiInferenceDevicesCreateDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SourceIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiInferenceDevicesIdGetDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ApiInferencePredictPredictRoute: {
         parameters: {
             query?: never;
@@ -4386,6 +4964,544 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobProtocol"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreGroupsListGroups: {
+        parameters: {
+            query?: {
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupPage"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreGroupsCreateGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreGroupsIdGetGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreGroupsIdFeaturesAddFeature: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeatureIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreGroupsIdMonitoringMonitor: {
+        parameters: {
+            query?: {
+                windowSeconds?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Monitoring"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreIngestIngest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IngestRequest"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreMaterializeMaterialize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaterializeRequest"];
+            };
+        };
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreOnlineOnline: {
+        parameters: {
+            query: {
+                entity: string;
+                features: string;
+                window?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnlineOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreRunsListRuns: {
+        parameters: {
+            query?: {
+                group?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"][];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreRunsIdGetRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreSchedulesListSchedules: {
+        parameters: {
+            query?: {
+                group?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"][];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreSchedulesCreateSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreTrainingFrameFrame: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FrameRequest"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameOut"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
