@@ -25,7 +25,7 @@ from control_plane.training.controller import training_routes
 # feature store and sensor streams
 # isort: split
 from control_plane.feature_store.controller import FeatureStoreController
-from control_plane.streams.controller import DevicesController
+from control_plane.streams.controller import stream_routes
 
 # notebooks
 
@@ -50,7 +50,7 @@ ROUTES: list[ControllerRouterHandler] = [
     # model lab: projects, experiments, weights, architectures, augmentation
     # feature store and sensor streams
     FeatureStoreController,
-    DevicesController,
+    *stream_routes,
     # notebooks
     # home dashboard, lineage graph, system logs, docs
 ]

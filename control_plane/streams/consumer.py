@@ -1,10 +1,11 @@
-"""The sensor consumer: `python -m control_plane.streams.consumer`.
+"""The sensor consumer and stream runner: `python -m control_plane.streams.consumer`.
 
 It subscribes to every configured source's topic pattern (aiomqtt, one client per
 broker), maps each message onto its stream group's features and stores it (online at
 once, offline at the next materialization). A message that does not fit is counted,
 logged and dropped; it never stops the consumer. Sources are re-read every few seconds,
 so a new device is picked up without a restart; a lost broker is retried with backoff.
+The same process runs the live streams (`runner`), apart from the control plane.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ from control_plane.feature_store.online import OnlineStore
 from control_plane.feature_store.registry import get_group, specs
 from control_plane.feature_store.schemas import GroupOut
 from control_plane.streams.counters import SourceCounters
+from control_plane.streams.runner import StreamRunner
 from control_plane.streams.tables import SourceRow
 from loadstar_core.feature_store.payload import PayloadMapping, map_message
 from loadstar_core.structured_logs import configure_logging
 from schemas.errors import LoadstarError
+from triton_repo.inference_client import TritonForecaster
 
 log = logging.getLogger("loadstar.sensors")
 
@@ -166,9 +169,17 @@ async def main() -> None:
         refresh_seconds=float(os.environ.get("LOADSTAR_SOURCES_REFRESH_SECONDS", "2")),
         client_id=f"{namespace}-sensors",
     )
+    runner = StreamRunner(
+        online,
+        TritonForecaster(os.environ.get("TRITON_GRPC_URL", "127.0.0.1:8001")),
+        namespace,
+    )
     try:
-        await consumer.run()
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(consumer.run())
+            tasks.create_task(runner.run())
     finally:
+        await runner.inference.close()
         await online.close()
         await engine.close_connection_pool()  # type: ignore[no-untyped-call]
 

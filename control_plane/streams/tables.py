@@ -31,3 +31,13 @@ class StreamRow(Table, tablename="live_stream"):
     error = Text(default="")
     created_at = Timestamptz()
     stopped_at = Timestamptz(null=True, default=None)
+
+
+class StreamResultRow(Table, tablename="live_stream_result"):
+    """One grid point's forecast and anomalies (the `StreamEvent` pushed live)."""
+
+    stream_id = Varchar(length=16, required=True, index=True)
+    deployment_id = Varchar(length=64, required=True, index=True)
+    point = Timestamptz(required=True)
+    event = JSONB(required=True)
+    created_at = Timestamptz()

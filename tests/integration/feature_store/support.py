@@ -69,7 +69,7 @@ def feature_store_app(settings: Any) -> Any:
     from control_plane.errors import EXCEPTION_HANDLERS
     from control_plane.feature_store.controller import FeatureStoreController
     from control_plane.migrations import run_migrations
-    from control_plane.streams.controller import DevicesController
+    from control_plane.streams.controller import stream_routes
 
     jwt_auth = build_jwt_auth(settings.jwt_secret, settings.jwt_ttl_seconds)
 
@@ -91,7 +91,7 @@ def feature_store_app(settings: Any) -> Any:
             await engine.close_connection_pool()  # type: ignore[no-untyped-call]
 
     app = Litestar(
-        route_handlers=[AuthController, FeatureStoreController, DevicesController],
+        route_handlers=[AuthController, FeatureStoreController, *stream_routes],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_app_init=[jwt_auth.on_app_init],
