@@ -122,6 +122,9 @@ class StreamRunner:
             )
         except LoadstarError as exc:  # too little data yet, a unit, Triton: say so, go on
             event |= {"type": "error", "message": exc.message}
+        except Exception as exc:  # a fault of ours: logged, and the stream moves on
+            log.exception("stream %s: forecast at %s failed", stream["id"], event["point"])
+            event |= {"type": "error", "message": f"{type(exc).__name__}: {exc}"[:500]}
         else:
             event |= {
                 "type": "forecast",

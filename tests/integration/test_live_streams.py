@@ -89,8 +89,15 @@ async def test_one_forecast_per_grid_point_across_a_restart(
     log = tmp_path / "consumer.log"
     consumer = await start_consumer(log)
     try:
-        await asyncio.sleep(2)  # subscribed (the broker keeps the session from here on)
-        await publish(f"{root}/m1", rows[: LOOKBACK + 2])
+        online = f"{FS}/online?entity=m1&features={group.json()['name']}.value"
+
+        async def subscribed() -> Any:  # the broker keeps the session from then on
+            await publish(f"{root}/m1", rows[:1])
+            body = (await cp_client.get(online, headers=admin_headers)).json()
+            return body["values"][0]["value"] is not None
+
+        await until(subscribed, seconds=60, every=0.5)
+        await publish(f"{root}/m1", rows[1 : LOOKBACK + 2])
         started = await cp_client.post(
             "/api/inference/stream/start",
             json={
