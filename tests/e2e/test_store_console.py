@@ -116,7 +116,9 @@ def console_built() -> None:
     npm = shutil.which("npm")
     if npm is None:
         pytest.skip("npm is not installed")
-    if not (WEB / "dist" / "index.html").exists():
+    index = WEB / "dist" / "index.html"
+    built = index.stat().st_mtime if index.exists() else 0.0
+    if any(p.stat().st_mtime > built for p in (WEB / "src").rglob("*.ts*")):  # stale build
         subprocess.run([npm, "--prefix", str(WEB), "run", "build"], check=True)
 
 
