@@ -58,6 +58,12 @@ def main() -> None:
 
     u = urlparse(args.url)
     conn = http.client.HTTPConnection(u.hostname or "127.0.0.1", u.port or 80, timeout=10)
+    try:
+        conn.connect()
+    except OSError as exc:
+        raise SystemExit(
+            f"online_bench needs a running control plane at {args.url}: {exc}"
+        ) from exc
     token = str(
         _call(conn, "POST", "/api/auth/login", {"username": "admin", "password": "loadstar-admin"})[
             "accessToken"
