@@ -22,6 +22,8 @@ APP_REGISTRY = AppRegistry(
         # quality rules and the administrator's desk
         # model lab: projects, experiments, weights, architectures, augmentation
         # feature store and sensor streams
+        "control_plane.feature_store.piccolo_app",
+        "control_plane.streams.piccolo_app",
         # notebooks
         # home dashboard, lineage graph, system logs, docs
         "control_plane.lineage.piccolo_app",

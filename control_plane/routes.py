@@ -23,6 +23,9 @@ from control_plane.training.controller import training_routes
 # model lab: projects, experiments, weights, architectures, augmentation
 
 # feature store and sensor streams
+# isort: split
+from control_plane.feature_store.controller import FeatureStoreController
+from control_plane.streams.controller import stream_routes
 
 # notebooks
 
@@ -48,6 +51,8 @@ ROUTES: list[ControllerRouterHandler] = [
     # quality rules and the administrator's desk
     # model lab: projects, experiments, weights, architectures, augmentation
     # feature store and sensor streams
+    FeatureStoreController,
+    *stream_routes,
     # notebooks
     # home dashboard, lineage graph, system logs, docs
     LineageV2Controller,

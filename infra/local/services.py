@@ -164,6 +164,15 @@ def redis_argv() -> list[str]:
     return [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
 
 
+def mosquitto_argv() -> list[str]:
+    """Debian's broker on loopback, used only when no broker answers on 1883 already."""
+    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    conf = RUN / "mosquitto.conf"
+    conf.parent.mkdir(parents=True, exist_ok=True)
+    conf.write_text("listener 1883 127.0.0.1\nallow_anonymous true\npersistence false\n")
+    return [binary, "-c", str(conf)]
+
+
 def postgres_argv() -> list[str]:
     return [str(VENV_BIN / "python"), "-m", "infra.local.postgres"]
 
@@ -195,6 +204,13 @@ SERVICES: list[Service] = [
     ),
     Service("redis", REDIS_URL, lambda: redis_ping(REDIS_URL), argv=redis_argv, external=True),
     Service(
+        "mqtt",
+        "mqtt://127.0.0.1:1883",
+        lambda: port_open("127.0.0.1", 1883),
+        argv=mosquitto_argv,
+        external=True,
+    ),
+    Service(
         "s3",
         "http://127.0.0.1:9000",
         lambda: port_open("127.0.0.1", 9000) and http_ok("http://127.0.0.1:9000/status"),
@@ -220,6 +236,22 @@ SERVICES: list[Service] = [
         "arq on " + REDIS_URL,
         lambda: redis_ping(REDIS_URL),
         argv=py("arq", "training.worker.WorkerSettings"),
+        env=app_env,
+        needs_pid=True,
+    ),
+    Service(
+        "feature_worker",
+        "arq on " + REDIS_URL + " (materialization, schedules)",
+        lambda: redis_ping(REDIS_URL),
+        argv=py("arq", "control_plane.feature_store.worker.WorkerSettings"),
+        env=app_env,
+        needs_pid=True,
+    ),
+    Service(
+        "sensor_consumer",
+        "MQTT sources -> feature store",
+        lambda: port_open("127.0.0.1", 1883),
+        argv=py("python", "-m", "control_plane.streams.consumer"),
         env=app_env,
         needs_pid=True,
     ),

@@ -18,6 +18,9 @@ REAL_NAMES = {
     "control_plane": ("control_plane", "control-plane"),
     "worker": ("worker", "worker"),
     "edge_gateway": ("edge_gateway", "edge-gateway"),
+    "mqtt": ("mosquitto", "mosquitto"),
+    "feature_worker": ("feature_worker", "feature-worker"),
+    "sensor_consumer": ("sensor_consumer", "sensor-consumer"),
 }
 
 

@@ -25,6 +25,9 @@ const SystemPage = lazy(() => import('./pages/system/SystemPage'));
 // model lab: projects, experiments, weights, architectures, augmentation
 
 // feature store and sensor streams
+const FeatureStorePage = lazy(() => import('./pages/featureStore/FeatureStorePage'));
+const SourcesPage = lazy(() => import('./pages/featureStore/SourcesPage'));
+const LivePage = lazy(() => import('./pages/featureStore/LivePage'));
 
 // notebooks
 
@@ -67,6 +70,9 @@ export function App() {
         {/* model lab: projects, experiments, weights, architectures, augmentation */}
 
         {/* feature store and sensor streams */}
+        <Route path="feature-store" element={<FeatureStorePage />} />
+        <Route path="sources" element={<SourcesPage />} />
+        <Route path="live/:deploymentId" element={<LivePage />} />
 
         {/* notebooks */}
 

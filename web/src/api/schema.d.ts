@@ -79,8 +79,7 @@ export interface paths {
         };
         /** One dataset: columns (dtype, role, unit), frequency, range */
         get: operations["ApiDatasetsDatasetIdGetOne"];
-        /** Update name and description (seed 004's PUT); the same body and rules as PATCH */
-        put: operations["ApiDatasetsDatasetIdReplace"];
+        put?: never;
         post?: never;
         /** Delete the dataset and its S3 objects (CONFLICT while referenced, unless force) */
         delete: operations["ApiDatasetsDatasetIdRemove"];
@@ -427,6 +426,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/inference/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Configured sensor sources, with message counts and the last payload */
+        get: operations["ApiInferenceDevicesListDevices"];
+        put?: never;
+        /** Add an MQTT source feeding a stream feature group */
+        post: operations["ApiInferenceDevicesCreateDevice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inference/devices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One sensor source */
+        get: operations["ApiInferenceDevicesIdGetDevice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/inference/predict": {
         parameters: {
             query?: never;
@@ -436,11 +470,76 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Standard input -> standard output
-         * @description Either the standard input with `deploymentId` (InferenceInput), or `{modelId, version|alias, series|batch}` (ModelPredict) for a registered version with no deployment yet: the version is published to Triton if needed and each window goes through the same legalization. A `batch` answers `{modelId, version, outputs}` from one Triton call.
-         */
+        /** Standard input -> standard output */
         post: operations["ApiInferencePredictPredictRoute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inference/stream/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A deployment's stored stream results, oldest first */
+        get: operations["ApiInferenceStreamEventsEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inference/stream/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bind a deployment to a device's entity: a forecast at every grid point */
+        post: operations["ApiInferenceStreamStartStart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inference/stream/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop the deployment's running stream */
+        post: operations["ApiInferenceStreamStopStop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inference/streams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live streams, newest first */
+        get: operations["ApiInferenceStreamsListStreams"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -456,7 +555,7 @@ export interface paths {
         };
         /**
          * Upstream and downstream of a record
-         * @description nodeType: dataset | featurePlan | trainingJob | modelVersion | deployment, or the type of an external node. A model version's id is `name:version` or `name/version`. Derived from the records' own references (dataset -> feature plan -> training job -> model version -> deployment), with the external edges recorded through the API beside them (`external: true`).
+         * @description nodeType: dataset | featurePlan | trainingJob | modelVersion | deployment. A model version's id is `name:version` or `name/version`. Derived from the records' own references: dataset -> feature plan -> training job -> model version -> deployment.
          */
         get: operations["ApiLineageNodeTypeNodeIdLineage"];
         put?: never;
@@ -674,75 +773,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/system/alerts/evaluate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Evaluate the rules now (they are also evaluated periodically) */
-        post: operations["ApiSystemAlertsEvaluateEvaluate"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/system/alerts/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Fired system alerts, newest first */
-        get: operations["ApiSystemAlertsEventsEvents"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/system/alerts/rules": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** System alert rules */
-        get: operations["ApiSystemAlertsRulesRules"];
-        put?: never;
-        /** Add a system alert rule */
-        post: operations["ApiSystemAlertsRulesAddRule"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/system/alerts/rules/{rule_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Remove a rule */
-        delete: operations["ApiSystemAlertsRulesRuleIdRemoveRule"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/system/logs": {
         parameters: {
             query?: never;
@@ -750,10 +780,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Log lines of every service, or the tail of one
-         * @description `?type=&limit=&q=&level=` answers `[{time, level, msg, service}]`, newest last, merged from every service's log: type is all (default), backend, gateway, worker, inference, storage or a service's own name; q searches (case-blind); level is the lowest shown. `?service=&lines=` answers one service's tail with the list of services that have a log.
-         */
+        /** The last lines of a local service's log */
         get: operations["ApiSystemLogsLogs"];
         put?: never;
         post?: never;
@@ -917,18 +944,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v2/lineage/{node_type}/{node_id}": {
+    "/api/v2/feature-store/groups": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * Upstream and downstream of a node
-         * @description nodeType: dataset | featurePlan | trainingJob | modelVersion | deployment, or the type of an external node. A model version's id is `name:version` or `name/version`. Derived from the records' own references (dataset -> feature plan -> training job -> model version -> deployment), with the external edges recorded through the API beside them (`external: true`).
-         */
-        get: operations["ApiV2LineageNodeTypeNodeIdNode"];
+        /** List feature groups with their current features */
+        get: operations["ApiV2FeatureStoreGroupsListGroups"];
+        put?: never;
+        /** Create a feature group */
+        post: operations["ApiV2FeatureStoreGroupsCreateGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A feature group (by id or name) */
+        get: operations["ApiV2FeatureStoreGroupsIdGetGroup"];
         put?: never;
         post?: never;
         delete?: never;
@@ -937,7 +979,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v2/lineage/edge": {
+    "/api/v2/feature-store/groups/{id}/features": {
         parameters: {
             query?: never;
             header?: never;
@@ -946,26 +988,23 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record an external edge */
-        post: operations["ApiV2LineageEdgeAddEdge"];
+        /** Add a feature (a name the group has gets its next version) */
+        post: operations["ApiV2FeatureStoreGroupsIdFeaturesAddFeature"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v2/lineage/graph": {
+    "/api/v2/feature-store/groups/{id}/monitoring": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * The whole lineage graph, filtered and paged
-         * @description Filters: `types` (comma-separated node types), `since`/`until` (a node's creation time, ISO 8601), `rootType`+`rootId` with `depth` (steps up and down from that node; the root is always included). Nodes come derived first, then external; an edge is listed on the page of its `from` node.
-         */
-        get: operations["ApiV2LineageGraphWhole"];
+        /** Freshness, row rate, null and out-of-range */
+        get: operations["ApiV2FeatureStoreGroupsIdMonitoringMonitor"];
         put?: never;
         post?: never;
         delete?: never;
@@ -974,7 +1013,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v2/lineage/node": {
+    "/api/v2/feature-store/ingest": {
         parameters: {
             query?: never;
             header?: never;
@@ -983,25 +1022,114 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record an external node */
-        post: operations["ApiV2LineageNodeAddNode"];
+        /**
+         * Write rows (or a dataset) into a group
+         * @description Every row is checked against the group's features first; a bad row is INVALID_INPUT with `details.row` and `details.field`, and nothing is written.
+         */
+        post: operations["ApiV2FeatureStoreIngestIngest"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v2/lineage/runs/{run_id}": {
+    "/api/v2/feature-store/materialize": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** A training run: its inputs, outputs and graph */
-        get: operations["ApiV2LineageRunsRunIdRun"];
+        get?: never;
+        put?: never;
+        /** Queue a materialization run (range or incremental) */
+        post: operations["ApiV2FeatureStoreMaterializeMaterialize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/online": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Latest values (and optionally the last window) of an entity */
+        get: operations["ApiV2FeatureStoreOnlineOnline"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Materialization runs, newest first */
+        get: operations["ApiV2FeatureStoreRunsListRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A materialization run */
+        get: operations["ApiV2FeatureStoreRunsIdGetRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Materialization schedules */
+        get: operations["ApiV2FeatureStoreSchedulesListSchedules"];
+        put?: never;
+        /** Schedule runs by cron */
+        post: operations["ApiV2FeatureStoreSchedulesCreateSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/feature-store/training-frame": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A point-in-time-correct training frame */
+        post: operations["ApiV2FeatureStoreTrainingFrameFrame"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1021,51 +1149,6 @@ export interface components {
             /** @constant */
             type: "acf";
             values: number[];
-        };
-        /** AlertEvaluation */
-        AlertEvaluation: {
-            fired: components["schemas"]["AlertEventOut"][];
-            readings: {
-                [key: string]: number | null;
-            };
-            resolved: components["schemas"]["AlertEventOut"][];
-        };
-        /** AlertEventOut */
-        AlertEventOut: {
-            /** Format: date-time */
-            firedAt: string;
-            id: number;
-            message: string;
-            metric: string;
-            op: string;
-            resolvedAt?: string | null;
-            ruleId: number;
-            ruleName: string;
-            threshold: number;
-            value: number;
-        };
-        /** AlertRuleIn */
-        AlertRuleIn: {
-            /** @default true */
-            enabled?: boolean;
-            /** @enum {string} */
-            metric: "gpuUtilization" | "gpuTemperature" | "gpuMemory" | "cpu" | "memory" | "disk" | "queueLength" | "workersAlive";
-            name: string;
-            /** @enum {string} */
-            op: ">" | ">=" | "<" | "<=";
-            threshold: number;
-        };
-        /** AlertRuleOut */
-        AlertRuleOut: {
-            /** Format: date-time */
-            createdAt: string;
-            createdBy: string;
-            enabled: boolean;
-            id: number;
-            metric: string;
-            name: string;
-            op: string;
-            threshold: number;
         };
         /** AlgorithmInfo */
         AlgorithmInfo: {
@@ -1123,12 +1206,6 @@ export interface components {
             lookback?: number | null;
             quantiles?: number[] | null;
             target: string;
-        };
-        /** BatchPrediction */
-        BatchPrediction: {
-            modelId: string;
-            outputs: components["schemas"]["InferenceOutput"][];
-            version: number;
         };
         /** BoxChart */
         BoxChart: {
@@ -1471,7 +1548,7 @@ export interface components {
         /** ErrorBody */
         ErrorBody: {
             /** @enum {string} */
-            code: "INVALID_INPUT" | "UNIT_INCONSISTENT" | "INPUT_MISSING_EXCEEDS" | "INFERENCE_FAILED" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "METHOD_NOT_ALLOWED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+            code: "INVALID_INPUT" | "UNIT_INCONSISTENT" | "INPUT_MISSING_EXCEEDS" | "INFERENCE_FAILED" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "INTERNAL_ERROR";
             details?: {
                 [key: string]: unknown;
             };
@@ -1503,28 +1580,34 @@ export interface components {
             frequency?: string | null;
             target: string;
         };
-        /** ExternalEdgeIn */
-        ExternalEdgeIn: {
-            /**
-             * @default data_flow
-             * @enum {string}
-             */
-            edgeType?: "data_flow" | "execution_flow";
-            from: components["schemas"]["NodeRefIn"];
-            metadata?: {
-                [key: string]: unknown;
-            };
-            to: components["schemas"]["NodeRefIn"];
+        /** FeatureHealth */
+        FeatureHealth: {
+            feature: string;
+            nullShare: number;
+            outOfRangeShare: number;
         };
-        /** ExternalNodeIn */
-        ExternalNodeIn: {
-            id: string;
-            metadata?: {
-                [key: string]: unknown;
-            };
+        /** FeatureIn */
+        FeatureIn: {
             /** @default  */
-            name?: string;
-            type: string;
+            description?: string;
+            /** @enum {string} */
+            dtype: "float64" | "float32" | "int64" | "int32" | "bool" | "string";
+            maxValue?: number | null;
+            minValue?: number | null;
+            name: string;
+            unit?: string | null;
+        };
+        /** FeatureOut */
+        FeatureOut: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string;
+            dtype: string;
+            maxValue: number | null;
+            minValue: number | null;
+            name: string;
+            unit: string | null;
+            version: number;
         };
         /** FeaturePlan */
         FeaturePlan: {
@@ -1569,13 +1652,29 @@ export interface components {
                 [key: string]: unknown;
             };
             reason: string;
-            /** @default  */
-            reasonCode?: string;
-            reasonParams?: {
-                [key: string]: string;
-            };
             /** @default 0 */
             score?: number;
+        };
+        /** FieldMap */
+        FieldMap: {
+            feature: string;
+            unit?: string | null;
+        };
+        /** FrameOut */
+        FrameOut: {
+            columns: string[];
+            rows: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** FrameRequest */
+        FrameRequest: {
+            features: string[];
+            spine: [
+                string,
+                string
+            ][];
+            ttlSeconds?: number | null;
         };
         /** Gap */
         Gap: {
@@ -1620,6 +1719,67 @@ export interface components {
             utilization: number;
             uuid: string;
         };
+        /** GroupIn */
+        GroupIn: {
+            /** @default  */
+            description?: string;
+            /**
+             * @default meter
+             * @enum {string}
+             */
+            entity?: "asset" | "meter";
+            features?: components["schemas"]["FeatureIn"][];
+            /** @default 96 */
+            lookback?: number;
+            name: string;
+            /**
+             * @default batch
+             * @enum {string}
+             */
+            sourceType?: "batch" | "stream";
+            /** @default  */
+            sourceUri?: string;
+        };
+        /** GroupOut */
+        GroupOut: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string;
+            entity: string;
+            features: components["schemas"]["FeatureOut"][];
+            id: string;
+            lookback: number;
+            name: string;
+            owner: string;
+            sourceType: string;
+            sourceUri: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** GroupPage */
+        GroupPage: {
+            items: components["schemas"]["GroupOut"][];
+            total: number;
+        };
+        /** InferenceInput */
+        InferenceInput: {
+            deploymentId?: string | null;
+            forecast_horizon?: number | null;
+            future?: {
+                [key: string]: unknown;
+            }[] | null;
+            historical_data?: {
+                [key: string]: unknown;
+            }[] | null;
+            horizon?: number | null;
+            series?: {
+                [key: string]: unknown;
+            }[] | null;
+            timestamp?: string | null;
+            units?: {
+                [key: string]: string;
+            } | null;
+        };
         /** InferenceOutput */
         InferenceOutput: {
             confidence: number;
@@ -1639,6 +1799,36 @@ export interface components {
             duplicateTimestamps: number;
             sortedOnUpload: boolean;
             timezone: string;
+        };
+        /** IngestOut */
+        IngestOut: {
+            group: string;
+            /** Format: date-time */
+            ingestedAt: string;
+            online: boolean;
+            rows: number;
+            values: number;
+        };
+        /** IngestRequest */
+        IngestRequest: {
+            columns?: {
+                [key: string]: string;
+            };
+            datasetId?: string | null;
+            entity?: string | null;
+            group: string;
+            rows?: components["schemas"]["IngestRow"][];
+            units?: {
+                [key: string]: string;
+            };
+        };
+        /** IngestRow */
+        IngestRow: {
+            entity: string;
+            eventTime: string;
+            values: {
+                [key: string]: unknown;
+            };
         };
         /** JobOut */
         JobOut: {
@@ -1720,16 +1910,12 @@ export interface components {
         };
         /** LineageEdge */
         LineageEdge: {
-            edgeType?: string | null;
-            /** @default false */
-            external?: boolean;
             from: string;
-            fromType: string;
-            metadata?: {
-                [key: string]: unknown;
-            } | null;
+            /** @enum {string} */
+            fromType: "dataset" | "featurePlan" | "trainingJob" | "modelVersion" | "deployment";
             to: string;
-            toType: string;
+            /** @enum {string} */
+            toType: "dataset" | "featurePlan" | "trainingJob" | "modelVersion" | "deployment";
         };
         /** LineageGraph */
         LineageGraph: {
@@ -1741,41 +1927,12 @@ export interface components {
         };
         /** LineageNode */
         LineageNode: {
-            createdAt?: string | null;
-            /** @default false */
-            external?: boolean;
             id: string;
             label: string;
-            metadata?: {
-                [key: string]: unknown;
-            } | null;
             /** @default false */
             missing?: boolean;
-            type: string;
-        };
-        /** LineagePage */
-        LineagePage: {
-            edges: components["schemas"]["LineageEdge"][];
-            limit: number;
-            nextOffset?: number | null;
-            nodes: components["schemas"]["LineageNode"][];
-            offset: number;
-            total: number;
-        };
-        /** LineageRun */
-        LineageRun: {
-            graph: components["schemas"]["LineageGraph"];
-            inputs: components["schemas"]["LineageNode"][];
-            outputs: components["schemas"]["LineageNode"][];
-            runId: string;
-            status: string | null;
-        };
-        /** LogEntry */
-        LogEntry: {
-            level: string | null;
-            msg: string;
-            service: string;
-            time: string | null;
+            /** @enum {string} */
+            type: "dataset" | "featurePlan" | "trainingJob" | "modelVersion" | "deployment";
         };
         /** LoginRequest */
         LoginRequest: {
@@ -1816,6 +1973,17 @@ export interface components {
             required?: boolean | null;
             source: string;
             unit?: string | null;
+        };
+        /** MaterializeRequest */
+        MaterializeRequest: {
+            end?: string | null;
+            group: string;
+            /**
+             * @default incremental
+             * @enum {string}
+             */
+            mode?: "range" | "incremental";
+            start?: string | null;
         };
         /** MemoryStats */
         MemoryStats: {
@@ -1867,10 +2035,14 @@ export interface components {
             updatedAt: string;
             version: number;
         };
-        /** NodeRefIn */
-        NodeRefIn: {
-            id: string;
-            type: string;
+        /** Monitoring */
+        Monitoring: {
+            features: components["schemas"]["FeatureHealth"][];
+            freshnessSeconds: number | null;
+            groupId: string;
+            lastEventTime: string | null;
+            rowsPerMinute: number;
+            windowSeconds: number;
         };
         /** Normalize */
         Normalize: {
@@ -1882,6 +2054,21 @@ export interface components {
             method?: "zscore" | "minmax";
             /** @constant */
             op: "normalize";
+        };
+        /** OnlineOut */
+        OnlineOut: {
+            entity: string;
+            values: components["schemas"]["OnlineValue"][];
+        };
+        /** OnlineValue */
+        OnlineValue: {
+            eventTime: string | null;
+            feature: string;
+            value: number | string | boolean | null;
+            window: [
+                string,
+                number | string | boolean | null
+            ][] | null;
         };
         /** OutputMeta */
         OutputMeta: {
@@ -1897,6 +2084,15 @@ export interface components {
                 [key: string]: unknown;
             };
             message: string;
+        };
+        /** PayloadMapping */
+        PayloadMapping: {
+            entityField?: string | null;
+            entitySegment?: number | null;
+            fields: {
+                [key: string]: components["schemas"]["FieldMap"];
+            };
+            timeField?: string | null;
         };
         /** PlanCost */
         PlanCost: {
@@ -2011,6 +2207,39 @@ export interface components {
             rule: "notNull" | "range" | "monotonicTimestamps" | "regularInterval";
             threshold: string;
         };
+        /** RunOut */
+        RunOut: {
+            /** Format: date-time */
+            createdAt: string;
+            durationSeconds: number | null;
+            end: string | null;
+            error: string;
+            finishedAt: string | null;
+            groupId: string;
+            id: string;
+            mode: string;
+            progress: number;
+            rows: number;
+            start: string | null;
+            startedAt: string | null;
+            status: string;
+            trigger: string;
+            watermark: string | null;
+        };
+        /** ScheduleIn */
+        ScheduleIn: {
+            cron: string;
+            group: string;
+        };
+        /** ScheduleOut */
+        ScheduleOut: {
+            cron: string;
+            enabled: boolean;
+            groupId: string;
+            id: string;
+            lastRunAt: string | null;
+            nextRunAt: string | null;
+        };
         /** Seasonality */
         Seasonality: {
             /** @default true */
@@ -2033,6 +2262,38 @@ export interface components {
             /** @constant */
             type: "series";
             y: number[];
+        };
+        /** SourceIn */
+        SourceIn: {
+            /** @default 127.0.0.1:1883 */
+            broker?: string;
+            group: string;
+            /**
+             * @default mqtt
+             * @constant
+             */
+            kind?: "mqtt";
+            mapping: components["schemas"]["PayloadMapping"];
+            name: string;
+            topic: string;
+        };
+        /** SourceOut */
+        SourceOut: {
+            broker: string;
+            /** Format: date-time */
+            createdAt: string;
+            groupId: string;
+            id: string;
+            kind: string;
+            lastError: string | null;
+            lastMessageAt: string | null;
+            lastPayload: string | null;
+            malformed: number;
+            mapping: components["schemas"]["PayloadMapping"];
+            messages: number;
+            messagesPerMinute: number;
+            name: string;
+            topic: string;
         };
         /** StageRequest */
         StageRequest: {
@@ -2070,6 +2331,47 @@ export interface components {
             memoryUsage: number;
             vramTotalGb?: number | null;
             vramUsedGb?: number | null;
+        };
+        /** StreamEvent */
+        StreamEvent: {
+            anomalies?: {
+                [key: string]: unknown;
+            }[];
+            deploymentId: string;
+            forecast?: {
+                [key: string]: unknown;
+            } | null;
+            /** @default  */
+            message?: string;
+            point: string;
+            readings?: {
+                [key: string]: unknown;
+            }[];
+            streamId: string;
+            /** @enum {string} */
+            type: "forecast" | "error";
+        };
+        /** StreamOut */
+        StreamOut: {
+            /** Format: date-time */
+            createdAt: string;
+            deploymentId: string;
+            entity: string;
+            error: string;
+            id: string;
+            lastPoint: string | null;
+            sourceId: string;
+            status: string;
+        };
+        /** StreamStart */
+        StreamStart: {
+            deploymentId: string;
+            deviceId: string;
+            entity: string;
+        };
+        /** StreamStop */
+        StreamStop: {
+            deploymentId: string;
         };
         /** SuggestRequest */
         SuggestRequest: {
@@ -2182,69 +2484,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description UNAUTHORIZED: wrong username or password. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiAuthMeMe: {
@@ -2283,33 +2522,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiAuthUsersUsers: {
@@ -2341,33 +2553,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2417,60 +2602,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDatasetsListDatasets: {
@@ -2506,33 +2637,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2602,60 +2706,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDatasetsDatasetIdGetOne: {
@@ -2696,131 +2746,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiDatasetsDatasetIdReplace: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                dataset_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DatasetPatch"];
-            };
-        };
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DatasetOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDatasetsDatasetIdRemove: {
@@ -2854,60 +2779,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2959,60 +2830,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDatasetsDatasetIdPreviewPreview: {
@@ -3049,33 +2866,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3123,33 +2913,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDatasetsDatasetIdReferencesReferences: {
@@ -3183,33 +2946,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3259,60 +2995,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDeploymentsListAll: {
@@ -3346,33 +3028,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3422,60 +3077,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDeploymentsDeploymentIdGetOne: {
@@ -3516,33 +3117,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDeploymentsDeploymentIdRemove: {
@@ -3574,60 +3148,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3675,33 +3195,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDeploymentsDeploymentIdHistoryHistory: {
@@ -3735,33 +3228,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3813,60 +3279,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDeploymentsDeploymentIdMetricsMetrics: {
@@ -3900,33 +3312,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3978,60 +3363,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDeploymentsDeploymentIdTokenRotate: {
@@ -4065,60 +3396,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4164,60 +3441,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiExplorePreviewPreview: {
@@ -4252,33 +3475,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4328,60 +3524,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiFeaturesAutoAuto: {
@@ -4417,60 +3559,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4521,33 +3609,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiFeaturesPlansCreate: {
@@ -4590,60 +3651,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiFeaturesPlansIdGetPlan: {
@@ -4677,33 +3684,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4755,60 +3735,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiFeaturesPlansIdPreviewPreview: {
@@ -4851,33 +3777,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiGatewaySnapshotGatewaySnapshot: {
@@ -4910,58 +3809,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description UNAUTHORIZED: the gateway sync token (X-Gateway-Token) is wrong. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
-    ApiInferencePredictPredictRoute: {
+    ApiInferenceDevicesListDevices: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description Request fulfilled, document follows */
             200: {
@@ -4969,7 +3826,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InferenceOutput"] | components["schemas"]["BatchPrediction"];
+                    "application/json": components["schemas"]["SourceOut"][];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -4990,8 +3847,32 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
+        };
+    };
+    ApiInferenceDevicesCreateDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SourceIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4999,8 +3880,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5008,8 +3889,30 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
+        };
+    };
+    ApiInferenceDevicesIdGetDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5017,8 +3920,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5026,8 +3929,32 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
+        };
+    };
+    ApiInferencePredictPredictRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InferenceInput"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InferenceOutput"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5035,8 +3962,171 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiInferenceStreamEventsEvents: {
+        parameters: {
+            query: {
+                deploymentId: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamEvent"][];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiInferenceStreamStartStart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StreamStart"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiInferenceStreamStopStop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StreamStop"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiInferenceStreamsListStreams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamOut"][];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5048,13 +4138,11 @@ export interface operations {
     };
     ApiLineageNodeTypeNodeIdLineage: {
         parameters: {
-            query?: {
-                depth?: number | null;
-            };
+            query?: never;
             header?: never;
             path: {
                 node_id: string;
-                node_type: string;
+                node_type: "dataset" | "featurePlan" | "trainingJob" | "modelVersion" | "deployment";
             };
             cookie?: never;
         };
@@ -5080,33 +4168,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5156,33 +4217,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiRegistryModelsCreateModel: {
@@ -5218,60 +4252,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5319,33 +4299,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiRegistryModelsNameAliasEventsAliasEvents: {
@@ -5386,33 +4339,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiRegistryModelsNameAliasesListAliases: {
@@ -5446,33 +4372,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5525,60 +4424,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiRegistryModelsNameAliasesDeleteAlias: {
@@ -5611,60 +4456,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5714,33 +4505,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiRegistryModelsNameStageHistoryModelHistory: {
@@ -5774,33 +4538,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5852,33 +4589,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiRegistryModelsNameVersionsRegister: {
@@ -5923,60 +4633,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiRegistryModelsNameVersionsGetVersion: {
@@ -6011,33 +4667,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6090,60 +4719,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiRegistryModelsNameVersionsStageHistoryVersionHistory: {
@@ -6178,33 +4753,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6253,241 +4801,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiSystemAlertsEvaluateEvaluate: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertEvaluation"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiSystemAlertsEventsEvents: {
-        parameters: {
-            query?: {
-                limit?: number;
-                open?: boolean;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertEventOut"][];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiSystemAlertsRulesRules: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertRuleOut"][];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiSystemAlertsRulesAddRule: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AlertRuleIn"];
-            };
-        };
-        responses: {
-            /** @description Document created, URL follows */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertRuleOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiSystemAlertsRulesRuleIdRemoveRule: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                rule_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, nothing follows */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiSystemLogsLogs: {
         parameters: {
             query?: {
-                level?: string | null;
-                limit?: number;
                 lines?: number;
-                q?: string | null;
-                service?: string | null;
-                type?: string | null;
+                service?: string;
             };
             header?: never;
             path?: never;
@@ -6501,7 +4821,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LogTail"] | components["schemas"]["LogEntry"][];
+                    "application/json": components["schemas"]["LogTail"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -6515,33 +4835,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6587,33 +4880,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiTrainingAlgorithmsAlgorithms: {
@@ -6645,33 +4911,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6722,33 +4961,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiTrainingJobsCreate: {
@@ -6784,60 +4996,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6885,33 +5043,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiTrainingJobsJobIdControlControl: {
@@ -6949,60 +5080,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7055,33 +5132,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiTrainingJobsJobIdMetricsMetrics: {
@@ -7115,33 +5165,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7195,60 +5218,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiTrainingProtocolProtocol: {
@@ -7287,45 +5256,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
-    ApiV2LineageNodeTypeNodeIdNode: {
+    ApiV2FeatureStoreGroupsListGroups: {
         parameters: {
             query?: {
-                depth?: number | null;
+                q?: string | null;
             };
             header?: never;
-            path: {
-                node_id: string;
-                node_type: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -7336,7 +5275,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LineageGraph"];
+                    "application/json": components["schemas"]["GroupPage"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -7359,7 +5298,7 @@ export interface operations {
             };
         };
     };
-    ApiV2LineageEdgeAddEdge: {
+    ApiV2FeatureStoreGroupsCreateGroup: {
         parameters: {
             query?: never;
             header?: never;
@@ -7368,7 +5307,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ExternalEdgeIn"];
+                "application/json": components["schemas"]["GroupIn"];
             };
         };
         responses: {
@@ -7378,7 +5317,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LineageEdge"];
+                    "application/json": components["schemas"]["GroupOut"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -7401,20 +5340,13 @@ export interface operations {
             };
         };
     };
-    ApiV2LineageGraphWhole: {
+    ApiV2FeatureStoreGroupsIdGetGroup: {
         parameters: {
-            query?: {
-                depth?: number | null;
-                limit?: number;
-                offset?: number;
-                rootId?: string | null;
-                rootType?: string | null;
-                since?: string | null;
-                types?: string | null;
-                until?: string | null;
-            };
+            query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -7425,7 +5357,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LineagePage"];
+                    "application/json": components["schemas"]["GroupOut"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -7448,16 +5380,18 @@ export interface operations {
             };
         };
     };
-    ApiV2LineageNodeAddNode: {
+    ApiV2FeatureStoreGroupsIdFeaturesAddFeature: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: string;
+            };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ExternalNodeIn"];
+                "application/json": components["schemas"]["FeatureIn"];
             };
         };
         responses: {
@@ -7467,7 +5401,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LineageNode"];
+                    "application/json": components["schemas"]["GroupOut"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -7490,12 +5424,14 @@ export interface operations {
             };
         };
     };
-    ApiV2LineageRunsRunIdRun: {
+    ApiV2FeatureStoreGroupsIdMonitoringMonitor: {
         parameters: {
-            query?: never;
+            query?: {
+                windowSeconds?: number;
+            };
             header?: never;
             path: {
-                run_id: string;
+                id: string;
             };
             cookie?: never;
         };
@@ -7507,7 +5443,337 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LineageRun"];
+                    "application/json": components["schemas"]["Monitoring"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreIngestIngest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IngestRequest"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreMaterializeMaterialize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaterializeRequest"];
+            };
+        };
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreOnlineOnline: {
+        parameters: {
+            query: {
+                entity: string;
+                features: string;
+                window?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnlineOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreRunsListRuns: {
+        parameters: {
+            query?: {
+                group?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"][];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreRunsIdGetRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreSchedulesListSchedules: {
+        parameters: {
+            query?: {
+                group?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"][];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreSchedulesCreateSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2FeatureStoreTrainingFrameFrame: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FrameRequest"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameOut"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */

@@ -32,6 +32,8 @@ const NAV: { section: MessageKey; items: { to: string; icon: IconName; label: Me
       // model lab: projects, experiments, weights, architectures, augmentation
 
       // feature store and sensor streams
+      { to: '/feature-store', icon: 'features', label: 'featureStore.nav' },
+      { to: '/sources', icon: 'system', label: 'featureStore.navSources' },
 
       // notebooks
 

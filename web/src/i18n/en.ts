@@ -174,6 +174,24 @@ const messages = {
   // model lab: projects, experiments, weights, architectures, augmentation
 
   // feature store and sensor streams
+  featureStore: {
+    nav: 'Feature store', navSources: 'Sources',
+    title: 'Feature store', subtitle: 'Feature groups, their freshness and materialization, and the online store.',
+    groups: 'Feature groups', name: 'Name', source: 'Source', features: 'Features', feature: 'Feature', entity: 'Entity',
+    unit: 'Unit', version: 'Version', nulls: 'Nulls', outOfRange: 'Out of range', freshness: 'Freshness', rowRate: 'Row rate',
+    runs: 'Materialization runs', mode: 'Mode', status: 'Status', rows: 'Values', duration: 'Duration',
+    noRuns: 'No materialization runs yet.', schedules: 'Schedules',
+    online: 'Online lookup', onlineHint: 'The latest value of every feature of this group for one entity.',
+    lookup: 'Look up', value: 'Value', eventTime: 'Event time',
+    empty: 'No feature groups yet', emptyHint: 'Create one with POST /api/v2/feature-store/groups.',
+    sourcesTitle: 'Sources', sourcesSubtitle: 'Meters and PLC tags publishing over MQTT, and the live streams they feed.',
+    noSources: 'No sources yet', noSourcesHint: 'Add one with POST /api/inference/devices.',
+    rate: '{n} / min', messages: '{n} messages', malformed: '{n} malformed', lastPayload: 'Last payload at',
+    streams: 'Live streams', deployment: 'Deployment', lastPoint: 'Last grid point', noStreams: 'No streams yet.',
+    liveTitle: 'Live: {id}', offline: 'Reconnecting', forecastBand: 'Readings and forecast band',
+    readings: 'Readings', points: '{n} grid points', anomalies: 'Anomalies', noAnomalies: 'No anomalies so far.',
+    latest: 'Latest grid points', point: 'Grid point',
+  },
 
   // notebooks
 

@@ -176,6 +176,24 @@ export const zhCN: Messages = {
   // model lab: projects, experiments, weights, architectures, augmentation
 
   // feature store and sensor streams
+  featureStore: {
+    nav: '特征存储', navSources: '数据源',
+    title: '特征存储', subtitle: '特征组、数据新鲜度与物化，以及在线存储。',
+    groups: '特征组', name: '名称', source: '来源', features: '特征', feature: '特征', entity: '实体',
+    unit: '单位', version: '版本', nulls: '空值', outOfRange: '超出范围', freshness: '新鲜度', rowRate: '行速率',
+    runs: '物化运行', mode: '模式', status: '状态', rows: '值数', duration: '耗时',
+    noRuns: '尚无物化运行。', schedules: '计划',
+    online: '在线查询', onlineHint: '某个实体在本特征组中每个特征的最新值。',
+    lookup: '查询', value: '值', eventTime: '事件时间',
+    empty: '尚无特征组', emptyHint: '使用 POST /api/v2/feature-store/groups 创建。',
+    sourcesTitle: '数据源', sourcesSubtitle: '通过 MQTT 发布读数的电表与 PLC 点位，以及它们驱动的实时流。',
+    noSources: '尚无数据源', noSourcesHint: '使用 POST /api/inference/devices 添加。',
+    rate: '{n} 条/分钟', messages: '{n} 条消息', malformed: '{n} 条格式错误', lastPayload: '最近消息时间',
+    streams: '实时流', deployment: '部署', lastPoint: '最近网格点', noStreams: '尚无实时流。',
+    liveTitle: '实时：{id}', offline: '正在重连', forecastBand: '读数与预测区间',
+    readings: '读数', points: '{n} 个网格点', anomalies: '异常', noAnomalies: '暂无异常。',
+    latest: '最近网格点', point: '网格点',
+  },
 
   // notebooks
 
