@@ -1,0 +1,1 @@
+"""Watching a deployment in service: anomaly events from readings and calibrated bands. Pure."""

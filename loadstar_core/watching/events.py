@@ -1,0 +1,296 @@
+"""Anomaly events: readings and their calibrated forecast bands -> the few events worth an alarm.
+
+Readings are placed on the model's grid (absent points are missing data). A reading's
+score is its distance from the expected value (p50) in standard deviations, each side's
+deviation read off the calibrated band ((p95 - p50) / 1.645 above, for a 90% band), so the
+alarm interval is the band widened to the policy's `level`. Then, in this order of
+precedence, each reading belongs to at most one event:
+
+- missing: grid points without a reading (or with a NaN one), at least `missingMinutes`;
+- dropout: readings near zero where the alarm interval rules zero out;
+- stuck: the same reading repeated for `stuckMinutes` while the expected load moved;
+- spike / level shift: runs of readings outside the alarm interval (gaps up to
+  `mergeGapMinutes` bridged), kept when they last `minDurationMinutes` or peak past the
+  `strongLevel` interval; up to `spikeMaxMinutes` a spike, longer a level shift.
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import numpy as np
+import numpy.typing as npt
+
+from schemas.errors import InvalidInput
+from schemas.watching import AnomalyEvent, AnomalyPolicy, EventKind
+
+Floats = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
+
+# a power unit's factor to kW: energy above expected is reported in kWh for these
+_KW = {"W": 1e-3, "kW": 1.0, "MW": 1e3, "GW": 1e6}
+
+
+def z_of(coverage: float) -> float:
+    """The standard normal quantile bounding a two-sided interval of this coverage."""
+    return NormalDist().inv_cdf(0.5 + coverage / 2.0)
+
+
+def _runs(mask: Mask) -> list[tuple[int, int]]:
+    """[start, stop) of every run of True."""
+    padded = np.concatenate(([False], mask, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _bridge(mask: Mask, gap: int) -> list[tuple[int, int]]:
+    """Runs of True, with runs separated by at most `gap` False points joined."""
+    merged: list[tuple[int, int]] = []
+    for start, stop in _runs(mask):
+        if merged and start - merged[-1][1] <= gap:
+            merged[-1] = (merged[-1][0], stop)
+        else:
+            merged.append((start, stop))
+    return merged
+
+
+def _steps(minutes: float, step_s: int) -> int:
+    return max(1, math.ceil(minutes * 60.0 / step_s - 1e-9))
+
+
+def number(value: float, digits: int = 3) -> str:
+    """A number for a sentence: `digits` significant figures, no exponent."""
+    if not math.isfinite(value):
+        return str(value)
+    rounded = float(f"{value:.{digits}g}")
+    text = f"{rounded:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def duration(minutes: float) -> str:
+    """'45 min', '1 h 30 min', '2 d 3 h'."""
+    total = round(minutes)
+    days, rest = divmod(total, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min" if mins or minutes >= 1 else f"{number(minutes * 60, 2)} s"
+
+
+def _iso(seconds: int) -> str:
+    stamp = np.datetime64(int(seconds), "s")
+    return str(np.datetime_as_string(stamp, unit="s", timezone="UTC"))
+
+
+class _Grid:
+    """The readings and bands on the model's grid, with each reading's score."""
+
+    def __init__(
+        self,
+        times_s: npt.ArrayLike,
+        values: npt.ArrayLike,
+        lower: npt.ArrayLike,
+        expected: npt.ArrayLike,
+        upper: npt.ArrayLike,
+        step_s: int,
+        band: float,
+        until_s: int | None,
+    ) -> None:
+        t = np.asarray(times_s, dtype=np.int64).reshape(-1)
+        cols = [np.asarray(a, dtype=np.float64).reshape(-1) for a in (values, lower, expected, upper)]
+        if any(c.size != t.size for c in cols):
+            raise InvalidInput(
+                "readings and bands differ in length",
+                {"readings": int(t.size), "lengths": [int(c.size) for c in cols]},
+            )
+        if step_s <= 0:
+            raise InvalidInput("the grid step must be positive", {"stepS": step_s})
+        self.step_s = step_s
+        self.t0 = int(t.min()) // step_s * step_s if t.size else 0
+        index = (t - self.t0) // step_s
+        n = int(index.max()) + 1 if t.size else 0
+        if until_s is not None and t.size:  # grid points up to `until_s` without a reading
+            n = max(n, (int(until_s) - self.t0) // step_s + 1)
+        self.n = n
+        self.v, self.lo, self.mid, self.hi = (np.full(n, np.nan) for _ in range(4))
+        order = np.argsort(index, kind="stable")  # a repeated grid point keeps its last reading
+        for target, col in zip((self.v, self.lo, self.mid, self.hi), cols, strict=True):
+            target[index[order]] = col[order]
+        self.present: Mask = ~np.isnan(self.v)
+        lo = np.minimum(self.lo, self.hi)
+        hi = np.maximum(self.lo, self.hi)
+        mid = np.clip(self.mid, lo, hi)
+        self.checked: Mask = self.present & ~(np.isnan(lo) | np.isnan(hi) | np.isnan(mid))
+        z_band = z_of(band)
+        floor = 1e-9 * np.maximum(1.0, np.abs(np.nan_to_num(mid)))
+        above = np.maximum((hi - mid) / z_band, floor)
+        below = np.maximum((mid - lo) / z_band, floor)
+        self.sigma: Floats = np.where(self.v >= mid, above, below)
+        with np.errstate(invalid="ignore"):
+            self.z: Floats = np.where(self.checked, (self.v - mid) / self.sigma, 0.0)
+        self.mid = mid
+
+    def time(self, i: int) -> int:
+        return self.t0 + i * self.step_s
+
+
+def _event(
+    g: _Grid, kind: EventKind, start: int, stop: int, unit: str, reason: str
+) -> AnomalyEvent:
+    span = slice(start, stop)
+    readings = stop - start
+    minutes = readings * g.step_s / 60.0
+    scored = g.checked[span]
+    peak = peak_at = expected = energy = None
+    score = 0.0
+    if scored.any():
+        z = np.where(scored, np.abs(g.z[span]), -1.0)
+        i = start + int(np.argmax(z))
+        score = float(z.max())
+        peak, peak_at, expected = float(g.v[i]), _iso(g.time(i)), float(g.mid[i])
+        if unit in _KW:
+            excess = (g.v[span] - g.mid[span])[scored]
+            energy = float(excess.sum()) * g.step_s / 3600.0 * _KW[unit]
+    elif kind != "missing" and g.present[span].any():
+        i = start + int(np.flatnonzero(g.present[span])[0])
+        peak, peak_at = float(g.v[i]), _iso(g.time(i))
+    return AnomalyEvent(
+        kind=kind,
+        start=_iso(g.time(start)),
+        end=_iso(g.time(stop - 1)),
+        readings=readings,
+        durationMinutes=minutes,
+        peak=peak,
+        peakAt=peak_at,
+        expected=expected,
+        energyAboveExpectedKWh=None if energy is None else float(number(energy, 4)),
+        score=float(number(score, 3)),
+        unit=unit,
+        reason=reason,
+    )
+
+
+def _load_reason(g: _Grid, start: int, stop: int, unit: str, kind: EventKind) -> str:
+    span = slice(start, stop)
+    ok = g.checked[span]
+    got, want = float(g.v[span][ok].mean()), float(g.mid[span][ok].mean())
+    lasting = duration((stop - start) * g.step_s / 60.0)
+    what = "Spike" if kind == "spike" else "Level shift"
+    if want > 0 and got >= 0:
+        return (
+            f"{what}: load {number(got / want, 2)}x the expected {number(want)} {unit} "
+            f"for {lasting}"
+        )
+    side = "above" if got > want else "below"
+    return (
+        f"{what}: load {number(abs(got - want))} {unit} {side} the expected "
+        f"{number(want)} {unit} for {lasting}"
+    )
+
+
+def find_events(
+    times_s: npt.ArrayLike,
+    values: npt.ArrayLike,
+    lower: npt.ArrayLike,
+    expected: npt.ArrayLike,
+    upper: npt.ArrayLike,
+    *,
+    step_s: int,
+    unit: str,
+    policy: AnomalyPolicy | None = None,
+    band: float = 0.90,
+    until_s: int | None = None,
+) -> list[AnomalyEvent]:
+    """The events among readings at `times_s` (epoch seconds), all values in `unit`.
+
+    `lower`/`upper` bound the calibrated band of coverage `band` around `expected`; NaN
+    bands leave a reading unscored (it can still be missing or stuck). Events are ordered
+    by start. `until_s`: the time up to which readings were due ("now"), so that readings
+    that have stopped arriving count as missing data.
+    """
+    policy = policy or AnomalyPolicy()
+    g = _Grid(times_s, values, lower, expected, upper, step_s, band, until_s)
+    taken = np.zeros(g.n, dtype=np.bool_)
+    events: list[AnomalyEvent] = []
+
+    def claim(kind: EventKind, start: int, stop: int, reason: str) -> None:
+        taken[start:stop] = True
+        events.append(_event(g, kind, start, stop, unit, reason))
+
+    for start, stop in _runs(~g.present):
+        if stop - start >= _steps(policy.missingMinutes, step_s):
+            lasting = duration((stop - start) * step_s / 60.0)
+            claim("missing", start, stop, f"No readings for {lasting} ({stop - start} expected)")
+
+    z_alarm, z_strong = z_of(policy.level), z_of(max(policy.strongLevel, policy.level))
+    with np.errstate(invalid="ignore"):
+        near_zero = np.abs(g.v) <= policy.zeroFraction * np.abs(g.mid)
+    dropped = g.checked & near_zero & (g.z < -z_alarm) & ~taken
+    for start, stop in _runs(dropped):
+        if stop - start >= _steps(policy.dropoutMinutes, step_s):
+            want = float(np.nanmean(g.mid[start:stop]))
+            lasting = duration((stop - start) * step_s / 60.0)
+            reason = (
+                f"Dropout: reading {number(float(g.v[start]))} {unit} where "
+                f"{number(want)} {unit} was expected, for {lasting}"
+            )
+            claim("dropout", start, stop, reason)
+
+    same = np.zeros(g.n, dtype=np.bool_)
+    if g.n > 1:
+        with np.errstate(invalid="ignore"):
+            same[1:] = g.present[1:] & g.present[:-1] & (g.v[1:] == g.v[:-1])
+    for start, stop in _runs(same):
+        start -= 1  # the first reading of the flat stretch
+        if stop - start < _steps(policy.stuckMinutes, step_s) or taken[start:stop].any():
+            continue
+        span = slice(start, stop)
+        mids = g.mid[span][g.checked[span]]
+        spread = float(np.ptp(mids)) if mids.size else 0.0
+        sigma = float(np.median(g.sigma[span][g.checked[span]])) if mids.size else math.inf
+        if mids.size and spread > sigma:  # the expected load moved while the meter did not
+            lasting = duration((stop - start) * step_s / 60.0)
+            reason = (
+                f"Stuck meter: reading {number(float(g.v[start]))} {unit} for {lasting} while "
+                f"{number(float(mids.min()))}-{number(float(mids.max()))} {unit} was expected"
+            )
+            claim("stuck", start, stop, reason)
+
+    outside = g.checked & (np.abs(g.z) > z_alarm) & ~taken
+    def _pieces(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """A bridged run never spans another event: split it there, trimmed to flagged ends."""
+        out = []
+        for start, stop in runs:
+            for a, b in _runs(~taken[start:stop]):
+                flagged = np.flatnonzero(outside[start + a : start + b])
+                if flagged.size:
+                    out.append((start + a + int(flagged[0]), start + a + int(flagged[-1]) + 1))
+        return out
+
+    need = _steps(policy.minDurationMinutes, step_s) if policy.minDurationMinutes > 0 else 1
+    spike_max = _steps(policy.spikeMaxMinutes, step_s) if policy.spikeMaxMinutes > 0 else 0
+    for start, stop in _pieces(_bridge(outside, _steps(policy.mergeGapMinutes, step_s) - 1)):
+        strong = float(np.abs(g.z[start:stop]).max()) > z_strong
+        if int(outside[start:stop].sum()) < need and not strong:
+            continue
+        kind: EventKind = "spike" if stop - start <= spike_max else "level_shift"
+        claim(kind, start, stop, _load_reason(g, start, stop, unit, kind))
+
+    events.sort(key=lambda e: e.start)
+    return events
+
+
+def event_of(events: list[AnomalyEvent], stamps: list[str]) -> list[int | None]:
+    """For each ISO timestamp (as events write them), the index of the event covering it."""
+    out: list[int | None] = []
+    for stamp in stamps:
+        found = None
+        for i, e in enumerate(events):
+            if e.start <= stamp <= e.end:
+                found = i
+                break
+        out.append(found)
+    return out
