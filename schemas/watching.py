@@ -16,14 +16,15 @@ class AnomalyPolicy(Wire):
     """When a deployment's readings raise an anomaly event.
 
     `level`: two-sided coverage of the alarm interval, widened from the calibrated
-    [p05, p95] band (0.999: a normal reading leaves it once in a thousand). Durations are
+    [p05, p95] band with exponential tails (0.9999: 4 times the p50-p95 distance; a normal
+    reading leaves it once in ten thousand). Durations are
     in minutes and counted in whole grid steps (a reading covers one step); an out-of-band
     run shorter than `minDurationMinutes` is still an event when its score is past
     `strongLevel`'s interval.
     """
 
-    level: Annotated[float, Meta(gt=0.5, lt=1.0)] = 0.999
-    strongLevel: Annotated[float, Meta(gt=0.5, lt=1.0)] = 0.99999
+    level: Annotated[float, Meta(gt=0.5, lt=1.0)] = 0.9999
+    strongLevel: Annotated[float, Meta(gt=0.5, lt=1.0)] = 0.999999
     minDurationMinutes: Annotated[float, Meta(ge=0.0)] = 30.0
     # out-of-band runs up to this long are spikes; longer ones are level shifts
     spikeMaxMinutes: Annotated[float, Meta(ge=0.0)] = 60.0
@@ -41,7 +42,7 @@ class AnomalyEvent(Wire, omit_defaults=False):
 
     `energyAboveExpectedKWh`: sum of (reading - expected) x step over the event, for a
     power target (W, kW, MW); None otherwise and for missing data. `score`: the peak's
-    distance from expected in standard deviations of the calibrated band.
+    distance from expected over that side's half of the calibrated band (p95 - p50).
     """
 
     kind: EventKind
