@@ -1,6 +1,6 @@
 """Anomaly events at the default policy: false alarms, recall and delay on injected anomalies.
 
-    .venv/bin/python -m benchmarks.anomaly_bench            # ETTm1 HUFL and OT, factory lines A and C
+    .venv/bin/python -m benchmarks.anomaly_bench      # ETTm1 HUFL and OT, factory lines A, C
     .venv/bin/python -m benchmarks.anomaly_bench --seed 3
 
 For each series the last 20% is held back. A one-step quantile forecaster stands in for
@@ -138,7 +138,12 @@ def _overlaps(event: AnomalyEvent, t: np.ndarray, a: int, b: int) -> bool:
 
 
 def _delay(
-    t: np.ndarray, v: np.ndarray, bands: tuple[np.ndarray, ...], a: int, b: int, policy: AnomalyPolicy
+    t: np.ndarray,
+    v: np.ndarray,
+    bands: tuple[np.ndarray, ...],
+    a: int,
+    b: int,
+    policy: AnomalyPolicy,
 ) -> int:
     """Readings after the first anomalous one until replaying the stream shows the event."""
     lo, mid, hi = bands
@@ -240,7 +245,8 @@ def main() -> None:
         kinds = ", ".join(f"{k} {v}" for k, v in r["by_kind"].items())  # type: ignore[attr-defined]
         print(
             f"| {name} | {r['readings']} | {r['injected']} | {r['events']} | "
-            f"{r['false_per_1000']:.2f} | {r['echo_per_1000']:.2f} | {100 * r['recall']:.0f}% | {kinds} | "  # type: ignore[operator]
+            f"{r['false_per_1000']:.2f} | {r['echo_per_1000']:.2f} | "
+            f"{100 * r['recall']:.0f}% | {kinds} | "  # type: ignore[operator]
             f"{r['delay_median_min']:.0f} / {r['delay_max_min']:.0f} min | {r['ms']:.1f} |"
         )
         if args.verbose:

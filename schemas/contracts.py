@@ -15,6 +15,7 @@ from schemas.base import Wire
 from schemas.errors import ErrorCode
 from schemas.feature_plan import Frequency, Quantile
 from schemas.training_job.protocol import EventType
+from schemas.watching import AnomalyEvent, AnomalyPolicy
 
 
 class ContractInput(Wire):
@@ -142,12 +143,20 @@ class Anomaly(Wire):
     upper: float
     score: float
     reason: str
+    # the index in `events` of the alarm event this reading belongs to, if any
+    event: int | None = None
 
 
-class AnomalyReport(Wire):
+class AnomalyReport(Wire, omit_defaults=False):
+    """Seed 003's answer: `anomalies` lists every reading outside [p05, p95] (about one in
+    ten normal readings); `events` groups what is worth an alarm at the deployment's
+    `policy` (see `schemas.watching`)."""
+
     assetId: str | None
     anomalies: list[Anomaly]
     warnings: list[OutputWarning] = []
+    events: list[AnomalyEvent] = []
+    policy: AnomalyPolicy | None = None
 
 
 class TrainingEvent(Wire):

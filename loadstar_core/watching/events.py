@@ -102,7 +102,9 @@ class _Grid:
         until_s: int | None,
     ) -> None:
         t = np.asarray(times_s, dtype=np.int64).reshape(-1)
-        cols = [np.asarray(a, dtype=np.float64).reshape(-1) for a in (values, lower, expected, upper)]
+        cols = [
+            np.asarray(a, dtype=np.float64).reshape(-1) for a in (values, lower, expected, upper)
+        ]
         if any(c.size != t.size for c in cols):
             raise InvalidInput(
                 "readings and bands differ in length",
@@ -258,12 +260,15 @@ def find_events(
             lasting = duration((stop - start) * step_s / 60.0)
             expected = (
                 f" while {number(float(mids.min()))}-{number(float(mids.max()))} {unit} "
-                "was expected" if mids.size else ""
+                "was expected"
+                if mids.size
+                else ""
             )
             reason = f"Stuck meter: reading {number(value)} {unit} for {lasting}{expected}"
             claim("stuck", start, stop, reason)
 
     outside = g.checked & (np.abs(g.z) > z_alarm) & ~taken
+
     def _pieces(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """A bridged run never spans another event: split it there, trimmed to flagged ends."""
         out = []

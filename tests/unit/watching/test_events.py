@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -147,7 +149,7 @@ def test_events_are_ordered_disjoint_and_on_the_grid(
         assert not covered & {e.start, e.end}
         covered |= {e.start, e.end}
     assert [e.start for e in found] == sorted(e.start for e in found)
-    for a, b in zip(found, found[1:], strict=False):
+    for a, b in itertools.pairwise(found):
         assert a.end < b.start
 
 

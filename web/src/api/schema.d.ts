@@ -888,6 +888,27 @@ export interface components {
         AliasRequest: {
             version: number;
         };
+        /** AnomalyPolicy */
+        AnomalyPolicy: {
+            /** @default 15 */
+            dropoutMinutes?: number;
+            /** @default 0.9999 */
+            level?: number;
+            /** @default 30 */
+            mergeGapMinutes?: number;
+            /** @default 30 */
+            minDurationMinutes?: number;
+            /** @default 30 */
+            missingMinutes?: number;
+            /** @default 60 */
+            spikeMaxMinutes?: number;
+            /** @default 0.999999 */
+            strongLevel?: number;
+            /** @default 120 */
+            stuckMinutes?: number;
+            /** @default 0.02 */
+            zeroFraction?: number;
+        };
         /** Artifact */
         Artifact: {
             /** @default 0 */
@@ -1354,6 +1375,7 @@ export interface components {
             tokenSha256: string;
             tritonModel: string;
             tritonVersion: number;
+            watch?: components["schemas"]["AnomalyPolicy"] | null;
         };
         /** GatewaySnapshot */
         GatewaySnapshot: {
