@@ -23,6 +23,10 @@ ENV_VARS: dict[str, str] = {
     "triton_timeout_s": "LOADSTAR_TRITON_TIMEOUT_S",
     "max_body_bytes": "LOADSTAR_GATEWAY_MAX_BODY_BYTES",
     "ws_buffer_rows": "LOADSTAR_GATEWAY_WS_BUFFER_ROWS",
+    "record": "LOADSTAR_GATEWAY_RECORD",
+    "spool_path": "LOADSTAR_GATEWAY_SPOOL",
+    "record_flush_s": "LOADSTAR_GATEWAY_RECORD_FLUSH_S",
+    "record_retry_max_s": "LOADSTAR_GATEWAY_RECORD_RETRY_MAX_S",
 }
 
 
@@ -50,8 +54,18 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: int = 8 * 1024 * 1024
     # Rows a WebSocket connection keeps; 0 means 4 x (lookback x rows per grid step).
     ws_buffer_rows: int = 0
+    # Recording: readings, forecasts and anomaly events shipped to the control plane,
+    # spooled in `spool_path` until it stored them (see recorder.py).
+    record: bool = True
+    spool_path: Path | None = None  # None: `spool/` beside the snapshot file
+    record_flush_s: float = 1.0
+    record_retry_max_s: float = 30.0
     # False in tests that drive `ContractStore` themselves.
     sync_enabled: bool = True
+
+    @property
+    def spool(self) -> Path:
+        return self.spool_path or self.state_path.parent / "spool"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:

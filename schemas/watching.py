@@ -57,3 +57,42 @@ class AnomalyEvent(Wire, omit_defaults=False):
     score: float
     unit: str
     reason: str
+
+
+class EventRecord(Wire):
+    """An event a gateway saw, for one deployment (and its asset)."""
+
+    deploymentId: str
+    event: AnomalyEvent
+    assetId: str | None = None
+
+
+class ForecastRecord(Wire):
+    """One forecast a gateway answered: made at `origin` (its window's last grid point),
+    one entry per step (`t`, p05, p50, p95, in the deployment's output unit)."""
+
+    deploymentId: str
+    origin: str
+    t: list[str]
+    p05: list[float]
+    p50: list[float]
+    p95: list[float]
+    unit: str
+
+
+class ReadingRecord(Wire):
+    """Target readings a gateway received, on the deployment's grid, in the output unit."""
+
+    deploymentId: str
+    t: list[str]
+    value: list[float]
+
+
+class RecordBatch(Wire):
+    """What a gateway ships to `POST /api/gateway/records`; sent again after a failure, so
+    storing it twice changes nothing."""
+
+    batchId: str
+    events: list[EventRecord] = []
+    forecasts: list[ForecastRecord] = []
+    readings: list[ReadingRecord] = []

@@ -14,7 +14,8 @@ one event:
 - stuck: the same non-zero reading repeated for `stuckMinutes` (live meters are noisy);
 - spike / level shift: runs of readings outside the alarm interval (gaps up to
   `mergeGapMinutes` bridged), kept when they last `minDurationMinutes` or peak past the
-  `strongLevel` interval; up to `spikeMaxMinutes` a spike, longer a level shift.
+  `strongLevel` interval; up to `spikeMaxMinutes` (and two readings, for the rebound of
+  a forecast made from a window ending at the spike) a spike, longer a level shift.
 """
 
 from __future__ import annotations
@@ -280,7 +281,8 @@ def find_events(
         return out
 
     need = _steps(policy.minDurationMinutes, step_s) if policy.minDurationMinutes > 0 else 1
-    spike_max = _steps(policy.spikeMaxMinutes, step_s) if policy.spikeMaxMinutes > 0 else 0
+    # never under two readings: a forecast made from a window ending at a spike rebounds
+    spike_max = max(2, _steps(policy.spikeMaxMinutes, step_s) if policy.spikeMaxMinutes else 0)
     for start, stop in _pieces(_bridge(outside, _steps(policy.mergeGapMinutes, step_s) - 1)):
         strong = float(np.abs(g.z[start:stop]).max()) > z_strong
         if int(outside[start:stop].sum()) < need and not strong:
