@@ -21,6 +21,7 @@ one event:
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -219,16 +220,15 @@ def find_events(
     policy = policy or AnomalyPolicy()
     g = _Grid(times_s, values, lower, expected, upper, step_s, band, until_s)
     taken = np.zeros(g.n, dtype=np.bool_)
-    events: list[AnomalyEvent] = []
+    spans: list[list[Any]] = []  # [kind, start, stop]: built into events at the end
 
-    def claim(kind: EventKind, start: int, stop: int, reason: str) -> None:
+    def claim(kind: EventKind, start: int, stop: int) -> None:
         taken[start:stop] = True
-        events.append(_event(g, kind, start, stop, unit, reason))
+        spans.append([kind, start, stop])
 
     for start, stop in _runs(~g.present):
         if stop - start >= _steps(policy.missingMinutes, step_s):
-            lasting = duration((stop - start) * step_s / 60.0)
-            claim("missing", start, stop, f"No readings for {lasting} ({stop - start} expected)")
+            claim("missing", start, stop)
 
     z_band = z_of(band)
     z_alarm = z_of(policy.level) / z_band
@@ -238,13 +238,7 @@ def find_events(
     dropped = g.checked & near_zero & (g.z < -z_alarm) & ~taken
     for start, stop in _runs(dropped):
         if stop - start >= _steps(policy.dropoutMinutes, step_s):
-            want = float(np.nanmean(g.mid[start:stop]))
-            lasting = duration((stop - start) * step_s / 60.0)
-            reason = (
-                f"Dropout: reading {number(float(g.v[start]))} {unit} where "
-                f"{number(want)} {unit} was expected, for {lasting}"
-            )
-            claim("dropout", start, stop, reason)
+            claim("dropout", start, stop)
 
     same = np.zeros(g.n, dtype=np.bool_)
     if g.n > 1:
@@ -254,19 +248,8 @@ def find_events(
         start -= 1  # the first reading of the flat stretch
         if stop - start < _steps(policy.stuckMinutes, step_s) or taken[start:stop].any():
             continue
-        span = slice(start, stop)
-        value = float(g.v[start])
-        mids = g.mid[span][g.checked[span]]
-        if value != 0.0:  # a line that is off may read 0 for hours: only a dropout says so
-            lasting = duration((stop - start) * step_s / 60.0)
-            expected = (
-                f" while {number(float(mids.min()))}-{number(float(mids.max()))} {unit} "
-                "was expected"
-                if mids.size
-                else ""
-            )
-            reason = f"Stuck meter: reading {number(value)} {unit} for {lasting}{expected}"
-            claim("stuck", start, stop, reason)
+        if float(g.v[start]) != 0.0:  # a line that is off may read 0 for hours: a dropout's call
+            claim("stuck", start, stop)
 
     outside = g.checked & (np.abs(g.z) > z_alarm) & ~taken
 
@@ -280,18 +263,53 @@ def find_events(
                     out.append((start + a + int(flagged[0]), start + a + int(flagged[-1]) + 1))
         return out
 
+    gap = _steps(policy.mergeGapMinutes, step_s) - 1
     need = _steps(policy.minDurationMinutes, step_s) if policy.minDurationMinutes > 0 else 1
     # never under two readings: a forecast made from a window ending at a spike rebounds
     spike_max = max(2, _steps(policy.spikeMaxMinutes, step_s) if policy.spikeMaxMinutes else 0)
-    for start, stop in _pieces(_bridge(outside, _steps(policy.mergeGapMinutes, step_s) - 1)):
+    ends = {span[2]: span for span in spans}
+    for start, stop in _pieces(_bridge(outside, gap)):
+        # the readings right after a dropout, a stuck meter or a gap are judged by forecasts
+        # made from the bad window: their recovery belongs to that event
+        before = next((ends[e] for e in range(start, start - gap - 2, -1) if e in ends), None)
+        if before is not None:
+            taken[before[2] : stop] = True
+            del ends[before[2]]
+            before[2] = stop
+            ends[stop] = before
+            continue
         strong = float(np.abs(g.z[start:stop]).max()) > z_strong
         if int(outside[start:stop].sum()) < need and not strong:
             continue
         kind: EventKind = "spike" if stop - start <= spike_max else "level_shift"
-        claim(kind, start, stop, _load_reason(g, start, stop, unit, kind))
+        claim(kind, start, stop)
 
+    events = [_event(g, k, a, b, unit, _reason(g, k, a, b, unit)) for k, a, b in spans]
     events.sort(key=lambda e: e.start)
     return events
+
+
+def _reason(g: _Grid, kind: EventKind, start: int, stop: int, unit: str) -> str:
+    lasting = duration((stop - start) * g.step_s / 60.0)
+    span = slice(start, stop)
+    mids = g.mid[span][g.checked[span]]
+    if kind == "missing":
+        absent = int((~g.present[span]).sum())
+        return f"No readings for {duration(absent * g.step_s / 60.0)} ({absent} expected)"
+    if kind == "dropout":
+        want = number(float(mids.mean())) if mids.size else "more"
+        return (
+            f"Dropout: reading {number(float(g.v[start]))} {unit} where {want} {unit} was "
+            f"expected, for {lasting}"
+        )
+    if kind == "stuck":
+        expected = (
+            f" while {number(float(mids.min()))}-{number(float(mids.max()))} {unit} was expected"
+            if mids.size
+            else ""
+        )
+        return f"Stuck meter: reading {number(float(g.v[start]))} {unit} for {lasting}{expected}"
+    return _load_reason(g, start, stop, unit, kind)
 
 
 def event_of(events: list[AnomalyEvent], stamps: list[str]) -> list[int | None]:
