@@ -39,9 +39,8 @@ _encode = msgspec.json.Encoder().encode
 READINGS_PER_WINDOW = 192  # the newest readings of each window that are recorded
 
 
-def _iso(seconds: np.ndarray) -> list[str]:
-    stamps = np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s", timezone="UTC")
-    return [str(s) for s in stamps.tolist()]
+def _iso(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 def forecast_record(served: Served, legal: LegalizedWindow, out: InferenceOutput) -> ForecastRecord:
@@ -52,14 +51,16 @@ def forecast_record(served: Served, legal: LegalizedWindow, out: InferenceOutput
     back, to = legal.output_conversion, plan.output_conversion
 
     def unit_of(values: list[float]) -> list[float]:
+        if back == to:
+            return values
         model = (np.asarray(values, dtype=np.float64) - back.offset) / back.factor
-        return [float(x) for x in to.apply(model)]
+        return to.apply(model).tolist()  # type: ignore[no-any-return]
 
     middle = "p50" if "p50" in out.intervals else keys[plan.median_column]
     return ForecastRecord(
         deploymentId=served.id,
-        origin=_iso(np.array([legal.grid_end_s]))[0],
-        t=[p.t for p in out.values],
+        origin=_iso(legal.grid_end_s),
+        frequencyS=legal.frequency_s,
         p05=unit_of(out.intervals[keys[0]]),
         p50=unit_of(out.intervals[middle]),
         p95=unit_of(out.intervals[keys[-1]]),
@@ -67,18 +68,22 @@ def forecast_record(served: Served, legal: LegalizedWindow, out: InferenceOutput
     )
 
 
-def reading_record(served: Served, legal: LegalizedWindow) -> ReadingRecord | None:
-    """The window's target column (its newest points), in the contract's output unit."""
+def reading_record(served: Served, legal: LegalizedWindow, after_s: int) -> ReadingRecord | None:
+    """The window's target readings after `after_s` (at most the newest
+    READINGS_PER_WINDOW), in the contract's output unit; None when there are none."""
     plan = served.resolved
     if plan is None or plan.target_input < 0:
         return None
-    n = min(READINGS_PER_WINDOW, legal.window.shape[0])
+    newer = (legal.grid_end_s - after_s) // legal.frequency_s
+    n = int(min(READINGS_PER_WINDOW, legal.window.shape[0], newer))
+    if n <= 0:
+        return None
     values = legal.window[-n:, plan.target_input].astype(np.float64)
-    times = legal.grid_end_s - legal.frequency_s * np.arange(n - 1, -1, -1, dtype=np.int64)
     return ReadingRecord(
         deploymentId=served.id,
-        t=_iso(times),
-        value=[float(v) for v in plan.output_conversion.apply(values)],
+        start=_iso(legal.grid_end_s - (n - 1) * legal.frequency_s),
+        frequencyS=legal.frequency_s,
+        value=plan.output_conversion.apply(values).tolist(),
     )
 
 
@@ -91,6 +96,8 @@ class Recorder:
         self.control_plane = "not contacted"
         self.backoff_s = 0.0
         self._next_try = 0.0
+        # per deployment, the newest grid point whose reading is already in a batch
+        self._recorded: dict[str, int] = {}
 
     # -- the hot path: references only -------------------------------------------------
     def forecast(self, served: Served, legal: LegalizedWindow, out: InferenceOutput) -> None:
@@ -112,9 +119,11 @@ class Recorder:
                 if item[0] == "forecast":
                     _, served, legal, out = item
                     batch.forecasts.append(forecast_record(served, legal, out))
-                    reading = reading_record(served, legal)
+                    after = self._recorded.get(served.id, -(2**62))
+                    reading = reading_record(served, legal, after)
                     if reading is not None:
                         batch.readings.append(reading)
+                        self._recorded[served.id] = legal.grid_end_s
                 else:
                     _, served, asset, events = item
                     batch.events.extend(

@@ -68,12 +68,12 @@ class EventRecord(Wire):
 
 
 class ForecastRecord(Wire):
-    """One forecast a gateway answered: made at `origin` (its window's last grid point),
-    one entry per step (`t`, p05, p50, p95, in the deployment's output unit)."""
+    """One forecast a gateway answered, made at `origin` (its window's last grid point):
+    step k (1-based) is for origin + k x frequencyS; values in the deployment's output unit."""
 
     deploymentId: str
     origin: str
-    t: list[str]
+    frequencyS: Annotated[int, Meta(gt=0)]
     p05: list[float]
     p50: list[float]
     p95: list[float]
@@ -81,10 +81,12 @@ class ForecastRecord(Wire):
 
 
 class ReadingRecord(Wire):
-    """Target readings a gateway received, on the deployment's grid, in the output unit."""
+    """Target readings a gateway received: `value[i]` at start + i x frequencyS, in the
+    deployment's output unit."""
 
     deploymentId: str
-    t: list[str]
+    start: str
+    frequencyS: Annotated[int, Meta(gt=0)]
     value: list[float]
 
 

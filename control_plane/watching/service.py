@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -50,15 +50,18 @@ async def ingest(batch: RecordBatch) -> dict[str, int]:
     """Stores a gateway's batch in one transaction; a batch sent twice is stored once."""
     async with AnomalyEventRow._meta.db.transaction():
         for r in batch.readings:
-            if len(r.t) != len(r.value):
-                raise InvalidInput("readings: 't' and 'value' differ in length", {})
-            await AnomalyEventRow.raw(_READINGS, r.deploymentId, [instant(t) for t in r.t], r.value)
+            start = instant(r.start)
+            stamps = [start + timedelta(seconds=i * r.frequencyS) for i in range(len(r.value))]
+            await AnomalyEventRow.raw(_READINGS, r.deploymentId, stamps, r.value)
         for f in batch.forecasts:
-            if not len(f.t) == len(f.p05) == len(f.p50) == len(f.p95):
-                raise InvalidInput("forecasts: 't', 'p05', 'p50', 'p95' differ in length", {})
-            stamps = [instant(t) for t in f.t]
+            if not len(f.p05) == len(f.p50) == len(f.p95):
+                raise InvalidInput("forecasts: 'p05', 'p50', 'p95' differ in length", {})
+            origin = instant(f.origin)
+            stamps = [
+                origin + timedelta(seconds=k * f.frequencyS) for k in range(1, len(f.p50) + 1)
+            ]
             await AnomalyEventRow.raw(
-                _FORECASTS, f.deploymentId, instant(f.origin), stamps, stamps, f.p05, f.p50, f.p95
+                _FORECASTS, f.deploymentId, origin, stamps, stamps, f.p05, f.p50, f.p95
             )
         for record in batch.events:
             e = record.event
@@ -82,7 +85,7 @@ async def ingest(batch: RecordBatch) -> dict[str, int]:
     return {
         "events": len(batch.events),
         "forecasts": len(batch.forecasts),
-        "readings": sum(len(r.t) for r in batch.readings),
+        "readings": sum(len(r.value) for r in batch.readings),
     }
 
 

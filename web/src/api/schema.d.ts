@@ -193,6 +193,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/deployments/{deployment_id}/accuracy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live accuracy per horizon step over a rolling window */
+        get: operations["ApiDeploymentsDeploymentIdAccuracyAccuracy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/deployments/{deployment_id}/contract": {
         parameters: {
             query?: never;
@@ -202,6 +219,23 @@ export interface paths {
         };
         /** The served contract, a real example, and snippets */
         get: operations["ApiDeploymentsDeploymentIdContractContract"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deployments/{deployment_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A deployment's anomaly events */
+        get: operations["ApiDeploymentsDeploymentIdEventsDeploymentEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -278,6 +312,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/deployments/{deployment_id}/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readings with the forecasts made for them (server-downsampled) */
+        get: operations["ApiDeploymentsDeploymentIdSeriesSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/deployments/{deployment_id}/token": {
         parameters: {
             query?: never;
@@ -291,6 +342,24 @@ export interface paths {
         post: operations["ApiDeploymentsDeploymentIdTokenRotate"];
         /** Revoke the API token */
         delete: operations["ApiDeploymentsDeploymentIdTokenRevoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deployments/{deployment_id}/watch-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** When events are raised */
+        get: operations["ApiDeploymentsDeploymentIdWatchPolicyPolicy"];
+        /** Set when events are raised (reaches the gateways within a round trip) */
+        put: operations["ApiDeploymentsDeploymentIdWatchPolicySetPolicy"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -403,6 +472,23 @@ export interface paths {
         get: operations["ApiFeaturesPlansIdPreviewPreview"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gateway/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Readings, forecasts and events shipped by an edge gateway */
+        post: operations["ApiGatewayRecordsGatewayRecords"];
         delete?: never;
         options?: never;
         head?: never;
@@ -841,10 +927,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/watching/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Anomaly events, newest first, by deployment or asset */
+        get: operations["ApiWatchingEventsEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/watching/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One anomaly event with its comments */
+        get: operations["ApiWatchingEventsEventIdEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/watching/events/{event_id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge an event (the first to do so is kept) */
+        post: operations["ApiWatchingEventsEventIdAcknowledgeAcknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/watching/events/{event_id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Comment on an event */
+        post: operations["ApiWatchingEventsEventIdCommentsComment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccuracyOut */
+        AccuracyOut: {
+            coverage: number | null;
+            deploymentId: string;
+            offlineCoverage: number;
+            steps: components["schemas"]["StepAccuracy"][];
+            windowDays: number;
+            windowEnd: string | null;
+        };
         /** AcfChart */
         AcfChart: {
             column: string;
@@ -887,6 +1050,22 @@ export interface components {
         /** AliasRequest */
         AliasRequest: {
             version: number;
+        };
+        /** AnomalyEvent */
+        AnomalyEvent: {
+            durationMinutes: number;
+            end: string;
+            energyAboveExpectedKWh: number | null;
+            expected: number | null;
+            /** @enum {string} */
+            kind: "spike" | "level_shift" | "stuck" | "dropout" | "missing";
+            peak: number | null;
+            peakAt: string | null;
+            readings: number;
+            reason: string;
+            score: number;
+            start: string;
+            unit: string;
         };
         /** AnomalyPolicy */
         AnomalyPolicy: {
@@ -990,6 +1169,18 @@ export interface components {
             quantiles?: components["schemas"]["Quantiles"] | null;
             std?: number | null;
             top?: components["schemas"]["ValueCount"][];
+        };
+        /** CommentIn */
+        CommentIn: {
+            text: string;
+        };
+        /** CommentOut */
+        CommentOut: {
+            author: string;
+            /** Format: date-time */
+            createdAt: string;
+            id: number;
+            text: string;
         };
         /** ContractInput */
         ContractInput: {
@@ -1280,6 +1471,36 @@ export interface components {
             };
             message: string;
         };
+        /** EventOut */
+        EventOut: {
+            acknowledgedAt: string | null;
+            acknowledgedBy: string | null;
+            assetId: string | null;
+            comments: components["schemas"]["CommentOut"][];
+            deploymentId: string;
+            durationMinutes: number;
+            /** Format: date-time */
+            end: string;
+            energyAboveExpectedKWh: number | null;
+            expected: number | null;
+            id: number;
+            /** @enum {string} */
+            kind: "spike" | "level_shift" | "stuck" | "dropout" | "missing";
+            peak: number | null;
+            peakAt: string | null;
+            readings: number;
+            reason: string;
+            score: number;
+            /** Format: date-time */
+            start: string;
+            unit: string;
+        };
+        /** EventRecord */
+        EventRecord: {
+            assetId?: string | null;
+            deploymentId: string;
+            event: components["schemas"]["AnomalyEvent"];
+        };
         /** ExplorePreview */
         ExplorePreview: {
             cached: boolean;
@@ -1351,6 +1572,16 @@ export interface components {
             reason: string;
             /** @default 0 */
             score?: number;
+        };
+        /** ForecastRecord */
+        ForecastRecord: {
+            deploymentId: string;
+            frequencyS: number;
+            origin: string;
+            p05: number[];
+            p50: number[];
+            p95: number[];
+            unit: string;
         };
         /** Gap */
         Gap: {
@@ -1723,6 +1954,20 @@ export interface components {
             max?: number | null;
             min?: number | null;
         };
+        /** ReadingRecord */
+        ReadingRecord: {
+            deploymentId: string;
+            frequencyS: number;
+            start: string;
+            value: number[];
+        };
+        /** RecordBatch */
+        RecordBatch: {
+            batchId: string;
+            events?: components["schemas"]["EventRecord"][];
+            forecasts?: components["schemas"]["ForecastRecord"][];
+            readings?: components["schemas"]["ReadingRecord"][];
+        };
         /** RegisteredModelOut */
         RegisteredModelOut: {
             aliases: {
@@ -1791,6 +2036,23 @@ export interface components {
             type: "series";
             y: number[];
         };
+        /** SeriesOut */
+        SeriesOut: {
+            deploymentId: string;
+            loadDuration: number[];
+            peak: components["schemas"]["SeriesPoint"] | null;
+            points: components["schemas"]["SeriesPoint"][];
+            step: number;
+        };
+        /** SeriesPoint */
+        SeriesPoint: {
+            actual: number | null;
+            p05: number | null;
+            p50: number | null;
+            p95: number | null;
+            /** Format: date-time */
+            t: string;
+        };
         /** StageRequest */
         StageRequest: {
             /** @default false */
@@ -1827,6 +2089,16 @@ export interface components {
             memoryUsage: number;
             vramTotalGb?: number | null;
             vramUsedGb?: number | null;
+        };
+        /** StepAccuracy */
+        StepAccuracy: {
+            coverage: number;
+            mae: number;
+            mape: number | null;
+            n: number;
+            naiveMae: number | null;
+            skill: number | null;
+            step: number;
         };
         /** SuggestRequest */
         SuggestRequest: {
@@ -2612,6 +2884,48 @@ export interface operations {
             };
         };
     };
+    ApiDeploymentsDeploymentIdAccuracyAccuracy: {
+        parameters: {
+            query?: {
+                days?: number;
+            };
+            header?: never;
+            path: {
+                deployment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccuracyOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ApiDeploymentsDeploymentIdContractContract: {
         parameters: {
             query?: never;
@@ -2630,6 +2944,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContractOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiDeploymentsDeploymentIdEventsDeploymentEvents: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                deployment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventOut"][];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -2820,6 +3176,51 @@ export interface operations {
             };
         };
     };
+    ApiDeploymentsDeploymentIdSeriesSeries: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                points?: number;
+                step?: number;
+                to?: string | null;
+            };
+            header?: never;
+            path: {
+                deployment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeriesOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ApiDeploymentsDeploymentIdTokenRotate: {
         parameters: {
             query?: never;
@@ -2877,6 +3278,90 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiDeploymentsDeploymentIdWatchPolicyPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deployment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnomalyPolicy"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiDeploymentsDeploymentIdWatchPolicySetPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deployment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnomalyPolicy"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnomalyPolicy"];
+                };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
             400: {
@@ -3225,6 +3710,41 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiGatewayRecordsGatewayRecords: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordBatch"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4408,6 +4928,174 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobProtocol"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiWatchingEventsEvents: {
+        parameters: {
+            query?: {
+                assetId?: string | null;
+                deploymentId?: string | null;
+                kind?: "spike" | "level_shift" | "stuck" | "dropout" | "missing" | null;
+                limit?: number;
+                open?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventOut"][];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiWatchingEventsEventIdEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiWatchingEventsEventIdAcknowledgeAcknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiWatchingEventsEventIdCommentsComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventOut"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
