@@ -33,7 +33,7 @@ import numpy as np
 import polars as pl
 
 from infra.demo.factory import factory_frame, one_line
-from loadstar_core.watching.events import find_events
+from loadstar_core.postprocess.events import find_events
 from schemas.watching import EVENT_KINDS, AnomalyEvent, AnomalyPolicy
 
 DATA = Path(__file__).resolve().parents[1] / "infra" / "demo" / "data"

@@ -31,6 +31,9 @@ class ContractInput(Wire):
     unit: str = "1"
     required: bool = True
     known: bool = False
+    # [min, max] of the input in the training split, in `unit` (from the registry
+    # version's signature); None when the version does not say
+    trainingRange: list[float] | None = None
 
 
 class ContractTarget(Wire):
@@ -68,6 +71,8 @@ class DeploymentContract(Wire):
     # The units callers send per source field when a request's `units` does not say;
     # precedence: request `units[source]`, then `sourceUnits[source]`, then the input's unit.
     sourceUnits: dict[str, str] = {}
+    # a window far outside an input's trainingRange: a warning, or the request refused
+    outOfRange: Literal["warn", "refuse"] = "warn"
     meta: ContractMeta = msgspec.field(default_factory=ContractMeta)
 
 

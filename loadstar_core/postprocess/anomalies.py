@@ -15,11 +15,11 @@ import numpy.typing as npt
 
 from loadstar_core.postprocess.contract import ResolvedContract, prepare_contract
 from loadstar_core.postprocess.envelope import round_significant
+from loadstar_core.postprocess.events import event_of, find_events
 from loadstar_core.postprocess.rows import payload_rows, read_columns
 from loadstar_core.postprocess.timegrid import grid_end, order_rows, time_warnings
 from loadstar_core.postprocess.timestamps import parse_one, parse_timestamps
 from loadstar_core.postprocess.units import resolve_conversion
-from loadstar_core.watching.events import event_of, find_events
 from schemas.contracts import (
     Anomaly,
     AnomalyReport,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loadstar_core.watching.events import duration, find_events, number, z_of
+from loadstar_core.postprocess.events import duration, find_events, number, z_of
 from schemas.errors import InvalidInput
 from schemas.watching import AnomalyPolicy
 

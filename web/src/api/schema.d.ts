@@ -1190,6 +1190,7 @@ export interface components {
             /** @default true */
             required?: boolean;
             source: string;
+            trainingRange?: number[] | null;
             /** @default 1 */
             unit?: string;
         };
@@ -1402,6 +1403,11 @@ export interface components {
             maxMissingRatio?: number;
             meta?: components["schemas"]["ContractMeta"];
             modelId: string;
+            /**
+             * @default warn
+             * @enum {string}
+             */
+            outOfRange?: "warn" | "refuse";
             quantiles: number[];
             sourceUnits?: {
                 [key: string]: string;
@@ -1465,7 +1471,7 @@ export interface components {
         /** ErrorBody */
         ErrorBody: {
             /** @enum {string} */
-            code: "INVALID_INPUT" | "UNIT_INCONSISTENT" | "INPUT_MISSING_EXCEEDS" | "INFERENCE_FAILED" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "INTERNAL_ERROR";
+            code: "INVALID_INPUT" | "UNIT_INCONSISTENT" | "INPUT_MISSING_EXCEEDS" | "INPUT_OUT_OF_RANGE" | "INFERENCE_FAILED" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "INTERNAL_ERROR";
             details?: {
                 [key: string]: unknown;
             };
@@ -1801,6 +1807,8 @@ export interface components {
             fill?: "linear" | "ffill" | null;
             inputs?: components["schemas"]["MappingInput"][];
             maxMissingRatio?: number | null;
+            /** @enum {null|string} */
+            outOfRange?: "warn" | "refuse" | null;
             timestampField?: string | null;
         };
         /** MappingInput */

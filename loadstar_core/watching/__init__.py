@@ -1,1 +1,0 @@
-"""Watching a deployment in service: anomaly events from readings and calibrated bands. Pure."""
