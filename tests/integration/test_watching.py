@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import anyio
 import anyio.lowlevel
 import asyncpg
 import httpx
@@ -283,3 +282,71 @@ async def test_events_are_listed_acknowledged_commented_and_the_policy_reaches_t
         assert still_open.json() == []
         anyio_ok = await anyio.lowlevel.checkpoint()  # keep the gateway open until here
         assert anyio_ok is None
+
+
+async def test_kw_sent_into_a_w_field_warns_with_the_training_range(
+    control_plane: RestartableControlPlane, tmp_path: Path
+) -> None:
+    from control_plane.adapters.object_store import ObjectStore
+    from control_plane.settings import Settings
+
+    store = ObjectStore.from_settings(Settings.from_env())
+    key = f"models/{uuid.uuid4().hex}/model.onnx"
+    await store.put_bytes(key, forecaster_onnx())
+    name = f"range-{uuid.uuid4().hex[:8]}"
+    fields = [
+        {"name": "load", "unit": "kW", "trainingRange": [105.0, 135.0]},
+        {"name": "temp", "unit": "degC", "trainingRange": [-10.0, 40.0]},
+        {"name": "production", "unit": "1"},
+    ]
+    signature = {"inputs": [{"name": "window", "fields": fields}]}
+    mapping = {"inputs": [{"name": "load", "source": "value", "unit": "W"}]}
+    settings = GatewaySettings(
+        control_plane_url=control_plane.url, state_path=tmp_path / "snapshot.json", record=False
+    )
+    async with httpx.AsyncClient(base_url=control_plane.url, timeout=60) as cp:
+        admin = await login(cp)
+        resp = await cp.post("/api/registry/models", json={"name": name}, headers=admin)
+        assert resp.status_code == 201, resp.text
+        version = {"artifactUri": store.uri(key), "card": {"plan": PLAN}, "signature": signature}
+        resp = await cp.post(f"/api/registry/models/{name}/versions", json=version, headers=admin)
+        assert resp.status_code == 201, resp.text
+        body = {"modelId": name, "version": 1, "mapping": mapping}
+        resp = await cp.post("/api/deployments", json=body, headers=admin)
+        assert resp.status_code == 201, resp.text
+        created = resp.json()
+        contract = created["deployment"]["contract"]
+        assert contract["inputs"][0]["trainingRange"] == [105.0, 135.0]
+        try:
+            async with AsyncTestClient(app=create_app(settings)) as gateway:
+                rows = hourly_rows(LOOKBACK)  # ~120: kW, sent into the field mapped as W
+                headers = bearer(created["apiToken"])
+                resp = await gateway.post(PREDICT, json={"series": rows}, headers=headers)
+                assert resp.status_code == 200, resp.text
+                (warning,) = [
+                    w for w in resp.json()["warnings"] if w["code"] == "INPUT_OUT_OF_RANGE"
+                ]
+                assert warning["details"]["field"] == "value"
+                assert warning["details"]["unitSlip"] == 0.001
+                assert warning["details"]["trainingMin"] == 105.0
+                assert "unit slip" in warning["message"] and "105 .. 135 kW" in warning["message"]
+                # sent in W as mapped: no warning
+                in_watts = [{**r, "value": r["value"] * 1000} for r in rows]
+                resp = await gateway.post(PREDICT, json={"series": in_watts}, headers=headers)
+                codes = {w["code"] for w in resp.json()["warnings"]}
+                assert resp.status_code == 200 and "INPUT_OUT_OF_RANGE" not in codes
+
+                # the deployment refuses such windows from now on
+                refuse = {**mapping, "outOfRange": "refuse"}
+                resp = await cp.put(
+                    f"/api/deployments/{created['id']}/mapping", json=refuse, headers=admin
+                )
+                assert resp.status_code == 200, resp.text
+
+                async def refused() -> bool:
+                    got = await gateway.post(PREDICT, json={"series": rows}, headers=headers)
+                    return got.status_code == 422 and got.json()["code"] == "INPUT_OUT_OF_RANGE"
+
+                await wait_for(refused)
+        finally:
+            await cp.delete(f"/api/deployments/{created['id']}", headers=admin)
