@@ -12,7 +12,7 @@ EventKind = Literal["spike", "level_shift", "stuck", "dropout", "missing"]
 EVENT_KINDS: tuple[EventKind, ...] = ("spike", "level_shift", "stuck", "dropout", "missing")
 
 
-class AnomalyPolicy(Wire):
+class AnomalyPolicy(Wire, omit_defaults=False):
     """When a deployment's readings raise an anomaly event.
 
     `level`: two-sided coverage of the alarm interval, widened from the calibrated
