@@ -7,14 +7,22 @@ import hmac
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, delete, get, post, put
 from litestar.params import Body, Parameter
 from litestar.types import ControllerRouterHandler
 
 from control_plane.auth.security import writer_guard
 from control_plane.auth.service import AuthUser
-from control_plane.watching import accuracy, service
-from control_plane.watching.schemas import AccuracyOut, CommentIn, EventOut, SeriesOut
+from control_plane.watching import accuracy, alerting, service
+from control_plane.watching.schemas import (
+    AccuracyOut,
+    AlertDeliveryOut,
+    AlertRuleIn,
+    AlertRuleOut,
+    CommentIn,
+    EventOut,
+    SeriesOut,
+)
 from schemas.errors import Unauthorized
 from schemas.watching import AnomalyPolicy, EventKind, RecordBatch
 
@@ -102,6 +110,37 @@ class WatchingController(Controller):
         return await accuracy.series(deployment_id, step, start, end, points)
 
 
+class AlertController(Controller):
+    path = "/api"
+    tags = ["watching"]
+
+    @get("/deployments/{deployment_id:str}/alert-rules", summary="A deployment's alert rules")
+    async def rules(self, deployment_id: str) -> list[AlertRuleOut]:
+        return await alerting.list_rules(deployment_id)
+
+    @post(
+        "/deployments/{deployment_id:str}/alert-rules",
+        guards=[writer_guard],
+        status_code=201,
+        summary="Send each new anomaly event to a webhook (signed, retried)",
+    )
+    async def add_rule(
+        self, deployment_id: str, user: AuthUser, data: AlertRuleIn = Body()
+    ) -> AlertRuleOut:
+        return await alerting.create_rule(deployment_id, data, user.username)
+
+    @delete("/watching/alert-rules/{rule_id:int}", guards=[writer_guard], status_code=204)
+    async def remove_rule(self, rule_id: int) -> None:
+        await alerting.delete_rule(rule_id)
+
+    @get(
+        "/deployments/{deployment_id:str}/alert-deliveries",
+        summary="Webhook deliveries, newest first, with every attempt",
+    )
+    async def deliveries(self, deployment_id: str, limit: Limit) -> list[AlertDeliveryOut]:
+        return await alerting.list_deliveries(deployment_id, limit)
+
+
 @post(
     "/api/gateway/records",
     tags=["gateway"],
@@ -119,4 +158,8 @@ async def gateway_records(
     return await service.ingest(data)
 
 
-watching_routes: list[ControllerRouterHandler] = [WatchingController, gateway_records]
+watching_routes: list[ControllerRouterHandler] = [
+    WatchingController,
+    AlertController,
+    gateway_records,
+]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from msgspec import Meta
 
@@ -81,3 +81,31 @@ class SeriesOut(Wire, omit_defaults=False):
     points: list[SeriesPoint]
     peak: SeriesPoint | None  # the highest reading, when
     loadDuration: list[float]  # readings sorted high to low, downsampled (load-duration curve)
+
+
+class AlertRuleIn(Wire):
+    """Deliver each new anomaly event of the deployment to `webhookUrl`, signed with
+    `secret` (HMAC-SHA256, header X-Loadstar-Signature)."""
+
+    webhookUrl: Annotated[str, Meta(pattern=r"^https?://", max_length=2000)]
+    secret: Annotated[str, Meta(min_length=8, max_length=128)]
+    kind: Literal["anomaly_event"] = "anomaly_event"
+
+
+class AlertRuleOut(Wire, omit_defaults=False):
+    id: int
+    deploymentId: str
+    kind: str
+    webhookUrl: str
+    enabled: bool
+    createdBy: str
+    createdAt: datetime
+
+
+class AlertDeliveryOut(Wire, omit_defaults=False):
+    id: int
+    ruleId: int
+    delivered: bool
+    payload: dict[str, Any]
+    attempts: list[dict[str, Any]]
+    createdAt: datetime

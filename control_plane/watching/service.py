@@ -8,10 +8,11 @@ from typing import Any
 import msgspec
 
 from control_plane.deployments import service as deployments
+from control_plane.watching import alerting
 from control_plane.watching.schemas import CommentOut, EventOut
 from control_plane.watching.tables import AnomalyEventRow, EventComment, WatchPolicy
 from schemas.errors import InvalidInput, NotFound
-from schemas.watching import AnomalyPolicy, RecordBatch
+from schemas.watching import AnomalyPolicy, EventRecord, RecordBatch
 
 
 def instant(text: str) -> datetime:
@@ -32,6 +33,7 @@ ON CONFLICT (deployment_id, kind, start_at) DO UPDATE SET
     peak_at = EXCLUDED.peak_at, expected = EXCLUDED.expected,
     energy_kwh = EXCLUDED.energy_kwh, score = EXCLUDED.score, reason = EXCLUDED.reason
 WHERE EXCLUDED.end_at >= anomaly_event.end_at
+RETURNING id, (xmax = 0) AS inserted
 """
 _READINGS = """
 INSERT INTO watch_reading (deployment_id, t, value)
@@ -47,7 +49,9 @@ ON CONFLICT (deployment_id, origin, step) DO NOTHING
 
 
 async def ingest(batch: RecordBatch) -> dict[str, int]:
-    """Stores a gateway's batch in one transaction; a batch sent twice is stored once."""
+    """Stores a gateway's batch in one transaction; a batch sent twice is stored once.
+    New events then go to the deployment's alert rules (after the commit)."""
+    new: list[tuple[int, EventRecord]] = []
     async with AnomalyEventRow._meta.db.transaction():
         for r in batch.readings:
             start = instant(r.start)
@@ -65,7 +69,7 @@ async def ingest(batch: RecordBatch) -> dict[str, int]:
             )
         for record in batch.events:
             e = record.event
-            await AnomalyEventRow.raw(
+            stored = await AnomalyEventRow.raw(
                 _EVENT_UPSERT,
                 record.deploymentId,
                 record.assetId,
@@ -82,6 +86,9 @@ async def ingest(batch: RecordBatch) -> dict[str, int]:
                 e.unit,
                 e.reason,
             )
+            if stored and stored[0]["inserted"]:
+                new.append((int(stored[0]["id"]), record))
+    alerting.notify(new)
     return {
         "events": len(batch.events),
         "forecasts": len(batch.forecasts),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSONB,
     BigSerial,
+    Boolean,
     Float,
     Integer,
     Serial,
@@ -71,4 +72,25 @@ class EventComment(Table, tablename="anomaly_event_comment"):
     event_id = Integer(index=True)
     author = Varchar(length=64)
     text = Text()
+    created_at = Timestamptz()
+
+
+class AlertRule(Table, tablename="alert_rule"):
+    id = Serial(primary_key=True)
+    deployment_id = Varchar(length=32, index=True)
+    kind = Varchar(length=24)  # anomaly_event (the others are not evaluated yet)
+    webhook_url = Text()
+    secret = Varchar(length=128)
+    enabled = Boolean(default=True)
+    created_by = Varchar(length=64, default="")
+    created_at = Timestamptz()
+
+
+class AlertDelivery(Table, tablename="alert_delivery"):
+    id = Serial(primary_key=True)
+    rule_id = Integer(index=True)
+    deployment_id = Varchar(length=32)
+    payload = JSONB(default={})
+    delivered = Boolean(default=False)
+    attempts = JSONB(default=[])
     created_at = Timestamptz()
