@@ -180,6 +180,9 @@ const messages = {
     accuracy: 'Live accuracy', accuracyHint: 'Last 7 days, per horizon step, against the better seasonal naive',
     noAccuracy: 'No forecast has met its actual yet', liveCoverage: 'Live coverage of p05-p95', offline: 'hold-out: {value}',
     coverage: 'Coverage', naive: 'Naive MAE', skill: 'Skill',
+    alerts: 'Alerts', alertsHint: 'Each new anomaly event goes to these webhooks, signed (HMAC-SHA256) and retried',
+    noRules: 'No alert rules', webhookUrl: 'Webhook URL', secret: 'Signing secret (8+ characters)', addRule: 'Add webhook',
+    deliveries: 'Deliveries', noDeliveries: 'Nothing delivered yet', attempts: 'Attempts', delivered: 'Delivered', failed: 'Failed',
   },
 
   // quality rules and the administrator's desk

@@ -182,6 +182,9 @@ export const zhCN: Messages = {
     accuracy: '实时精度', accuracyHint: '最近 7 天，按预测步，对比更优的季节朴素预测',
     noAccuracy: '尚无预测等到实际值', liveCoverage: 'p05-p95 实时覆盖率', offline: '留出集：{value}',
     coverage: '覆盖率', naive: '朴素 MAE', skill: '技能',
+    alerts: '告警', alertsHint: '每个新的异常事件都会发送到这些 Webhook，带 HMAC-SHA256 签名并自动重试',
+    noRules: '没有告警规则', webhookUrl: 'Webhook 地址', secret: '签名密钥（至少 8 个字符）', addRule: '添加 Webhook',
+    deliveries: '投递记录', noDeliveries: '尚无投递', attempts: '尝试', delivered: '已送达', failed: '失败',
   },
 
   // quality rules and the administrator's desk

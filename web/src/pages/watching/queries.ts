@@ -56,3 +56,33 @@ export function useComment(id: string) {
     onSuccess: () => qc.invalidateQueries({ queryKey: ['watching', id, 'events'] }),
   });
 }
+
+export type AlertRule = ResponseOf<'/api/deployments/{deployment_id}/alert-rules'>[number];
+export type AlertDelivery = ResponseOf<'/api/deployments/{deployment_id}/alert-deliveries'>[number];
+
+export function useAlertRules(id: string) {
+  return useQuery({
+    queryKey: ['watching', id, 'rules'],
+    queryFn: () => unwrap(api.GET('/api/deployments/{deployment_id}/alert-rules', { params: { path: { deployment_id: id } } })),
+  });
+}
+
+export function useDeliveries(id: string) {
+  return useQuery({
+    queryKey: ['watching', id, 'deliveries'],
+    queryFn: () => unwrap(api.GET('/api/deployments/{deployment_id}/alert-deliveries', {
+      params: { path: { deployment_id: id }, query: { limit: 50 } },
+    })),
+    refetchInterval: 30_000,
+  });
+}
+
+export function useAddRule(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { webhookUrl: string; secret: string }) => unwrap(api.POST('/api/deployments/{deployment_id}/alert-rules', {
+      params: { path: { deployment_id: id } }, body,
+    })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['watching', id, 'rules'] }),
+  });
+}
