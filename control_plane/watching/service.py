@@ -189,7 +189,12 @@ async def comment(event_id: int, actor: str, text: str) -> EventOut:
 
 async def get_policy(deployment_id: str) -> AnomalyPolicy:
     await deployments.get_row(deployment_id)
-    row = await WatchPolicy.select().where(WatchPolicy.deployment_id == deployment_id).first()
+    row = (
+        await WatchPolicy.select()
+        .where(WatchPolicy.deployment_id == deployment_id)
+        .output(load_json=True)
+        .first()
+    )
     return AnomalyPolicy() if row is None else msgspec.convert(row["policy"], AnomalyPolicy)
 
 
