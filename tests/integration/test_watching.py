@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import anyio.lowlevel
 import asyncpg
 import httpx
 import numpy as np
@@ -283,8 +282,6 @@ async def test_events_are_listed_acknowledged_commented_and_the_policy_reaches_t
             "/api/watching/events", params={"assetId": asset, "open": "true"}, headers=admin
         )
         assert still_open.json() == []
-        anyio_ok = await anyio.lowlevel.checkpoint()  # keep the gateway open until here
-        assert anyio_ok is None
 
 
 async def test_kw_sent_into_a_w_field_warns_with_the_training_range(
