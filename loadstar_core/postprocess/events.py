@@ -153,9 +153,8 @@ def _event(
     peak = peak_at = expected = energy = None
     score = 0.0
     if scored.any():
-        z = np.where(scored, np.abs(g.z[span]), -1.0)
-        i = start + int(np.argmax(z))
-        score = float(z.max())
+        i = start + _peak(g, start, stop)
+        score = float(np.abs(g.z[i]))
         peak, peak_at, expected = float(g.v[i]), _iso(g.time(i)), float(g.mid[i])
         if unit in _KW:
             excess = (g.v[span] - g.mid[span])[scored]
@@ -179,10 +178,23 @@ def _event(
     )
 
 
+def _peak(g: _Grid, start: int, stop: int) -> int:
+    """Offset of the farthest reading on the side of the event's first scored one: the
+    rebound after a spike (judged by a forecast made from the spike) never wins."""
+    span = slice(start, stop)
+    scored = g.checked[span]
+    z = g.z[span]
+    side = np.sign(z[np.flatnonzero(scored)[0]])
+    return int(np.argmax(np.where(scored & (np.sign(z) == side), np.abs(z), -1.0)))
+
+
 def _load_reason(g: _Grid, start: int, stop: int, unit: str, kind: EventKind) -> str:
     span = slice(start, stop)
     ok = g.checked[span]
     got, want = float(g.v[span][ok].mean()), float(g.mid[span][ok].mean())
+    if kind == "spike":  # a spike reads by its peak, not by a mean with its rebound
+        i = start + _peak(g, start, stop)
+        got, want = float(g.v[i]), float(g.mid[i])
     lasting = duration((stop - start) * g.step_s / 60.0)
     what = "Spike" if kind == "spike" else "Level shift"
     if want > 0 and got >= 0:

@@ -190,3 +190,14 @@ def test_readings_inside_the_alarm_interval_raise_nothing(
     v = mid + scale * reach * rng.uniform(-1, 1, n) + 1e-6 * np.arange(n)
     assert find_events(t, v, mid - HALF, mid, mid + HALF, step_s=STEP, unit="kW",
                        policy=AnomalyPolicy(level=level)) == []  # fmt: skip
+
+
+def test_a_spike_reads_by_its_peak_not_by_its_rebound() -> None:
+    t = T0 + np.arange(50) * STEP
+    v = np.full(50, 410.0) + np.tile([0.5, -0.5], 25)
+    v[20] = 943.0
+    mid = np.concatenate(([410.0], v[:-1]))  # a one-step forecast: the last reading
+    (event,) = events(t, v, mid)
+    assert event.kind == "spike" and event.readings == 2  # the spike and its rebound
+    assert event.peak == 943.0 and event.peakAt == "2025-07-03T15:00:00Z"
+    assert event.reason == "Spike: load 2.3x the expected 410 kW for 30 min"
