@@ -19,6 +19,7 @@ APP_REGISTRY = AppRegistry(
         "control_plane.registry.piccolo_app",
         "control_plane.features.piccolo_app",
         # watching: monitor, live accuracy, anomaly events, alerts
+        "control_plane.watching.piccolo_app",
         # quality rules and the administrator's desk
         # model lab: projects, experiments, weights, architectures, augmentation
         # feature store and sensor streams

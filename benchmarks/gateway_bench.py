@@ -198,7 +198,12 @@ def resident_mib(pid: int) -> float:
 
 
 async def run(
-    requests: int, rounds: int, priority: int, workers: int = 1, protocol: str = "grpc"
+    requests: int,
+    rounds: int,
+    priority: int,
+    workers: int = 1,
+    protocol: str = "grpc",
+    record: bool = True,
 ) -> None:
     import tritonclient.grpc as grpc_sync
     import tritonclient.grpc.aio as grpcclient
@@ -231,6 +236,8 @@ async def run(
         "TRITON_HTTP_URL": f"127.0.0.1:{triton.ports['--http-port']}",
         "LOADSTAR_GATEWAY_TRITON_PROTOCOL": protocol,
         "LOADSTAR_ENV": "development",  # the benchmark's gateway uses the default sync token
+        # recording on: the control plane is absent, so batches go to the spool and stay
+        "LOADSTAR_GATEWAY_RECORD": "true" if record else "false",
     }
     proc, address, spawned = start_gateway(env, priority, workers)
     direct = grpcclient.InferenceServerClient(grpc_url)
@@ -383,8 +390,22 @@ def main() -> None:
         default=0,
         help="nice value for client, gateway and Triton (e.g. -10 on a busy shared machine)",
     )
+    parser.add_argument(
+        "--no-record",
+        action="store_true",
+        help="turn the gateway's recording of readings and forecasts off (the 'before')",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.requests, args.rounds, args.priority, args.workers, args.protocol))
+    asyncio.run(
+        run(
+            args.requests,
+            args.rounds,
+            args.priority,
+            args.workers,
+            args.protocol,
+            not args.no_record,
+        )
+    )
 
 
 if __name__ == "__main__":

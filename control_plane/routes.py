@@ -17,6 +17,7 @@ from control_plane.system.controller import system_routes
 from control_plane.training.controller import training_routes
 
 # watching: monitor, live accuracy, anomaly events, alerts
+from control_plane.watching.controller import watching_routes
 
 # quality rules and the administrator's desk
 
@@ -48,6 +49,7 @@ ROUTES: list[ControllerRouterHandler] = [
     LineageController,
     FeaturesController,
     # watching: monitor, live accuracy, anomaly events, alerts
+    *watching_routes,
     # quality rules and the administrator's desk
     # model lab: projects, experiments, weights, architectures, augmentation
     # feature store and sensor streams

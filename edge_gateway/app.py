@@ -15,6 +15,7 @@ from edge_gateway.contracts import ContractStore
 from edge_gateway.dataplane import DataPlane
 from edge_gateway.errors import EXCEPTION_HANDLERS
 from edge_gateway.metrics import GatewayMetrics
+from edge_gateway.recorder import Recorder
 from edge_gateway.routes import ROUTES
 from edge_gateway.settings import GatewaySettings
 from loadstar_core.structured_logs import configure_logging, with_request_id
@@ -49,18 +50,24 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         # The gRPC channel belongs to the running loop, so it is made here, not at import.
         http_url = settings.triton_http_url if settings.triton_protocol == "http" else None
         triton = TritonForecaster(settings.triton_url, settings.triton_timeout_s, http_url)
-        app.state.plane = DataPlane(store, triton, metrics)
-        sync: asyncio.Task[None] | None = None
+        recorder = Recorder(settings) if settings.record and settings.sync_enabled else None
+        app.state.plane = DataPlane(store, triton, metrics, recorder)
+        app.state.recorder = recorder
+        tasks: list[asyncio.Task[None]] = []
         try:
             await store.start()
             if settings.sync_enabled:
-                sync = asyncio.create_task(store.sync_forever(), name="contract-sync")
+                tasks.append(asyncio.create_task(store.sync_forever(), name="contract-sync"))
+            if recorder is not None:
+                tasks.append(asyncio.create_task(recorder.run_forever(), name="records"))
             yield
         finally:
-            if sync is not None:
-                sync.cancel()
+            for task in tasks:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await sync
+                    await task
+            if recorder is not None:
+                await recorder.close()
             await store.close()
             await triton.close()
 

@@ -17,6 +17,7 @@ from edge_gateway.contracts import ContractStore, Served
 from edge_gateway.detection import detect_anomalies
 from edge_gateway.errors import error_of
 from edge_gateway.metrics import GatewayMetrics
+from edge_gateway.recorder import Recorder
 from edge_gateway.wire import decode_detect, decode_input, encode
 from loadstar_core.postprocess import LegalizedWindow, format_output, legalize_window
 from schemas.contracts import InferenceInput, InferenceOutput
@@ -38,11 +39,16 @@ def invalid_body(exc: msgspec.DecodeError) -> InvalidInput:
 
 class DataPlane:
     def __init__(
-        self, store: ContractStore, triton: TritonForecaster, metrics: GatewayMetrics
+        self,
+        store: ContractStore,
+        triton: TritonForecaster,
+        metrics: GatewayMetrics,
+        recorder: Recorder | None = None,
     ) -> None:
         self.store = store
         self.triton = triton
         self.metrics = metrics
+        self.recorder = recorder
 
     # -- who may call what -----------------------------------------------------------
     def authenticate(self, authorization: str | None) -> Served:
@@ -127,6 +133,8 @@ class DataPlane:
         inferred = _clock()
         observe(route, "triton", inferred - legalized)
         out = format_output(contract, legal, raw[0], None, datetime.now(UTC), plan)
+        if self.recorder is not None:
+            self.recorder.forecast(served, legal, out)
         return out, inferred
 
     async def detect(
@@ -145,6 +153,8 @@ class DataPlane:
             self.check_scope(served, payload.deploymentId, asset_id)
             report = await detect_anomalies(self.infer, self.metrics, route, served, payload)
             report.assetId = asset_id
+            if self.recorder is not None:
+                self.recorder.events(served, asset_id, report.events)
             data = encode(report)
         except Exception as exc:
             return self.failed(route, label, started, exc)

@@ -155,7 +155,10 @@ async def detect_anomalies(
     inferred = time.perf_counter()
     observe(route, "triton", inferred - legalized)
     observations = InferenceInput(series=list(payload.data_stream), units=payload.units)
-    report = check_observations(plan.contract, observations, intervals_at(plan, batch, raw), plan)
+    forecast = intervals_at(plan, batch, raw)
+    report = check_observations(
+        plan.contract, observations, forecast, plan, served.deployment.watch
+    )
     if batch.skipped:
         report.warnings.append(
             OutputWarning(

@@ -26,6 +26,10 @@ ENV_VARS: dict[str, str] = {
     "max_body_bytes": "LOADSTAR_GATEWAY_MAX_BODY_BYTES",
     "ws_buffer_rows": "LOADSTAR_GATEWAY_WS_BUFFER_ROWS",
     "mode": MODE_VARIABLE,
+    "record": "LOADSTAR_GATEWAY_RECORD",
+    "spool_path": "LOADSTAR_GATEWAY_SPOOL",
+    "record_flush_s": "LOADSTAR_GATEWAY_RECORD_FLUSH_S",
+    "record_retry_max_s": "LOADSTAR_GATEWAY_RECORD_RETRY_MAX_S",
 }
 
 
@@ -53,6 +57,12 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: int = 8 * 1024 * 1024
     # Rows a WebSocket connection keeps; 0 means 4 x (lookback x rows per grid step).
     ws_buffer_rows: int = 0
+    # Recording: readings, forecasts and anomaly events shipped to the control plane,
+    # spooled in `spool_path` until it stored them (see recorder.py).
+    record: bool = True
+    spool_path: Path | None = None  # None: `spool/` beside the snapshot file
+    record_flush_s: float = 1.0
+    record_retry_max_s: float = 30.0
     # False in tests that drive `ContractStore` themselves.
     sync_enabled: bool = True
     # "development" allows the public default sync token; anything else refuses it
@@ -62,6 +72,10 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
         """Refuse to run outside development mode with the sync token at its default."""
         default = GatewaySettings().sync_token
         check_secrets(self.mode, [("LOADSTAR_GATEWAY_SYNC_TOKEN", self.sync_token, default)])
+
+    @property
+    def spool(self) -> Path:
+        return self.spool_path or self.state_path.parent / "spool"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:

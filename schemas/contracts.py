@@ -15,6 +15,7 @@ from schemas.base import Wire
 from schemas.errors import ErrorCode
 from schemas.feature_plan import Frequency, Quantile
 from schemas.training_job.protocol import EventType
+from schemas.watching import AnomalyEvent, AnomalyPolicy
 
 
 class ContractInput(Wire):
@@ -30,6 +31,9 @@ class ContractInput(Wire):
     unit: str = "1"
     required: bool = True
     known: bool = False
+    # [min, max] of the input in the training split, in `unit` (from the registry
+    # version's signature); None when the version does not say
+    trainingRange: list[float] | None = None
 
 
 class ContractTarget(Wire):
@@ -67,6 +71,8 @@ class DeploymentContract(Wire):
     # The units callers send per source field when a request's `units` does not say;
     # precedence: request `units[source]`, then `sourceUnits[source]`, then the input's unit.
     sourceUnits: dict[str, str] = {}
+    # a window far outside an input's trainingRange: a warning, or the request refused
+    outOfRange: Literal["warn", "refuse"] = "warn"
     meta: ContractMeta = msgspec.field(default_factory=ContractMeta)
 
 
@@ -142,12 +148,20 @@ class Anomaly(Wire):
     upper: float
     score: float
     reason: str
+    # the index in `events` of the alarm event this reading belongs to, if any
+    event: int | None = None
 
 
-class AnomalyReport(Wire):
+class AnomalyReport(Wire, omit_defaults=False):
+    """Seed 003's answer: `anomalies` lists every reading outside [p05, p95] (about one in
+    ten normal readings); `events` groups what is worth an alarm at the deployment's
+    `policy` (see `schemas.watching`)."""
+
     assetId: str | None
     anomalies: list[Anomaly]
     warnings: list[OutputWarning] = []
+    events: list[AnomalyEvent] = []
+    policy: AnomalyPolicy | None = None
 
 
 class TrainingEvent(Wire):

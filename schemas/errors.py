@@ -12,6 +12,7 @@ ErrorCode = Literal[
     "INVALID_INPUT",
     "UNIT_INCONSISTENT",
     "INPUT_MISSING_EXCEEDS",
+    "INPUT_OUT_OF_RANGE",
     "INFERENCE_FAILED",
     "UNAUTHORIZED",
     "FORBIDDEN",
@@ -34,6 +35,7 @@ HTTP_STATUS: dict[str, int] = {
     "SERVICE_UNAVAILABLE": 503,
     "UNIT_INCONSISTENT": 422,
     "INPUT_MISSING_EXCEEDS": 422,
+    "INPUT_OUT_OF_RANGE": 422,
     "INFERENCE_FAILED": 503,
     "INTERNAL_ERROR": 500,
 }
@@ -77,6 +79,12 @@ class UnitInconsistent(LoadstarError):
 
 class InputMissingExceeds(LoadstarError):
     code = "INPUT_MISSING_EXCEEDS"
+
+
+class InputOutOfRange(LoadstarError):
+    """Readings far outside the range the model was trained on (deployments that refuse)."""
+
+    code = "INPUT_OUT_OF_RANGE"
 
 
 class InferenceFailed(LoadstarError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from schemas.base import Wire
 from schemas.contracts import DeploymentContract
+from schemas.watching import AnomalyPolicy
 
 
 class GatewayDeployment(Wire):
@@ -19,6 +20,8 @@ class GatewayDeployment(Wire):
     tritonVersion: int
     revision: int
     assetId: str | None = None
+    # when anomaly events are raised; None: the default `AnomalyPolicy`
+    watch: AnomalyPolicy | None = None
 
 
 class GatewaySnapshot(Wire):

@@ -92,14 +92,34 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def signature_of(plan: FeaturePlan) -> dict[str, Any]:
-    """Input and output tensors of the exported graph, with fields and units."""
+def training_ranges(series: SeriesData) -> dict[str, list[float]]:
+    """Per input, [min, max] over the training split (what serving calls plausible)."""
+    start, stop = series.split.train
+    part = series.values[start:stop]  # [T, n_inputs] in plan order, NaN where unfilled
+    found: dict[str, list[float]] = {}
+    for j in range(part.shape[1]):
+        column = part[:, j][~torch.isnan(part[:, j])]
+        if column.numel():
+            found[str(j)] = [float(column.min()), float(column.max())]
+    return found
+
+
+def signature_of(plan: FeaturePlan, ranges: dict[str, list[float]] | None = None) -> dict[str, Any]:
+    """Input and output tensors of the exported graph, with fields, units and (given the
+    training series) each field's training range."""
+    ranges = ranges or {}
+    fields: list[dict[str, Any]] = []
+    for j, i in enumerate(plan.inputs):
+        field: dict[str, Any] = {"name": i.name, "unit": i.unit}
+        if str(j) in ranges:
+            field["trainingRange"] = ranges[str(j)]
+        fields.append(field)
     inputs: list[dict[str, Any]] = [
         {
             "name": "window",
             "dtype": "float32",
             "shape": [-1, plan.lookback, len(plan.inputs)],
-            "fields": [{"name": i.name, "unit": i.unit} for i in plan.inputs],
+            "fields": fields,
         }
     ]
     if plan.uses_calendar:
@@ -315,7 +335,7 @@ def train_forecaster(
         checkpoint_path=trainer.checkpoint_path,
         sha256=report.sha256,
         metrics=metrics,
-        signature=signature_of(plan),
+        signature=signature_of(plan, training_ranges(series)),
         hyperparams=used,
         algorithm=algorithm,
         epochs_run=fit.epochs_run,

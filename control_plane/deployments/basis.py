@@ -22,6 +22,7 @@ class VersionBasis(msgspec.Struct, kw_only=True):
     dataset_id: str | None
     feature_plan_id: str | None
     stage: str
+    signature: dict[str, Any] = {}
 
 
 async def resolve_version(model_name: str, version: int | None, alias: str | None) -> int:
@@ -81,6 +82,7 @@ async def version_basis(model_name: str, version: int) -> VersionBasis:
             ModelVersion.artifact_uri,
             ModelVersion.metrics,
             ModelVersion.card,
+            ModelVersion.signature,
             ModelVersion.source_job_id,
             ModelVersion.dataset_id,
             ModelVersion.feature_plan_id,
@@ -123,6 +125,7 @@ async def version_basis(model_name: str, version: int) -> VersionBasis:
         dataset_id=row["dataset_id"],
         feature_plan_id=row["feature_plan_id"],
         stage=row["stage"],
+        signature=row["signature"] or {},
     )
 
 

@@ -49,6 +49,24 @@ def merge_inputs(
     return merged
 
 
+def training_ranges(signature: dict[str, Any]) -> dict[str, list[float]]:
+    """Per input name, [min, max] over the training split, from the version's signature
+    (`inputs[window].fields[*].trainingRange`); inputs it does not cover are absent."""
+    found: dict[str, list[float]] = {}
+    for tensor in signature.get("inputs") or []:
+        if not isinstance(tensor, dict) or tensor.get("name") != "window":
+            continue
+        for field in tensor.get("fields") or []:
+            span = field.get("trainingRange") if isinstance(field, dict) else None
+            if (
+                isinstance(span, list)
+                and len(span) == 2
+                and all(isinstance(x, int | float) for x in span)
+            ):
+                found[str(field["name"])] = [float(span[0]), float(span[1])]
+    return found
+
+
 def build_contract(
     *,
     deployment_id: str,
@@ -58,8 +76,10 @@ def build_contract(
     max_missing_ratio: float,
     timestamp_field: str,
     asset_id: str | None,
+    out_of_range: str = "warn",
 ) -> DeploymentContract:
     plan = basis.plan
+    ranges = training_ranges(basis.signature)
     units = {i.name: i.unit for i in plan.inputs}
     known = set(plan.known_inputs)
     return DeploymentContract(
@@ -77,6 +97,7 @@ def build_contract(
                 unit=units[i["name"]],
                 required=i["required"],
                 known=i["name"] in known,
+                trainingRange=ranges.get(i["name"]),
             )
             for i in inputs
         ],
@@ -84,6 +105,7 @@ def build_contract(
         timestampField=timestamp_field,
         fill=fill,  # type: ignore[arg-type]
         maxMissingRatio=max_missing_ratio,
+        outOfRange=out_of_range,  # type: ignore[arg-type]
         confidence=interval_coverage(basis.metrics),
         calendar=plan.uses_calendar,
         holidays=plan.holidays if plan.uses_calendar else None,

@@ -28,6 +28,7 @@ from control_plane.deployments.schemas import (
     RollbackRequest,
     TokenOut,
 )
+from control_plane.watching import service as watching
 from schemas.errors import Unauthorized
 from schemas.gateway import GatewaySnapshot
 
@@ -161,7 +162,11 @@ async def gateway_snapshot(
     deadline = time.monotonic() + wait
     while True:
         if await service.current_revision() > after:
-            return Response(await service.snapshot())
+            snapshot = await service.snapshot()
+            own = await watching.policies()
+            for deployment in snapshot.deployments:
+                deployment.watch = own.get(deployment.contract.deploymentId)
+            return Response(snapshot)
         if time.monotonic() >= deadline:
             return Response(None, status_code=304)
         await asyncio.sleep(0.25)

@@ -25,6 +25,8 @@ class Mapping(Wire):
     fill: Literal["linear", "ffill"] | None = None
     maxMissingRatio: Annotated[float, Meta(ge=0.0, le=1.0)] | None = None
     timestampField: str | None = None
+    # readings far outside an input's training range: warn (INPUT_OUT_OF_RANGE) or refuse
+    outOfRange: Literal["warn", "refuse"] | None = None
 
 
 class CreateDeployment(Wire):

@@ -107,6 +107,7 @@ def _contract(
         max_missing_ratio=row["max_missing_ratio"],
         timestamp_field=row.get("timestamp_field", "timestamp"),
         asset_id=row["asset_id"],
+        out_of_range=row.get("out_of_range", "warn"),
     )
     validate_contract_units(contract)
     return contract
@@ -143,6 +144,7 @@ async def create(
         "max_missing_ratio": 0.2 if mapping.maxMissingRatio is None else mapping.maxMissingRatio,
         "timestamp_field": mapping.timestampField or "timestamp",
         "asset_id": data.assetId,
+        "out_of_range": mapping.outOfRange or "warn",
     }
     inputs = merge_inputs(basis, [], mapping)
     contract = _contract(deployment_id, basis, inputs, settings_row)  # validates before publishing
@@ -212,7 +214,10 @@ async def repoint(
             settings_row["max_missing_ratio"] = mapping.maxMissingRatio
         if mapping.timestampField is not None:
             settings_row["timestamp_field"] = mapping.timestampField
+        if mapping.outOfRange is not None:
+            settings_row["out_of_range"] = mapping.outOfRange
     settings_row.setdefault("timestamp_field", row["contract"].get("timestampField", "timestamp"))
+    settings_row.setdefault("out_of_range", row["contract"].get("outOfRange", "warn"))
     contract = _contract(row["id"], basis, inputs, settings_row)
     if version != row["model_version"]:
         await ensure_published(runtime, basis)

@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from loadstar_core.postprocess.contract import ResolvedContract, prepare_contract
 from loadstar_core.postprocess.envelope import round_significant
+from loadstar_core.postprocess.events import event_of, find_events
 from loadstar_core.postprocess.rows import payload_rows, read_columns
 from loadstar_core.postprocess.timegrid import grid_end, order_rows, time_warnings
 from loadstar_core.postprocess.timestamps import parse_one, parse_timestamps
@@ -27,6 +28,7 @@ from schemas.contracts import (
     OutputWarning,
 )
 from schemas.errors import InvalidInput
+from schemas.watching import AnomalyPolicy
 
 
 class ForecastPoint(msgspec.Struct, forbid_unknown_fields=False):
@@ -125,8 +127,10 @@ def check_observations(
     observations: InferenceInput,
     forecast: ForecastIntervals,
     plan: ResolvedContract | None = None,
+    policy: AnomalyPolicy | None = None,
 ) -> AnomalyReport:
-    """Checks each observation of the target against the forecast for its grid point."""
+    """Checks each observation of the target against the forecast for its grid point, and
+    groups what is worth an alarm at `policy` (default: `AnomalyPolicy()`) into events."""
     plan = plan if plan is not None else prepare_contract(contract)
     c = plan.contract
     if plan.target_input < 0:
@@ -163,10 +167,35 @@ def check_observations(
         lower_label=keys[0],
         upper_label=keys[2],
     )
+    policy = policy or AnomalyPolicy()
+    events = find_events(
+        np.asarray(buckets, dtype=np.int64)[matched] // 1_000_000,
+        values[matched],
+        lo[idx],
+        mid[idx],
+        hi[idx],
+        step_s=plan.frequency_us // 1_000_000,
+        unit=unit,
+        policy=policy,
+        band=_coverage(keys[0], keys[2]),
+    )
+    grid = np.asarray(buckets, dtype=np.int64)[matched] // 1_000_000
+    which = event_of(events, [str(np.datetime64(int(s), "s")) + "Z" for s in grid.tolist()])
+    at = {a.timestamp: i for i, a in enumerate(anomalies)}
+    for stamp, event in zip(stamps.tolist(), which, strict=True):
+        if event is not None and str(stamp) in at:
+            anomalies[at[str(stamp)]].event = event
     warnings = time_warnings(times.naive, ordered.duplicates)
     unmatched = int((~matched).sum())
     if unmatched:
         message = f"{unmatched} observations fall outside the forecast and were not checked"
         details = {"count": unmatched}
         warnings.append(OutputWarning(code="OUTSIDE_FORECAST", message=message, details=details))
-    return AnomalyReport(assetId=c.meta.assetId, anomalies=anomalies, warnings=warnings)
+    return AnomalyReport(
+        assetId=c.meta.assetId, anomalies=anomalies, warnings=warnings, events=events, policy=policy
+    )
+
+
+def _coverage(lower: str, upper: str) -> float:
+    """The nominal coverage of the band between two quantile keys ('p05', 'p95' -> 0.9)."""
+    return (float(upper.lstrip("p")) - float(lower.lstrip("p"))) / 100.0

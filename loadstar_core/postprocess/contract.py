@@ -43,6 +43,7 @@ class ResolvedContract(msgspec.Struct, frozen=True):
     input_units: tuple[str, ...]
     required: npt.NDArray[np.bool_]
     known_index: npt.NDArray[np.intp]  # the inputs known in advance, in model order
+    ranged: npt.NDArray[np.intp]  # the inputs with a training range, in model order
     target_input: int  # index of the target among the inputs, -1 if it is not one
     model_output_unit: str  # unit the model's quantiles are in
     output_unit: str  # the contract's output unit
@@ -123,6 +124,10 @@ def _prepare(encoded: bytes) -> ResolvedContract:
         input_units=tuple(i.unit for i in contract.inputs),
         required=np.array([i.required for i in contract.inputs], dtype=np.bool_),
         known_index=np.array([j for j, i in enumerate(contract.inputs) if i.known], dtype=np.intp),
+        ranged=np.array(
+            [j for j, i in enumerate(contract.inputs) if i.trainingRange is not None],
+            dtype=np.intp,
+        ),
         target_input=target,
         model_output_unit=model_unit,
         output_unit=contract.target.outputUnit,

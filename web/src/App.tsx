@@ -19,6 +19,7 @@ const DeploymentPage = lazy(() => import('./pages/deployments/DeploymentPage'));
 const SystemPage = lazy(() => import('./pages/system/SystemPage'));
 
 // watching: monitor, live accuracy, anomaly events, alerts
+const MonitorPage = lazy(() => import('./pages/watching/MonitorPage'));
 
 // quality rules and the administrator's desk
 
@@ -64,6 +65,7 @@ export function App() {
         <Route path="system" element={<SystemPage />} />
 
         {/* watching: monitor, live accuracy, anomaly events, alerts */}
+        <Route path="deployments/:id/monitor" element={<MonitorPage />} />
 
         {/* quality rules and the administrator's desk */}
 

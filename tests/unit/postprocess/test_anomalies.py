@@ -69,3 +69,26 @@ def test_check_observations_matches_grid_points_and_converts_units() -> None:
     assert anomaly.timestamp == iso(START + timedelta(hours=6, minutes=10))
     assert anomaly.value == 5.0 and anomaly.reason == "exceeds p95 by 67%"
     assert [w.code for w in report.warnings] == ["OUTSIDE_FORECAST"]
+
+
+def test_check_observations_groups_alarm_worthy_readings_into_events() -> None:
+    dep = contract()
+    hours = list(range(6, 18))
+    forecast = ForecastIntervals(
+        values=[ForecastPoint(t=iso(START + timedelta(hours=h))) for h in hours],
+        intervals={"p05": [400.0] * 12, "p50": [410.0] * 12, "p95": [420.0] * 12},
+        unit="kW",
+    )
+    values = [411.0, 409.0, 423.0, 1000.0, 1100.0, 950.0, 405.0, 412.0, 0.0, 0.0, 409.0, 411.0]
+    series = [
+        {"timestamp": iso(START + timedelta(hours=h)), "value": v}
+        for h, v in zip(hours, values, strict=True)
+    ]
+    report = check_observations(dep, InferenceInput(series=series), forecast)
+    assert len(report.anomalies) == 6  # every reading outside [p05, p95], as before
+    assert [(e.kind, e.readings) for e in report.events] == [("level_shift", 3), ("dropout", 2)]
+    shift = report.events[0]
+    assert shift.reason == "Level shift: load 2.5x the expected 410 kW for 3 h"
+    assert shift.energyAboveExpectedKWh == pytest.approx((1000 + 1100 + 950 - 3 * 410) * 1.0)
+    assert [a.event for a in report.anomalies] == [None, 0, 0, 0, 1, 1]
+    assert report.policy is not None and report.policy.level == 0.9999

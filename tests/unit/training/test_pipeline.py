@@ -97,6 +97,9 @@ def test_a_short_run_on_etth1_produces_every_artifact(tmp_path: Path) -> None:
     np.testing.assert_allclose(session.run(None, feeds)[0], sample["quantiles"], rtol=1e-6)
     assert result.signature["inputs"][0]["shape"] == [-1, 48, len(plan.inputs)]
     assert result.signature["outputs"][0]["shape"] == [-1, 24, 3]
+    for field in result.signature["inputs"][0]["fields"]:  # what serving calls plausible
+        low, high = field["trainingRange"]
+        assert low <= high
 
 
 def test_pause_then_resume_matches_an_uninterrupted_run(tmp_path: Path) -> None:

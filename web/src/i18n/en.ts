@@ -168,6 +168,22 @@ const messages = {
   },
 
   // watching: monitor, live accuracy, anomaly events, alerts
+  watching: {
+    title: 'Monitor', subtitle: 'Forecast against actual, anomaly events and live accuracy', open: 'Monitor',
+    chart: 'Forecast against actual', step: 'Horizon step', actual: 'Actual', forecast: 'Forecast (p50)', band: 'p05-p95',
+    noData: 'Nothing recorded yet', noDataHint: 'Readings and forecasts appear once the gateway has answered predict calls for this deployment.',
+    peak: 'Peak demand (15 min)', points: 'Points shown', loadDuration: 'Load-duration curve',
+    events: 'Anomaly events', eventsHint: 'Grouped readings outside the alarm interval, stuck meters, dropouts, gaps',
+    noEvents: 'No anomaly events', kind: 'Kind', when: 'Start', reason: 'Reason', energy: 'Energy above expected', status: 'Status',
+    acknowledge: 'Acknowledge', acknowledgedBy: 'Acknowledged by {user}', comment: 'Comment', commentPlaceholder: 'Add a note',
+    kinds: { spike: 'Spike', level_shift: 'Level shift', stuck: 'Stuck meter', dropout: 'Dropout', missing: 'Missing data' },
+    accuracy: 'Live accuracy', accuracyHint: 'Last 7 days, per horizon step, against the better seasonal naive',
+    noAccuracy: 'No forecast has met its actual yet', liveCoverage: 'Live coverage of p05-p95', offline: 'hold-out: {value}',
+    coverage: 'Coverage', naive: 'Naive MAE', skill: 'Skill',
+    alerts: 'Alerts', alertsHint: 'Each new anomaly event goes to these webhooks, signed (HMAC-SHA256) and retried',
+    noRules: 'No alert rules', webhookUrl: 'Webhook URL', secret: 'Signing secret (8+ characters)', addRule: 'Add webhook',
+    deliveries: 'Deliveries', noDeliveries: 'Nothing delivered yet', attempts: 'Attempts', delivered: 'Delivered', failed: 'Failed',
+  },
 
   // quality rules and the administrator's desk
 

@@ -170,6 +170,22 @@ export const zhCN: Messages = {
   },
 
   // watching: monitor, live accuracy, anomaly events, alerts
+  watching: {
+    title: '监控', subtitle: '预测与实际对比、异常事件与实时精度', open: '监控',
+    chart: '预测与实际', step: '预测步', actual: '实际', forecast: '预测 (p50)', band: 'p05-p95',
+    noData: '尚无记录', noDataHint: '网关为该部署响应预测请求后，读数与预测会显示在这里。',
+    peak: '峰值需量 (15 分钟)', points: '显示点数', loadDuration: '负荷持续曲线',
+    events: '异常事件', eventsHint: '超出告警区间的连续读数、表计卡死、掉零、数据缺失',
+    noEvents: '没有异常事件', kind: '类型', when: '开始', reason: '原因', energy: '超出预期的电量', status: '状态',
+    acknowledge: '确认', acknowledgedBy: '已由 {user} 确认', comment: '评论', commentPlaceholder: '添加备注',
+    kinds: { spike: '尖峰', level_shift: '水平偏移', stuck: '表计卡死', dropout: '掉零', missing: '数据缺失' },
+    accuracy: '实时精度', accuracyHint: '最近 7 天，按预测步，对比更优的季节朴素预测',
+    noAccuracy: '尚无预测等到实际值', liveCoverage: 'p05-p95 实时覆盖率', offline: '留出集：{value}',
+    coverage: '覆盖率', naive: '朴素 MAE', skill: '技能',
+    alerts: '告警', alertsHint: '每个新的异常事件都会发送到这些 Webhook，带 HMAC-SHA256 签名并自动重试',
+    noRules: '没有告警规则', webhookUrl: 'Webhook 地址', secret: '签名密钥（至少 8 个字符）', addRule: '添加 Webhook',
+    deliveries: '投递记录', noDeliveries: '尚无投递', attempts: '尝试', delivered: '已送达', failed: '失败',
+  },
 
   // quality rules and the administrator's desk
 

@@ -52,7 +52,8 @@ function DeploymentView({ deployment: d }: { deployment: Deployment }) {
           {d.name && d.name !== `${d.modelId} v${d.version}` && <span className="muted">{d.modelId} v{d.version}</span>}
           <DeploymentStatus status={d.status} /></span>}
         subtitle={<>{t('common.id')} <code>{d.id}</code>{d.assetId ? <> · {t('deployments.assetId')} <code>{d.assetId}</code></> : null}</>}
-        actions={<CanWrite><RotateToken id={d.id} onToken={(token) => setSecret({ apiUrl: d.apiUrl, apiToken: token })} /><Rollback deployment={d} /></CanWrite>} />
+        actions={<><Link className="btn" to={`/deployments/${d.id}/monitor`} data-testid="open-monitor">{t('watching.open')}</Link>
+          <CanWrite><RotateToken id={d.id} onToken={(token) => setSecret({ apiUrl: d.apiUrl, apiToken: token })} /><Rollback deployment={d} /></CanWrite></>} />
       <div className="stack">
         {secret && (
           <div className="alert warn" data-testid="token-once">

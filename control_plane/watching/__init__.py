@@ -1,0 +1,1 @@
+"""Watching deployments in service: readings, forecasts, live accuracy, anomaly events."""

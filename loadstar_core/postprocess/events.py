@@ -1,0 +1,337 @@
+"""Anomaly events: readings and their calibrated forecast bands -> the few events worth an alarm.
+
+Readings are placed on the model's grid (absent points are missing data). A reading's
+score is its distance from the expected value (p50) over that side's half of the
+calibrated band (p95 - p50 above, p50 - p05 below). The alarm interval is the band widened
+to the policy's `level` assuming exponential (Laplace) tails: forecast errors of load have
+heavier tails than a normal law, and the hold-out quantiles say nothing beyond p95. For a
+90% band the alarm threshold is ln(1 / (1 - level)) / ln(10) half-bands: 3 at 99.9%, 4 at
+99.99%, 6 at 99.9999%. Then, in this order of precedence, each reading belongs to at most
+one event:
+
+- missing: grid points without a reading (or with a NaN one), at least `missingMinutes`;
+- dropout: readings near zero where the alarm interval rules zero out;
+- stuck: the same non-zero reading repeated for `stuckMinutes` (live meters are noisy);
+- spike / level shift: runs of readings outside the alarm interval (gaps up to
+  `mergeGapMinutes` bridged), kept when they last `minDurationMinutes` or peak past the
+  `strongLevel` interval; up to `spikeMaxMinutes` (and two readings, for the rebound of
+  a forecast made from a window ending at the spike) a spike, longer a level shift.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from schemas.errors import InvalidInput
+from schemas.watching import AnomalyEvent, AnomalyPolicy, EventKind
+
+Floats = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
+
+# a power unit's factor to kW: energy above expected is reported in kWh for these
+_KW = {"W": 1e-3, "kW": 1.0, "MW": 1e3, "GW": 1e6}
+
+
+def z_of(coverage: float) -> float:
+    """A Laplace law's half-width (in scale units) of a two-sided interval of this coverage."""
+    return math.log(1.0 / (1.0 - coverage))
+
+
+def _runs(mask: Mask) -> list[tuple[int, int]]:
+    """[start, stop) of every run of True."""
+    padded = np.concatenate(([False], mask, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _bridge(mask: Mask, gap: int) -> list[tuple[int, int]]:
+    """Runs of True, with runs separated by at most `gap` False points joined."""
+    merged: list[tuple[int, int]] = []
+    for start, stop in _runs(mask):
+        if merged and start - merged[-1][1] <= gap:
+            merged[-1] = (merged[-1][0], stop)
+        else:
+            merged.append((start, stop))
+    return merged
+
+
+def _steps(minutes: float, step_s: int) -> int:
+    return max(1, math.ceil(minutes * 60.0 / step_s - 1e-9))
+
+
+def number(value: float, digits: int = 3) -> str:
+    """A number for a sentence: `digits` significant figures, no exponent."""
+    if not math.isfinite(value):
+        return str(value)
+    rounded = float(f"{value:.{digits}g}")
+    text = f"{rounded:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def duration(minutes: float) -> str:
+    """'45 min', '1 h 30 min', '2 d 3 h'."""
+    total = round(minutes)
+    days, rest = divmod(total, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min" if mins or minutes >= 1 else f"{number(minutes * 60, 2)} s"
+
+
+def _iso(seconds: int) -> str:
+    stamp = np.datetime64(int(seconds), "s")
+    return str(np.datetime_as_string(stamp, unit="s", timezone="UTC"))
+
+
+class _Grid:
+    """The readings and bands on the model's grid, with each reading's score."""
+
+    def __init__(
+        self,
+        times_s: npt.ArrayLike,
+        values: npt.ArrayLike,
+        lower: npt.ArrayLike,
+        expected: npt.ArrayLike,
+        upper: npt.ArrayLike,
+        step_s: int,
+        band: float,
+        until_s: int | None,
+    ) -> None:
+        t = np.asarray(times_s, dtype=np.int64).reshape(-1)
+        cols = [
+            np.asarray(a, dtype=np.float64).reshape(-1) for a in (values, lower, expected, upper)
+        ]
+        if any(c.size != t.size for c in cols):
+            raise InvalidInput(
+                "readings and bands differ in length",
+                {"readings": int(t.size), "lengths": [int(c.size) for c in cols]},
+            )
+        if step_s <= 0:
+            raise InvalidInput("the grid step must be positive", {"stepS": step_s})
+        self.step_s = step_s
+        self.t0 = int(t.min()) // step_s * step_s if t.size else 0
+        index = (t - self.t0) // step_s
+        n = int(index.max()) + 1 if t.size else 0
+        if until_s is not None and t.size:  # grid points up to `until_s` without a reading
+            n = max(n, (int(until_s) - self.t0) // step_s + 1)
+        self.n = n
+        self.v, self.lo, self.mid, self.hi = (np.full(n, np.nan) for _ in range(4))
+        order = np.argsort(index, kind="stable")  # a repeated grid point keeps its last reading
+        for target, col in zip((self.v, self.lo, self.mid, self.hi), cols, strict=True):
+            target[index[order]] = col[order]
+        self.present: Mask = ~np.isnan(self.v)
+        lo = np.minimum(self.lo, self.hi)
+        hi = np.maximum(self.lo, self.hi)
+        mid = np.clip(self.mid, lo, hi)
+        self.checked: Mask = self.present & ~(np.isnan(lo) | np.isnan(hi) | np.isnan(mid))
+        floor = 1e-9 * np.maximum(1.0, np.abs(np.nan_to_num(mid)))
+        above = np.maximum(hi - mid, floor)
+        below = np.maximum(mid - lo, floor)
+        self.band = band
+        self.sigma: Floats = np.where(self.v >= mid, above, below)
+        with np.errstate(invalid="ignore"):
+            self.z: Floats = np.where(self.checked, (self.v - mid) / self.sigma, 0.0)
+        self.mid = mid
+
+    def time(self, i: int) -> int:
+        return self.t0 + i * self.step_s
+
+
+def _event(
+    g: _Grid, kind: EventKind, start: int, stop: int, unit: str, reason: str
+) -> AnomalyEvent:
+    span = slice(start, stop)
+    readings = stop - start
+    minutes = readings * g.step_s / 60.0
+    scored = g.checked[span]
+    peak = peak_at = expected = energy = None
+    score = 0.0
+    if scored.any():
+        i = start + _peak(g, start, stop)
+        score = float(np.abs(g.z[i]))
+        peak, peak_at, expected = float(g.v[i]), _iso(g.time(i)), float(g.mid[i])
+        if unit in _KW:
+            excess = (g.v[span] - g.mid[span])[scored]
+            energy = float(excess.sum()) * g.step_s / 3600.0 * _KW[unit]
+    elif kind != "missing" and g.present[span].any():
+        i = start + int(np.flatnonzero(g.present[span])[0])
+        peak, peak_at = float(g.v[i]), _iso(g.time(i))
+    return AnomalyEvent(
+        kind=kind,
+        start=_iso(g.time(start)),
+        end=_iso(g.time(stop - 1)),
+        readings=readings,
+        durationMinutes=minutes,
+        peak=peak,
+        peakAt=peak_at,
+        expected=expected,
+        energyAboveExpectedKWh=None if energy is None else float(number(energy, 4)),
+        score=float(number(score, 3)),
+        unit=unit,
+        reason=reason,
+    )
+
+
+def _peak(g: _Grid, start: int, stop: int) -> int:
+    """Offset of the farthest reading on the side of the event's first scored one: the
+    rebound after a spike (judged by a forecast made from the spike) never wins."""
+    span = slice(start, stop)
+    scored = g.checked[span]
+    z = g.z[span]
+    side = np.sign(z[np.flatnonzero(scored)[0]])
+    return int(np.argmax(np.where(scored & (np.sign(z) == side), np.abs(z), -1.0)))
+
+
+def _load_reason(g: _Grid, start: int, stop: int, unit: str, kind: EventKind) -> str:
+    span = slice(start, stop)
+    ok = g.checked[span]
+    got, want = float(g.v[span][ok].mean()), float(g.mid[span][ok].mean())
+    if kind == "spike":  # a spike reads by its peak, not by a mean with its rebound
+        i = start + _peak(g, start, stop)
+        got, want = float(g.v[i]), float(g.mid[i])
+    lasting = duration((stop - start) * g.step_s / 60.0)
+    what = "Spike" if kind == "spike" else "Level shift"
+    if want > 0 and got >= 0:
+        return (
+            f"{what}: load {number(got / want, 2)}x the expected {number(want)} {unit} "
+            f"for {lasting}"
+        )
+    side = "above" if got > want else "below"
+    return (
+        f"{what}: load {number(abs(got - want))} {unit} {side} the expected "
+        f"{number(want)} {unit} for {lasting}"
+    )
+
+
+def find_events(
+    times_s: npt.ArrayLike,
+    values: npt.ArrayLike,
+    lower: npt.ArrayLike,
+    expected: npt.ArrayLike,
+    upper: npt.ArrayLike,
+    *,
+    step_s: int,
+    unit: str,
+    policy: AnomalyPolicy | None = None,
+    band: float = 0.90,
+    until_s: int | None = None,
+) -> list[AnomalyEvent]:
+    """The events among readings at `times_s` (epoch seconds), all values in `unit`.
+
+    `lower`/`upper` bound the calibrated band of coverage `band` around `expected`; NaN
+    bands leave a reading unscored (it can still be missing or stuck). Events are ordered
+    by start. `until_s`: the time up to which readings were due ("now"), so that readings
+    that have stopped arriving count as missing data.
+    """
+    policy = policy or AnomalyPolicy()
+    g = _Grid(times_s, values, lower, expected, upper, step_s, band, until_s)
+    taken = np.zeros(g.n, dtype=np.bool_)
+    spans: list[list[Any]] = []  # [kind, start, stop]: built into events at the end
+
+    def claim(kind: EventKind, start: int, stop: int) -> None:
+        taken[start:stop] = True
+        spans.append([kind, start, stop])
+
+    for start, stop in _runs(~g.present):
+        if stop - start >= _steps(policy.missingMinutes, step_s):
+            claim("missing", start, stop)
+
+    z_band = z_of(band)
+    z_alarm = z_of(policy.level) / z_band
+    z_strong = z_of(max(policy.strongLevel, policy.level)) / z_band
+    with np.errstate(invalid="ignore"):
+        near_zero = np.abs(g.v) <= policy.zeroFraction * np.abs(g.mid)
+    dropped = g.checked & near_zero & (g.z < -z_alarm) & ~taken
+    for start, stop in _runs(dropped):
+        if stop - start >= _steps(policy.dropoutMinutes, step_s):
+            claim("dropout", start, stop)
+
+    same = np.zeros(g.n, dtype=np.bool_)
+    if g.n > 1:
+        with np.errstate(invalid="ignore"):
+            same[1:] = g.present[1:] & g.present[:-1] & (g.v[1:] == g.v[:-1])
+    for start, stop in _runs(same):
+        start -= 1  # the first reading of the flat stretch
+        if stop - start < _steps(policy.stuckMinutes, step_s) or taken[start:stop].any():
+            continue
+        if float(g.v[start]) != 0.0:  # a line that is off may read 0 for hours: a dropout's call
+            claim("stuck", start, stop)
+
+    outside = g.checked & (np.abs(g.z) > z_alarm) & ~taken
+
+    def _pieces(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """A bridged run never spans another event: split it there, trimmed to flagged ends."""
+        out = []
+        for start, stop in runs:
+            for a, b in _runs(~taken[start:stop]):
+                flagged = np.flatnonzero(outside[start + a : start + b])
+                if flagged.size:
+                    out.append((start + a + int(flagged[0]), start + a + int(flagged[-1]) + 1))
+        return out
+
+    gap = _steps(policy.mergeGapMinutes, step_s) - 1
+    need = _steps(policy.minDurationMinutes, step_s) if policy.minDurationMinutes > 0 else 1
+    # never under two readings: a forecast made from a window ending at a spike rebounds
+    spike_max = max(2, _steps(policy.spikeMaxMinutes, step_s) if policy.spikeMaxMinutes else 0)
+    ends = {span[2]: span for span in spans}
+    for start, stop in _pieces(_bridge(outside, gap)):
+        # the readings right after a dropout, a stuck meter or a gap are judged by forecasts
+        # made from the bad window: their recovery belongs to that event
+        before = next((ends[e] for e in range(start, start - gap - 2, -1) if e in ends), None)
+        if before is not None:
+            taken[before[2] : stop] = True
+            del ends[before[2]]
+            before[2] = stop
+            ends[stop] = before
+            continue
+        strong = float(np.abs(g.z[start:stop]).max()) > z_strong
+        if int(outside[start:stop].sum()) < need and not strong:
+            continue
+        kind: EventKind = "spike" if stop - start <= spike_max else "level_shift"
+        claim(kind, start, stop)
+
+    events = [_event(g, k, a, b, unit, _reason(g, k, a, b, unit)) for k, a, b in spans]
+    events.sort(key=lambda e: e.start)
+    return events
+
+
+def _reason(g: _Grid, kind: EventKind, start: int, stop: int, unit: str) -> str:
+    lasting = duration((stop - start) * g.step_s / 60.0)
+    span = slice(start, stop)
+    mids = g.mid[span][g.checked[span]]
+    if kind == "missing":
+        absent = int((~g.present[span]).sum())
+        return f"No readings for {duration(absent * g.step_s / 60.0)} ({absent} expected)"
+    if kind == "dropout":
+        want = number(float(mids.mean())) if mids.size else "more"
+        return (
+            f"Dropout: reading {number(float(g.v[start]))} {unit} where {want} {unit} was "
+            f"expected, for {lasting}"
+        )
+    if kind == "stuck":
+        expected = (
+            f" while {number(float(mids.min()))}-{number(float(mids.max()))} {unit} was expected"
+            if mids.size
+            else ""
+        )
+        return f"Stuck meter: reading {number(float(g.v[start]))} {unit} for {lasting}{expected}"
+    return _load_reason(g, start, stop, unit, kind)
+
+
+def event_of(events: list[AnomalyEvent], stamps: list[str]) -> list[int | None]:
+    """For each ISO timestamp (as events write them), the index of the event covering it."""
+    out: list[int | None] = []
+    for stamp in stamps:
+        found = None
+        for i, e in enumerate(events):
+            if e.start <= stamp <= e.end:
+                found = i
+                break
+        out.append(found)
+    return out
