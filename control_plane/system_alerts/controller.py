@@ -13,9 +13,9 @@ from control_plane.system_alerts import service
 from control_plane.system_alerts.lifecycle import evaluate_now
 from control_plane.system_alerts.schemas import (
     AlertEvaluation,
-    AlertEventOut,
-    AlertRuleIn,
-    AlertRuleOut,
+    SystemAlertEventOut,
+    SystemAlertRuleIn,
+    SystemAlertRuleOut,
 )
 
 
@@ -24,11 +24,13 @@ class SystemAlertsController(Controller):
     tags = ["system"]
 
     @get("/rules", summary="System alert rules")
-    async def rules(self) -> list[AlertRuleOut]:
+    async def rules(self) -> list[SystemAlertRuleOut]:
         return await service.list_rules()
 
     @post("/rules", guards=[admin_guard], status_code=201, summary="Add a system alert rule")
-    async def add_rule(self, user: AuthUser, data: AlertRuleIn = Body()) -> AlertRuleOut:
+    async def add_rule(
+        self, user: AuthUser, data: SystemAlertRuleIn = Body()
+    ) -> SystemAlertRuleOut:
         return await service.create_rule(data, user.username)
 
     @delete("/rules/{rule_id:int}", guards=[admin_guard], summary="Remove a rule")
@@ -40,7 +42,7 @@ class SystemAlertsController(Controller):
         self,
         open_only: Annotated[bool, Parameter(query="open", default=False)],
         limit: Annotated[int, Parameter(ge=1, le=500, default=50)],
-    ) -> list[AlertEventOut]:
+    ) -> list[SystemAlertEventOut]:
         return await service.list_events(open_only, limit)
 
     @post(

@@ -7,20 +7,20 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from control_plane.system_alerts.schemas import AlertEventOut
+from control_plane.system_alerts.schemas import SystemAlertEventOut
 
 log = logging.getLogger("loadstar.system_alerts")
 
 
 class AlertDelivery(Protocol):
-    async def deliver(self, event: AlertEventOut) -> None:
+    async def deliver(self, event: SystemAlertEventOut) -> None:
         """Send one fired event; called after the event is committed."""
 
 
 class LogDelivery:
     """Writes each fired event to the control plane's log as one WARNING line."""
 
-    async def deliver(self, event: AlertEventOut) -> None:
+    async def deliver(self, event: SystemAlertEventOut) -> None:
         log.warning(
             "system alert fired: %s",
             event.message,

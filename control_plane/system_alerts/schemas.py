@@ -11,7 +11,7 @@ from control_plane.system_alerts.rules import Metric, Op
 from schemas.base import Wire
 
 
-class AlertRuleIn(Wire):
+class SystemAlertRuleIn(Wire):
     """Fire when `metric op threshold`, e.g. `{metric: "gpuTemperature", op: ">", threshold: 85}`.
 
     Metrics: gpuUtilization, gpuTemperature (degC), gpuMemory (% used, the fullest GPU),
@@ -25,7 +25,7 @@ class AlertRuleIn(Wire):
     enabled: bool = True
 
 
-class AlertRuleOut(Wire):
+class SystemAlertRuleOut(Wire):
     id: int
     name: str
     metric: str
@@ -36,7 +36,7 @@ class AlertRuleOut(Wire):
     createdAt: datetime
 
 
-class AlertEventOut(Wire):
+class SystemAlertEventOut(Wire):
     id: int
     ruleId: int
     ruleName: str
@@ -53,5 +53,5 @@ class AlertEvaluation(Wire):
     """What one evaluation read, fired and resolved."""
 
     readings: dict[str, float | None]
-    fired: list[AlertEventOut]
-    resolved: list[AlertEventOut]
+    fired: list[SystemAlertEventOut]
+    resolved: list[SystemAlertEventOut]

@@ -18,9 +18,9 @@ from control_plane.system_alerts.delivery import AlertDelivery
 from control_plane.system_alerts.rules import RuleView, evaluate, gpu_readings
 from control_plane.system_alerts.schemas import (
     AlertEvaluation,
-    AlertEventOut,
-    AlertRuleIn,
-    AlertRuleOut,
+    SystemAlertEventOut,
+    SystemAlertRuleIn,
+    SystemAlertRuleOut,
 )
 from control_plane.system_alerts.tables import SystemAlertEvent, SystemAlertRule
 from schemas.errors import NotFound
@@ -31,8 +31,8 @@ _LOCK_KEY = 0x5A1E47
 HEALTH_CHECK_SUFFIX = ":health-check"  # arq's worker heartbeat key, beside its queue
 
 
-def rule_out(row: dict[str, Any]) -> AlertRuleOut:
-    return AlertRuleOut(
+def rule_out(row: dict[str, Any]) -> SystemAlertRuleOut:
+    return SystemAlertRuleOut(
         id=row["id"],
         name=row["name"],
         metric=row["metric"],
@@ -44,8 +44,8 @@ def rule_out(row: dict[str, Any]) -> AlertRuleOut:
     )
 
 
-def event_out(row: dict[str, Any]) -> AlertEventOut:
-    return AlertEventOut(
+def event_out(row: dict[str, Any]) -> SystemAlertEventOut:
+    return SystemAlertEventOut(
         id=row["id"],
         ruleId=row["rule_id"],
         ruleName=row["rule_name"],
@@ -59,7 +59,7 @@ def event_out(row: dict[str, Any]) -> AlertEventOut:
     )
 
 
-async def create_rule(data: AlertRuleIn, actor: str) -> AlertRuleOut:
+async def create_rule(data: SystemAlertRuleIn, actor: str) -> SystemAlertRuleOut:
     row = SystemAlertRule(
         name=data.name,
         metric=data.metric,
@@ -73,7 +73,7 @@ async def create_rule(data: AlertRuleIn, actor: str) -> AlertRuleOut:
     return rule_out(row.to_dict())
 
 
-async def list_rules() -> list[AlertRuleOut]:
+async def list_rules() -> list[SystemAlertRuleOut]:
     return [rule_out(r) for r in await SystemAlertRule.select().order_by(SystemAlertRule.id)]
 
 
@@ -88,7 +88,7 @@ async def delete_rule(rule_id: int) -> None:
         )
 
 
-async def list_events(open_only: bool, limit: int) -> list[AlertEventOut]:
+async def list_events(open_only: bool, limit: int) -> list[SystemAlertEventOut]:
     query = SystemAlertEvent.select().order_by(SystemAlertEvent.id, ascending=False).limit(limit)
     if open_only:
         query = query.where(SystemAlertEvent.resolved_at.is_null())

@@ -1548,25 +1548,32 @@ export interface components {
         };
         /** AlertEvaluation */
         AlertEvaluation: {
-            fired: components["schemas"]["AlertEventOut"][];
+            fired: components["schemas"]["SystemAlertEventOut"][];
             readings: {
                 [key: string]: number | null;
             };
-            resolved: components["schemas"]["AlertEventOut"][];
+            resolved: components["schemas"]["SystemAlertEventOut"][];
         };
-        /** AlertEventOut */
-        AlertEventOut: {
+        /** AlertRuleIn */
+        AlertRuleIn: {
+            /**
+             * @default anomaly_event
+             * @constant
+             */
+            kind?: "anomaly_event";
+            secret: string;
+            webhookUrl: string;
+        };
+        /** AlertRuleOut */
+        AlertRuleOut: {
             /** Format: date-time */
-            firedAt: string;
+            createdAt: string;
+            createdBy: string;
+            deploymentId: string;
+            enabled: boolean;
             id: number;
-            message: string;
-            metric: string;
-            op: string;
-            resolvedAt?: string | null;
-            ruleId: number;
-            ruleName: string;
-            threshold: number;
-            value: number;
+            kind: string;
+            webhookUrl: string;
         };
         /** AlgorithmInfo */
         AlgorithmInfo: {
@@ -2990,8 +2997,28 @@ export interface components {
             maxPoints?: number;
             target?: string | null;
         };
-        /** AlertRuleIn */
-        system_alerts_schemas_AlertRuleIn: {
+        /** LogLine */
+        system_schemas_LogLine: {
+            level?: string | null;
+            msg: string;
+            time?: string | null;
+        };
+        /** SystemAlertEventOut */
+        SystemAlertEventOut: {
+            /** Format: date-time */
+            firedAt: string;
+            id: number;
+            message: string;
+            metric: string;
+            op: string;
+            resolvedAt?: string | null;
+            ruleId: number;
+            ruleName: string;
+            threshold: number;
+            value: number;
+        };
+        /** SystemAlertRuleIn */
+        SystemAlertRuleIn: {
             /** @default true */
             enabled?: boolean;
             /** @enum {string} */
@@ -3001,8 +3028,8 @@ export interface components {
             op: ">" | ">=" | "<" | "<=";
             threshold: number;
         };
-        /** AlertRuleOut */
-        system_alerts_schemas_AlertRuleOut: {
+        /** SystemAlertRuleOut */
+        SystemAlertRuleOut: {
             /** Format: date-time */
             createdAt: string;
             createdBy: string;
@@ -3012,12 +3039,6 @@ export interface components {
             name: string;
             op: string;
             threshold: number;
-        };
-        /** LogLine */
-        system_schemas_LogLine: {
-            level?: string | null;
-            msg: string;
-            time?: string | null;
         };
         /** SystemStats */
         SystemStats: {
@@ -3076,27 +3097,6 @@ export interface components {
             page: number;
             pageSize: number;
             total: number;
-        };
-        /** AlertRuleIn */
-        watching_schemas_AlertRuleIn: {
-            /**
-             * @default anomaly_event
-             * @constant
-             */
-            kind?: "anomaly_event";
-            secret: string;
-            webhookUrl: string;
-        };
-        /** AlertRuleOut */
-        watching_schemas_AlertRuleOut: {
-            /** Format: date-time */
-            createdAt: string;
-            createdBy: string;
-            deploymentId: string;
-            enabled: boolean;
-            id: number;
-            kind: string;
-            webhookUrl: string;
         };
     };
     responses: never;
@@ -4748,7 +4748,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["watching_schemas_AlertRuleOut"][];
+                    "application/json": components["schemas"]["AlertRuleOut"][];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -4809,7 +4809,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["watching_schemas_AlertRuleIn"];
+                "application/json": components["schemas"]["AlertRuleIn"];
             };
         };
         responses: {
@@ -4819,7 +4819,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["watching_schemas_AlertRuleOut"];
+                    "application/json": components["schemas"]["AlertRuleOut"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -8599,7 +8599,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AlertEventOut"][];
+                    "application/json": components["schemas"]["SystemAlertEventOut"][];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -8664,7 +8664,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["system_alerts_schemas_AlertRuleOut"][];
+                    "application/json": components["schemas"]["SystemAlertRuleOut"][];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -8723,7 +8723,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["system_alerts_schemas_AlertRuleIn"];
+                "application/json": components["schemas"]["SystemAlertRuleIn"];
             };
         };
         responses: {
@@ -8733,7 +8733,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["system_alerts_schemas_AlertRuleOut"];
+                    "application/json": components["schemas"]["SystemAlertRuleOut"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */

@@ -4,11 +4,11 @@ import { useAuth } from '../../auth/AuthContext';
 import { Badge, Card, EmptyState, ErrorMessage, QueryView, Skeleton } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate } from '../../lib/format';
-import { useAddAlertRule, useAlertEvents, useAlertRules, useEvaluateAlerts, useRemoveAlertRule, type AlertRuleIn } from './queries';
+import { useAddAlertRule, useAlertEvents, useAlertRules, useEvaluateAlerts, useRemoveAlertRule, type SystemAlertRuleIn } from './queries';
 import './home.css';
 
-const METRICS: AlertRuleIn['metric'][] = ['gpuUtilization', 'gpuTemperature', 'gpuMemory', 'cpu', 'memory', 'disk', 'queueLength', 'workersAlive'];
-const OPS: AlertRuleIn['op'][] = ['>', '>=', '<', '<='];
+const METRICS: SystemAlertRuleIn['metric'][] = ['gpuUtilization', 'gpuTemperature', 'gpuMemory', 'cpu', 'memory', 'disk', 'queueLength', 'workersAlive'];
+const OPS: SystemAlertRuleIn['op'][] = ['>', '>=', '<', '<='];
 
 export function AlertRulesCard() {
   const { t, lang } = useI18n();
@@ -19,7 +19,7 @@ export function AlertRulesCard() {
   const add = useAddAlertRule();
   const remove = useRemoveAlertRule();
   const evaluate = useEvaluateAlerts();
-  const [draft, setDraft] = useState<AlertRuleIn>({ name: '', metric: 'gpuTemperature', op: '>', threshold: 85 });
+  const [draft, setDraft] = useState<SystemAlertRuleIn>({ name: '', metric: 'gpuTemperature', op: '>', threshold: 85 });
   return (
     <Card title={t('alerts.rules')} testId="alert-rules"
       actions={user?.role !== 'viewer' ? <button className="btn sm" onClick={() => evaluate.mutate()} disabled={evaluate.isPending}>{t('alerts.evaluate')}</button> : null}>
@@ -39,10 +39,10 @@ export function AlertRulesCard() {
         <form className="row" style={{ marginTop: 12, alignItems: 'flex-end' }} onSubmit={(e) => { e.preventDefault(); add.mutate(draft, { onSuccess: () => setDraft({ ...draft, name: '' }) }); }}>
           <label className="field-inline">{t('common.name')}<input value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required data-testid="alert-name" /></label>
           <label className="field-inline">{t('alerts.metric')}
-            <select value={draft.metric} onChange={(e) => setDraft({ ...draft, metric: e.target.value as AlertRuleIn['metric'] })}>{METRICS.map((m) => <option key={m}>{m}</option>)}</select>
+            <select value={draft.metric} onChange={(e) => setDraft({ ...draft, metric: e.target.value as SystemAlertRuleIn['metric'] })}>{METRICS.map((m) => <option key={m}>{m}</option>)}</select>
           </label>
           <label className="field-inline">{t('alerts.op')}
-            <select value={draft.op} onChange={(e) => setDraft({ ...draft, op: e.target.value as AlertRuleIn['op'] })}>{OPS.map((o) => <option key={o}>{o}</option>)}</select>
+            <select value={draft.op} onChange={(e) => setDraft({ ...draft, op: e.target.value as SystemAlertRuleIn['op'] })}>{OPS.map((o) => <option key={o}>{o}</option>)}</select>
           </label>
           <label className="field-inline">{t('alerts.threshold')}<input type="number" value={draft.threshold} onChange={(e) => setDraft({ ...draft, threshold: Number(e.target.value) })} /></label>
           <button className="btn primary sm" type="submit" disabled={add.isPending}>{t('alerts.add')}</button>

@@ -6,9 +6,9 @@ import type { components } from '../../api/schema';
 export type LineagePage = components['schemas']['LineagePage'];
 export type LineageNodeOut = components['schemas']['LineageNode'];
 export type LogEntry = components['schemas']['LogEntry'];
-export type AlertRule = components['schemas']['AlertRuleOut'];
-export type AlertRuleIn = components['schemas']['AlertRuleIn'];
-export type AlertEvent = components['schemas']['AlertEventOut'];
+export type AlertRule = components['schemas']['SystemAlertRuleOut'];
+export type SystemAlertRuleIn = components['schemas']['SystemAlertRuleIn'];
+export type AlertEvent = components['schemas']['SystemAlertEventOut'];
 
 export interface GraphQuery { rootType?: string; rootId?: string; depth?: number; types?: string; offset?: number; limit?: number }
 
@@ -46,7 +46,7 @@ export function useAlertEvents(openOnly = false, limit = 20) {
 export function useAddAlertRule() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: AlertRuleIn) => unwrap(api.POST('/api/system/alerts/rules', { body })),
+    mutationFn: (body: SystemAlertRuleIn) => unwrap(api.POST('/api/system/alerts/rules', { body })),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['alert-rules'] }),
   });
 }
