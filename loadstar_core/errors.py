@@ -12,6 +12,7 @@ from typing import Any, cast
 
 import msgspec
 
+from loadstar_core.plain_words import plain_validation
 from schemas.contracts import ErrorBody
 from schemas.errors import CODE_BY_HTTP_STATUS, HTTP_STATUS, ErrorCode, LoadstarError
 
@@ -46,6 +47,17 @@ def _reply(
     )
 
 
+def _plain(extra: list[Any] | dict[str, Any]) -> str:
+    """A framework's validation errors ({message, key} each) as one sentence in plain words."""
+    items = extra if isinstance(extra, list) else [extra]
+    said = [
+        plain_validation(str(e["message"]), str(e["key"]) if e.get("key") else None)
+        for e in items[:3]
+        if isinstance(e, dict) and e.get("message")
+    ]
+    return "; ".join(said)
+
+
 def error_reply(exc: BaseException, path: str = "") -> ErrorReply:
     """The status and standard body for any exception a handler raised at `path`."""
     if isinstance(exc, LoadstarError):
@@ -58,6 +70,7 @@ def error_reply(exc: BaseException, path: str = "") -> ErrorReply:
         extra = getattr(exc, "extra", None)
         if code == "INVALID_INPUT" and isinstance(extra, list | dict) and extra:
             details = {"errors": extra}
+            message = _plain(extra) or message
         elif code == "NOT_FOUND":
             details = {"path": path}
         return _reply(code, message, details, status if code != "INTERNAL_ERROR" else 500)

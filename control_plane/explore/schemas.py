@@ -156,8 +156,10 @@ class FeatureSuggestion(Wire):
 
     op: Literal["lag", "rolling", "diff", "seasonality", "normalize"]
     params: dict[str, Any]
-    reason: str
+    reason: str  # in English; the console words it from `reasonCode` and `reasonParams`
     score: float = 0.0
+    reasonCode: str = ""  # e.g. "persistence": the message a console renders in its language
+    reasonParams: dict[str, str] = {}  # the message's parameters, numbers already formatted
 
 
 class ExploreSuggestion(Wire):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -108,6 +109,11 @@ def cycle(acf: AcfChart | None, period: float) -> tuple[float, float, str] | Non
     return value, contrast, where
 
 
+def _why(code: str, english: str, **params: str) -> dict[str, Any]:
+    """A reason as English text and as a message code with its parameters (for the console)."""
+    return {"reason": english.format(**params), "reasonCode": code, "reasonParams": params}
+
+
 def _periodic(e: Evidence) -> list[FeatureSuggestion]:
     out: list[FeatureSuggestion] = []
     strong: dict[str, float] = {}
@@ -122,9 +128,15 @@ def _periodic(e: Evidence) -> list[FeatureSuggestion]:
             FeatureSuggestion(
                 op="lag",
                 params={"input": e.target, "lags": [steps]},
-                reason=(
-                    f"strong {name} cycle: autocorrelation at {label} (lag {steps}) = {value:.2f}"
-                    f" (vs {contrast:.2f} at {where})"
+                **_why(
+                    f"cycle{name.capitalize()}",
+                    f"strong {name} cycle: autocorrelation at {{period}} (lag {{lag}}) = {{acf}}"
+                    " (vs {contrast} at {where})",
+                    period=label,
+                    lag=str(steps),
+                    acf=f"{value:.2f}",
+                    contrast=f"{contrast:.2f}",
+                    where=where,
                 ),
                 score=round(value, 4),
             )
@@ -139,7 +151,11 @@ def _periodic(e: Evidence) -> list[FeatureSuggestion]:
                     "weekly": "weekly" in strong,
                     "fourierOrder": 3,
                 },
-                reason=f"calendar terms for the repeating pattern ({evidence})",
+                **_why(
+                    "calendar",
+                    "calendar terms for the repeating pattern ({evidence})",
+                    evidence=evidence,
+                ),
                 score=round(max(strong.values()), 4),
             )
         )
@@ -153,7 +169,9 @@ def _persistence(e: Evidence) -> list[FeatureSuggestion]:
         FeatureSuggestion(
             op="lag",
             params={"input": e.target, "lags": [1, 2, 3]},
-            reason=f"persistence: lag-1 autocorrelation = {e.lag1:.2f}",
+            **_why(
+                "persistence", "persistence: lag-1 autocorrelation = {acf}", acf=f"{e.lag1:.2f}"
+            ),
             score=round(e.lag1, 4),
         )
     ]
@@ -165,22 +183,33 @@ def _rolling(e: Evidence) -> list[FeatureSuggestion]:
     if day is not None and day >= 2 and daily is not None:
         window, why = (
             day,
-            f"the level of the last 24h ({day} steps) under a daily cycle (ACF {daily[0]:.2f})",
+            _why(
+                "rollingDaily",
+                "the level of the last 24h ({steps} steps) under a daily cycle (ACF {acf})",
+                steps=str(day),
+                acf=f"{daily[0]:.2f}",
+            ),
         )
     elif e.noise_ratio is not None and e.noise_ratio >= NOISY:
         window = max(3, round(3600 / e.step_seconds))
-        why = (
-            f"noisy: step-to-step changes are {e.noise_ratio:.0%} of the spread;"
-            f" smooth over {window} steps"
+        why = _why(
+            "rollingNoisy",
+            "noisy: step-to-step changes are {share} of the spread; smooth over {steps} steps",
+            share=f"{e.noise_ratio:.0%}",
+            steps=str(window),
         )
     else:
         window = max(2, round(6 * 3600 / e.step_seconds))
-        why = f"recent level and volatility over 6h ({window} steps)"
+        why = _why(
+            "rollingRecent",
+            "recent level and volatility over 6h ({steps} steps)",
+            steps=str(window),
+        )
     return [
         FeatureSuggestion(
             op="rolling",
             params={"input": e.target, "window": window, "stats": ["mean", "std"]},
-            reason=why,
+            **why,
             score=round(e.noise_ratio or 0.0, 4),
         )
     ]
@@ -195,12 +224,22 @@ def _trend(e: Evidence) -> list[FeatureSuggestion]:
         std = e.stds.get(e.target)
         size = f" ({abs(e.drift) / std:.1f} std)" if e.drift is not None and std else ""
         drift = e.drift or 0.0
-        why = f"trend: the level drifts by {drift:.3g}{size} over the data (r with time = {r:.2f})"
+        why = _why(
+            "trend",
+            "trend: the level drifts by {drift}{size} over the data (r with time = {r})",
+            drift=f"{drift:.3g}",
+            size=size,
+            r=f"{r:.2f}",
+        )
     else:
-        why = f"near-random-walk: lag-1 autocorrelation {e.lag1:.3f}; model the changes"
+        why = _why(
+            "randomWalk",
+            "near-random-walk: lag-1 autocorrelation {acf}; model the changes",
+            acf=f"{e.lag1:.3f}",
+        )
     return [
         FeatureSuggestion(
-            op="diff", params={"input": e.target, "periods": 1}, reason=why, score=abs(r or 0.0)
+            op="diff", params={"input": e.target, "periods": 1}, score=abs(r or 0.0), **why
         )
     ]
 
@@ -212,17 +251,25 @@ def _normalize(e: Evidence) -> list[FeatureSuggestion]:
     low, high = min(scales, key=scales.__getitem__), max(scales, key=scales.__getitem__)
     ratio = scales[high] / scales[low]
     if len(scales) > 1 and ratio >= 10:
-        why = (
-            f"inputs on different scales: std from {scales[low]:.3g} ({low})"
-            f" to {scales[high]:.3g} ({high})"
+        why = _why(
+            "scales",
+            "inputs on different scales: std from {low} ({lowColumn}) to {high} ({highColumn})",
+            low=f"{scales[low]:.3g}",
+            lowColumn=low,
+            high=f"{scales[high]:.3g}",
+            highColumn=high,
         )
     else:
         mean, std = e.means.get(e.target, 0.0), scales.get(e.target, 1.0)
-        why = f"centre and scale for the network: {e.target} has mean {mean:.3g}, std {std:.3g}"
-    return [
-        FeatureSuggestion(
-            op="normalize", params={"method": "zscore"}, reason=why, score=round(ratio, 4)
+        why = _why(
+            "centre",
+            "centre and scale for the network: {column} has mean {mean}, std {std}",
+            column=e.target,
+            mean=f"{mean:.3g}",
+            std=f"{std:.3g}",
         )
+    return [
+        FeatureSuggestion(op="normalize", params={"method": "zscore"}, score=round(ratio, 4), **why)
     ]
 
 
@@ -235,7 +282,13 @@ def _exogenous(e: Evidence) -> list[FeatureSuggestion]:
         FeatureSuggestion(
             op="lag",
             params={"input": c, "lags": [1]},
-            reason=f"{c} correlates with {e.target} (r = {r:.2f})",
+            **_why(
+                "exogenous",
+                "{column} correlates with {target} (r = {r})",
+                column=c,
+                target=e.target,
+                r=f"{r:.2f}",
+            ),
             score=round(abs(r), 4),
         )
         for c, r in related

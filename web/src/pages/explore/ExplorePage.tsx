@@ -12,10 +12,12 @@ import { useToast } from '../../components/toast';
 import {
   Badge, Card, EmptyState, ErrorMessage, PageHeader, QueryView, Skeleton, SkeletonLines, SkeletonTable, Stat,
 } from '../../components/ui';
+import { coded } from '../../lib/serverText';
 import { useI18n, type MessageKey } from '../../i18n/i18n';
 import { download, fmtCell, fmtNum, fmtPct } from '../../lib/format';
 import { addOp, defaultPlan, suggestionToOp } from '../../lib/planOps';
 import { explorationMarkdown } from '../../lib/report';
+import { defaultTarget } from '../../lib/target';
 
 export default function ExplorePage() {
   const { t } = useI18n();
@@ -57,7 +59,11 @@ function numericColumns(d: Dataset): string[] {
 function Exploration({ dataset }: { dataset: Dataset }) {
   const { t } = useI18n();
   const numeric = numericColumns(dataset);
-  const [target, setTarget] = useState<string>(numeric.at(-1) ?? '');
+  const [params, setParams] = useSearchParams();
+  const plans = usePlans(dataset.id);
+  const chosen = params.get('target') ?? plans.data?.items[0]?.plan.target;
+  const target = defaultTarget(dataset.columns, chosen, dataset.timestampColumn);
+  const setTarget = (next: string) => setParams((p) => { p.set('target', next); return p; }, { replace: true });
   const preview = useExplorePreview(dataset.id);
   const suggest = useExploreSuggest(dataset.id, target || undefined);
   const charts = useRef(new Map<string, EChartsType>());
@@ -182,7 +188,7 @@ function ChartGrid({ charts, onChart }: { charts: ChartSuggestion[]; onChart: (k
 function Suggestions({ dataset, target, suggest }: {
   dataset: Dataset; target: string; suggest: { data: SuggestResponse | undefined; error: unknown; isPending: boolean; refetch: () => unknown };
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { canWrite } = useAuth();
   const notify = useToast();
   const qc = useQueryClient();
@@ -228,7 +234,7 @@ function Suggestions({ dataset, target, suggest }: {
                     <span className="tag">{f.op}</span>
                     <span className="small mono" style={{ overflowWrap: 'anywhere' }}>{paramsText(f.params)}</span>
                   </div>
-                  <div className="why">{f.reason}{typeof f.score === 'number' ? <span className="muted"> · {t('explore.score')} {fmtNum(f.score, 2)}</span> : null}</div>
+                  <div className="why" data-testid="suggestion-reason">{coded(lang, 'reasons', f.reasonCode, f.reasonParams, f.reason)}{typeof f.score === 'number' ? <span className="muted"> · {t('explore.score')} {fmtNum(f.score, 2)}</span> : null}</div>
                 </div>
                 {canWrite && (
                   <button className="btn sm" disabled={save.isPending || added.has(i)} onClick={() => void add(f, i).catch(() => undefined)} data-testid="add-to-plan">
