@@ -19,7 +19,7 @@ from control_plane.datasets.diagnose import (
     first_bad_value,
     first_structural_fault,
 )
-from control_plane.datasets.dialect import CsvDialect
+from control_plane.datasets.dialect import CsvDialect, detect_separator
 from control_plane.datasets.profile import (
     TimestampParser,
     detect_timestamp,
@@ -62,7 +62,16 @@ def read_csv(
         raise InvalidInput("the file is empty") from exc
     except pl.exceptions.PolarsError as exc:
         cell = first_structural_fault(path, sep)
-        raise (malformed(cell) if cell else InvalidInput(f"unreadable CSV: {exc}")) from exc
+        if cell is None:
+            raise InvalidInput(f"unreadable CSV: {exc}") from exc
+        with path.open("rb") as handle:
+            likely = detect_separator(handle.read(64 * 1024))
+        if likely == sep:
+            raise malformed(cell) from exc
+        raise InvalidInput(
+            f"{cell.message} (the file looks {likely!r}-separated: check the separator)",
+            {**cell.details, "likelySeparator": likely},
+        ) from exc
     if raw.height == 0:
         raise InvalidInput("the file has no data rows", {"columns": raw.columns})
     raw, spelled = _null_tokens(raw)

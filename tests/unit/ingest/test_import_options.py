@@ -57,7 +57,7 @@ def test_time_zone_and_format_are_applied(tmp_path: Path) -> None:
         (IngestOptions(timezone="Mars/Olympus"), "unknown time zone"),
         (IngestOptions(timestamp_format="%Y/%m/%d"), "does not read"),
         (IngestOptions(units={"Temp": "bananas"}), "unknown unit 'bananas'"),
-        (IngestOptions(separator=","), "no timestamp column"),
+        (IngestOptions(separator=","), "looks ';'-separated: check the separator"),
     ],
 )
 def test_wrong_options_are_refused_in_plain_words(
@@ -102,3 +102,69 @@ def test_dialect_is_found_from_the_text(
     found = detect_dialect(("\n".join(lines) + "\n").encode())
     assert found.separator == separator
     assert found.decimal == decimal
+
+
+def _xlsx(path: Path, rows: list[list[str | float]]) -> None:
+    """A minimal one-sheet workbook (inline strings), written with zipfile alone."""
+    import zipfile
+
+    def cell(ref: str, value: str | float) -> str:
+        if isinstance(value, str):
+            return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+        return f'<c r="{ref}"><v>{value}</v></c>'
+
+    sheet_rows = "".join(
+        f'<row r="{i + 1}">'
+        + "".join(cell(f"{chr(65 + j)}{i + 1}", v) for j, v in enumerate(row))
+        + "</row>"
+        for i, row in enumerate(rows)
+    )
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    ct = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{ct}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{ct}.worksheet+xml"/>'
+            "</Types>",
+        )
+        z.writestr(
+            "_rels/.rels",
+            f'<?xml version="1.0"?><Relationships xmlns="{pkg}"><Relationship Id="r1" '
+            f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            f'<?xml version="1.0"?><workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+            '<sheet name="Data" sheetId="1" r:id="r1"/></sheets></workbook>',
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<?xml version="1.0"?><Relationships xmlns="{pkg}"><Relationship Id="r1" '
+            f'Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        z.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<?xml version="1.0"?><worksheet xmlns="{main}"><sheetData>{sheet_rows}'
+            "</sheetData></worksheet>",
+        )
+
+
+def test_an_xlsx_workbook_is_read_like_a_csv(tmp_path: Path) -> None:
+    from control_plane.datasets.ingest import sniff_format
+
+    src = tmp_path / "line.xlsx"
+    _xlsx(
+        src,
+        [["time", "load [kW]"]] + [[f"2024-01-01 {h:02d}:00:00", 10.0 + h] for h in range(6)],
+    )
+    assert sniff_format(src, "line.xlsx") == "xlsx"
+    result = ingest_file(src, "xlsx", tmp_path / "out.parquet", IngestOptions(), keep_frame=True)
+    assert result.frame is not None
+    assert result.frame["load"].to_list() == [10.0, 11.0, 12.0, 13.0, 14.0, 15.0]
+    assert result.frequency == "1h" and {c.name: c.unit for c in result.columns}["load"] == "kW"

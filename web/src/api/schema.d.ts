@@ -140,6 +140,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/datasets/inspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read a file as an upload would (same fields) and store nothing: the options found, the columns and the first rows */
+        post: operations["ApiDatasetsInspectInspect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/datasets/register": {
         parameters: {
             query?: never;
@@ -1088,7 +1105,7 @@ export interface components {
             description: string;
             end?: string | null;
             /** @enum {string} */
-            format: "csv" | "parquet";
+            format: "csv" | "parquet" | "xlsx";
             frequency?: string | null;
             frequencySeconds?: number | null;
             id: string;
@@ -1138,12 +1155,18 @@ export interface components {
         DatasetRegistration: {
             data_url?: string | null;
             dataUrl?: string | null;
+            /** @enum {null|string} */
+            decimal?: "." | "," | null;
             /** @default  */
             description?: string;
             /** @enum {null|string} */
-            format?: "csv" | "parquet" | null;
+            format?: "csv" | "parquet" | "xlsx" | null;
             name?: string | null;
+            /** @enum {null|string} */
+            separator?: "," | ";" | "\t" | "|" | null;
             timestampColumn?: string | null;
+            timestampFormat?: string | null;
+            timezone?: string | null;
             units?: {
                 [key: string]: string;
             };
@@ -1328,6 +1351,11 @@ export interface components {
                 [key: string]: unknown;
             };
             reason: string;
+            /** @default  */
+            reasonCode?: string;
+            reasonParams?: {
+                [key: string]: string;
+            };
             /** @default 0 */
             score?: number;
         };
@@ -1373,6 +1401,25 @@ export interface components {
             temperatureC?: number | null;
             utilization: number;
             uuid: string;
+        };
+        /** ImportPreview */
+        ImportPreview: {
+            columns: components["schemas"]["ColumnInfo"][];
+            /** @enum {null|string} */
+            decimal: "." | "," | null;
+            filename: string;
+            /** @enum {string} */
+            format: "csv" | "parquet" | "xlsx";
+            frequency: string | null;
+            rows: {
+                [key: string]: unknown;
+            }[];
+            /** @enum {null|string} */
+            separator: "," | ";" | "\t" | "|" | null;
+            timestampColumn: string;
+            timestampFormat: string;
+            timezone: string;
+            totalRows: number;
         };
         /** InferenceInput */
         InferenceInput: {
@@ -1771,7 +1818,7 @@ export interface components {
         };
         /** StageRequest */
         StageRequest: {
-            /** @default false */
+            /** @default true */
             archiveExisting?: boolean;
             /** @default  */
             comment?: string;
@@ -2090,22 +2137,36 @@ export interface operations {
             content: {
                 "application/json": components["schemas"]["DatasetRegistration"];
                 "multipart/form-data": {
+                    /**
+                     * @description CSV decimal mark; detected when absent
+                     * @enum {string}
+                     */
+                    decimal?: "." | ",";
                     /** @description free text */
                     description?: string;
                     /**
                      * Format: binary
-                     * @description CSV or Parquet
+                     * @description CSV, Parquet or .xlsx (first sheet)
                      */
                     file: string;
                     /**
                      * @description sniffed when absent
                      * @enum {string}
                      */
-                    format?: "csv" | "parquet";
+                    format?: "csv" | "parquet" | "xlsx";
                     /** @description defaults to the file name */
                     name?: string;
+                    /**
+                     * @description CSV field separator; detected when absent
+                     * @enum {string}
+                     */
+                    separator?: "," | ";" | "\t" | "|";
                     /** @description detected when absent */
                     timestampColumn?: string;
+                    /** @description strftime format, e.g. "%d.%m.%Y %H:%M"; detected */
+                    timestampFormat?: string;
+                    /** @description IANA zone of timestamps without an offset; UTC when absent */
+                    timezone?: string;
                     /** @description JSON object {column: unit}, e.g. {"load": "kW"} */
                     units?: string;
                 };
@@ -2366,6 +2427,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DatasetReferences"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiDatasetsInspectInspect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DatasetRegistration"];
+                "multipart/form-data": {
+                    /**
+                     * @description CSV decimal mark; detected when absent
+                     * @enum {string}
+                     */
+                    decimal?: "." | ",";
+                    /** @description free text */
+                    description?: string;
+                    /**
+                     * Format: binary
+                     * @description CSV, Parquet or .xlsx (first sheet)
+                     */
+                    file: string;
+                    /**
+                     * @description sniffed when absent
+                     * @enum {string}
+                     */
+                    format?: "csv" | "parquet" | "xlsx";
+                    /** @description defaults to the file name */
+                    name?: string;
+                    /**
+                     * @description CSV field separator; detected when absent
+                     * @enum {string}
+                     */
+                    separator?: "," | ";" | "\t" | "|";
+                    /** @description detected when absent */
+                    timestampColumn?: string;
+                    /** @description strftime format, e.g. "%d.%m.%Y %H:%M"; detected */
+                    timestampFormat?: string;
+                    /** @description IANA zone of timestamps without an offset; UTC when absent */
+                    timezone?: string;
+                    /** @description JSON object {column: unit}, e.g. {"load": "kW"} */
+                    units?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPreview"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */

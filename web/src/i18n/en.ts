@@ -183,6 +183,7 @@ const messages = {
     centre: 'centre and scale for the network: {column} has mean {mean}, std {std}',
     exogenous: '{column} correlates with {target} (r = {r})',
   },
+  screens: { menu: 'Menu' },
   checks: {
     listEmpty: 'Enter at least one value',
     notNumber: 'Item {n}, “{token}”, is not a number',

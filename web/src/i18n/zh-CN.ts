@@ -185,6 +185,7 @@ export const zhCN: Messages = {
     centre: '为网络做中心化和缩放：{column} 均值 {mean}，标准差 {std}',
     exogenous: '{column} 与 {target} 相关（r = {r}）',
   },
+  screens: { menu: '菜单' },
   checks: {
     listEmpty: '请至少输入一个值',
     notNumber: '第 {n} 项“{token}”不是数字',

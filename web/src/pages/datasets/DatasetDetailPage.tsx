@@ -135,7 +135,7 @@ function RowsCard({ id }: { id: string }) {
         {(r) => (
           <div className="table-wrap" style={{ maxHeight: 360 }}>
             <table className="table dense" data-testid="dataset-rows">
-              <thead><tr>{r.columns.map((c) => <th key={c}>{c}</th>)}</tr></thead>
+              <thead><tr>{r.columns.map((c) => <th key={c} className={typeof r.rows[0]?.[c] === 'number' ? 'num' : undefined}>{c}</th>)}</tr></thead>
               <tbody>
                 {r.rows.map((row, i) => (
                   <tr key={i}>{r.columns.map((c) => <td key={c} className={typeof row[c] === 'number' ? 'num' : 'small nowrap'}>{fmtCell(row[c])}</td>)}</tr>
