@@ -1006,6 +1006,7 @@ export interface components {
         };
         /** ContractOut */
         ContractOut: {
+            answerUnit: string;
             contract: components["schemas"]["DeploymentContract"];
             exampleError: string | null;
             exampleOutput: {

@@ -183,7 +183,10 @@ const messages = {
     centre: 'centre and scale for the network: {column} has mean {mean}, std {std}',
     exogenous: '{column} correlates with {target} (r = {r})',
   },
-  screens: { menu: 'Menu' },
+  screens: {
+    menu: 'Menu',
+    answerUnit: 'Answers come in {unit} (the model forecasts in {output}); a request that sends the target in another unit, through its units field, gets that unit back. The example request is in the mapping\'s units.',
+  },
   checks: {
     listEmpty: 'Enter at least one value',
     notNumber: 'Item {n}, “{token}”, is not a number',

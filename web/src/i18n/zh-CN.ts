@@ -185,7 +185,10 @@ export const zhCN: Messages = {
     centre: '为网络做中心化和缩放：{column} 均值 {mean}，标准差 {std}',
     exogenous: '{column} 与 {target} 相关（r = {r}）',
   },
-  screens: { menu: '菜单' },
+  screens: {
+    menu: '菜单',
+    answerUnit: '返回值单位为 {unit}（模型以 {output} 预测）；请求若通过 units 字段以其他单位发送目标量，则按该单位返回。示例请求使用映射中的单位。',
+  },
   checks: {
     listEmpty: '请至少输入一个值',
     notNumber: '第 {n} 项“{token}”不是数字',

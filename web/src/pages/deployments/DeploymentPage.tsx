@@ -198,7 +198,7 @@ function Examples({ contract: c }: { contract: DeploymentContractView }) {
     contract: JSON.stringify(c.contract, null, 2),
   }[tab];
   return (
-    <Card title={t('deployments.examples')} testId="examples">
+    <Card title={t('deployments.examples')} subtitle={t('screens.answerUnit', { unit: c.answerUnit, output: c.contract.target.outputUnit })} testId="examples">
       <Tabs value={tab} onChange={setTab} tabs={[
         { key: 'output', label: t('deployments.exampleOutput') },
         { key: 'python', label: 'Python' },

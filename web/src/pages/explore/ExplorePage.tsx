@@ -67,6 +67,7 @@ function Exploration({ dataset }: { dataset: Dataset }) {
   const preview = useExplorePreview(dataset.id);
   const suggest = useExploreSuggest(dataset.id, target || undefined);
   const charts = useRef(new Map<string, EChartsType>());
+  const units = useMemo(() => Object.fromEntries(dataset.columns.map((c) => [c.name, c.unit])), [dataset.columns]);
 
   const exportMd = () => {
     if (!preview.data) return;
@@ -97,7 +98,7 @@ function Exploration({ dataset }: { dataset: Dataset }) {
       </QueryView>
       <div className="grid side">
         <QueryView query={suggest} skeleton={<div className="grid cols-2">{[0, 1, 2, 3].map((i) => <Skeleton key={i} height={300} />)}</div>}>
-          {(s) => <ChartGrid charts={s.charts} onChart={(key, c) => (c ? charts.current.set(key, c) : charts.current.delete(key))} />}
+          {(s) => <ChartGrid charts={s.charts} units={units} onChart={(key, c) => (c ? charts.current.set(key, c) : charts.current.delete(key))} />}
         </QueryView>
         <Suggestions dataset={dataset} target={target} suggest={suggest} />
       </div>
@@ -167,12 +168,12 @@ function chartTitle(c: ChartSuggestion, t: (k: MessageKey, p?: Record<string, st
   return { title, subtitle };
 }
 
-function ChartGrid({ charts, onChart }: { charts: ChartSuggestion[]; onChart: (key: string, c: EChartsType | null) => void }) {
+function ChartGrid({ charts, onChart, units }: { charts: ChartSuggestion[]; onChart: (key: string, c: EChartsType | null) => void; units: Record<string, string | null | undefined> }) {
   const { t } = useI18n();
   const built = useMemo(() => charts.map((c, i) => ({
     c, key: `${i}-${c.type}`, ...chartTitle(c, t),
-    option: suggestedChartOption(c, { lag: t('explore.lag'), mean: t('explore.mean'), band: t('explore.stdBand') }),
-  })), [charts, t]);
+    option: suggestedChartOption(c, { lag: t('explore.lag'), mean: t('explore.mean'), band: t('explore.stdBand') }, units[c.column]),
+  })), [charts, t, units]);
   if (charts.length === 0) return <Card><EmptyState icon="explore" title={t('explore.noCharts')} /></Card>;
   return (
     <div className="grid cols-2" data-testid="charts">
