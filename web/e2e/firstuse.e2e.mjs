@@ -114,7 +114,7 @@ async function main() {
     await page.fill('input[name=username]', USER);
     await page.fill('input[name=password]', 'not-the-password');
     await page.getByTestId('login-submit').click();
-    await page.getByText('Wrong username or password').waitFor();
+    await page.getByTestId('error').getByText('Wrong username or password', { exact: true }).waitFor();
     await page.fill('input[name=password]', PASSWORD);
     await page.getByTestId('login-submit').click();
     await page.waitForURL('**/datasets');
@@ -150,6 +150,7 @@ async function main() {
       await error.waitFor();
       expect((await error.innerText()).includes("unknown unit 'bananas'"), await error.innerText());
       await shot('02-bananas');
+      await page.getByText('Reset', { exact: true }).click(); // no unsaved edits left behind
       const ds = await api(context, token, 'GET', `/api/datasets/${datasetId}`);
       expect(ds.columns.find((c) => c.name === 'Temperatur').unit === 'degC', 'the unit changed');
     });

@@ -12,6 +12,7 @@ import {
 import { useI18n, type MessageKey } from '../../i18n/i18n';
 import { fmtBytes, fmtCell, fmtDate, fmtNum, fmtPct } from '../../lib/format';
 import { UNIT_GROUPS } from '../../lib/units';
+import { useUnsavedGuard } from '../../lib/useUnsavedGuard';
 import { unitShapeOk } from '../../lib/validators';
 
 export default function DatasetDetailPage() {
@@ -79,6 +80,7 @@ function SchemaCard({ dataset: d }: { dataset: Dataset }) {
   const [units, setUnits] = useState<Record<string, string>>(initial);
   const dirty = d.columns.some((c) => (units[c.name] ?? '') !== (c.unit ?? ''));
   const badShape = Object.values(units).find((u) => u.trim() !== '' && !unitShapeOk(u));
+  useUnsavedGuard(dirty, t('checks.leave'));
   const save = () => {
     const changed = Object.fromEntries(
       Object.entries(units).filter(([k, v]) => v.trim() !== (initial[k] ?? '')).map(([k, v]) => [k, v.trim() || null]),
