@@ -161,7 +161,7 @@ async function main() {
       await page.getByTestId('add-op').click();
       const lags = page.getByTestId('op-lags').last();
       await lags.fill('1, two, -3');
-      await page.getByText('Item 2, “two”, is not a whole number').waitFor();
+      await page.getByText('Item 2, “two”, is not a number').waitFor();
       expect(await page.getByTestId('save-plan').isDisabled(), 'the plan can be saved with a bad lag');
       await shot('03-bad-lag');
       await lags.fill('1, 24');
