@@ -12,6 +12,7 @@ from typing import Any, cast
 
 import msgspec
 
+from loadstar_core.plain_words import plain_validation
 from schemas.contracts import ErrorBody
 from schemas.errors import CODE_BY_HTTP_STATUS, HTTP_STATUS, ErrorCode, LoadstarError
 
@@ -63,6 +64,17 @@ def _kept_headers(exc: BaseException) -> dict[str, str]:
     return {k.title(): str(v) for k, v in raw.items() if k.lower() in _KEPT_HEADERS}
 
 
+def _plain(extra: list[Any] | dict[str, Any]) -> str:
+    """A framework's validation errors ({message, key} each) as one sentence in plain words."""
+    items = extra if isinstance(extra, list) else [extra]
+    said = [
+        plain_validation(str(e["message"]), str(e["key"]) if e.get("key") else None)
+        for e in items[:3]
+        if isinstance(e, dict) and e.get("message")
+    ]
+    return "; ".join(said)
+
+
 def error_reply(exc: BaseException, path: str = "") -> ErrorReply:
     """The status and standard body for any exception a handler raised at `path`."""
     if isinstance(exc, LoadstarError):
@@ -76,6 +88,7 @@ def error_reply(exc: BaseException, path: str = "") -> ErrorReply:
         extra = getattr(exc, "extra", None)
         if code == "INVALID_INPUT" and isinstance(extra, list | dict) and extra:
             details = {"errors": extra}
+            message = _plain(extra) or message
         elif code in ("NOT_FOUND", "METHOD_NOT_ALLOWED"):
             details = {"path": path}
         headers = _kept_headers(exc)

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from loadstar_core.plain_words import plain_validation
 from schemas.errors import InvalidInput
 
 _PATH = re.compile(r"at `\$\.([A-Za-z_]+)|unknown field `([^`]+)`")
@@ -109,7 +110,10 @@ def parse_hyperparams(algorithm: str, raw: dict[str, Any]) -> CommonParams:
         details = {"field": "hyperparams", "algorithm": algorithm}
         if where:
             details["parameter"] = where.group(1) or where.group(2)
-        raise InvalidInput(f"invalid hyperparams: {error}", details) from error
+        details["detail"] = str(error)
+        raise InvalidInput(
+            f"invalid hyperparams: {plain_validation(str(error))}", details
+        ) from error
     if isinstance(params, PatchParams):
         if params.d_model % params.n_heads:
             raise InvalidInput(

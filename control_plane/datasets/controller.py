@@ -29,6 +29,7 @@ from control_plane.datasets.schemas import (
     DatasetReferences,
     DatasetRegistration,
     DatasetRows,
+    ImportPreview,
 )
 from control_plane.datasets.transfer import request_body
 from control_plane.settings import Settings
@@ -54,17 +55,29 @@ class _UploadOperation(Operation):
                 "file": Schema(
                     type=OpenAPIType.STRING,
                     format=OpenAPIFormat.BINARY,
-                    description="CSV or Parquet",
+                    description="CSV, Parquet or .xlsx (first sheet)",
                 ),
                 "name": _text("defaults to the file name"),
                 "description": _text("free text"),
                 "format": Schema(
                     type=OpenAPIType.STRING,
-                    enum=["csv", "parquet"],
+                    enum=["csv", "parquet", "xlsx"],
                     description="sniffed when absent",
                 ),
                 "timestampColumn": _text("detected when absent"),
                 "units": _text('JSON object {column: unit}, e.g. {"load": "kW"}'),
+                "separator": Schema(
+                    type=OpenAPIType.STRING,
+                    enum=[",", ";", "\t", "|"],
+                    description="CSV field separator; detected when absent",
+                ),
+                "decimal": Schema(
+                    type=OpenAPIType.STRING,
+                    enum=[".", ","],
+                    description="CSV decimal mark; detected when absent",
+                ),
+                "timestampFormat": _text('strftime format, e.g. "%d.%m.%Y %H:%M"; detected'),
+                "timezone": _text("IANA zone of timestamps without an offset; UTC when absent"),
             },
         )
         self.request_body = RequestBody(
@@ -115,6 +128,25 @@ class DatasetController(Controller):
             "send multipart/form-data with a `file` part, or application/json with `dataUrl`",
             {"contentType": media},
         )
+
+    @post(
+        "/inspect",
+        guards=[writer_guard],
+        status_code=200,
+        request_max_body_size=None,  # enforced while streaming, from settings
+        operation_class=_UploadOperation,
+        summary="Read a file as an upload would (same fields) and store nothing: the options "
+        "found, the columns and the first rows",
+    )
+    async def inspect(self, request: Request[Any, Any, Any], settings: Settings) -> ImportPreview:
+        media, options = request.content_type
+        if media != "multipart/form-data":
+            raise InvalidInput(
+                "send multipart/form-data with a `file` part", {"contentType": media}
+            )
+        limit = settings.upload_limit_bytes
+        chunks = request_body(request, limit)
+        return await intake.preview_upload(chunks, options.get("boundary", ""), limit)
 
     @post(
         "/register",

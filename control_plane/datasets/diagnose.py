@@ -40,20 +40,23 @@ class BadCell:
         return f"malformed file at {where}: {self.reason}"
 
 
-def _bad_cell_check(column: str, dtype: pl.DataType) -> pl.Expr | None:
+def _bad_cell_check(column: str, dtype: pl.DataType, decimal_comma: bool) -> pl.Expr | None:
     raw = pl.col(column)
     if dtype == pl.String:
         return None
     if dtype == pl.Boolean:
         return raw.is_not_null() & ~raw.str.to_lowercase().is_in(_TRUTH)
-    return raw.is_not_null() & raw.cast(dtype, strict=False).is_null()
+    text = raw.str.replace(",", ".", literal=True) if decimal_comma else raw
+    return raw.is_not_null() & text.cast(dtype, strict=False).is_null()
 
 
 def first_bad_value(
-    path: Path, schema: dict[str, pl.DataType], separator: str = ","
+    path: Path, schema: dict[str, pl.DataType], separator: str = ",", decimal_comma: bool = False
 ) -> BadCell | None:
     """The first cell whose text does not parse as its column's type, or a structural fault."""
-    checks = {c: e for c, d in schema.items() if (e := _bad_cell_check(c, d)) is not None}
+    checks = {
+        c: e for c, d in schema.items() if (e := _bad_cell_check(c, d, decimal_comma)) is not None
+    }
     try:
         raw = pl.scan_csv(path, infer_schema=False, null_values=NULL_VALUES, separator=separator)
         if not checks:

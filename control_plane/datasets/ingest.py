@@ -1,4 +1,4 @@
-"""Turn an uploaded CSV/Parquet file into the canonical Parquet and its profile.
+"""Turn an uploaded CSV/Parquet/.xlsx file into the canonical Parquet and its profile.
 
 Local files only (the service moves bytes to and from S3): the original is read with
 polars, the timestamp column found and parsed to UTC, unit headers split off, rows
@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
 from control_plane.datasets import limits, readers
 from control_plane.datasets.diagnose import BadCell
+from control_plane.datasets.dialect import CsvDialect, Decimal, Separator, detect_dialect
 from control_plane.datasets.profile import (
     TimestampParser,
     column_role,
@@ -25,16 +27,23 @@ from control_plane.datasets.profile import (
     to_utc,
 )
 from control_plane.datasets.schemas import ColumnInfo, DatasetFormat, IngestFacts
+from loadstar_core.postprocess.units import check_unit
 from schemas.errors import InvalidInput
 
 TIMESTAMP = "timestamp"
 PARQUET_MAGIC = b"PAR1"
+ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
+DIALECT_SAMPLE_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
 class IngestOptions:
     timestamp_column: str | None = None
     units: dict[str, str] = field(default_factory=dict)  # by column name (clean or header)
+    separator: Separator | None = None  # CSV only; detected when None
+    decimal: Decimal | None = None  # CSV only; detected when None
+    timestamp_format: str | None = None  # strftime, e.g. "%d.%m.%Y %H:%M"; detected when None
+    timezone: str | None = None  # IANA zone of timestamps written without an offset; UTC when None
 
 
 @dataclass(frozen=True)
@@ -48,32 +57,53 @@ class IngestResult:
     frequency_seconds: float | None
     facts: IngestFacts
     frame: pl.DataFrame | None = None  # the canonical frame, when asked for
+    dialect: CsvDialect | None = None  # how a CSV was read
+    timestamp_format: str | None = None  # how the time column was read ("inferred", "native")
 
 
 def sniff_format(path: Path, filename: str) -> DatasetFormat:
-    """Parquet by its magic bytes, CSV by name or by looking like text."""
+    """Parquet by its magic bytes, .xlsx by name and zip bytes, CSV by looking like text."""
     with path.open("rb") as handle:
         head = handle.read(4096)
     if head.startswith(PARQUET_MAGIC):
         return "parquet"
     lowered = filename.lower()
+    if head.startswith(ZIP_MAGIC) and lowered.endswith((".xlsx", ".xlsm")):
+        return "xlsx"
     if lowered.endswith((".parquet", ".pq")):
         raise InvalidInput("the file is named .parquet but is not Parquet", {"filename": filename})
     if not head.strip():
         raise InvalidInput("the file is empty", {"filename": filename})
     if b"\x00" in head:
         raise InvalidInput(
-            "expected a CSV or Parquet file; this one is binary", {"filename": filename}
+            "expected a CSV, Parquet or .xlsx file; this one is binary", {"filename": filename}
         )
     return "csv"
 
 
+def _zone(name: str | None) -> str | None:
+    if name is None or name in ("", "UTC"):
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(
+            f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)",
+            {"field": "timezone", "timezone": name},
+        ) from exc
+    return name
+
+
 def _parse_timestamps(
-    frame: pl.DataFrame, column: str, parser: TimestampParser
+    frame: pl.DataFrame, column: str, parser: TimestampParser, zone: str | None = None
 ) -> tuple[pl.Series, str]:
-    """UTC timestamps and the zone the original was in; any unparseable row is an error."""
+    """UTC timestamps and the zone the original was in; any unparseable row is an error.
+    Timestamps without an offset are read in `zone` (UTC when None)."""
     raw = frame[column]
     local = frame.select(parser.expr(column)).to_series()
+    if zone and isinstance(local.dtype, pl.Datetime) and local.dtype.time_zone is None:
+        # a wall-clock time that does not exist (spring forward) becomes null: reported below
+        local = local.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
     parsed = to_utc(local)
     bad = parsed.is_null()
     if bad.any():
@@ -116,6 +146,7 @@ def _names_and_units(
             raise InvalidInput(
                 f"units: {key!r} is not a value column", {"field": "units", "column": key}
             )
+        check_unit(unit, f"units.{key}")
         units[name] = unit
     return renames, units
 
@@ -125,16 +156,25 @@ def ingest_file(
 ) -> IngestResult:
     """Read, check and profile `path`; write the canonical Parquet to `out` (and return
     the canonical frame too with `keep_frame`)."""
+    zone_option = _zone(options.timezone)
+    dialect = None
     if fmt == "csv":
         limits.check_csv_header(path)
+        with path.open("rb") as handle:
+            head = handle.read(DIALECT_SAMPLE_BYTES)
+        dialect = detect_dialect(head, options.separator, options.decimal)
+        frame, timestamp, parser = readers.read_csv(
+            path, options.timestamp_column, dialect, options.timestamp_format
+        )
+    elif fmt == "xlsx":
+        frame, timestamp, parser = readers.read_excel(path, options.timestamp_column)
     else:
         limits.check_parquet(path)
-    reader = readers.read_csv if fmt == "csv" else readers.read_parquet
-    frame, timestamp, parser = reader(path, options.timestamp_column)
+        frame, timestamp, parser = readers.read_parquet(path, options.timestamp_column)
     limits.check_rows(frame.height)
     if frame.height == 0:
         raise InvalidInput("the file has no data rows", {"columns": frame.columns})
-    parsed, zone = _parse_timestamps(frame, timestamp, parser)
+    parsed, zone = _parse_timestamps(frame, timestamp, parser, zone_option)
     renames, units = _names_and_units(frame.columns, timestamp, options)
     frame = frame.with_columns(parsed.alias(timestamp)).rename(renames)
     frame = frame.select(TIMESTAMP, *[c for c in frame.columns if c != TIMESTAMP])
@@ -170,4 +210,6 @@ def ingest_file(
         frequency_seconds=frequency[1] if frequency else None,
         facts=IngestFacts(sortedOnUpload=is_sorted, duplicateTimestamps=duplicates, timezone=zone),
         frame=frame if keep_frame else None,
+        dialect=dialect,
+        timestamp_format=parser.describe(),
     )

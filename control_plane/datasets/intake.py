@@ -25,10 +25,13 @@ from control_plane.auth.service import AuthUser
 from control_plane.datasets import storage
 from control_plane.datasets.ingest import IngestOptions, IngestResult, ingest_file, sniff_format
 from control_plane.datasets.mirror import OriginalMirror
+from control_plane.datasets.rows import json_ready
 from control_plane.datasets.schemas import (
     DatasetFormat,
     DatasetOut,
     DatasetRegistration,
+    ImportPreview,
+    ReadOptions,
     UploadForm,
 )
 from control_plane.datasets.service import get_dataset
@@ -38,6 +41,7 @@ from control_plane.explore import stats
 from schemas.errors import InvalidInput
 
 _TEMP_PREFIX = "loadstar-ingest-"
+PREVIEW_ROWS = 20
 
 
 def new_dataset_id() -> str:
@@ -74,6 +78,46 @@ async def upload_dataset(
             return await _ingest(store, dataset_id, received, form, name, user, mirror=mirror)
 
 
+def ingest_options(form: ReadOptions) -> IngestOptions:
+    return IngestOptions(
+        timestamp_column=form.timestampColumn,
+        units=dict(form.units),
+        separator=form.separator,
+        decimal=form.decimal,
+        timestamp_format=form.timestampFormat,
+        timezone=form.timezone,
+    )
+
+
+def _preview(path: Path, filename: str, form: ReadOptions) -> ImportPreview:
+    fmt: DatasetFormat = form.format or sniff_format(path, filename)
+    result = ingest_file(
+        path, fmt, path.with_name("canonical.parquet"), ingest_options(form), keep_frame=True
+    )
+    assert result.frame is not None
+    return ImportPreview(
+        filename=filename,
+        format=fmt,
+        separator=result.dialect.separator if result.dialect else None,
+        decimal=result.dialect.decimal if result.dialect else None,
+        timestampColumn=result.timestamp_column,
+        timestampFormat=result.timestamp_format or "inferred",
+        timezone=form.timezone or result.facts.timezone,
+        columns=result.columns,
+        rows=json_ready(result.frame.head(PREVIEW_ROWS)),
+        totalRows=result.rows,
+        frequency=result.frequency,
+    )
+
+
+async def preview_upload(chunks: AsyncIterator[bytes], boundary: str, limit: int) -> ImportPreview:
+    """Read a multipart upload exactly as an upload would, and store nothing."""
+    with tempfile.TemporaryDirectory(prefix=_TEMP_PREFIX) as tmp:
+        received = await receive_multipart(chunks, boundary, Path(tmp), limit)
+        form = _decode_form(received.fields)
+        return await anyio.to_thread.run_sync(_preview, received.path, received.filename, form)
+
+
 async def register_dataset(
     store: ObjectStore, data: DatasetRegistration, limit: int, user: AuthUser
 ) -> DatasetOut:
@@ -91,6 +135,10 @@ async def register_dataset(
                 format=data.format,
                 timestampColumn=data.timestampColumn,
                 units=data.units,
+                separator=data.separator,
+                decimal=data.decimal,
+                timestampFormat=data.timestampFormat,
+                timezone=data.timezone,
             )
             name = data.name or Path(received.filename).stem or received.filename
             return await _ingest(store, dataset_id, received, form, name, user, source_uri=url)
@@ -146,7 +194,7 @@ async def _ingest(
     """Profile and convert, store what is not stored yet, insert the row last."""
     fmt: DatasetFormat = form.format or sniff_format(received.path, received.filename)
     canonical = received.path.with_name("canonical.parquet")
-    options = IngestOptions(timestamp_column=form.timestampColumn, units=dict(form.units))
+    options = ingest_options(form)
     result, profile = await anyio.to_thread.run_sync(
         _ingest_and_profile, received.path, fmt, canonical, options
     )

@@ -141,7 +141,7 @@ def source_timezone(series: pl.Series) -> str:
     return (dtype.time_zone or "naive") if isinstance(dtype, pl.Datetime) else "naive"
 
 
-def _parses(series: pl.Series, parser: TimestampParser) -> bool:
+def parses(series: pl.Series, parser: TimestampParser) -> bool:
     """True when (nearly) every non-null value parses; the odd bad cell is reported later."""
     present = series.drop_nulls()
     if present.len() == 0:
@@ -172,10 +172,10 @@ def find_parser(series: pl.Series) -> TimestampParser | None:
     if dtype != pl.String:
         return None
     for fmt in _STRING_FORMATS:
-        if _parses(series, TimestampParser("string", fmt)):
+        if parses(series, TimestampParser("string", fmt)):
             return TimestampParser("string", fmt)
     inferred = TimestampParser("string", None)
-    return inferred if _parses(series, inferred) else None
+    return inferred if parses(series, inferred) else None
 
 
 def detect_timestamp(

@@ -11,7 +11,7 @@ from msgspec import Meta
 from schemas.base import Wire
 
 ColumnRole = Literal["timestamp", "numeric", "boolean", "categorical", "datetime"]
-DatasetFormat = Literal["csv", "parquet"]
+DatasetFormat = Literal["csv", "parquet", "xlsx"]
 DatasetName = Annotated[str, Meta(min_length=1, max_length=200)]
 Unit = Annotated[str, Meta(min_length=1, max_length=32, pattern=r"^[^\[\]\s]+( [^\[\]\s]+)*$")]
 
@@ -82,7 +82,25 @@ class DatasetPage(Wire):
     pageSize: int
 
 
-class DatasetRegistration(Wire):
+Separator = Literal[",", ";", "\t", "|"]
+DecimalMark = Literal[".", ","]
+TimestampFormat = Annotated[str, Meta(min_length=2, max_length=64, pattern="%")]
+TimeZone = Annotated[str, Meta(min_length=1, max_length=64)]
+
+
+class ReadOptions(Wire):
+    """How to read a file; every field is detected when absent (CSV fields ignored otherwise)."""
+
+    format: DatasetFormat | None = None
+    timestampColumn: str | None = None
+    units: dict[str, Unit] = msgspec.field(default_factory=dict)
+    separator: Separator | None = None
+    decimal: DecimalMark | None = None
+    timestampFormat: TimestampFormat | None = None  # strftime, e.g. "%d.%m.%Y %H:%M"
+    timezone: TimeZone | None = None  # IANA zone of offset-less timestamps; UTC when absent
+
+
+class DatasetRegistration(ReadOptions):
     """Register an object already in S3 (`s3://bucket/key`) or at an http(s) URL.
 
     `data_url` (seed 003) is accepted as `dataUrl`."""
@@ -91,9 +109,6 @@ class DatasetRegistration(Wire):
     dataUrl: str | None = None
     data_url: str | None = msgspec.field(default=None, name="data_url")
     description: str = ""
-    format: DatasetFormat | None = None
-    timestampColumn: str | None = None
-    units: dict[str, Unit] = msgspec.field(default_factory=dict)
 
     @property
     def url(self) -> str | None:
@@ -132,11 +147,25 @@ class DatasetReferences(Wire):
         return len(self.featurePlans) + len(self.trainingJobs) + len(self.modelVersions)
 
 
-class UploadForm(Wire):
+class UploadForm(ReadOptions):
     """The text fields of a multipart upload beside its `file` part (`units` as JSON)."""
 
     name: DatasetName | None = None
     description: str = ""
-    format: DatasetFormat | None = None
-    timestampColumn: str | None = None
-    units: dict[str, Unit] = msgspec.field(default_factory=dict)
+
+
+class ImportPreview(Wire, omit_defaults=False):
+    """A file as it will be read, before anything is stored: the options found (or given),
+    the columns and the first rows in their canonical form (timestamps in UTC)."""
+
+    filename: str
+    format: DatasetFormat
+    separator: Separator | None
+    decimal: DecimalMark | None
+    timestampColumn: str
+    timestampFormat: str
+    timezone: str
+    columns: list[ColumnInfo]
+    rows: list[dict[str, Any]]
+    totalRows: int
+    frequency: str | None

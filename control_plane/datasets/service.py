@@ -24,6 +24,7 @@ from control_plane.datasets.schemas import (
 )
 from control_plane.datasets.tables import Dataset
 from control_plane.settings import Settings
+from loadstar_core.postprocess.units import check_unit
 from schemas.errors import Conflict, InvalidInput, NotFound
 
 
@@ -120,6 +121,8 @@ async def update_dataset(dataset_id: str, patch: DatasetPatch) -> DatasetOut:
                 raise InvalidInput(
                     f"units: {name!r} is not a value column", {"field": "units", "column": name}
                 )
+            if unit is not None:
+                check_unit(unit, f"units.{name}")
             columns[columns.index(column)] = msgspec.structs.replace(column, unit=unit)
         values[Dataset.columns] = msgspec.json.encode(columns).decode()
     if patch.qualityRules is not msgspec.UNSET:
@@ -140,6 +143,21 @@ async def update_dataset(dataset_id: str, patch: DatasetPatch) -> DatasetOut:
     return await get_dataset(dataset_id)
 
 
+def _named(references: DatasetReferences, shown: int = 5) -> str:
+    """ "feature plan fp-1, training jobs job-2 and job-3" (the first few of each kind)."""
+    parts = []
+    for kind, ids in (
+        ("feature plan", references.featurePlans),
+        ("training job", references.trainingJobs),
+        ("model version", references.modelVersions),
+    ):
+        if ids:
+            more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+            plural = "s" if len(ids) > 1 else ""
+            parts.append(f"{kind}{plural} {', '.join(ids[:shown])}{more}")
+    return "; ".join(parts)
+
+
 async def delete_dataset(store: ObjectStore, dataset_id: str, force: bool) -> None:
     """Remove the row and every object under the dataset's prefix, in one transaction:
     a failed S3 delete keeps the row. CONFLICT while referenced, unless forced."""
@@ -147,8 +165,8 @@ async def delete_dataset(store: ObjectStore, dataset_id: str, force: bool) -> No
     references = await dataset_references(dataset_id)
     if references.total and not force:
         raise Conflict(
-            f"dataset {dataset_id!r} is used by {references.total} record(s); "
-            "pass ?force=true to delete it anyway",
+            f"dataset {dataset_id!r} is used by {_named(references)}; "
+            "delete those first, or delete the dataset anyway (force=true)",
             {"datasetId": dataset_id, "references": msgspec.to_builtins(references)},
         )
     async with Dataset._meta.db.transaction():

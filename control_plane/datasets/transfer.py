@@ -26,7 +26,17 @@ from loadstar_core.s3_uri import split_s3_uri
 from schemas.errors import InvalidInput, PayloadTooLarge
 
 FILE_FIELD = "file"
-TEXT_FIELDS = ("name", "description", "timestampColumn", "units", "format")
+TEXT_FIELDS = (
+    "name",
+    "description",
+    "timestampColumn",
+    "units",
+    "format",
+    "separator",
+    "decimal",
+    "timestampFormat",
+    "timezone",
+)
 _FLUSH_BYTES = 8 << 20
 _MAX_FIELD_BYTES = 64 << 10
 

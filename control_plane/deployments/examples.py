@@ -11,17 +11,38 @@ import polars as pl
 from control_plane.datasets.storage import canonical_key
 from control_plane.deployments.runtime import DeploymentRuntime
 from control_plane.deployments.schemas import ContractOut, DeploymentOut
+from loadstar_core.postprocess.units import Conversion, resolve_conversion
 from schemas.contracts import DeploymentContract, InferenceInput
 from schemas.errors import LoadstarError
 from schemas.feature_plan import FREQUENCY_SECONDS
 
 
+def answer_unit(contract: DeploymentContract) -> str:
+    """The unit a caller's answer comes in when the request names no `units`: the unit the
+    saved mapping says the caller sends the target in, else the contract's output unit."""
+    target = next((i for i in contract.inputs if i.name == contract.target.name), None)
+    if target is not None and target.source in contract.sourceUnits:
+        return contract.sourceUnits[target.source]
+    return contract.target.outputUnit
+
+
+def _caller_units(contract: DeploymentContract) -> dict[str, Conversion]:
+    """Per source field, the conversion from the model's unit to the unit callers send."""
+    return {
+        i.source: resolve_conversion(i.unit, contract.sourceUnits[i.source], i.source)
+        for i in contract.inputs
+        if i.source in contract.sourceUnits
+    }
+
+
 async def example_rows(
     deployment: DeploymentOut, runtime: DeploymentRuntime
 ) -> list[dict[str, Any]]:
-    """The last `lookback` points of the training dataset, in the callers' field names."""
+    """The last `lookback` points of the training dataset, in the callers' field names and
+    units (the saved mapping's), so the example is exactly what a caller sends."""
     contract = deployment.contract
     dataset_id = contract.meta.datasetId
+    to_caller = _caller_units(contract)
     rows: list[dict[str, Any]] = []
     if dataset_id:
         try:
@@ -34,7 +55,10 @@ async def example_rows(
                 }
                 for i in contract.inputs:
                     if i.name in rec and rec[i.name] is not None:
-                        row[i.source] = round(float(rec[i.name]), 6)
+                        value = float(rec[i.name])
+                        if (conversion := to_caller.get(i.source)) is not None:
+                            value = value * conversion.factor + conversion.offset
+                        row[i.source] = round(value, 6)
                 rows.append(row)
         except LoadstarError:
             rows = []
@@ -101,11 +125,7 @@ async def contract_examples(deployment: DeploymentOut, runtime: DeploymentRuntim
     future = example_future(contract, body["series"])
     if future:  # the inputs known in advance, over the forecast period
         body["future"] = future
-    # the example is in model units: say so explicitly for fields callers send in other units
-    if contract.sourceUnits:
-        body["units"] = {
-            i.source: i.unit for i in contract.inputs if i.source in contract.sourceUnits
-        }
+    # no `units` block: the rows are already in the units the saved mapping names
     output: dict[str, Any] | None = None
     error: str | None = None
     try:
@@ -125,4 +145,5 @@ async def contract_examples(deployment: DeploymentOut, runtime: DeploymentRuntim
         exampleOutput=output,
         exampleError=error,
         snippets=snippets(deployment.apiUrl),
+        answerUnit=answer_unit(contract),
     )

@@ -88,6 +88,9 @@ class ContractOut(Wire, omit_defaults=False):
     exampleOutput: dict[str, Any] | None
     exampleError: str | None
     snippets: dict[str, str]
+    # the unit answers come in when a request names no `units` (the mapping's unit for the
+    # target, else the contract's outputUnit); a request's `units` for the target wins
+    answerUnit: str
 
 
 class LatencySeries(Wire, omit_defaults=False):

@@ -125,8 +125,10 @@ async def update_plan(plan_id: str, plan: FeaturePlan, actor: str) -> FeaturePla
     current = await _row(plan_id)
     users = await referencing(Ref("featurePlan", plan_id))
     if users:
+        named = ", ".join(f"{u.ref.type} {u.ref.id}" for u in users[:5])
+        more = f" and {len(users) - 5} more" if len(users) > 5 else ""
         raise Conflict(
-            "the plan is used by training jobs or model versions; save a new plan instead",
+            f"the plan is used by {named}{more}; save it as a new plan instead",
             {"id": plan_id, "usedBy": [{"type": u.ref.type, "id": u.ref.id} for u in users]},
         )
     plan = msgspec.structs.replace(plan, datasetId=plan.datasetId or current["dataset_id"])

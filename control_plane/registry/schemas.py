@@ -91,11 +91,13 @@ class VersionPage(Wire):
 
 
 class StageRequest(Wire):
-    """Move a version to `stage`; `archiveExisting` archives the others in that stage."""
+    """Move a version to `stage`. Staging and Production hold one version of a model each:
+    the one there before is archived (`archiveExisting`, the default) or, when false,
+    demoted to None."""
 
     stage: Stage
     comment: str = ""
-    archiveExisting: bool = False
+    archiveExisting: bool = True
 
 
 class StageTransitionOut(Wire):

@@ -11,7 +11,7 @@ from control_plane.registry.service import get_version, model_id, now, transacti
 from control_plane.registry.tables import ModelVersion, RegisteredModel, StageTransition
 from schemas.errors import Conflict, NotFound
 
-# Stages that hold one version at a time when the caller asks to archive the others.
+# Stages that hold at most one version of a model at a time.
 _EXCLUSIVE: tuple[Stage, ...] = ("Staging", "Production")
 
 
@@ -44,7 +44,9 @@ async def _move(row: dict[str, Any], to: Stage, comment: str, actor: str) -> dic
 async def transition_stage(
     name: str, version: int, request: StageRequest, actor: str
 ) -> StageResult:
-    """Move one version; with `archiveExisting`, the others in that stage go to Archived."""
+    """Move one version. Staging and Production hold one version each: the version there
+    before is archived (`archiveExisting`, the default) or demoted to None, and the history
+    records that move too."""
     moved: list[dict[str, Any]] = []
     async with transaction():
         model = await _lock_model(name)
@@ -61,7 +63,7 @@ async def transition_stage(
                 f"version {version} is already in stage {request.stage}",
                 {"name": name, "version": version, "stage": request.stage},
             )
-        if request.archiveExisting and request.stage in _EXCLUSIVE:
+        if request.stage in _EXCLUSIVE:
             others = await ModelVersion.select(
                 ModelVersion.id, ModelVersion.version, ModelVersion.stage
             ).where(
@@ -69,9 +71,11 @@ async def transition_stage(
                 & (ModelVersion.stage == request.stage)
                 & (ModelVersion.id != row["id"])
             )
-            note = f"archived: version {version} moved to {request.stage}"
+            away: Stage = "Archived" if request.archiveExisting else "None"
+            verb = "archived" if request.archiveExisting else "demoted"
+            note = f"{verb}: version {version} moved to {request.stage}"
             for other in others:
-                moved.append(await _move(other, "Archived", note, actor))
+                moved.append(await _move(other, away, note, actor))
         moved.append(await _move(row, request.stage, request.comment, actor))
     transitions = [
         StageTransitionOut(

@@ -245,6 +245,7 @@ async function main() {
       await page.getByTestId('resume').click();
       await status('Running|Queued');
       await page.getByTestId('stop').click();
+      await page.getByTestId('confirm').click();
       await status('Cancelled');
       await page.goto(jobPage);
       await expectVisible('register-deploy');

@@ -20,6 +20,7 @@ export type Dataset = ResponseOf<'/api/datasets/{dataset_id}'>;
 export type DatasetPage = ResponseOf<'/api/datasets'>;
 export type DatasetPatch = BodyOf<'/api/datasets/{dataset_id}', 'patch'>;
 export type DatasetRows = ResponseOf<'/api/datasets/{dataset_id}/preview'>;
+export type ImportPreview = ResponseOf<'/api/datasets/inspect', 'post'>;
 export type QualityReport = ResponseOf<'/api/datasets/{dataset_id}/quality'>;
 export type ExplorePreview = ResponseOf<'/api/explore/preview'>;
 export type ColumnStats = ExplorePreview['stats'][string];

@@ -29,7 +29,17 @@ export function acfTicks(lags: readonly number[], stepSeconds: number): Set<numb
   return new Set(whole.filter((_, k) => k % stride === 0).map(([, i]) => i));
 }
 
-export function suggestedChartOption(c: ChartSuggestion, labels: { lag: string; mean: string; band: string }): Option {
+/** The chart's option, its value axis named with the column's unit when it has one. */
+export function suggestedChartOption(c: ChartSuggestion, labels: { lag: string; mean: string; band: string }, unit?: string | null): Option {
+  const option = baseOption(c, labels);
+  if (!unit || c.type === 'acf') return option;
+  const axis = c.type === 'density' ? 'xAxis' : 'yAxis';
+  const current = (option as Record<string, unknown>)[axis];
+  if (!current || Array.isArray(current)) return option;
+  return { ...option, [axis]: { ...(current as object), name: unit, nameTextStyle: { color: '#64748b', align: 'left' } } } as Option;
+}
+
+function baseOption(c: ChartSuggestion, labels: { lag: string; mean: string; band: string }): Option {
   switch (c.type) {
     case 'series':
       return seriesOption(c.t.map((t) => t.replace('T', ' ').slice(0, 16)), [{ name: c.column, data: c.y }]);

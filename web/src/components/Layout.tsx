@@ -1,6 +1,6 @@
 /** The shell: sidebar navigation, header with language switch and the signed-in user. */
-import { Suspense } from 'react';
-import { NavLink, Outlet } from 'react-router';
+import { Suspense, useEffect, useState } from 'react';
+import { NavLink, Outlet, useLocation } from 'react-router';
 import { useAuth } from '../auth/AuthContext';
 import { LANGS, useI18n, type MessageKey } from '../i18n/i18n';
 import { OfflineGate } from '../pages/home/OfflineGate';
@@ -63,9 +63,14 @@ export function LangSwitch() {
 export function Layout() {
   const { t } = useI18n();
   const { user, logout } = useAuth();
+  // On a phone the sidebar is a drawer behind the menu button; a new page closes it.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const { pathname } = useLocation();
+  useEffect(() => setMenuOpen(false), [pathname]);
   return (
-    <div className="shell">
-      <aside className="sidebar">
+    <div className={`shell ${menuOpen ? 'menu-open' : ''}`}>
+      {menuOpen && <div className="drawer-backdrop" onClick={() => setMenuOpen(false)} />}
+      <aside className="sidebar" id="sidebar">
         <div className="brand">
           <span className="brand-mark">
             <svg width="16" height="16" viewBox="0 0 32 32" aria-hidden="true"><path d="M5 23l7-9 6 5 9-11" stroke="white" strokeWidth="3.5" fill="none" strokeLinecap="round" strokeLinejoin="round" /></svg>
@@ -88,6 +93,11 @@ export function Layout() {
       </aside>
       <div className="main">
         <header className="topbar">
+          <button className="btn ghost sm menu-button" onClick={() => setMenuOpen(!menuOpen)} aria-expanded={menuOpen} aria-controls="sidebar"
+            aria-label={t('screens.menu')} data-testid="menu-button">
+            <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 6h16M4 12h16M4 18h16" stroke="currentColor" strokeWidth="2" strokeLinecap="round" /></svg>
+          </button>
+          <span className="spacer" />
           <LangSwitch />
           <div className="user" data-testid="current-user">
             <span className="avatar">{user?.username.slice(0, 2)}</span>

@@ -98,14 +98,14 @@ export function EmptyState({ icon = 'inbox', title, text, action }: {
   );
 }
 
-export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+export function ErrorMessage({ error, onRetry, title }: { error: unknown; onRetry?: () => void; title?: string }) {
   const { t } = useI18n();
   const e = describeError(error);
   return (
     <div className="alert error" role="alert" data-testid="error">
       <Icon name="alert" />
       <div style={{ flex: 1 }}>
-        <strong>{t(e.titleKey)}</strong>
+        <strong>{title ?? t(e.titleKey)}</strong>
         <div>{e.message}</div>
         {e.code && <div className="code">{e.code}</div>}
       </div>

@@ -35,17 +35,23 @@ export function latencyPoints(snapshots: readonly Snapshot[]): LatencyPoint[] {
   return out;
 }
 
-/** Lifetime means (ms) and counts over every version the deployment served. */
-export function latencySummary(series: readonly LatencySeries[]) {
+/** Counts over every version the deployment served, and means (ms) over the recent points
+ * when there are any. Triton's p99 comes from a summary over a sliding window of recent
+ * requests, so it is set beside the mean of recent requests too: a lifetime mean (which
+ * keeps the slow first calls after a model loads) can lie above a recent p99. */
+export function latencySummary(series: readonly LatencySeries[], recent: readonly LatencyPoint[] = []) {
   const t = totals(series);
   const ms = (us: number) => (t.count > 0 ? us / t.count / 1000 : null);
   const p99 = series.map((s) => s.p99RequestUs).filter((v): v is number => typeof v === 'number');
+  const n = recent.reduce((sum, p) => sum + p.count, 0);
+  const mean = (pick: (p: LatencyPoint) => number) => recent.reduce((sum, p) => sum + pick(p) * p.count, 0) / n;
   return {
     requests: t.count,
     failures: t.failures,
-    requestMs: ms(t.request),
-    queueMs: ms(t.queue),
-    computeMs: ms(t.compute),
+    recent: n > 0,
+    requestMs: n > 0 ? mean((p) => p.requestMs) : ms(t.request),
+    queueMs: n > 0 ? mean((p) => p.queueMs) : ms(t.queue),
+    computeMs: n > 0 ? mean((p) => p.computeMs) : ms(t.compute),
     p99Ms: p99.length ? Math.max(...p99) / 1000 : null,
   };
 }

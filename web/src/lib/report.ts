@@ -36,7 +36,7 @@ export function explorationMarkdown(args: {
 /** One line per chart, with the numbers a reader needs without the picture. */
 function chartLine(c: ChartSuggestion): string {
   switch (c.type) {
-    case 'series': return `**${c.column} over time**: ${c.originalPoints} points${c.method === 'minmax' ? ` (drawn from ${c.y.length})` : ''}`;
+    case 'series': return `**${c.column} over time**: ${c.originalPoints} points${c.method === 'minmax' && c.y.length < c.originalPoints ? ` (${c.y.length} of them drawn: the minimum and maximum of each slice)` : ''}`;
     case 'box': return `**${c.column} box plot**: median ${fmtNum(c.median)}, IQR ${fmtNum(c.q1)} to ${fmtNum(c.q3)}, ${c.outliers} outliers`;
     case 'density': return `**${c.column} density**: bandwidth ${fmtNum(c.bandwidth)}`;
     case 'profile': {

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router';
+import { ApiError } from '../api/errors';
 import { useAuth } from '../auth/AuthContext';
 import { LangSwitch } from '../components/Layout';
 import { ErrorMessage } from '../components/ui';
@@ -52,7 +53,7 @@ export function LoginPage() {
           <span>{t('auth.password')}</span>
           <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
         </label>
-        {error ? <ErrorMessage error={error} /> : null}
+        {error ? <ErrorMessage error={error} title={error instanceof ApiError && error.code === 'UNAUTHORIZED' ? t('checks.wrongPassword') : undefined} /> : null}
         <button className="btn primary" type="submit" disabled={busy} data-testid="login-submit">
           {busy && <span className="spinner" />} {t('auth.signIn')}
         </button>

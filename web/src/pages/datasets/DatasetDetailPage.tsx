@@ -12,6 +12,8 @@ import {
 import { useI18n, type MessageKey } from '../../i18n/i18n';
 import { fmtBytes, fmtCell, fmtDate, fmtNum, fmtPct } from '../../lib/format';
 import { UNIT_GROUPS } from '../../lib/units';
+import { useUnsavedGuard } from '../../lib/useUnsavedGuard';
+import { unitShapeOk } from '../../lib/validators';
 
 export default function DatasetDetailPage() {
   const { id } = useParams();
@@ -77,6 +79,8 @@ function SchemaCard({ dataset: d }: { dataset: Dataset }) {
   const initial = Object.fromEntries(d.columns.map((c) => [c.name, c.unit ?? '']));
   const [units, setUnits] = useState<Record<string, string>>(initial);
   const dirty = d.columns.some((c) => (units[c.name] ?? '') !== (c.unit ?? ''));
+  const badShape = Object.values(units).find((u) => u.trim() !== '' && !unitShapeOk(u));
+  useUnsavedGuard(dirty, t('checks.leave'));
   const save = () => {
     const changed = Object.fromEntries(
       Object.entries(units).filter(([k, v]) => v.trim() !== (initial[k] ?? '')).map(([k, v]) => [k, v.trim() || null]),
@@ -88,13 +92,14 @@ function SchemaCard({ dataset: d }: { dataset: Dataset }) {
       canWrite && (
         <>
           {dirty && <button className="btn sm" onClick={() => setUnits(initial)}>{t('common.reset')}</button>}
-          <button className="btn primary sm" disabled={!dirty || update.isPending} onClick={save} data-testid="save-units">
+          <button className="btn primary sm" disabled={!dirty || !!badShape || update.isPending} onClick={save} data-testid="save-units">
             {update.isPending && <span className="spinner" />} {t('datasets.saveUnits')}
           </button>
         </>
       )
     }>
-      {update.error ? <div className="card-body"><ErrorMessage error={update.error} /></div> : null}
+      {badShape ? <div className="card-body small" role="alert" style={{ color: 'var(--danger)' }} data-testid="unit-shape">{t('checks.unitShape', { unit: badShape })}</div> : null}
+      {update.error ? <div className="card-body" data-testid="units-error"><ErrorMessage error={update.error} /></div> : null}
       <datalist id="unit-options">
         {Object.values(UNIT_GROUPS).flat().map((u) => <option key={u} value={u} />)}
       </datalist>
@@ -132,7 +137,7 @@ function RowsCard({ id }: { id: string }) {
         {(r) => (
           <div className="table-wrap" style={{ maxHeight: 360 }}>
             <table className="table dense" data-testid="dataset-rows">
-              <thead><tr>{r.columns.map((c) => <th key={c}>{c}</th>)}</tr></thead>
+              <thead><tr>{r.columns.map((c) => <th key={c} className={typeof r.rows[0]?.[c] === 'number' ? 'num' : undefined}>{c}</th>)}</tr></thead>
               <tbody>
                 {r.rows.map((row, i) => (
                   <tr key={i}>{r.columns.map((c) => <td key={c} className={typeof row[c] === 'number' ? 'num' : 'small nowrap'}>{fmtCell(row[c])}</td>)}</tr>

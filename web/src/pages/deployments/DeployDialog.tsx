@@ -1,25 +1,28 @@
-/** Deploy one registered version: publish to Triton, then show the token once on the deployment page. */
+/** Deploy one registered version (or follow an alias): publish to Triton, then show the token once on the deployment page. */
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useCreateDeployment } from '../../api/queries';
-import type { ModelVersion } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { ErrorMessage, Field, Modal } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 
-export function DeployDialog({ modelId, version, onClose }: { modelId: string; version: ModelVersion; onClose: () => void }) {
+/** What to deploy: a fixed version, or an alias the deployment follows when it moves. */
+export type DeployTarget = { version: number } | { alias: string };
+
+export function DeployDialog({ modelId, target, onClose }: { modelId: string; target: DeployTarget; onClose: () => void }) {
   const { t } = useI18n();
   const navigate = useNavigate();
   const { canWrite } = useAuth();
   const create = useCreateDeployment();
   const [assetId, setAssetId] = useState('');
   if (!canWrite) return null;
+  const title = 'version' in target ? t('registry.deployVersion', { v: target.version }) : `${t('registry.deploy')} @${target.alias}`;
   return (
-    <Modal title={t('registry.deployVersion', { v: version.version })} onClose={onClose} footer={
+    <Modal title={title} onClose={onClose} footer={
       <>
         <button className="btn" onClick={onClose}>{t('common.cancel')}</button>
         <button className="btn primary" disabled={create.isPending} data-testid="deploy-confirm"
-          onClick={() => create.mutate({ modelId, version: version.version, ...(assetId.trim() ? { assetId: assetId.trim() } : {}) }, {
+          onClick={() => create.mutate({ modelId, ...target, ...(assetId.trim() ? { assetId: assetId.trim() } : {}) }, {
             onSuccess: (dep) => navigate(`/deployments/${dep.id}`, { state: { created: dep } }),
           })}>
           {create.isPending && <span className="spinner" />} {t('registry.deploy')}

@@ -16,6 +16,7 @@ import {
 } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate, fmtNum, fmtPct } from '../../lib/format';
+import { deploymentTitle, versionMove } from '../../lib/deploymentText';
 import { latencyPoints, latencySummary, type Snapshot } from '../../lib/latency';
 import { futureInputs, mappingRows } from '../../lib/mapping';
 import { DeploymentStatus } from './DeploymentsPage';
@@ -45,11 +46,12 @@ function DeploymentView({ deployment: d }: { deployment: Deployment }) {
   const created = useCreatedOnce();
   const [secret, setSecret] = useState<Secret | null>(created);
   const contract = useContract(d.id, d.revision);
+  const named = deploymentTitle(d);
   return (
     <>
       <PageHeader crumb={<Link to="/deployments">{t('nav.deployments')}</Link>}
-        title={<span className="row" style={{ gap: 10 }}>{d.name || `${d.modelId} v${d.version}`}
-          {d.name && d.name !== `${d.modelId} v${d.version}` && <span className="muted">{d.modelId} v{d.version}</span>}
+        title={<span className="row" style={{ gap: 10 }} data-testid="deployment-title">{named.title}
+          {named.current && <span className="muted">{named.current}</span>}
           <DeploymentStatus status={d.status} /></span>}
         subtitle={<>{t('common.id')} <code>{d.id}</code>{d.assetId ? <> · {t('deployments.assetId')} <code>{d.assetId}</code></> : null}</>}
         actions={<><Link className="btn" to={`/deployments/${d.id}/monitor`} data-testid="open-monitor">{t('watching.open')}</Link>
@@ -197,7 +199,7 @@ function Examples({ contract: c }: { contract: DeploymentContractView }) {
     contract: JSON.stringify(c.contract, null, 2),
   }[tab];
   return (
-    <Card title={t('deployments.examples')} testId="examples">
+    <Card title={t('deployments.examples')} subtitle={t('screens.answerUnit', { unit: c.answerUnit, output: c.contract.target.outputUnit })} testId="examples">
       <Tabs value={tab} onChange={setTab} tabs={[
         { key: 'output', label: t('deployments.exampleOutput') },
         { key: 'python', label: 'Python' },
@@ -229,12 +231,12 @@ function Latency({ id }: { id: string }) {
       <QueryView query={metrics} skeleton={<Skeleton height={240} />}>
         {(m) => {
           if (!m.available) return <Alert kind="info" title={t('deployments.noMetrics')}>{m.message}</Alert>;
-          const sum = latencySummary(m.series);
+          const sum = latencySummary(m.series, points.slice(-12));
           return (
             <div className="stack">
               <div className="grid cols-4">
                 <Stat label={t('deployments.requests')} value={sum.requests.toLocaleString()} sub={sum.failures ? t('deployments.failures', { n: sum.failures }) : undefined} />
-                <Stat label={t('deployments.meanRequest')} value={sum.requestMs == null ? '—' : `${fmtNum(sum.requestMs, 2)} ms`} sub={sum.p99Ms == null ? undefined : `p99 ${fmtNum(sum.p99Ms, 2)} ms`} />
+                <Stat label={t('deployments.meanRequest')} value={sum.requestMs == null ? '—' : `${fmtNum(sum.requestMs, 2)} ms`} sub={sum.p99Ms == null || !sum.recent ? undefined : `p99 ${fmtNum(sum.p99Ms, 2)} ms`} />
                 <Stat label={t('deployments.queue')} value={sum.queueMs == null ? '—' : `${fmtNum(sum.queueMs, 3)} ms`} />
                 <Stat label={t('deployments.compute')} value={sum.computeMs == null ? '—' : `${fmtNum(sum.computeMs, 2)} ms`} />
               </div>
@@ -259,7 +261,7 @@ function History({ id }: { id: string }) {
           <ul className="timeline" data-testid="deployment-history">
             {[...list].reverse().slice(0, 12).map((c) => (
               <li key={c.revision}>
-                <div><strong>r{c.revision}</strong> {c.kind}</div>
+                <div><strong>r{c.revision}</strong> {c.kind}{versionMove(c.details) ? <> · <span className="mono">{versionMove(c.details)}</span></> : null}</div>
                 <div className="small muted">{c.actor} · {fmtDate(c.createdAt, lang)}</div>
               </li>
             ))}

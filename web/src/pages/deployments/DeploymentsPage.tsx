@@ -6,7 +6,7 @@ import { Icon } from '../../components/icons';
 import { Badge, Card, EmptyState, Field, Modal, PageHeader, QueryView, SkeletonTable } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate, shortId } from '../../lib/format';
-import { DeployDialog } from './DeployDialog';
+import { DeployDialog, type DeployTarget } from './DeployDialog';
 
 export function DeploymentStatus({ status }: { status: string }) {
   const tone = /ready|active|serving|live|up/i.test(status) ? 'ok' : /fail|error/i.test(status) ? 'danger' : 'warn';
@@ -56,29 +56,38 @@ function NewDeployment({ onClose }: { onClose: () => void }) {
   const models = useModels();
   const [modelId, setModelId] = useState('');
   const versions = useVersions(modelId || undefined);
-  const [version, setVersion] = useState<number | null>(null);
+  const [choice, setChoice] = useState('');
   const [chosen, setChosen] = useState(false);
   const list = [...(versions.data?.items ?? [])].sort((a, b) => b.version - a.version);
-  const v = list.find((x) => x.version === version) ?? list[0];
-  if (modelId && v && chosen) return <DeployDialog modelId={modelId} version={v} onClose={onClose} />;
+  const aliases = Object.entries(models.data?.items.find((m) => m.name === modelId)?.aliases ?? {});
+  const value = choice || (list[0] ? `v:${list[0].version}` : '');
+  const target: DeployTarget | null = value.startsWith('v:') ? { version: Number(value.slice(2)) } : value.startsWith('a:') ? { alias: value.slice(2) } : null;
+  if (modelId && target && chosen) return <DeployDialog modelId={modelId} target={target} onClose={onClose} />;
   return (
     <Modal title={t('deployments.new')} onClose={onClose} footer={
       <>
         <button className="btn" onClick={onClose}>{t('common.cancel')}</button>
-        <button className="btn primary" disabled={!v} onClick={() => setChosen(true)}>{t('common.next')}</button>
+        <button className="btn primary" disabled={!target} onClick={() => setChosen(true)} data-testid="new-deployment-next">{t('common.next')}</button>
       </>
     }>
       <div className="stack">
         <Field label={t('deployments.model')}>
-          <select value={modelId} onChange={(e) => { setModelId(e.target.value); setVersion(null); }}>
+          <select value={modelId} onChange={(e) => { setModelId(e.target.value); setChoice(''); }} data-testid="new-deployment-model">
             <option value="" disabled>{t('deployments.pickModel')}</option>
             {models.data?.items.map((m) => <option key={m.name} value={m.name}>{m.name}</option>)}
           </select>
         </Field>
         {list.length > 0 && (
           <Field label={t('registry.version')}>
-            <select value={v?.version ?? ''} onChange={(e) => setVersion(Number(e.target.value))}>
-              {list.map((x) => <option key={x.version} value={x.version}>v{x.version} · {x.stage}</option>)}
+            <select value={value} onChange={(e) => setChoice(e.target.value)} data-testid="new-deployment-version">
+              <optgroup label={t('registry.versions')}>
+                {list.map((x) => <option key={x.version} value={`v:${x.version}`}>v{x.version} · {x.stage}</option>)}
+              </optgroup>
+              {aliases.length > 0 && (
+                <optgroup label={t('registry.aliases')}>
+                  {aliases.map(([a, v]) => <option key={a} value={`a:${a}`}>@{a} → v{v}</option>)}
+                </optgroup>
+              )}
             </select>
           </Field>
         )}

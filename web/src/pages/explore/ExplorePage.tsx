@@ -12,10 +12,12 @@ import { useToast } from '../../components/toast';
 import {
   Badge, Card, EmptyState, ErrorMessage, PageHeader, QueryView, Skeleton, SkeletonLines, SkeletonTable, Stat,
 } from '../../components/ui';
+import { coded } from '../../lib/serverText';
 import { useI18n, type MessageKey } from '../../i18n/i18n';
 import { download, fmtCell, fmtNum, fmtPct } from '../../lib/format';
 import { addOp, defaultPlan, suggestionToOp } from '../../lib/planOps';
 import { explorationMarkdown } from '../../lib/report';
+import { defaultTarget } from '../../lib/target';
 
 export default function ExplorePage() {
   const { t } = useI18n();
@@ -57,10 +59,15 @@ function numericColumns(d: Dataset): string[] {
 function Exploration({ dataset }: { dataset: Dataset }) {
   const { t } = useI18n();
   const numeric = numericColumns(dataset);
-  const [target, setTarget] = useState<string>(numeric.at(-1) ?? '');
+  const [params, setParams] = useSearchParams();
+  const plans = usePlans(dataset.id);
+  const chosen = params.get('target') ?? plans.data?.items[0]?.plan.target;
+  const target = defaultTarget(dataset.columns, chosen, dataset.timestampColumn);
+  const setTarget = (next: string) => setParams((p) => { p.set('target', next); return p; }, { replace: true });
   const preview = useExplorePreview(dataset.id);
   const suggest = useExploreSuggest(dataset.id, target || undefined);
   const charts = useRef(new Map<string, EChartsType>());
+  const units = useMemo(() => Object.fromEntries(dataset.columns.map((c) => [c.name, c.unit])), [dataset.columns]);
 
   const exportMd = () => {
     if (!preview.data) return;
@@ -91,7 +98,7 @@ function Exploration({ dataset }: { dataset: Dataset }) {
       </QueryView>
       <div className="grid side">
         <QueryView query={suggest} skeleton={<div className="grid cols-2">{[0, 1, 2, 3].map((i) => <Skeleton key={i} height={300} />)}</div>}>
-          {(s) => <ChartGrid charts={s.charts} onChart={(key, c) => (c ? charts.current.set(key, c) : charts.current.delete(key))} />}
+          {(s) => <ChartGrid charts={s.charts} units={units} onChart={(key, c) => (c ? charts.current.set(key, c) : charts.current.delete(key))} />}
         </QueryView>
         <Suggestions dataset={dataset} target={target} suggest={suggest} />
       </div>
@@ -161,12 +168,12 @@ function chartTitle(c: ChartSuggestion, t: (k: MessageKey, p?: Record<string, st
   return { title, subtitle };
 }
 
-function ChartGrid({ charts, onChart }: { charts: ChartSuggestion[]; onChart: (key: string, c: EChartsType | null) => void }) {
+function ChartGrid({ charts, onChart, units }: { charts: ChartSuggestion[]; onChart: (key: string, c: EChartsType | null) => void; units: Record<string, string | null | undefined> }) {
   const { t } = useI18n();
   const built = useMemo(() => charts.map((c, i) => ({
     c, key: `${i}-${c.type}`, ...chartTitle(c, t),
-    option: suggestedChartOption(c, { lag: t('explore.lag'), mean: t('explore.mean'), band: t('explore.stdBand') }),
-  })), [charts, t]);
+    option: suggestedChartOption(c, { lag: t('explore.lag'), mean: t('explore.mean'), band: t('explore.stdBand') }, units[c.column]),
+  })), [charts, t, units]);
   if (charts.length === 0) return <Card><EmptyState icon="explore" title={t('explore.noCharts')} /></Card>;
   return (
     <div className="grid cols-2" data-testid="charts">
@@ -182,7 +189,7 @@ function ChartGrid({ charts, onChart }: { charts: ChartSuggestion[]; onChart: (k
 function Suggestions({ dataset, target, suggest }: {
   dataset: Dataset; target: string; suggest: { data: SuggestResponse | undefined; error: unknown; isPending: boolean; refetch: () => unknown };
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { canWrite } = useAuth();
   const notify = useToast();
   const qc = useQueryClient();
@@ -228,7 +235,7 @@ function Suggestions({ dataset, target, suggest }: {
                     <span className="tag">{f.op}</span>
                     <span className="small mono" style={{ overflowWrap: 'anywhere' }}>{paramsText(f.params)}</span>
                   </div>
-                  <div className="why">{f.reason}{typeof f.score === 'number' ? <span className="muted"> · {t('explore.score')} {fmtNum(f.score, 2)}</span> : null}</div>
+                  <div className="why" data-testid="suggestion-reason">{coded(lang, 'reasons', f.reasonCode, f.reasonParams, f.reason)}{typeof f.score === 'number' ? <span className="muted"> · {t('explore.score')} {fmtNum(f.score, 2)}</span> : null}</div>
                 </div>
                 {canWrite && (
                   <button className="btn sm" disabled={save.isPending || added.has(i)} onClick={() => void add(f, i).catch(() => undefined)} data-testid="add-to-plan">

@@ -11,6 +11,9 @@ import {
 import { useI18n } from '../../i18n/i18n';
 import { fmtCell, fmtDuration } from '../../lib/format';
 import { addOp, defaultOp, defaultPlan, describeOp, FREQUENCIES, OP_KINDS, sameOp, type OpKind } from '../../lib/planOps';
+import { NumberListField } from '../../components/NumberListField';
+import { useUnsavedGuard } from '../../lib/useUnsavedGuard';
+import { QUANTILES } from '../../lib/validators';
 import { OpEditor } from './OpEditor';
 
 export default function FeaturesPage() {
@@ -84,14 +87,23 @@ function PlanBuilder({ dataset, planId, initial, onSaved }: { dataset: Dataset; 
   const [dirty, setDirty] = useState(!planId);
   const [candidates, setCandidates] = useState<AutoPlan | null>(null);
   const [newKind, setNewKind] = useState<OpKind>('lag');
+  const [invalid, setInvalid] = useState<Record<string, string>>({});
+  const markField = (key: string) => (error: string | null) =>
+    setInvalid((all) => {
+      const { [key]: _gone, ...rest } = all;
+      return error ? { ...rest, [key]: error } : rest;
+    });
+  const blocked = Object.keys(invalid).length > 0;
   const save = useSavePlan();
+  const [edited, setEdited] = useState(false);
+  useUnsavedGuard(dirty && edited, t('checks.leave'));
   const auto = useAutoPlan();
   const inputNames = plan.inputs.map((i) => i.name);
   const ops = plan.ops ?? [];
 
-  const update = (next: FeaturePlan) => { setPlan(next); setDirty(true); };
+  const update = (next: FeaturePlan) => { setPlan(next); setDirty(true); setEdited(true); };
   const setOp = (i: number, op: FeatureOp) => update({ ...plan, ops: ops.map((o, j) => (j === i ? op : o)) });
-  const removeOp = (i: number) => update({ ...plan, ops: ops.filter((_, j) => j !== i) });
+  const removeOp = (i: number) => { markField(`op-${i}`)(null); update({ ...plan, ops: ops.filter((_, j) => j !== i) }); };
   const toggleInput = (name: string, on: boolean) => {
     const inputs = on ? [...plan.inputs, { name, unit: dataset.columns.find((c) => c.name === name)?.unit ?? undefined }] : plan.inputs.filter((i) => i.name !== name);
     update({ ...plan, inputs: inputs.map((i) => (i.unit ? i : { ...i, unit: undefined })) });
@@ -129,7 +141,8 @@ function PlanBuilder({ dataset, planId, initial, onSaved }: { dataset: Dataset; 
         <Card title={t('features.settings')} actions={canWrite && (
           <>
             {planId && <Link className="btn sm" to={`/training?datasetId=${dataset.id}&planId=${planId}`} data-testid="to-training"><Icon name="training" size={14} /> {t('features.train')}</Link>}
-            <button className="btn primary sm" disabled={!dirty || save.isPending} onClick={submit} data-testid="save-plan">
+            <button className="btn primary sm" disabled={!dirty || blocked || save.isPending} onClick={submit} data-testid="save-plan"
+              title={blocked ? t('checks.fixFirst') : undefined}>
               {save.isPending && <span className="spinner" />} {planId ? t('common.save') : t('features.create')}
             </button>
           </>
@@ -153,10 +166,8 @@ function PlanBuilder({ dataset, planId, initial, onSaved }: { dataset: Dataset; 
               <Field label={t('features.horizon')} hint={t('features.steps')}>
                 <input type="number" min={1} value={plan.horizon} disabled={!canWrite} onChange={(e) => update({ ...plan, horizon: Number(e.target.value) })} data-testid="plan-horizon" />
               </Field>
-              <Field label={t('features.quantiles')}>
-                <input defaultValue={(plan.quantiles ?? []).join(', ')} disabled={!canWrite}
-                  onBlur={(e) => update({ ...plan, quantiles: e.target.value.split(/[\s,]+/).map(Number).filter((q) => q > 0 && q < 1) })} />
-              </Field>
+              <NumberListField label={t('features.quantiles')} value={plan.quantiles ?? []} rule={QUANTILES} readOnly={!canWrite}
+                testId="plan-quantiles" onChange={(quantiles) => update({ ...plan, quantiles })} onValidity={markField('quantiles')} />
             </div>
             <div className="field">
               <span>{t('features.inputs')}</span>
@@ -182,6 +193,7 @@ function PlanBuilder({ dataset, planId, initial, onSaved }: { dataset: Dataset; 
                 </div>
               </div>
             )}
+            {blocked && <p className="small" style={{ color: 'var(--danger)' }} role="alert" data-testid="plan-invalid">{t('checks.fixFirst')}</p>}
             {save.error ? <ErrorMessage error={save.error} /> : null}
           </div>
         </Card>
@@ -199,7 +211,7 @@ function PlanBuilder({ dataset, planId, initial, onSaved }: { dataset: Dataset; 
           {ops.length === 0 ? <EmptyState icon="features" title={t('features.noOps')} text={t('features.noOpsHint')} /> : (
             <div className="stack" style={{ gap: 10 }} data-testid="plan-ops">
               {ops.map((op, i) => (
-                <OpEditor key={`${i}-${op.op}`} op={op} inputs={inputNames} readOnly={!canWrite} onChange={(o) => setOp(i, o)} onRemove={() => removeOp(i)} />
+                <OpEditor key={`${i}-${op.op}`} op={op} inputs={inputNames} readOnly={!canWrite} onChange={(o) => setOp(i, o)} onRemove={() => removeOp(i)} onValidity={markField(`op-${i}`)} />
               ))}
             </div>
           )}

@@ -2,12 +2,14 @@
 import type { FeatureOp } from '../../api/types';
 import { Icon } from '../../components/icons';
 import { useI18n } from '../../i18n/i18n';
-import { parseIntList } from '../../lib/planOps';
+import { NumberListField } from '../../components/NumberListField';
+import { LAGS } from '../../lib/validators';
 
 const STATS = ['mean', 'std', 'min', 'max'] as const;
 
-export function OpEditor({ op, inputs, onChange, onRemove, readOnly }: {
+export function OpEditor({ op, inputs, onChange, onRemove, readOnly, onValidity }: {
   op: FeatureOp; inputs: string[]; onChange: (op: FeatureOp) => void; onRemove?: () => void; readOnly?: boolean;
+  onValidity?: (error: string | null) => void;
 }) {
   const { t } = useI18n();
   const inputSelect = (current: string, set: (input: string) => void) => (
@@ -25,11 +27,8 @@ export function OpEditor({ op, inputs, onChange, onRemove, readOnly }: {
       body = (
         <div className="form-grid">
           {inputSelect(op.input, (input) => onChange({ ...op, input }))}
-          <label className="field">
-            <span>{t('features.lags')}</span>
-            <input className="sm" defaultValue={(op.lags ?? []).join(', ')} disabled={readOnly} placeholder="1, 24, 168"
-              onBlur={(e) => onChange({ ...op, lags: parseIntList(e.target.value) })} />
-          </label>
+          <NumberListField label={t('features.lags')} className="sm" value={op.lags ?? []} rule={LAGS} readOnly={readOnly}
+            placeholder="1, 24, 168" testId="op-lags" onChange={(lags) => onChange({ ...op, lags })} onValidity={(e) => onValidity?.(e)} />
         </div>
       );
       break;

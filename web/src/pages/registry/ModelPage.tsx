@@ -97,7 +97,7 @@ function ModelView({ model }: { model: RegisteredModel }) {
           </>
         )}
       </div>
-      {deploying && <DeployDialog modelId={model.name} version={deploying} onClose={() => setDeploying(null)} />}
+      {deploying && <DeployDialog modelId={model.name} target={{ version: deploying.version }} onClose={() => setDeploying(null)} />}
     </>
   );
 }

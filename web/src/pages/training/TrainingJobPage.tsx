@@ -11,7 +11,7 @@ import { LogViewer } from '../../components/LogViewer';
 import { Markdown } from '../../components/Markdown';
 import { useToast } from '../../components/toast';
 import {
-  Card, EmptyState, ErrorMessage, Field, Kv, Modal, PageHeader, Progress, QueryView, SkeletonPage,
+  Card, ConfirmDialog, EmptyState, ErrorMessage, Field, Kv, Modal, PageHeader, Progress, QueryView, SkeletonPage,
 } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate, fmtNum, fmtPct, shortId } from '../../lib/format';
@@ -44,6 +44,7 @@ function JobView({ job }: { job: Job }) {
     train: t('training.trainLoss'), val: t('training.valLoss'), epoch: t('training.epoch'), best: t('training.best'),
   }), [curve, t]);
   const control = useControlJob(job.id);
+  const [stopping, setStopping] = useState(false);
 
   return (
     <>
@@ -62,10 +63,15 @@ function JobView({ job }: { job: Job }) {
               ) : (
                 <button className="btn" disabled={control.isPending || status !== 'running'} onClick={() => control.mutate('pause')} data-testid="pause"><Icon name="pause" /> {t('training.pause')}</button>
               )}
-              <button className="btn danger" disabled={control.isPending} onClick={() => control.mutate('stop')} data-testid="stop"><Icon name="stop" /> {t('training.stop')}</button>
+              <button className="btn danger" disabled={control.isPending} onClick={() => setStopping(true)} data-testid="stop"><Icon name="stop" /> {t('training.stop')}</button>
             </>
           )}
           {status === 'succeeded' && <RegisterActions job={job} />}
+          {stopping && (
+            <ConfirmDialog title={t('checks.stopTitle')} text={t('checks.stopText')} confirmLabel={t('training.stop')} danger
+              busy={control.isPending} error={control.error} onCancel={() => setStopping(false)}
+              onConfirm={() => control.mutate('stop', { onSuccess: () => setStopping(false) })} />
+          )}
         </CanWrite>}
       />
       <div className="stack">
