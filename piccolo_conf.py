@@ -20,6 +20,7 @@ APP_REGISTRY = AppRegistry(
         "control_plane.features.piccolo_app",
         # watching: monitor, live accuracy, anomaly events, alerts
         # quality rules and the administrator's desk
+        "control_plane.quality.piccolo_app",
         # model lab: projects, experiments, weights, architectures, augmentation
         # feature store and sensor streams
         # notebooks

@@ -19,6 +19,8 @@ from control_plane.deployments.lifecycle import deployments_lifespan
 from control_plane.deps import DEPENDENCIES
 from control_plane.errors import EXCEPTION_HANDLERS, document_errors
 from control_plane.migrations import run_migrations
+from control_plane.quality.jobs import quality_lifespan
+from control_plane.quality.listeners import QUALITY_LISTENERS
 from control_plane.routes import ROUTES
 from control_plane.settings import Settings
 from control_plane.training.lifecycle import training_lifespan
@@ -57,7 +59,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[with_request_id],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_app_init=[jwt_auth.on_app_init],
-        lifespan=[lifespan, training_lifespan, deployments_lifespan],
+        lifespan=[lifespan, training_lifespan, deployments_lifespan, quality_lifespan],
+        listeners=[*QUALITY_LISTENERS],
         openapi_config=OpenAPIConfig(
             title="Loadstar control plane", version="0.1.0", path="/schema"
         ),

@@ -19,6 +19,7 @@ from control_plane.training.controller import training_routes
 # watching: monitor, live accuracy, anomaly events, alerts
 
 # quality rules and the administrator's desk
+from control_plane.quality.controller import QualityRulesController  # isort: skip
 
 # model lab: projects, experiments, weights, architectures, augmentation
 
@@ -44,6 +45,7 @@ ROUTES: list[ControllerRouterHandler] = [
     FeaturesController,
     # watching: monitor, live accuracy, anomaly events, alerts
     # quality rules and the administrator's desk
+    QualityRulesController,
     # model lab: projects, experiments, weights, architectures, augmentation
     # feature store and sensor streams
     # notebooks
