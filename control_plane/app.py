@@ -14,6 +14,7 @@ from piccolo.engine import engine_finder
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.auth.security import build_jwt_auth
 from control_plane.auth.service import ensure_admin
+from control_plane.auth.sessions import auth_lifespan
 from control_plane.console import console_router
 from control_plane.deployments.lifecycle import deployments_lifespan
 from control_plane.deps import DEPENDENCIES
@@ -59,7 +60,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[with_request_id],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_app_init=[jwt_auth.on_app_init],
-        lifespan=[lifespan, training_lifespan, deployments_lifespan, quality_lifespan],
+        lifespan=[
+            lifespan,
+            training_lifespan,
+            deployments_lifespan,
+            quality_lifespan,
+            auth_lifespan,
+        ],
         listeners=[*QUALITY_LISTENERS],
         openapi_config=OpenAPIConfig(
             title="Loadstar control plane", version="0.1.0", path="/schema"

@@ -13,7 +13,7 @@ import msgspec
 from control_plane.datasets import storage
 from control_plane.datasets.service import get_dataset
 from control_plane.quality.schemas import ReportOut, ReportPage, SuiteOut
-from control_plane.quality.suites import get_suite, new_id, suite_for
+from control_plane.quality.suites import as_json, get_suite, new_id, suite_for
 from control_plane.quality.tables import QualityOverride, QualityReport
 from control_plane.settings import Settings
 from loadstar_core.quality.suite import evaluate_suite, rule_columns
@@ -37,7 +37,7 @@ def to_out(row: dict[str, Any]) -> ReportOut:
         status=row["status"],
         progress=row["progress"],
         outcome=row["outcome"],
-        result=None if result is None else _result_decoder.decode(msgspec.json.encode(result)),
+        result=None if result is None else _result_decoder.decode(as_json(result)),
         error=row["error"],
         createdBy=row["created_by"],
         createdAt=row["created_at"],

@@ -31,12 +31,17 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(6)}"
 
 
+def as_json(value: object) -> str | bytes:
+    """A JSONB column as selected: text, or already decoded."""
+    return value if isinstance(value, str | bytes) else msgspec.json.encode(value)
+
+
 def to_out(row: dict[str, Any]) -> SuiteOut:
     return SuiteOut(
         id=row["id"],
         name=row["name"],
         version=row["version"],
-        rules=_rules_decoder.decode(msgspec.json.encode(row["rules"])),
+        rules=_rules_decoder.decode(as_json(row["rules"])),
         createdAt=row["created_at"],
         datasetId=row["dataset_id"],
         datasetName=row["dataset_name"],

@@ -9,8 +9,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in; returns a JWT */
+        /** Log in with {username, password} or {email, password}; returns a JWT */
         post: operations["ApiAuthLoginLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log out: the token stops working at once */
+        post: operations["ApiAuthLogoutLogout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -34,6 +51,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change my password (ends my other sessions) */
+        post: operations["ApiAuthPasswordChangePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/users": {
         parameters: {
             query?: never;
@@ -46,6 +80,40 @@ export interface paths {
         put?: never;
         /** Create a user (admin) */
         post: operations["ApiAuthUsersCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a user's role, email or disabled flag (admin); ends their sessions */
+        patch: operations["ApiAuthUsersUserIdUpdate"];
+        trace?: never;
+    };
+    "/api/auth/users/{user_id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reset a user's password (admin); ends their sessions and unlocks them */
+        post: operations["ApiAuthUsersUserIdPasswordResetPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -841,6 +909,143 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/data/quality/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports, newest first (history) */
+        get: operations["ApiV2DataQualityReportsListReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/data/quality/reports/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One report: each rule's counts, ranges, samples */
+        get: operations["ApiV2DataQualityReportsReportIdGetReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/data/quality/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List rule suites (every version, newest first) */
+        get: operations["ApiV2DataQualityRulesListSuites"];
+        put?: never;
+        /** Create a rule suite version */
+        post: operations["ApiV2DataQualityRulesCreateSuite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/data/quality/rules/{suite_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rule suite version */
+        get: operations["ApiV2DataQualityRulesSuiteIdGetSuite"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/data/quality/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a suite on a cron */
+        post: operations["ApiV2DataQualityScheduleSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/data/quality/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Schedules */
+        get: operations["ApiV2DataQualitySchedulesListSchedules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/data/quality/schedules/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a schedule */
+        delete: operations["ApiV2DataQualitySchedulesScheduleIdDeleteSchedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/data/quality/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Validate a dataset with a suite; returns the queued report at once */
+        post: operations["ApiV2DataQualityValidateValidate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -887,6 +1092,18 @@ export interface components {
         /** AliasRequest */
         AliasRequest: {
             version: number;
+        };
+        /** AllowedValues */
+        AllowedValues: {
+            column: string;
+            /** @constant */
+            kind: "allowedValues";
+            /**
+             * @default fail
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
+            values: (string | number | boolean)[];
         };
         /** Artifact */
         Artifact: {
@@ -954,6 +1171,22 @@ export interface components {
             sourceName?: string | null;
             unit?: string | null;
         };
+        /** ColumnsCompare */
+        ColumnsCompare: {
+            /** @constant */
+            kind: "columnsCompare";
+            left: string;
+            /** @default 0 */
+            maxShare?: number;
+            /** @enum {string} */
+            op: "<" | "<=" | "==" | ">=" | ">";
+            right: string;
+            /**
+             * @default fail
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
+        };
         /** ColumnStats */
         ColumnStats: {
             buckets?: components["schemas"]["Bucket"][];
@@ -1006,6 +1239,19 @@ export interface components {
             name: string;
             outputUnit: string;
         };
+        /** RuleResult */
+        control_plane_explore_schemas_RuleResult: {
+            column?: string | null;
+            details?: {
+                [key: string]: unknown;
+            };
+            message: string;
+            observed: number;
+            passed: boolean;
+            /** @enum {string} */
+            rule: "notNull" | "range" | "monotonicTimestamps" | "regularInterval";
+            threshold: string;
+        };
         /** ControlRequest */
         ControlRequest: {
             /** @enum {string} */
@@ -1041,6 +1287,8 @@ export interface components {
             };
             /** @default 3 */
             maxAttempts?: number;
+            /** @default false */
+            overrideQuality?: boolean;
         };
         /** CreateModel */
         CreateModel: {
@@ -1050,6 +1298,7 @@ export interface components {
         };
         /** CreateUser */
         CreateUser: {
+            email?: string | null;
             password: string;
             /**
              * @default viewer
@@ -1331,6 +1580,17 @@ export interface components {
             /** @default 0 */
             score?: number;
         };
+        /** Freshness */
+        Freshness: {
+            /** @constant */
+            kind: "freshness";
+            maxAgeSeconds: number;
+            /**
+             * @default warn
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
+        };
         /** Gap */
         Gap: {
             /** Format: date-time */
@@ -1519,13 +1779,15 @@ export interface components {
         };
         /** LoginRequest */
         LoginRequest: {
+            email?: string | null;
             password: string;
-            username: string;
+            username?: string | null;
         };
         /** LoginResponse */
         LoginResponse: {
             accessToken: string;
             expiresIn: number;
+            token: string;
             tokenType: string;
             user: components["schemas"]["UserOut"];
         };
@@ -1607,6 +1869,26 @@ export interface components {
             updatedAt: string;
             version: number;
         };
+        /** MonotonicTimestamps */
+        MonotonicTimestamps: {
+            /** @constant */
+            kind: "monotonicTimestamps";
+            /**
+             * @default fail
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
+        };
+        /** NoDuplicateTimestamps */
+        NoDuplicateTimestamps: {
+            /** @constant */
+            kind: "noDuplicateTimestamps";
+            /**
+             * @default fail
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
+        };
         /** Normalize */
         Normalize: {
             inputs?: string[] | null;
@@ -1617,6 +1899,34 @@ export interface components {
             method?: "zscore" | "minmax";
             /** @constant */
             op: "normalize";
+        };
+        /** NotNull */
+        NotNull: {
+            column: string;
+            /** @constant */
+            kind: "notNull";
+            /** @default 1 */
+            minShare?: number;
+            /**
+             * @default fail
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
+        };
+        /** OutlierShare */
+        OutlierShare: {
+            column: string;
+            /** @constant */
+            kind: "outlierShare";
+            /** @default 0.01 */
+            maxShare?: number;
+            /**
+             * @default warn
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
+            /** @default 3.5 */
+            z?: number;
         };
         /** OutputMeta */
         OutputMeta: {
@@ -1632,6 +1942,15 @@ export interface components {
                 [key: string]: unknown;
             };
             message: string;
+        };
+        /** PasswordChange */
+        PasswordChange: {
+            currentPassword: string;
+            newPassword: string;
+        };
+        /** PasswordReset */
+        PasswordReset: {
+            password: string;
         };
         /** PlanCost */
         PlanCost: {
@@ -1683,7 +2002,7 @@ export interface components {
             /** Format: date-time */
             generatedAt: string;
             passed: boolean;
-            rules: components["schemas"]["RuleResult"][];
+            rules: components["schemas"]["control_plane_explore_schemas_RuleResult"][];
             score: number;
         };
         /** Quantiles */
@@ -1695,6 +2014,22 @@ export interface components {
             p75: number;
             p95: number;
             p99: number;
+        };
+        /** Range */
+        Range: {
+            column: string;
+            /** @constant */
+            kind: "range";
+            max?: number | null;
+            /** @default 0 */
+            maxShare?: number;
+            min?: number | null;
+            /**
+             * @default fail
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
+            unit?: string | null;
         };
         /** RangeRule */
         RangeRule: {
@@ -1721,6 +2056,44 @@ export interface components {
             description?: string;
             modelName: string;
         };
+        /** RegularInterval */
+        RegularInterval: {
+            everySeconds?: number | null;
+            /** @constant */
+            kind: "regularInterval";
+            maxGapSeconds?: number | null;
+            /**
+             * @default fail
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
+        };
+        /** ReportOut */
+        ReportOut: {
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            datasetId: string;
+            error: string | null;
+            finishedAt: string | null;
+            id: string;
+            /** @enum {null|string} */
+            outcome: "pass" | "warn" | "fail" | null;
+            progress: number;
+            result: components["schemas"]["SuiteResult"] | null;
+            scheduleId?: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "error";
+            suiteId: string;
+            suiteName: string;
+            suiteVersion: number;
+            trigger: string;
+        };
+        /** ReportPage */
+        ReportPage: {
+            items: components["schemas"]["ReportOut"][];
+            total: number;
+        };
         /** RollbackRequest */
         RollbackRequest: {
             version: number;
@@ -1733,18 +2106,65 @@ export interface components {
             stats: ("mean" | "std" | "min" | "max")[];
             window: number;
         };
+        /** RowCount */
+        RowCount: {
+            /** @constant */
+            kind: "rowCount";
+            max?: number | null;
+            min?: number | null;
+            /**
+             * @default fail
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
+        };
+        /** ScheduleIn */
+        ScheduleIn: {
+            cron: string;
+            datasetId: string;
+            /** @default true */
+            enabled?: boolean;
+            suiteName?: string | null;
+        };
+        /** ScheduleOut */
+        ScheduleOut: {
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            cron: string;
+            datasetId: string;
+            enabled: boolean;
+            id: string;
+            lastReportId: string | null;
+            lastRunAt: string | null;
+            /** Format: date-time */
+            nextRunAt: string;
+            runs: number;
+            suiteName: string;
+        };
         /** RuleResult */
-        RuleResult: {
+        schemas_quality_RuleResult: {
+            checked: number;
+            code: string;
             column?: string | null;
-            details?: {
+            failing: number;
+            index: number;
+            kind: string;
+            message: string;
+            observed?: number | null;
+            /** @enum {string} */
+            outcome: "pass" | "warn" | "fail";
+            params?: {
                 [key: string]: unknown;
             };
-            message: string;
-            observed: number;
-            passed: boolean;
+            ranges?: components["schemas"]["TimeRange"][];
+            /** @default 0 */
+            rangesTotal?: number;
+            samples?: {
+                [key: string]: unknown;
+            }[];
             /** @enum {string} */
-            rule: "notNull" | "range" | "monotonicTimestamps" | "regularInterval";
-            threshold: string;
+            severity: "warn" | "fail";
         };
         /** Seasonality */
         Seasonality: {
@@ -1806,12 +2226,59 @@ export interface components {
             vramTotalGb?: number | null;
             vramUsedGb?: number | null;
         };
+        /** StuckValues */
+        StuckValues: {
+            column: string;
+            /** @constant */
+            kind: "stuckValues";
+            /** @default 12 */
+            maxRepeats?: number;
+            /**
+             * @default warn
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
+        };
         /** SuggestRequest */
         SuggestRequest: {
             datasetId: string;
             /** @default 2000 */
             maxPoints?: number;
             target?: string | null;
+        };
+        /** SuiteIn */
+        SuiteIn: {
+            datasetId?: string | null;
+            datasetName?: string | null;
+            /** @default  */
+            description?: string;
+            name: string;
+            rules: (components["schemas"]["NotNull"] | components["schemas"]["Range"] | components["schemas"]["AllowedValues"] | components["schemas"]["RegularInterval"] | components["schemas"]["MonotonicTimestamps"] | components["schemas"]["NoDuplicateTimestamps"] | components["schemas"]["Freshness"] | components["schemas"]["StuckValues"] | components["schemas"]["OutlierShare"] | components["schemas"]["RowCount"] | components["schemas"]["ColumnsCompare"])[];
+        };
+        /** SuiteOut */
+        SuiteOut: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @default  */
+            createdBy?: string;
+            datasetId?: string | null;
+            datasetName?: string | null;
+            /** @default  */
+            description?: string;
+            id: string;
+            name: string;
+            rules: (components["schemas"]["NotNull"] | components["schemas"]["Range"] | components["schemas"]["AllowedValues"] | components["schemas"]["RegularInterval"] | components["schemas"]["MonotonicTimestamps"] | components["schemas"]["NoDuplicateTimestamps"] | components["schemas"]["Freshness"] | components["schemas"]["StuckValues"] | components["schemas"]["OutlierShare"] | components["schemas"]["RowCount"] | components["schemas"]["ColumnsCompare"])[];
+            version: number;
+        };
+        /** SuiteResult */
+        SuiteResult: {
+            failed: number;
+            /** @enum {string} */
+            outcome: "pass" | "warn" | "fail";
+            passed: number;
+            rows: number;
+            rules: components["schemas"]["schemas_quality_RuleResult"][];
+            warned: number;
         };
         /** LogLine */
         system_schemas_LogLine: {
@@ -1832,6 +2299,14 @@ export interface components {
             /** Format: date-time */
             timestamp: string;
         };
+        /** TimeRange */
+        TimeRange: {
+            /** Format: date-time */
+            end: string;
+            points: number;
+            /** Format: date-time */
+            start: string;
+        };
         /** TokenOut */
         TokenOut: {
             apiToken: string;
@@ -1846,10 +2321,26 @@ export interface components {
         };
         /** UserOut */
         UserOut: {
+            /** @default false */
+            disabled?: boolean;
+            email?: string | null;
             id: number;
             /** @enum {string} */
             role: "admin" | "engineer" | "viewer";
             username: string;
+        };
+        /** UserPatch */
+        UserPatch: {
+            disabled?: boolean | null;
+            email?: string | null;
+            /** @enum {null|string} */
+            role?: "admin" | "engineer" | "viewer" | null;
+        };
+        /** ValidateRequest */
+        ValidateRequest: {
+            datasetId: string;
+            suiteId?: string | null;
+            suiteName?: string | null;
         };
         /** ValueCount */
         ValueCount: {
@@ -1919,6 +2410,42 @@ export interface operations {
             };
         };
     };
+    ApiAuthLogoutLogout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ApiAuthMeMe: {
         parameters: {
             query?: never;
@@ -1936,6 +2463,46 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["UserOut"];
                 };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiAuthPasswordChangePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
             400: {
@@ -2016,6 +2583,92 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["UserOut"];
                 };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiAuthUsersUserIdUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserPatch"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiAuthUsersUserIdPasswordResetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordReset"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
             400: {
@@ -4386,6 +5039,372 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobProtocol"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2DataQualityReportsListReports: {
+        parameters: {
+            query?: {
+                datasetId?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportPage"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2DataQualityReportsReportIdGetReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2DataQualityRulesListSuites: {
+        parameters: {
+            query?: {
+                datasetId?: string | null;
+                name?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuiteOut"][];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2DataQualityRulesCreateSuite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuiteIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuiteOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2DataQualityRulesSuiteIdGetSuite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suite_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuiteOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2DataQualityScheduleSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2DataQualitySchedulesListSchedules: {
+        parameters: {
+            query?: {
+                datasetId?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"][];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2DataQualitySchedulesScheduleIdDeleteSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2DataQualityValidateValidate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ValidateRequest"];
+            };
+        };
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
