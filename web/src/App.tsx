@@ -21,6 +21,8 @@ const SystemPage = lazy(() => import('./pages/system/SystemPage'));
 // watching: monitor, live accuracy, anomaly events, alerts
 
 // quality rules and the administrator's desk
+const QualityPage = lazy(() => import('./pages/quality/QualityPage'));
+const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 
 // model lab: projects, experiments, weights, architectures, augmentation
 
@@ -59,6 +61,8 @@ export function App() {
         {/* watching: monitor, live accuracy, anomaly events, alerts */}
 
         {/* quality rules and the administrator's desk */}
+        <Route path="quality" element={<QualityPage />} />
+        <Route path="admin/users" element={<UsersPage />} />
 
         {/* model lab: projects, experiments, weights, architectures, augmentation */}
 
