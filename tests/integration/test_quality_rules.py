@@ -34,7 +34,7 @@ def faulty_csv() -> bytes:
         if i in (20, 21, 22):
             load = "5000"  # out of range, and outliers
         if 120 <= i < 140:
-            load = "77"  # a frozen sensor
+            load = "106"  # a frozen sensor
         cap = "90" if 150 <= i < 153 else "200"  # load above its cap
         mode = "bogus" if i == 170 else ("run" if i % 2 else "idle")
         lines.append(f"{iso(T0 + i * STEP)},{load},{cap},{mode}")
