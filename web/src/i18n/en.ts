@@ -188,6 +188,17 @@ const messages = {
     report: 'Report', rule: 'Rule', column: 'Column', outcome: 'Outcome', failing: 'Failing', where: 'Where',
     message: 'Finding', rows: '{n} rows', progress: 'Progress', trigger: 'Trigger', badJson: 'Not valid JSON: {error}',
     points: '{n} points', more: '+{n} more ranges', pass: 'Pass', warn: 'Warning', fail: 'Failed', error: 'Error',
+    finding: {
+      share: '{failing} of {checked} rows fail ({share}; allowed {allowed})',
+      notNull: '{present} of values present, {missing} missing',
+      gaps: '{gaps} gaps, {missingPoints} missing points',
+      monotonic: '{failing} timestamps earlier than the row before',
+      duplicates: '{failing} rows share their timestamp with another',
+      freshness: 'The last timestamp is {age} old',
+      rowCount: '{rows} rows',
+      missingColumn: 'The dataset has no column {column}',
+      noFrequency: 'No sampling interval is known', empty: 'The dataset has no rows',
+    },
   },
 
   // model lab: projects, experiments, weights, architectures, augmentation

@@ -190,6 +190,17 @@ export const zhCN: Messages = {
     report: '报告', rule: '规则', column: '列', outcome: '结果', failing: '未通过', where: '时间范围',
     message: '发现', rows: '{n} 行', progress: '进度', trigger: '触发方式', badJson: 'JSON 无效：{error}',
     points: '{n} 个点', more: '另有 {n} 个范围', pass: '通过', warn: '警告', fail: '失败', error: '出错',
+    finding: {
+      share: '{checked} 行中有 {failing} 行未通过（{share}；允许 {allowed}）',
+      notNull: '有值比例 {present}，缺失 {missing} 个',
+      gaps: '{gaps} 处缺口，缺少 {missingPoints} 个点',
+      monotonic: '{failing} 个时间戳早于上一行',
+      duplicates: '{failing} 行的时间戳与其他行重复',
+      freshness: '最后一个时间戳已过去 {age}',
+      rowCount: '{rows} 行',
+      missingColumn: '数据集没有列 {column}',
+      noFrequency: '未知采样间隔', empty: '数据集没有数据行',
+    },
   },
 
   // model lab: projects, experiments, weights, architectures, augmentation

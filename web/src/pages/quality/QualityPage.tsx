@@ -63,6 +63,29 @@ function SuiteEditor({ datasetId }: { datasetId: string }) {
   );
 }
 
+type RuleResult = NonNullable<Report['result']>['rules'][number];
+const pct = (v: unknown) => `${(Number(v ?? 0) * 100).toFixed(2)}%`;
+const SHARE_CODES = new Set(['quality.range', 'quality.allowedValues', 'quality.stuck', 'quality.outliers', 'quality.compare']);
+
+/** The finding in the reader's language, from the rule's code and parameters. */
+function finding(r: RuleResult, t: ReturnType<typeof useI18n>['t']): string {
+  const p = (r.params ?? {}) as Record<string, unknown>;
+  const n = (k: string) => Number(p[k] ?? 0);
+  if (SHARE_CODES.has(r.code)) return t('quality.finding.share', { failing: n('failing'), checked: n('checked'), share: pct(p.share), allowed: pct(p.allowed) });
+  switch (r.code) {
+    case 'quality.notNull': return t('quality.finding.notNull', { present: pct(p.present), missing: n('missing') });
+    case 'quality.gaps': return t('quality.finding.gaps', { gaps: n('gaps'), missingPoints: n('missingPoints') });
+    case 'quality.monotonic': return t('quality.finding.monotonic', { failing: n('failing') });
+    case 'quality.duplicates': return t('quality.finding.duplicates', { failing: n('failing') });
+    case 'quality.freshness': return t('quality.finding.freshness', { age: `${Math.round(n('ageSeconds') / 3600)} h` });
+    case 'quality.rowCount': return t('quality.finding.rowCount', { rows: n('rows') });
+    case 'quality.missingColumn': return t('quality.finding.missingColumn', { column: String(p.column ?? '') });
+    case 'quality.noFrequency': return t('quality.finding.noFrequency');
+    case 'quality.empty': return t('quality.finding.empty');
+    default: return r.message;
+  }
+}
+
 function ReportView({ report }: { report: Report }) {
   const { t, lang } = useI18n();
   const result = report.result;
@@ -78,7 +101,7 @@ function ReportView({ report }: { report: Report }) {
                   <td><strong>{r.kind}</strong>{r.column ? <div className="muted small">{r.column}</div> : null}</td>
                   <td><Badge tone={TONE[r.outcome] ?? 'neutral'}>{t(`quality.${r.outcome}`)}</Badge></td>
                   <td className="num">{r.failing} / {r.checked}</td>
-                  <td className="small">{r.message}</td>
+                  <td className="small" title={r.message}>{finding(r, t)}</td>
                   <td className="small nowrap" data-testid="quality-ranges">
                     {(r.ranges ?? []).slice(0, 5).map((g) => (
                       <div key={`${g.start}-${g.end}`}>{fmtDate(g.start, lang)} → {fmtDate(g.end, lang)} <span className="muted">({t('quality.points', { n: g.points })})</span></div>
