@@ -21,6 +21,7 @@ APP_REGISTRY = AppRegistry(
         # watching: monitor, live accuracy, anomaly events, alerts
         "control_plane.watching.piccolo_app",
         # quality rules and the administrator's desk
+        "control_plane.quality.piccolo_app",
         # model lab: projects, experiments, weights, architectures, augmentation
         # feature store and sensor streams
         "control_plane.feature_store.piccolo_app",

@@ -15,11 +15,14 @@ from piccolo.engine import engine_finder
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.auth.security import build_jwt_auth
 from control_plane.auth.service import ensure_admin
+from control_plane.auth.sessions import auth_lifespan
 from control_plane.console import console_router
 from control_plane.deployments.lifecycle import deployments_lifespan
 from control_plane.deps import DEPENDENCIES
 from control_plane.errors import EXCEPTION_HANDLERS, document_errors
 from control_plane.migrations import run_migrations
+from control_plane.quality.jobs import quality_lifespan
+from control_plane.quality.listeners import QUALITY_LISTENERS
 from control_plane.response_headers import ResponseHeaders
 from control_plane.routes import ROUTES
 from control_plane.settings import Settings
@@ -66,7 +69,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         else None,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_app_init=[jwt_auth.on_app_init],
-        lifespan=[lifespan, training_lifespan, deployments_lifespan, system_alerts_lifespan],
+        lifespan=[
+            lifespan,
+            training_lifespan,
+            deployments_lifespan,
+            system_alerts_lifespan,
+            quality_lifespan,
+            auth_lifespan,
+        ],
+        listeners=[*QUALITY_LISTENERS],
         openapi_config=OpenAPIConfig(
             title="Loadstar control plane", version="0.1.0", path="/schema"
         ),

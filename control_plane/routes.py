@@ -20,6 +20,7 @@ from control_plane.training.controller import training_routes
 from control_plane.watching.controller import watching_routes
 
 # quality rules and the administrator's desk
+from control_plane.quality.controller import QualityRulesController  # isort: skip
 
 # model lab: projects, experiments, weights, architectures, augmentation
 
@@ -51,6 +52,7 @@ ROUTES: list[ControllerRouterHandler] = [
     # watching: monitor, live accuracy, anomaly events, alerts
     *watching_routes,
     # quality rules and the administrator's desk
+    QualityRulesController,
     # model lab: projects, experiments, weights, architectures, augmentation
     # feature store and sensor streams
     FeatureStoreController,

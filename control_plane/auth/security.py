@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from typing import Any
 
+import anyio
+from litestar import WebSocket
 from litestar.connection import ASGIConnection
+from litestar.exceptions import WebSocketDisconnect
 from litestar.handlers.base import BaseRouteHandler
 from litestar.security.jwt import JWTAuth, Token
 
 from control_plane.auth.service import ROLES, AuthUser, UserOut
+from control_plane.auth.sessions import SessionStore
 from schemas.errors import Forbidden, Unauthorized
 
-# Paths that need no token: login, health, schema. WebSockets check `?token=` themselves,
-# the gateway sync routes a shared secret; the static console is marked with `PUBLIC_OPT`.
+# Paths that need no token: login, health, schema. WebSockets authenticate their first
+# message themselves, the gateway sync routes a shared secret; the static console is
+# marked with `PUBLIC_OPT`.
 PUBLIC_PATHS = [
     "^/api/auth/login$",
     "^/healthz$",
@@ -23,15 +29,21 @@ PUBLIC_PATHS = [
     "^/api/gateway/",
 ]
 PUBLIC_OPT = {"exclude_from_auth": True}
+SOCKET_AUTH_TIMEOUT_S = 5.0
 
 
-def _user_from_token(
+async def _user_from_token(
     token: Token, connection: ASGIConnection[Any, Any, Any, Any]
 ) -> AuthUser | None:
     role = token.extras.get("role")
     if role not in ROLES:
         return None
-    return AuthUser(id=int(token.sub), username=str(token.extras.get("username", "")), role=role)
+    user = AuthUser(id=int(token.sub), username=str(token.extras.get("username", "")), role=role)
+    sessions: SessionStore = connection.app.state.sessions
+    jti = token.jti if isinstance(token.jti, str) else None
+    if not await sessions.valid(jti, user.id, int(token.extras.get("gen", 0))):
+        return None  # signed out, or the user was changed or disabled since
+    return user
 
 
 def build_jwt_auth(secret: str, ttl_seconds: int) -> JWTAuth[AuthUser, Token]:
@@ -43,23 +55,41 @@ def build_jwt_auth(secret: str, ttl_seconds: int) -> JWTAuth[AuthUser, Token]:
     )
 
 
-def issue_token(auth: JWTAuth[AuthUser, Token], user: UserOut) -> str:
+def issue_token(auth: JWTAuth[AuthUser, Token], user: UserOut, generation: int) -> str:
     return auth.create_token(
-        identifier=str(user.id), token_extras={"role": user.role, "username": user.username}
+        identifier=str(user.id),
+        token_unique_jwt_id=secrets.token_hex(16),
+        token_extras={"role": user.role, "username": user.username, "gen": generation},
     )
 
 
-def authenticate_socket(auth: JWTAuth[AuthUser, Token], token: str | None) -> AuthUser:
-    """Browsers cannot set headers on WebSockets: the JWT comes as `?token=`."""
-    if not token:
-        raise Unauthorized("missing token (pass ?token=<jwt>)")
+def decode_token(auth: JWTAuth[AuthUser, Token], raw: str) -> Token:
     try:
-        decoded = Token.decode(token, secret=auth.token_secret, algorithm=auth.algorithm)
+        return Token.decode(raw, secret=auth.token_secret, algorithm=auth.algorithm)
     except Exception as exc:
         raise Unauthorized("invalid or expired token") from exc
-    user = _user_from_token(decoded, None)  # type: ignore[arg-type]
+
+
+async def _first_message_token(socket: WebSocket[Any, Any, Any]) -> str | None:
+    try:
+        with anyio.fail_after(SOCKET_AUTH_TIMEOUT_S):
+            message = await socket.receive_json()
+    except (TimeoutError, ValueError, WebSocketDisconnect):
+        return None
+    token = message.get("token") if isinstance(message, dict) else None
+    return token if isinstance(token, str) and message.get("type") == "auth" else None
+
+
+async def authenticate_socket(socket: WebSocket[Any, Any, Any]) -> AuthUser:
+    """Browsers cannot set headers on WebSockets, and a token in the URL lands in proxy
+    logs: the client sends `{"type": "auth", "token": "<jwt>"}` as its first message after
+    the socket opens. (`?token=` is still read, for scripts that cannot do that.)"""
+    raw = socket.query_params.get("token") or await _first_message_token(socket)
+    if not raw:
+        raise Unauthorized('send {"type": "auth", "token": "<jwt>"} first')
+    user = await _user_from_token(decode_token(socket.app.state.jwt_auth, raw), socket)
     if user is None:
-        raise Unauthorized("invalid token")
+        raise Unauthorized("invalid, expired or revoked token")
     return user
 
 

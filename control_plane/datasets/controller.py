@@ -114,16 +114,24 @@ class DatasetController(Controller):
         limit = settings.upload_limit_bytes
         if media == "multipart/form-data":
             chunks = request_body(request, limit)
-            return await intake.upload_dataset(
+            out = await intake.upload_dataset(
                 store, chunks, options.get("boundary", ""), limit, user
             )
+            request.app.emit(
+                "dataset_created", dataset_id=out.id, user=user.username, app=request.app
+            )
+            return out
         if media == "application/json":
             body = b"".join([c async for c in request_body(request, _JSON_LIMIT)])
             try:
                 data = _registration_decoder.decode(body)
             except msgspec.DecodeError as exc:
                 raise InvalidInput(f"invalid JSON body: {exc}") from exc
-            return await intake.register_dataset(store, data, limit, user)
+            out = await intake.register_dataset(store, data, limit, user)
+            request.app.emit(
+                "dataset_created", dataset_id=out.id, user=user.username, app=request.app
+            )
+            return out
         raise InvalidInput(
             "send multipart/form-data with a `file` part, or application/json with `dataUrl`",
             {"contentType": media},

@@ -1,5 +1,6 @@
 """Data-quality rules over a dataset: not-null share, value ranges, monotonic timestamps,
-regular interval. Pure: the profile, the ingest facts and the numeric columns in, a report out.
+regular interval (any gap fails it: the same gaps, with their times, that Explore shows).
+Pure: the profile, the ingest facts and the numeric columns in, a report out.
 
 A range is the one configured for the column, or else a robust default: Tukey's far-out
 fences (quartiles -/+ 3 IQR), which real load data stays inside except for faults.
@@ -100,7 +101,7 @@ def interval_rule(profile: Profile, frequency: str | None) -> RuleResult:
     largest = gaps.largest[0] if gaps.largest else None
     return RuleResult(
         rule="regularInterval",
-        passed=frequency is not None and gaps.regularShare >= REGULAR_MIN,
+        passed=frequency is not None and gaps.regularShare >= REGULAR_MIN and gaps.count == 0,
         observed=gaps.regularShare,
         threshold=f">= {REGULAR_MIN:.0%} of steps equal to {frequency or 'a frequency'}",
         message=(
@@ -120,6 +121,14 @@ def interval_rule(profile: Profile, frequency: str | None) -> RuleResult:
                 "before": largest.before.isoformat(),
                 "missingPoints": largest.missingPoints,
             },
+            "gapRanges": [
+                {
+                    "after": g.after.isoformat(),
+                    "before": g.before.isoformat(),
+                    "missingPoints": g.missingPoints,
+                }
+                for g in gaps.largest
+            ],
         },
     )
 

@@ -22,6 +22,7 @@ from control_plane.explore.schemas import (
     Quantiles,
     ValueCount,
 )
+from loadstar_core.quality.timeline import gap_table, regular_share
 
 QUANTILES = {
     "p01": 0.01,
@@ -118,22 +119,22 @@ def _numeric(base: ColumnStats, ordered: pl.Series, bins: int) -> ColumnStats:
 def gap_summary(
     timestamps: pl.Series, step_seconds: float | None, largest: int = LARGEST_GAPS
 ) -> GapSummary:
-    """Holes longer than 1.5 steps in sorted timestamps, and the share of regular steps."""
+    """Holes longer than 1.5 steps in sorted timestamps, and the share of regular steps:
+    the same computation (`gap_table`) as the data-quality rule of a regular interval."""
     if step_seconds is None or step_seconds <= 0 or timestamps.len() < 2:
         return GapSummary(count=0, missingPoints=0, regularShare=1.0)
-    expected = step_seconds * 1e6
-    steps = timestamps.dt.epoch("us").diff().slice(1)  # steps[i] leads to timestamps[i + 1]
-    regular = int(((steps - expected).abs() <= 0.01 * expected).sum()) / steps.len()
-    holes = (steps > 1.5 * expected).arg_true()
-    missing = ((steps.gather(holes) / expected).round(0) - 1).cast(pl.Int64)
-    order = missing.arg_sort(descending=True).head(largest)
+    frame = timestamps.alias(TIMESTAMP).to_frame().lazy()
+    holes = gap_table(frame, step_seconds).collect()
+    biggest = holes.sort("missingPoints", descending=True, maintain_order=True).head(largest)
     return GapSummary(
-        count=holes.len(),
-        missingPoints=int(missing.sum() or 0),
-        regularShare=regular,
+        count=holes.height,
+        missingPoints=int(holes["missingPoints"].sum() or 0),
+        regularShare=regular_share(frame, step_seconds),
         largest=[
-            Gap(after=timestamps[i], before=timestamps[i + 1], missingPoints=int(missing[j]))
-            for j, i in ((int(j), int(holes[int(j)])) for j in order)
+            Gap(after=after, before=before, missingPoints=int(missing))
+            for after, before, missing in biggest.select(
+                "after", "before", "missingPoints"
+            ).iter_rows()
         ],
     )
 

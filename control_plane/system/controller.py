@@ -74,10 +74,10 @@ class SystemController(Controller):
 
 @websocket("/ws/system")
 async def system_socket(socket: WebSocket[Any, Any, Any]) -> None:
-    """`{type: "system_stats", data: SystemStats}` once a second; JWT as `?token=`."""
+    """`{type: "system_stats", data: SystemStats}` once a second; the JWT in the first message."""
     await socket.accept()
     try:
-        authenticate_socket(socket.app.state.jwt_auth, socket.query_params.get("token"))
+        await authenticate_socket(socket)
     except LoadstarError as exc:
         await socket.send_bytes(
             msgspec.json.encode(ErrorBody(code=exc.code, message=exc.message, details=exc.details))

@@ -41,7 +41,7 @@ async def relay_job_events(socket: WebSocket[Any, Any, Any], job_id: str) -> Non
     """
     await socket.accept()
     try:
-        authenticate_socket(socket.app.state.jwt_auth, socket.query_params.get("token"))
+        await authenticate_socket(socket)
         row = await get_job_row(job_id)
     except LoadstarError as exc:
         await socket.send_bytes(

@@ -17,6 +17,7 @@ class CreateJob(Wire):
     algorithm: str | None = None
     hyperparams: dict[str, Any] = msgspec.field(default_factory=dict)
     maxAttempts: int = 3
+    overrideQuality: bool = False  # train although the dataset's last quality report failed
 
 
 class Artifact(Wire):

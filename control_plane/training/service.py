@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 from piccolo.columns.combination import WhereRaw
 
 from control_plane.adapters.object_store import ObjectStore
+from control_plane.quality.reports import record_override, training_gate
 from control_plane.training.queue import TrainingQueue
 from control_plane.training.schemas import (
     Artifact,
@@ -111,6 +112,7 @@ async def create_job(
         raise InvalidInput("maxAttempts must be 1..10", {"field": "maxAttempts"})
     parse_hyperparams(algorithm, data.hyperparams)  # refused here, not by a failed job later
     canonical_uri = await require_dataset(store, data.datasetId)
+    failed_report = await training_gate(data.datasetId, data.overrideQuality, user)
     plan = await load_plan(data.featurePlanId)
     if plan.get("datasetId") not in (None, data.datasetId):
         raise InvalidInput(
@@ -135,6 +137,8 @@ async def create_job(
         created_at=datetime.now(UTC),
     )
     await row.save()
+    if failed_report is not None:
+        await record_override(data.datasetId, failed_report, job_id, user)
     spec = TrainingSpec(
         jobId=job_id,
         datasetId=data.datasetId,

@@ -22,6 +22,8 @@ const SystemPage = lazy(() => import('./pages/system/SystemPage'));
 const MonitorPage = lazy(() => import('./pages/watching/MonitorPage'));
 
 // quality rules and the administrator's desk
+const QualityPage = lazy(() => import('./pages/quality/QualityPage'));
+const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 
 // model lab: projects, experiments, weights, architectures, augmentation
 
@@ -68,6 +70,8 @@ export function App() {
         <Route path="deployments/:id/monitor" element={<MonitorPage />} />
 
         {/* quality rules and the administrator's desk */}
+        <Route path="quality" element={<QualityPage />} />
+        <Route path="admin/users" element={<UsersPage />} />
 
         {/* model lab: projects, experiments, weights, architectures, augmentation */}
 

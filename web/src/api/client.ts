@@ -39,12 +39,19 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
   return data as T;
 }
 
-/** WebSocket URL on the same origin, with the JWT as `?token=` (browsers cannot set headers). */
+/** WebSocket URL on the same origin. The JWT never goes in the URL (proxies log URLs). */
 export function wsUrl(path: string, params: Record<string, string> = {}): string {
   const url = new URL(path, window.location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  const token = getSession()?.token;
-  if (token) url.searchParams.set('token', token);
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   return url.toString();
+}
+
+/** A WebSocket that authenticates with its first message, `{type: 'auth', token}`. */
+export function openSocket(path: string, params: Record<string, string> = {}): WebSocket {
+  const ws = new WebSocket(wsUrl(path, params));
+  ws.addEventListener('open', () => {
+    ws.send(JSON.stringify({ type: 'auth', token: getSession()?.token ?? '' }));
+  });
+  return ws;
 }

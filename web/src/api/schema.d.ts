@@ -9,8 +9,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in; returns a JWT */
+        /** Log in with {username, password} or {email, password}; returns a JWT */
         post: operations["ApiAuthLoginLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log out: the token stops working at once */
+        post: operations["ApiAuthLogoutLogout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -34,6 +51,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change my password (ends my other sessions) */
+        post: operations["ApiAuthPasswordChangePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/users": {
         parameters: {
             query?: never;
@@ -46,6 +80,40 @@ export interface paths {
         put?: never;
         /** Create a user (admin) */
         post: operations["ApiAuthUsersCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a user's role, email or disabled flag (admin); ends their sessions */
+        patch: operations["ApiAuthUsersUserIdUpdate"];
+        trace?: never;
+    };
+    "/api/auth/users/{user_id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reset a user's password (admin); ends their sessions and unlocks them */
+        post: operations["ApiAuthUsersUserIdPasswordResetPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -79,8 +147,7 @@ export interface paths {
         };
         /** One dataset: columns (dtype, role, unit), frequency, range */
         get: operations["ApiDatasetsDatasetIdGetOne"];
-        /** Update name and description (seed 004's PUT); the same body and rules as PATCH */
-        put: operations["ApiDatasetsDatasetIdReplace"];
+        put?: never;
         post?: never;
         /** Delete the dataset and its S3 objects (CONFLICT while referenced, unless force) */
         delete: operations["ApiDatasetsDatasetIdRemove"];
@@ -141,23 +208,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/datasets/inspect": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Read a file as an upload would (same fields) and store nothing: the options found, the columns and the first rows */
-        post: operations["ApiDatasetsInspectInspect"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/datasets/register": {
         parameters: {
             query?: never;
@@ -211,58 +261,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/deployments/{deployment_id}/accuracy": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Live accuracy per horizon step over a rolling window */
-        get: operations["ApiDeploymentsDeploymentIdAccuracyAccuracy"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/deployments/{deployment_id}/alert-deliveries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Webhook deliveries, newest first, with every attempt */
-        get: operations["ApiDeploymentsDeploymentIdAlertDeliveriesDeliveries"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/deployments/{deployment_id}/alert-rules": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A deployment's alert rules */
-        get: operations["ApiDeploymentsDeploymentIdAlertRulesRules"];
-        put?: never;
-        /** Send each new anomaly event to a webhook (signed, retried) */
-        post: operations["ApiDeploymentsDeploymentIdAlertRulesAddRule"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/deployments/{deployment_id}/contract": {
         parameters: {
             query?: never;
@@ -272,23 +270,6 @@ export interface paths {
         };
         /** The served contract, a real example, and snippets */
         get: operations["ApiDeploymentsDeploymentIdContractContract"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/deployments/{deployment_id}/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A deployment's anomaly events */
-        get: operations["ApiDeploymentsDeploymentIdEventsDeploymentEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -365,23 +346,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/deployments/{deployment_id}/series": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Readings with the forecasts made for them (server-downsampled) */
-        get: operations["ApiDeploymentsDeploymentIdSeriesSeries"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/deployments/{deployment_id}/token": {
         parameters: {
             query?: never;
@@ -395,24 +359,6 @@ export interface paths {
         post: operations["ApiDeploymentsDeploymentIdTokenRotate"];
         /** Revoke the API token */
         delete: operations["ApiDeploymentsDeploymentIdTokenRevoke"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/deployments/{deployment_id}/watch-policy": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** When events are raised */
-        get: operations["ApiDeploymentsDeploymentIdWatchPolicyPolicy"];
-        /** Set when events are raised (reaches the gateways within a round trip) */
-        put: operations["ApiDeploymentsDeploymentIdWatchPolicySetPolicy"];
-        post?: never;
-        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -531,23 +477,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/gateway/records": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Readings, forecasts and events shipped by an edge gateway */
-        post: operations["ApiGatewayRecordsGatewayRecords"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/gateway/snapshot": {
         parameters: {
             query?: never;
@@ -565,41 +494,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/inference/devices": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Configured sensor sources, with message counts and the last payload */
-        get: operations["ApiInferenceDevicesListDevices"];
-        put?: never;
-        /** Add an MQTT source feeding a stream feature group */
-        post: operations["ApiInferenceDevicesCreateDevice"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/inference/devices/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One sensor source */
-        get: operations["ApiInferenceDevicesIdGetDevice"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/inference/predict": {
         parameters: {
             query?: never;
@@ -609,79 +503,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Standard input -> standard output
-         * @description Either the standard input with `deploymentId` (InferenceInput), or `{modelId, version|alias, series|batch}` (ModelPredict) for a registered version with no deployment yet: the version is published to Triton if needed and each window goes through the same legalization. A `batch` answers `{modelId, version, outputs}` from one Triton call.
-         */
+        /** Standard input -> standard output */
         post: operations["ApiInferencePredictPredictRoute"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/inference/stream/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A deployment's stored stream results, oldest first */
-        get: operations["ApiInferenceStreamEventsEvents"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/inference/stream/start": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Bind a deployment to a device's entity: a forecast at every grid point */
-        post: operations["ApiInferenceStreamStartStart"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/inference/stream/stop": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Stop the deployment's running stream */
-        post: operations["ApiInferenceStreamStopStop"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/inference/streams": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Live streams, newest first */
-        get: operations["ApiInferenceStreamsListStreams"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -697,7 +520,7 @@ export interface paths {
         };
         /**
          * Upstream and downstream of a record
-         * @description nodeType: dataset | featurePlan | trainingJob | modelVersion | deployment, or the type of an external node. A model version's id is `name:version` or `name/version`. Derived from the records' own references (dataset -> feature plan -> training job -> model version -> deployment), with the external edges recorded through the API beside them (`external: true`).
+         * @description nodeType: dataset | featurePlan | trainingJob | modelVersion | deployment. A model version's id is `name:version` or `name/version`. Derived from the records' own references: dataset -> feature plan -> training job -> model version -> deployment.
          */
         get: operations["ApiLineageNodeTypeNodeIdLineage"];
         put?: never;
@@ -915,75 +738,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/system/alerts/evaluate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Evaluate the rules now (they are also evaluated periodically) */
-        post: operations["ApiSystemAlertsEvaluateEvaluate"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/system/alerts/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Fired system alerts, newest first */
-        get: operations["ApiSystemAlertsEventsEvents"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/system/alerts/rules": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** System alert rules */
-        get: operations["ApiSystemAlertsRulesRules"];
-        put?: never;
-        /** Add a system alert rule */
-        post: operations["ApiSystemAlertsRulesAddRule"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/system/alerts/rules/{rule_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Remove a rule */
-        delete: operations["ApiSystemAlertsRulesRuleIdRemoveRule"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/system/logs": {
         parameters: {
             query?: never;
@@ -991,10 +745,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Log lines of every service, or the tail of one
-         * @description `?type=&limit=&q=&level=` answers `[{time, level, msg, service}]`, newest last, merged from every service's log: type is all (default), backend, gateway, worker, inference, storage or a service's own name; q searches (case-blind); level is the lowest shown. `?service=&lines=` answers one service's tail with the list of services that have a log.
-         */
+        /** The last lines of a local service's log */
         get: operations["ApiSystemLogsLogs"];
         put?: never;
         post?: never;
@@ -1158,33 +909,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v2/feature-store/groups": {
+    "/api/v2/data/quality/reports": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** List feature groups with their current features */
-        get: operations["ApiV2FeatureStoreGroupsListGroups"];
-        put?: never;
-        /** Create a feature group */
-        post: operations["ApiV2FeatureStoreGroupsCreateGroup"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v2/feature-store/groups/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A feature group (by id or name) */
-        get: operations["ApiV2FeatureStoreGroupsIdGetGroup"];
+        /** Reports, newest first (history) */
+        get: operations["ApiV2DataQualityReportsListReports"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1193,7 +926,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v2/feature-store/groups/{id}/features": {
+    "/api/v2/data/quality/reports/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One report: each rule's counts, ranges, samples */
+        get: operations["ApiV2DataQualityReportsReportIdGetReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/data/quality/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List rule suites (every version, newest first) */
+        get: operations["ApiV2DataQualityRulesListSuites"];
+        put?: never;
+        /** Create a rule suite version */
+        post: operations["ApiV2DataQualityRulesCreateSuite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/data/quality/rules/{suite_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rule suite version */
+        get: operations["ApiV2DataQualityRulesSuiteIdGetSuite"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/data/quality/schedule": {
         parameters: {
             query?: never;
             header?: never;
@@ -1202,23 +987,23 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add a feature (a name the group has gets its next version) */
-        post: operations["ApiV2FeatureStoreGroupsIdFeaturesAddFeature"];
+        /** Run a suite on a cron */
+        post: operations["ApiV2DataQualityScheduleSchedule"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v2/feature-store/groups/{id}/monitoring": {
+    "/api/v2/data/quality/schedules": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Freshness, row rate, null and out-of-range */
-        get: operations["ApiV2FeatureStoreGroupsIdMonitoringMonitor"];
+        /** Schedules */
+        get: operations["ApiV2DataQualitySchedulesListSchedules"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1227,221 +1012,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v2/feature-store/ingest": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Write rows (or a dataset) into a group
-         * @description Every row is checked against the group's features first; a bad row is INVALID_INPUT with `details.row` and `details.field`, and nothing is written.
-         */
-        post: operations["ApiV2FeatureStoreIngestIngest"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v2/feature-store/materialize": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Queue a materialization run (range or incremental) */
-        post: operations["ApiV2FeatureStoreMaterializeMaterialize"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v2/feature-store/online": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Latest values (and optionally the last window) of an entity */
-        get: operations["ApiV2FeatureStoreOnlineOnline"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v2/feature-store/runs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Materialization runs, newest first */
-        get: operations["ApiV2FeatureStoreRunsListRuns"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v2/feature-store/runs/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A materialization run */
-        get: operations["ApiV2FeatureStoreRunsIdGetRun"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v2/feature-store/schedules": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Materialization schedules */
-        get: operations["ApiV2FeatureStoreSchedulesListSchedules"];
-        put?: never;
-        /** Schedule runs by cron */
-        post: operations["ApiV2FeatureStoreSchedulesCreateSchedule"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v2/feature-store/training-frame": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** A point-in-time-correct training frame */
-        post: operations["ApiV2FeatureStoreTrainingFrameFrame"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v2/lineage/{node_type}/{node_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Upstream and downstream of a node
-         * @description nodeType: dataset | featurePlan | trainingJob | modelVersion | deployment, or the type of an external node. A model version's id is `name:version` or `name/version`. Derived from the records' own references (dataset -> feature plan -> training job -> model version -> deployment), with the external edges recorded through the API beside them (`external: true`).
-         */
-        get: operations["ApiV2LineageNodeTypeNodeIdNode"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v2/lineage/edge": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Record an external edge */
-        post: operations["ApiV2LineageEdgeAddEdge"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v2/lineage/graph": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The whole lineage graph, filtered and paged
-         * @description Filters: `types` (comma-separated node types), `since`/`until` (a node's creation time, ISO 8601), `rootType`+`rootId` with `depth` (steps up and down from that node; the root is always included). Nodes come derived first, then external; an edge is listed on the page of its `from` node.
-         */
-        get: operations["ApiV2LineageGraphWhole"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v2/lineage/node": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Record an external node */
-        post: operations["ApiV2LineageNodeAddNode"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v2/lineage/runs/{run_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A training run: its inputs, outputs and graph */
-        get: operations["ApiV2LineageRunsRunIdRun"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/watching/alert-rules/{rule_id}": {
+    "/api/v2/data/quality/schedules/{schedule_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -1451,48 +1022,14 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** RemoveRule */
-        delete: operations["ApiWatchingAlertRulesRuleIdRemoveRule"];
+        /** Remove a schedule */
+        delete: operations["ApiV2DataQualitySchedulesScheduleIdDeleteSchedule"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/watching/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Anomaly events, newest first, by deployment or asset */
-        get: operations["ApiWatchingEventsEvents"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/watching/events/{event_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One anomaly event with its comments */
-        get: operations["ApiWatchingEventsEventIdEvent"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/watching/events/{event_id}/acknowledge": {
+    "/api/v2/data/quality/validate": {
         parameters: {
             query?: never;
             header?: never;
@@ -1501,25 +1038,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Acknowledge an event (the first to do so is kept) */
-        post: operations["ApiWatchingEventsEventIdAcknowledgeAcknowledge"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/watching/events/{event_id}/comments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Comment on an event */
-        post: operations["ApiWatchingEventsEventIdCommentsComment"];
+        /** Validate a dataset with a suite; returns the queued report at once */
+        post: operations["ApiV2DataQualityValidateValidate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1530,15 +1050,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** AccuracyOut */
-        AccuracyOut: {
-            coverage: number | null;
-            deploymentId: string;
-            offlineCoverage: number;
-            steps: components["schemas"]["StepAccuracy"][];
-            windowDays: number;
-            windowEnd: string | null;
-        };
         /** AcfChart */
         AcfChart: {
             column: string;
@@ -1548,49 +1059,6 @@ export interface components {
             /** @constant */
             type: "acf";
             values: number[];
-        };
-        /** AlertDeliveryOut */
-        AlertDeliveryOut: {
-            attempts: {
-                [key: string]: unknown;
-            }[];
-            /** Format: date-time */
-            createdAt: string;
-            delivered: boolean;
-            id: number;
-            payload: {
-                [key: string]: unknown;
-            };
-            ruleId: number;
-        };
-        /** AlertEvaluation */
-        AlertEvaluation: {
-            fired: components["schemas"]["SystemAlertEventOut"][];
-            readings: {
-                [key: string]: number | null;
-            };
-            resolved: components["schemas"]["SystemAlertEventOut"][];
-        };
-        /** AlertRuleIn */
-        AlertRuleIn: {
-            /**
-             * @default anomaly_event
-             * @constant
-             */
-            kind?: "anomaly_event";
-            secret: string;
-            webhookUrl: string;
-        };
-        /** AlertRuleOut */
-        AlertRuleOut: {
-            /** Format: date-time */
-            createdAt: string;
-            createdBy: string;
-            deploymentId: string;
-            enabled: boolean;
-            id: number;
-            kind: string;
-            webhookUrl: string;
         };
         /** AlgorithmInfo */
         AlgorithmInfo: {
@@ -1625,42 +1093,17 @@ export interface components {
         AliasRequest: {
             version: number;
         };
-        /** AnomalyEvent */
-        AnomalyEvent: {
-            durationMinutes: number;
-            end: string;
-            energyAboveExpectedKWh: number | null;
-            expected: number | null;
-            /** @enum {string} */
-            kind: "spike" | "level_shift" | "stuck" | "dropout" | "missing";
-            peak: number | null;
-            peakAt: string | null;
-            readings: number;
-            reason: string;
-            score: number;
-            start: string;
-            unit: string;
-        };
-        /** AnomalyPolicy */
-        AnomalyPolicy: {
-            /** @default 15 */
-            dropoutMinutes?: number;
-            /** @default 0.9999 */
-            level?: number;
-            /** @default 30 */
-            mergeGapMinutes?: number;
-            /** @default 30 */
-            minDurationMinutes?: number;
-            /** @default 30 */
-            missingMinutes?: number;
-            /** @default 60 */
-            spikeMaxMinutes?: number;
-            /** @default 0.999999 */
-            strongLevel?: number;
-            /** @default 120 */
-            stuckMinutes?: number;
-            /** @default 0.02 */
-            zeroFraction?: number;
+        /** AllowedValues */
+        AllowedValues: {
+            column: string;
+            /** @constant */
+            kind: "allowedValues";
+            /**
+             * @default fail
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
+            values: (string | number | boolean)[];
         };
         /** Artifact */
         Artifact: {
@@ -1685,12 +1128,6 @@ export interface components {
             lookback?: number | null;
             quantiles?: number[] | null;
             target: string;
-        };
-        /** BatchPrediction */
-        BatchPrediction: {
-            modelId: string;
-            outputs: components["schemas"]["InferenceOutput"][];
-            version: number;
         };
         /** BoxChart */
         BoxChart: {
@@ -1734,6 +1171,22 @@ export interface components {
             sourceName?: string | null;
             unit?: string | null;
         };
+        /** ColumnsCompare */
+        ColumnsCompare: {
+            /** @constant */
+            kind: "columnsCompare";
+            left: string;
+            /** @default 0 */
+            maxShare?: number;
+            /** @enum {string} */
+            op: "<" | "<=" | "==" | ">=" | ">";
+            right: string;
+            /**
+             * @default fail
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
+        };
         /** ColumnStats */
         ColumnStats: {
             buckets?: components["schemas"]["Bucket"][];
@@ -1750,18 +1203,6 @@ export interface components {
             std?: number | null;
             top?: components["schemas"]["ValueCount"][];
         };
-        /** CommentIn */
-        CommentIn: {
-            text: string;
-        };
-        /** CommentOut */
-        CommentOut: {
-            author: string;
-            /** Format: date-time */
-            createdAt: string;
-            id: number;
-            text: string;
-        };
         /** ContractInput */
         ContractInput: {
             /** @default false */
@@ -1770,7 +1211,6 @@ export interface components {
             /** @default true */
             required?: boolean;
             source: string;
-            trainingRange?: number[] | null;
             /** @default 1 */
             unit?: string;
         };
@@ -1782,7 +1222,6 @@ export interface components {
         };
         /** ContractOut */
         ContractOut: {
-            answerUnit: string;
             contract: components["schemas"]["DeploymentContract"];
             exampleError: string | null;
             exampleOutput: {
@@ -1799,6 +1238,19 @@ export interface components {
         ContractTarget: {
             name: string;
             outputUnit: string;
+        };
+        /** RuleResult */
+        control_plane_explore_schemas_RuleResult: {
+            column?: string | null;
+            details?: {
+                [key: string]: unknown;
+            };
+            message: string;
+            observed: number;
+            passed: boolean;
+            /** @enum {string} */
+            rule: "notNull" | "range" | "monotonicTimestamps" | "regularInterval";
+            threshold: string;
         };
         /** ControlRequest */
         ControlRequest: {
@@ -1835,6 +1287,8 @@ export interface components {
             };
             /** @default 3 */
             maxAttempts?: number;
+            /** @default false */
+            overrideQuality?: boolean;
         };
         /** CreateModel */
         CreateModel: {
@@ -1844,6 +1298,7 @@ export interface components {
         };
         /** CreateUser */
         CreateUser: {
+            email?: string | null;
             password: string;
             /**
              * @default viewer
@@ -1882,7 +1337,7 @@ export interface components {
             description: string;
             end?: string | null;
             /** @enum {string} */
-            format: "csv" | "parquet" | "xlsx";
+            format: "csv" | "parquet";
             frequency?: string | null;
             frequencySeconds?: number | null;
             id: string;
@@ -1932,18 +1387,12 @@ export interface components {
         DatasetRegistration: {
             data_url?: string | null;
             dataUrl?: string | null;
-            /** @enum {null|string} */
-            decimal?: "." | "," | null;
             /** @default  */
             description?: string;
             /** @enum {null|string} */
-            format?: "csv" | "parquet" | "xlsx" | null;
+            format?: "csv" | "parquet" | null;
             name?: string | null;
-            /** @enum {null|string} */
-            separator?: "," | ";" | "\t" | "|" | null;
             timestampColumn?: string | null;
-            timestampFormat?: string | null;
-            timezone?: string | null;
             units?: {
                 [key: string]: string;
             };
@@ -1990,11 +1439,6 @@ export interface components {
             maxMissingRatio?: number;
             meta?: components["schemas"]["ContractMeta"];
             modelId: string;
-            /**
-             * @default warn
-             * @enum {string}
-             */
-            outOfRange?: "warn" | "refuse";
             quantiles: number[];
             sourceUnits?: {
                 [key: string]: string;
@@ -2058,41 +1502,11 @@ export interface components {
         /** ErrorBody */
         ErrorBody: {
             /** @enum {string} */
-            code: "INVALID_INPUT" | "UNIT_INCONSISTENT" | "INPUT_MISSING_EXCEEDS" | "INPUT_OUT_OF_RANGE" | "INFERENCE_FAILED" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "METHOD_NOT_ALLOWED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+            code: "INVALID_INPUT" | "UNIT_INCONSISTENT" | "INPUT_MISSING_EXCEEDS" | "INFERENCE_FAILED" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "INTERNAL_ERROR";
             details?: {
                 [key: string]: unknown;
             };
             message: string;
-        };
-        /** EventOut */
-        EventOut: {
-            acknowledgedAt: string | null;
-            acknowledgedBy: string | null;
-            assetId: string | null;
-            comments: components["schemas"]["CommentOut"][];
-            deploymentId: string;
-            durationMinutes: number;
-            /** Format: date-time */
-            end: string;
-            energyAboveExpectedKWh: number | null;
-            expected: number | null;
-            id: number;
-            /** @enum {string} */
-            kind: "spike" | "level_shift" | "stuck" | "dropout" | "missing";
-            peak: number | null;
-            peakAt: string | null;
-            readings: number;
-            reason: string;
-            score: number;
-            /** Format: date-time */
-            start: string;
-            unit: string;
-        };
-        /** EventRecord */
-        EventRecord: {
-            assetId?: string | null;
-            deploymentId: string;
-            event: components["schemas"]["AnomalyEvent"];
         };
         /** ExplorePreview */
         ExplorePreview: {
@@ -2119,58 +1533,6 @@ export interface components {
             features: components["schemas"]["FeatureSuggestion"][];
             frequency?: string | null;
             target: string;
-        };
-        /** ExternalEdgeIn */
-        ExternalEdgeIn: {
-            /**
-             * @default data_flow
-             * @enum {string}
-             */
-            edgeType?: "data_flow" | "execution_flow";
-            from: components["schemas"]["NodeRefIn"];
-            metadata?: {
-                [key: string]: unknown;
-            };
-            to: components["schemas"]["NodeRefIn"];
-        };
-        /** ExternalNodeIn */
-        ExternalNodeIn: {
-            id: string;
-            metadata?: {
-                [key: string]: unknown;
-            };
-            /** @default  */
-            name?: string;
-            type: string;
-        };
-        /** FeatureHealth */
-        FeatureHealth: {
-            feature: string;
-            nullShare: number;
-            outOfRangeShare: number;
-        };
-        /** FeatureIn */
-        FeatureIn: {
-            /** @default  */
-            description?: string;
-            /** @enum {string} */
-            dtype: "float64" | "float32" | "int64" | "int32" | "bool" | "string";
-            maxValue?: number | null;
-            minValue?: number | null;
-            name: string;
-            unit?: string | null;
-        };
-        /** FeatureOut */
-        FeatureOut: {
-            /** Format: date-time */
-            createdAt: string;
-            description: string;
-            dtype: string;
-            maxValue: number | null;
-            minValue: number | null;
-            name: string;
-            unit: string | null;
-            version: number;
         };
         /** FeaturePlan */
         FeaturePlan: {
@@ -2215,44 +1577,19 @@ export interface components {
                 [key: string]: unknown;
             };
             reason: string;
-            /** @default  */
-            reasonCode?: string;
-            reasonParams?: {
-                [key: string]: string;
-            };
             /** @default 0 */
             score?: number;
         };
-        /** FieldMap */
-        FieldMap: {
-            feature: string;
-            unit?: string | null;
-        };
-        /** ForecastRecord */
-        ForecastRecord: {
-            deploymentId: string;
-            frequencyS: number;
-            origin: string;
-            p05: number[];
-            p50: number[];
-            p95: number[];
-            unit: string;
-        };
-        /** FrameOut */
-        FrameOut: {
-            columns: string[];
-            rows: {
-                [key: string]: unknown;
-            }[];
-        };
-        /** FrameRequest */
-        FrameRequest: {
-            features: string[];
-            spine: [
-                string,
-                string
-            ][];
-            ttlSeconds?: number | null;
+        /** Freshness */
+        Freshness: {
+            /** @constant */
+            kind: "freshness";
+            maxAgeSeconds: number;
+            /**
+             * @default warn
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
         };
         /** Gap */
         Gap: {
@@ -2277,7 +1614,6 @@ export interface components {
             tokenSha256: string;
             tritonModel: string;
             tritonVersion: number;
-            watch?: components["schemas"]["AnomalyPolicy"] | null;
         };
         /** GatewaySnapshot */
         GatewaySnapshot: {
@@ -2298,66 +1634,24 @@ export interface components {
             utilization: number;
             uuid: string;
         };
-        /** GroupIn */
-        GroupIn: {
-            /** @default  */
-            description?: string;
-            /**
-             * @default meter
-             * @enum {string}
-             */
-            entity?: "asset" | "meter";
-            features?: components["schemas"]["FeatureIn"][];
-            /** @default 96 */
-            lookback?: number;
-            name: string;
-            /**
-             * @default batch
-             * @enum {string}
-             */
-            sourceType?: "batch" | "stream";
-            /** @default  */
-            sourceUri?: string;
-        };
-        /** GroupOut */
-        GroupOut: {
-            /** Format: date-time */
-            createdAt: string;
-            description: string;
-            entity: string;
-            features: components["schemas"]["FeatureOut"][];
-            id: string;
-            lookback: number;
-            name: string;
-            owner: string;
-            sourceType: string;
-            sourceUri: string;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        /** GroupPage */
-        GroupPage: {
-            items: components["schemas"]["GroupOut"][];
-            total: number;
-        };
-        /** ImportPreview */
-        ImportPreview: {
-            columns: components["schemas"]["ColumnInfo"][];
-            /** @enum {null|string} */
-            decimal: "." | "," | null;
-            filename: string;
-            /** @enum {string} */
-            format: "csv" | "parquet" | "xlsx";
-            frequency: string | null;
-            rows: {
+        /** InferenceInput */
+        InferenceInput: {
+            deploymentId?: string | null;
+            forecast_horizon?: number | null;
+            future?: {
                 [key: string]: unknown;
-            }[];
-            /** @enum {null|string} */
-            separator: "," | ";" | "\t" | "|" | null;
-            timestampColumn: string;
-            timestampFormat: string;
-            timezone: string;
-            totalRows: number;
+            }[] | null;
+            historical_data?: {
+                [key: string]: unknown;
+            }[] | null;
+            horizon?: number | null;
+            series?: {
+                [key: string]: unknown;
+            }[] | null;
+            timestamp?: string | null;
+            units?: {
+                [key: string]: string;
+            } | null;
         };
         /** InferenceOutput */
         InferenceOutput: {
@@ -2378,36 +1672,6 @@ export interface components {
             duplicateTimestamps: number;
             sortedOnUpload: boolean;
             timezone: string;
-        };
-        /** IngestOut */
-        IngestOut: {
-            group: string;
-            /** Format: date-time */
-            ingestedAt: string;
-            online: boolean;
-            rows: number;
-            values: number;
-        };
-        /** IngestRequest */
-        IngestRequest: {
-            columns?: {
-                [key: string]: string;
-            };
-            datasetId?: string | null;
-            entity?: string | null;
-            group: string;
-            rows?: components["schemas"]["IngestRow"][];
-            units?: {
-                [key: string]: string;
-            };
-        };
-        /** IngestRow */
-        IngestRow: {
-            entity: string;
-            eventTime: string;
-            values: {
-                [key: string]: unknown;
-            };
         };
         /** JobOut */
         JobOut: {
@@ -2489,16 +1753,12 @@ export interface components {
         };
         /** LineageEdge */
         LineageEdge: {
-            edgeType?: string | null;
-            /** @default false */
-            external?: boolean;
             from: string;
-            fromType: string;
-            metadata?: {
-                [key: string]: unknown;
-            } | null;
+            /** @enum {string} */
+            fromType: "dataset" | "featurePlan" | "trainingJob" | "modelVersion" | "deployment";
             to: string;
-            toType: string;
+            /** @enum {string} */
+            toType: "dataset" | "featurePlan" | "trainingJob" | "modelVersion" | "deployment";
         };
         /** LineageGraph */
         LineageGraph: {
@@ -2510,51 +1770,24 @@ export interface components {
         };
         /** LineageNode */
         LineageNode: {
-            createdAt?: string | null;
-            /** @default false */
-            external?: boolean;
             id: string;
             label: string;
-            metadata?: {
-                [key: string]: unknown;
-            } | null;
             /** @default false */
             missing?: boolean;
-            type: string;
-        };
-        /** LineagePage */
-        LineagePage: {
-            edges: components["schemas"]["LineageEdge"][];
-            limit: number;
-            nextOffset?: number | null;
-            nodes: components["schemas"]["LineageNode"][];
-            offset: number;
-            total: number;
-        };
-        /** LineageRun */
-        LineageRun: {
-            graph: components["schemas"]["LineageGraph"];
-            inputs: components["schemas"]["LineageNode"][];
-            outputs: components["schemas"]["LineageNode"][];
-            runId: string;
-            status: string | null;
-        };
-        /** LogEntry */
-        LogEntry: {
-            level: string | null;
-            msg: string;
-            service: string;
-            time: string | null;
+            /** @enum {string} */
+            type: "dataset" | "featurePlan" | "trainingJob" | "modelVersion" | "deployment";
         };
         /** LoginRequest */
         LoginRequest: {
+            email?: string | null;
             password: string;
-            username: string;
+            username?: string | null;
         };
         /** LoginResponse */
         LoginResponse: {
             accessToken: string;
             expiresIn: number;
+            token: string;
             tokenType: string;
             user: components["schemas"]["UserOut"];
         };
@@ -2577,8 +1810,6 @@ export interface components {
             fill?: "linear" | "ffill" | null;
             inputs?: components["schemas"]["MappingInput"][];
             maxMissingRatio?: number | null;
-            /** @enum {null|string} */
-            outOfRange?: "warn" | "refuse" | null;
             timestampField?: string | null;
         };
         /** MappingInput */
@@ -2587,17 +1818,6 @@ export interface components {
             required?: boolean | null;
             source: string;
             unit?: string | null;
-        };
-        /** MaterializeRequest */
-        MaterializeRequest: {
-            end?: string | null;
-            group: string;
-            /**
-             * @default incremental
-             * @enum {string}
-             */
-            mode?: "range" | "incremental";
-            start?: string | null;
         };
         /** MemoryStats */
         MemoryStats: {
@@ -2649,19 +1869,25 @@ export interface components {
             updatedAt: string;
             version: number;
         };
-        /** Monitoring */
-        Monitoring: {
-            features: components["schemas"]["FeatureHealth"][];
-            freshnessSeconds: number | null;
-            groupId: string;
-            lastEventTime: string | null;
-            rowsPerMinute: number;
-            windowSeconds: number;
+        /** MonotonicTimestamps */
+        MonotonicTimestamps: {
+            /** @constant */
+            kind: "monotonicTimestamps";
+            /**
+             * @default fail
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
         };
-        /** NodeRefIn */
-        NodeRefIn: {
-            id: string;
-            type: string;
+        /** NoDuplicateTimestamps */
+        NoDuplicateTimestamps: {
+            /** @constant */
+            kind: "noDuplicateTimestamps";
+            /**
+             * @default fail
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
         };
         /** Normalize */
         Normalize: {
@@ -2674,20 +1900,33 @@ export interface components {
             /** @constant */
             op: "normalize";
         };
-        /** OnlineOut */
-        OnlineOut: {
-            entity: string;
-            values: components["schemas"]["OnlineValue"][];
+        /** NotNull */
+        NotNull: {
+            column: string;
+            /** @constant */
+            kind: "notNull";
+            /** @default 1 */
+            minShare?: number;
+            /**
+             * @default fail
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
         };
-        /** OnlineValue */
-        OnlineValue: {
-            eventTime: string | null;
-            feature: string;
-            value: number | string | boolean | null;
-            window: [
-                string,
-                number | string | boolean | null
-            ][] | null;
+        /** OutlierShare */
+        OutlierShare: {
+            column: string;
+            /** @constant */
+            kind: "outlierShare";
+            /** @default 0.01 */
+            maxShare?: number;
+            /**
+             * @default warn
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
+            /** @default 3.5 */
+            z?: number;
         };
         /** OutputMeta */
         OutputMeta: {
@@ -2704,14 +1943,14 @@ export interface components {
             };
             message: string;
         };
-        /** PayloadMapping */
-        PayloadMapping: {
-            entityField?: string | null;
-            entitySegment?: number | null;
-            fields: {
-                [key: string]: components["schemas"]["FieldMap"];
-            };
-            timeField?: string | null;
+        /** PasswordChange */
+        PasswordChange: {
+            currentPassword: string;
+            newPassword: string;
+        };
+        /** PasswordReset */
+        PasswordReset: {
+            password: string;
         };
         /** PlanCost */
         PlanCost: {
@@ -2763,7 +2002,7 @@ export interface components {
             /** Format: date-time */
             generatedAt: string;
             passed: boolean;
-            rules: components["schemas"]["RuleResult"][];
+            rules: components["schemas"]["control_plane_explore_schemas_RuleResult"][];
             score: number;
         };
         /** Quantiles */
@@ -2776,24 +2015,26 @@ export interface components {
             p95: number;
             p99: number;
         };
+        /** Range */
+        Range: {
+            column: string;
+            /** @constant */
+            kind: "range";
+            max?: number | null;
+            /** @default 0 */
+            maxShare?: number;
+            min?: number | null;
+            /**
+             * @default fail
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
+            unit?: string | null;
+        };
         /** RangeRule */
         RangeRule: {
             max?: number | null;
             min?: number | null;
-        };
-        /** ReadingRecord */
-        ReadingRecord: {
-            deploymentId: string;
-            frequencyS: number;
-            start: string;
-            value: number[];
-        };
-        /** RecordBatch */
-        RecordBatch: {
-            batchId: string;
-            events?: components["schemas"]["EventRecord"][];
-            forecasts?: components["schemas"]["ForecastRecord"][];
-            readings?: components["schemas"]["ReadingRecord"][];
         };
         /** RegisteredModelOut */
         RegisteredModelOut: {
@@ -2815,6 +2056,44 @@ export interface components {
             description?: string;
             modelName: string;
         };
+        /** RegularInterval */
+        RegularInterval: {
+            everySeconds?: number | null;
+            /** @constant */
+            kind: "regularInterval";
+            maxGapSeconds?: number | null;
+            /**
+             * @default fail
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
+        };
+        /** ReportOut */
+        ReportOut: {
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            datasetId: string;
+            error: string | null;
+            finishedAt: string | null;
+            id: string;
+            /** @enum {null|string} */
+            outcome: "pass" | "warn" | "fail" | null;
+            progress: number;
+            result: components["schemas"]["SuiteResult"] | null;
+            scheduleId?: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "error";
+            suiteId: string;
+            suiteName: string;
+            suiteVersion: number;
+            trigger: string;
+        };
+        /** ReportPage */
+        ReportPage: {
+            items: components["schemas"]["ReportOut"][];
+            total: number;
+        };
         /** RollbackRequest */
         RollbackRequest: {
             version: number;
@@ -2827,51 +2106,65 @@ export interface components {
             stats: ("mean" | "std" | "min" | "max")[];
             window: number;
         };
-        /** RuleResult */
-        RuleResult: {
-            column?: string | null;
-            details?: {
-                [key: string]: unknown;
-            };
-            message: string;
-            observed: number;
-            passed: boolean;
-            /** @enum {string} */
-            rule: "notNull" | "range" | "monotonicTimestamps" | "regularInterval";
-            threshold: string;
-        };
-        /** RunOut */
-        RunOut: {
-            /** Format: date-time */
-            createdAt: string;
-            durationSeconds: number | null;
-            end: string | null;
-            error: string;
-            finishedAt: string | null;
-            groupId: string;
-            id: string;
-            mode: string;
-            progress: number;
-            rows: number;
-            start: string | null;
-            startedAt: string | null;
-            status: string;
-            trigger: string;
-            watermark: string | null;
+        /** RowCount */
+        RowCount: {
+            /** @constant */
+            kind: "rowCount";
+            max?: number | null;
+            min?: number | null;
+            /**
+             * @default fail
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
         };
         /** ScheduleIn */
         ScheduleIn: {
             cron: string;
-            group: string;
+            datasetId: string;
+            /** @default true */
+            enabled?: boolean;
+            suiteName?: string | null;
         };
         /** ScheduleOut */
         ScheduleOut: {
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
             cron: string;
+            datasetId: string;
             enabled: boolean;
-            groupId: string;
             id: string;
+            lastReportId: string | null;
             lastRunAt: string | null;
-            nextRunAt: string | null;
+            /** Format: date-time */
+            nextRunAt: string;
+            runs: number;
+            suiteName: string;
+        };
+        /** RuleResult */
+        schemas_quality_RuleResult: {
+            checked: number;
+            code: string;
+            column?: string | null;
+            failing: number;
+            index: number;
+            kind: string;
+            message: string;
+            observed?: number | null;
+            /** @enum {string} */
+            outcome: "pass" | "warn" | "fail";
+            params?: {
+                [key: string]: unknown;
+            };
+            ranges?: components["schemas"]["TimeRange"][];
+            /** @default 0 */
+            rangesTotal?: number;
+            samples?: {
+                [key: string]: unknown;
+            }[];
+            /** @enum {string} */
+            severity: "warn" | "fail";
         };
         /** Seasonality */
         Seasonality: {
@@ -2896,58 +2189,9 @@ export interface components {
             type: "series";
             y: number[];
         };
-        /** SeriesOut */
-        SeriesOut: {
-            deploymentId: string;
-            loadDuration: number[];
-            peak: components["schemas"]["SeriesPoint"] | null;
-            points: components["schemas"]["SeriesPoint"][];
-            step: number;
-        };
-        /** SeriesPoint */
-        SeriesPoint: {
-            actual: number | null;
-            p05: number | null;
-            p50: number | null;
-            p95: number | null;
-            /** Format: date-time */
-            t: string;
-        };
-        /** SourceIn */
-        SourceIn: {
-            /** @default 127.0.0.1:1883 */
-            broker?: string;
-            group: string;
-            /**
-             * @default mqtt
-             * @constant
-             */
-            kind?: "mqtt";
-            mapping: components["schemas"]["PayloadMapping"];
-            name: string;
-            topic: string;
-        };
-        /** SourceOut */
-        SourceOut: {
-            broker: string;
-            /** Format: date-time */
-            createdAt: string;
-            groupId: string;
-            id: string;
-            kind: string;
-            lastError: string | null;
-            lastMessageAt: string | null;
-            lastPayload: string | null;
-            malformed: number;
-            mapping: components["schemas"]["PayloadMapping"];
-            messages: number;
-            messagesPerMinute: number;
-            name: string;
-            topic: string;
-        };
         /** StageRequest */
         StageRequest: {
-            /** @default true */
+            /** @default false */
             archiveExisting?: boolean;
             /** @default  */
             comment?: string;
@@ -2982,56 +2226,18 @@ export interface components {
             vramTotalGb?: number | null;
             vramUsedGb?: number | null;
         };
-        /** StepAccuracy */
-        StepAccuracy: {
-            coverage: number;
-            mae: number;
-            mape: number | null;
-            n: number;
-            naiveMae: number | null;
-            skill: number | null;
-            step: number;
-        };
-        /** StreamEvent */
-        StreamEvent: {
-            anomalies?: {
-                [key: string]: unknown;
-            }[];
-            deploymentId: string;
-            forecast?: {
-                [key: string]: unknown;
-            } | null;
-            /** @default  */
-            message?: string;
-            point: string;
-            readings?: {
-                [key: string]: unknown;
-            }[];
-            streamId: string;
-            /** @enum {string} */
-            type: "forecast" | "error";
-        };
-        /** StreamOut */
-        StreamOut: {
-            /** Format: date-time */
-            createdAt: string;
-            deploymentId: string;
-            entity: string;
-            error: string;
-            id: string;
-            lastPoint: string | null;
-            sourceId: string;
-            status: string;
-        };
-        /** StreamStart */
-        StreamStart: {
-            deploymentId: string;
-            deviceId: string;
-            entity: string;
-        };
-        /** StreamStop */
-        StreamStop: {
-            deploymentId: string;
+        /** StuckValues */
+        StuckValues: {
+            column: string;
+            /** @constant */
+            kind: "stuckValues";
+            /** @default 12 */
+            maxRepeats?: number;
+            /**
+             * @default warn
+             * @enum {string}
+             */
+            severity?: "warn" | "fail";
         };
         /** SuggestRequest */
         SuggestRequest: {
@@ -3040,48 +2246,45 @@ export interface components {
             maxPoints?: number;
             target?: string | null;
         };
+        /** SuiteIn */
+        SuiteIn: {
+            datasetId?: string | null;
+            datasetName?: string | null;
+            /** @default  */
+            description?: string;
+            name: string;
+            rules: (components["schemas"]["NotNull"] | components["schemas"]["Range"] | components["schemas"]["AllowedValues"] | components["schemas"]["RegularInterval"] | components["schemas"]["MonotonicTimestamps"] | components["schemas"]["NoDuplicateTimestamps"] | components["schemas"]["Freshness"] | components["schemas"]["StuckValues"] | components["schemas"]["OutlierShare"] | components["schemas"]["RowCount"] | components["schemas"]["ColumnsCompare"])[];
+        };
+        /** SuiteOut */
+        SuiteOut: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @default  */
+            createdBy?: string;
+            datasetId?: string | null;
+            datasetName?: string | null;
+            /** @default  */
+            description?: string;
+            id: string;
+            name: string;
+            rules: (components["schemas"]["NotNull"] | components["schemas"]["Range"] | components["schemas"]["AllowedValues"] | components["schemas"]["RegularInterval"] | components["schemas"]["MonotonicTimestamps"] | components["schemas"]["NoDuplicateTimestamps"] | components["schemas"]["Freshness"] | components["schemas"]["StuckValues"] | components["schemas"]["OutlierShare"] | components["schemas"]["RowCount"] | components["schemas"]["ColumnsCompare"])[];
+            version: number;
+        };
+        /** SuiteResult */
+        SuiteResult: {
+            failed: number;
+            /** @enum {string} */
+            outcome: "pass" | "warn" | "fail";
+            passed: number;
+            rows: number;
+            rules: components["schemas"]["schemas_quality_RuleResult"][];
+            warned: number;
+        };
         /** LogLine */
         system_schemas_LogLine: {
             level?: string | null;
             msg: string;
             time?: string | null;
-        };
-        /** SystemAlertEventOut */
-        SystemAlertEventOut: {
-            /** Format: date-time */
-            firedAt: string;
-            id: number;
-            message: string;
-            metric: string;
-            op: string;
-            resolvedAt?: string | null;
-            ruleId: number;
-            ruleName: string;
-            threshold: number;
-            value: number;
-        };
-        /** SystemAlertRuleIn */
-        SystemAlertRuleIn: {
-            /** @default true */
-            enabled?: boolean;
-            /** @enum {string} */
-            metric: "gpuUtilization" | "gpuTemperature" | "gpuMemory" | "cpu" | "memory" | "disk" | "queueLength" | "workersAlive";
-            name: string;
-            /** @enum {string} */
-            op: ">" | ">=" | "<" | "<=";
-            threshold: number;
-        };
-        /** SystemAlertRuleOut */
-        SystemAlertRuleOut: {
-            /** Format: date-time */
-            createdAt: string;
-            createdBy: string;
-            enabled: boolean;
-            id: number;
-            metric: string;
-            name: string;
-            op: string;
-            threshold: number;
         };
         /** SystemStats */
         SystemStats: {
@@ -3095,6 +2298,14 @@ export interface components {
             summary: components["schemas"]["StatsSummary"];
             /** Format: date-time */
             timestamp: string;
+        };
+        /** TimeRange */
+        TimeRange: {
+            /** Format: date-time */
+            end: string;
+            points: number;
+            /** Format: date-time */
+            start: string;
         };
         /** TokenOut */
         TokenOut: {
@@ -3110,10 +2321,26 @@ export interface components {
         };
         /** UserOut */
         UserOut: {
+            /** @default false */
+            disabled?: boolean;
+            email?: string | null;
             id: number;
             /** @enum {string} */
             role: "admin" | "engineer" | "viewer";
             username: string;
+        };
+        /** UserPatch */
+        UserPatch: {
+            disabled?: boolean | null;
+            email?: string | null;
+            /** @enum {null|string} */
+            role?: "admin" | "engineer" | "viewer" | null;
+        };
+        /** ValidateRequest */
+        ValidateRequest: {
+            datasetId: string;
+            suiteId?: string | null;
+            suiteName?: string | null;
         };
         /** ValueCount */
         ValueCount: {
@@ -3181,62 +2408,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description UNAUTHORIZED: wrong username or password. */
+        };
+    };
+    ApiAuthLogoutLogout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3282,8 +2482,30 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
+        };
+    };
+    ApiAuthPasswordChangePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3291,17 +2513,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3340,33 +2553,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3416,8 +2602,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
+        };
+    };
+    ApiAuthUsersUserIdUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserPatch"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3425,8 +2637,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3434,8 +2646,32 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
+        };
+    };
+    ApiAuthUsersUserIdPasswordResetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordReset"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3443,26 +2679,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3512,33 +2730,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDatasetsCreate: {
@@ -3552,36 +2743,22 @@ export interface operations {
             content: {
                 "application/json": components["schemas"]["DatasetRegistration"];
                 "multipart/form-data": {
-                    /**
-                     * @description CSV decimal mark; detected when absent
-                     * @enum {string}
-                     */
-                    decimal?: "." | ",";
                     /** @description free text */
                     description?: string;
                     /**
                      * Format: binary
-                     * @description CSV, Parquet or .xlsx (first sheet)
+                     * @description CSV or Parquet
                      */
                     file: string;
                     /**
                      * @description sniffed when absent
                      * @enum {string}
                      */
-                    format?: "csv" | "parquet" | "xlsx";
+                    format?: "csv" | "parquet";
                     /** @description defaults to the file name */
                     name?: string;
-                    /**
-                     * @description CSV field separator; detected when absent
-                     * @enum {string}
-                     */
-                    separator?: "," | ";" | "\t" | "|";
                     /** @description detected when absent */
                     timestampColumn?: string;
-                    /** @description strftime format, e.g. "%d.%m.%Y %H:%M"; detected */
-                    timestampFormat?: string;
-                    /** @description IANA zone of timestamps without an offset; UTC when absent */
-                    timezone?: string;
                     /** @description JSON object {column: unit}, e.g. {"load": "kW"} */
                     units?: string;
                 };
@@ -3608,60 +2785,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3709,131 +2832,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiDatasetsDatasetIdReplace: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                dataset_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DatasetPatch"];
-            };
-        };
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DatasetOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDatasetsDatasetIdRemove: {
@@ -3867,60 +2865,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3972,60 +2916,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDatasetsDatasetIdPreviewPreview: {
@@ -4062,33 +2952,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4136,33 +2999,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDatasetsDatasetIdReferencesReferences: {
@@ -4196,163 +3032,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiDatasetsInspectInspect: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DatasetRegistration"];
-                "multipart/form-data": {
-                    /**
-                     * @description CSV decimal mark; detected when absent
-                     * @enum {string}
-                     */
-                    decimal?: "." | ",";
-                    /** @description free text */
-                    description?: string;
-                    /**
-                     * Format: binary
-                     * @description CSV, Parquet or .xlsx (first sheet)
-                     */
-                    file: string;
-                    /**
-                     * @description sniffed when absent
-                     * @enum {string}
-                     */
-                    format?: "csv" | "parquet" | "xlsx";
-                    /** @description defaults to the file name */
-                    name?: string;
-                    /**
-                     * @description CSV field separator; detected when absent
-                     * @enum {string}
-                     */
-                    separator?: "," | ";" | "\t" | "|";
-                    /** @description detected when absent */
-                    timestampColumn?: string;
-                    /** @description strftime format, e.g. "%d.%m.%Y %H:%M"; detected */
-                    timestampFormat?: string;
-                    /** @description IANA zone of timestamps without an offset; UTC when absent */
-                    timezone?: string;
-                    /** @description JSON object {column: unit}, e.g. {"load": "kW"} */
-                    units?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ImportPreview"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4402,60 +3081,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDeploymentsListAll: {
@@ -4489,33 +3114,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4565,60 +3163,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDeploymentsDeploymentIdGetOne: {
@@ -4659,33 +3203,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDeploymentsDeploymentIdRemove: {
@@ -4717,363 +3234,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiDeploymentsDeploymentIdAccuracyAccuracy: {
-        parameters: {
-            query?: {
-                days?: number;
-            };
-            header?: never;
-            path: {
-                deployment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AccuracyOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiDeploymentsDeploymentIdAlertDeliveriesDeliveries: {
-        parameters: {
-            query?: {
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                deployment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertDeliveryOut"][];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiDeploymentsDeploymentIdAlertRulesRules: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                deployment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertRuleOut"][];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiDeploymentsDeploymentIdAlertRulesAddRule: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                deployment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AlertRuleIn"];
-            };
-        };
-        responses: {
-            /** @description Document created, URL follows */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertRuleOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5121,102 +3281,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiDeploymentsDeploymentIdEventsDeploymentEvents: {
-        parameters: {
-            query?: {
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                deployment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EventOut"][];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDeploymentsDeploymentIdHistoryHistory: {
@@ -5250,33 +3314,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5328,60 +3365,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDeploymentsDeploymentIdMetricsMetrics: {
@@ -5415,33 +3398,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5493,132 +3449,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiDeploymentsDeploymentIdSeriesSeries: {
-        parameters: {
-            query?: {
-                from?: string | null;
-                points?: number;
-                step?: number;
-                to?: string | null;
-            };
-            header?: never;
-            path: {
-                deployment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SeriesOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiDeploymentsDeploymentIdTokenRotate: {
@@ -5652,60 +3482,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5751,225 +3527,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiDeploymentsDeploymentIdWatchPolicyPolicy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                deployment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AnomalyPolicy"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiDeploymentsDeploymentIdWatchPolicySetPolicy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                deployment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AnomalyPolicy"];
-            };
-        };
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AnomalyPolicy"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiExplorePreviewPreview: {
@@ -6004,33 +3561,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6080,60 +3610,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiFeaturesAutoAuto: {
@@ -6169,60 +3645,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6273,33 +3695,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiFeaturesPlansCreate: {
@@ -6342,60 +3737,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiFeaturesPlansIdGetPlan: {
@@ -6429,33 +3770,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6507,60 +3821,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiFeaturesPlansIdPreviewPreview: {
@@ -6603,122 +3863,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiGatewayRecordsGatewayRecords: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RecordBatch"];
-            };
-        };
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: number;
-                    };
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiGatewaySnapshotGatewaySnapshot: {
@@ -6751,270 +3895,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description UNAUTHORIZED: the gateway sync token (X-Gateway-Token) is wrong. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiInferenceDevicesListDevices: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SourceOut"][];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiInferenceDevicesCreateDevice: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SourceIn"];
-            };
-        };
-        responses: {
-            /** @description Document created, URL follows */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SourceOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiInferenceDevicesIdGetDevice: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SourceOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiInferencePredictPredictRoute: {
@@ -7026,9 +3906,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
+                "application/json": components["schemas"]["InferenceInput"];
             };
         };
         responses: {
@@ -7038,7 +3916,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InferenceOutput"] | components["schemas"]["BatchPrediction"];
+                    "application/json": components["schemas"]["InferenceOutput"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -7052,385 +3930,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiInferenceStreamEventsEvents: {
-        parameters: {
-            query: {
-                deploymentId: string;
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StreamEvent"][];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiInferenceStreamStartStart: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["StreamStart"];
-            };
-        };
-        responses: {
-            /** @description Document created, URL follows */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StreamOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiInferenceStreamStopStop: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["StreamStop"];
-            };
-        };
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StreamOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiInferenceStreamsListStreams: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StreamOut"][];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7442,13 +3941,11 @@ export interface operations {
     };
     ApiLineageNodeTypeNodeIdLineage: {
         parameters: {
-            query?: {
-                depth?: number | null;
-            };
+            query?: never;
             header?: never;
             path: {
                 node_id: string;
-                node_type: string;
+                node_type: "dataset" | "featurePlan" | "trainingJob" | "modelVersion" | "deployment";
             };
             cookie?: never;
         };
@@ -7474,33 +3971,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7550,33 +4020,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiRegistryModelsCreateModel: {
@@ -7612,60 +4055,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7713,33 +4102,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiRegistryModelsNameAliasEventsAliasEvents: {
@@ -7780,33 +4142,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiRegistryModelsNameAliasesListAliases: {
@@ -7840,33 +4175,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7919,60 +4227,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiRegistryModelsNameAliasesDeleteAlias: {
@@ -8005,60 +4259,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8108,33 +4308,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiRegistryModelsNameStageHistoryModelHistory: {
@@ -8168,33 +4341,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8246,33 +4392,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiRegistryModelsNameVersionsRegister: {
@@ -8317,60 +4436,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiRegistryModelsNameVersionsGetVersion: {
@@ -8405,33 +4470,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8484,60 +4522,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiRegistryModelsNameVersionsStageHistoryVersionHistory: {
@@ -8572,33 +4556,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8647,457 +4604,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiSystemAlertsEvaluateEvaluate: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertEvaluation"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiSystemAlertsEventsEvents: {
-        parameters: {
-            query?: {
-                limit?: number;
-                open?: boolean;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SystemAlertEventOut"][];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiSystemAlertsRulesRules: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SystemAlertRuleOut"][];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiSystemAlertsRulesAddRule: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SystemAlertRuleIn"];
-            };
-        };
-        responses: {
-            /** @description Document created, URL follows */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SystemAlertRuleOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiSystemAlertsRulesRuleIdRemoveRule: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                rule_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, nothing follows */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiSystemLogsLogs: {
         parameters: {
             query?: {
-                level?: string | null;
-                limit?: number;
                 lines?: number;
-                q?: string | null;
-                service?: string | null;
-                type?: string | null;
+                service?: string;
             };
             header?: never;
             path?: never;
@@ -9111,7 +4624,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LogTail"] | components["schemas"]["LogEntry"][];
+                    "application/json": components["schemas"]["LogTail"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -9125,33 +4638,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9197,33 +4683,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiTrainingAlgorithmsAlgorithms: {
@@ -9255,33 +4714,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9332,33 +4764,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiTrainingJobsCreate: {
@@ -9394,60 +4799,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9495,33 +4846,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiTrainingJobsJobIdControlControl: {
@@ -9559,60 +4883,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9665,33 +4935,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiTrainingJobsJobIdMetricsMetrics: {
@@ -9725,33 +4968,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9805,60 +5021,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     ApiTrainingProtocolProtocol: {
@@ -9897,39 +5059,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
-    ApiV2FeatureStoreGroupsListGroups: {
+    ApiV2DataQualityReportsListReports: {
         parameters: {
             query?: {
-                q?: string | null;
+                datasetId?: string | null;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -9943,7 +5079,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GroupPage"];
+                    "application/json": components["schemas"]["ReportPage"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -9964,8 +5100,30 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
+        };
+    };
+    ApiV2DataQualityReportsReportIdGetReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9973,17 +5131,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9993,7 +5142,48 @@ export interface operations {
             };
         };
     };
-    ApiV2FeatureStoreGroupsCreateGroup: {
+    ApiV2DataQualityRulesListSuites: {
+        parameters: {
+            query?: {
+                datasetId?: string | null;
+                name?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuiteOut"][];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2DataQualityRulesCreateSuite: {
         parameters: {
             query?: never;
             header?: never;
@@ -10002,7 +5192,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["GroupIn"];
+                "application/json": components["schemas"]["SuiteIn"];
             };
         };
         responses: {
@@ -10012,7 +5202,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GroupOut"];
+                    "application/json": components["schemas"]["SuiteOut"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -10033,68 +5223,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
-    ApiV2FeatureStoreGroupsIdGetGroup: {
+    ApiV2DataQualityRulesSuiteIdGetSuite: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                suite_id: string;
             };
             cookie?: never;
         };
@@ -10106,7 +5242,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GroupOut"];
+                    "application/json": components["schemas"]["SuiteOut"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -10127,665 +5263,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
-    ApiV2FeatureStoreGroupsIdFeaturesAddFeature: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["FeatureIn"];
-            };
-        };
-        responses: {
-            /** @description Document created, URL follows */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GroupOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiV2FeatureStoreGroupsIdMonitoringMonitor: {
-        parameters: {
-            query?: {
-                windowSeconds?: number;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Monitoring"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiV2FeatureStoreIngestIngest: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["IngestRequest"];
-            };
-        };
-        responses: {
-            /** @description Document created, URL follows */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["IngestOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiV2FeatureStoreMaterializeMaterialize: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["MaterializeRequest"];
-            };
-        };
-        responses: {
-            /** @description Request accepted, processing continues off-line */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RunOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiV2FeatureStoreOnlineOnline: {
-        parameters: {
-            query: {
-                entity: string;
-                features: string;
-                window?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OnlineOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiV2FeatureStoreRunsListRuns: {
-        parameters: {
-            query?: {
-                group?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RunOut"][];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiV2FeatureStoreRunsIdGetRun: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RunOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiV2FeatureStoreSchedulesListSchedules: {
-        parameters: {
-            query?: {
-                group?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ScheduleOut"][];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiV2FeatureStoreSchedulesCreateSchedule: {
+    ApiV2DataQualityScheduleSchedule: {
         parameters: {
             query?: never;
             header?: never;
@@ -10825,335 +5305,12 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
-    ApiV2FeatureStoreTrainingFrameFrame: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["FrameRequest"];
-            };
-        };
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FrameOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiV2LineageNodeTypeNodeIdNode: {
+    ApiV2DataQualitySchedulesListSchedules: {
         parameters: {
             query?: {
-                depth?: number | null;
-            };
-            header?: never;
-            path: {
-                node_id: string;
-                node_type: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LineageGraph"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiV2LineageEdgeAddEdge: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ExternalEdgeIn"];
-            };
-        };
-        responses: {
-            /** @description Document created, URL follows */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LineageEdge"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiV2LineageGraphWhole: {
-        parameters: {
-            query?: {
-                depth?: number | null;
-                limit?: number;
-                offset?: number;
-                rootId?: string | null;
-                rootType?: string | null;
-                since?: string | null;
-                types?: string | null;
-                until?: string | null;
+                datasetId?: string | null;
             };
             header?: never;
             path?: never;
@@ -11167,7 +5324,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LineagePage"];
+                    "application/json": components["schemas"]["ScheduleOut"][];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -11188,204 +5345,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
-    ApiV2LineageNodeAddNode: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ExternalNodeIn"];
-            };
-        };
-        responses: {
-            /** @description Document created, URL follows */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LineageNode"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiV2LineageRunsRunIdRun: {
+    ApiV2DataQualitySchedulesScheduleIdDeleteSchedule: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                run_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LineageRun"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiWatchingAlertRulesRuleIdRemoveRule: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                rule_id: number;
+                schedule_id: string;
             };
             cookie?: never;
         };
@@ -11416,316 +5383,28 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
-    ApiWatchingEventsEvents: {
+    ApiV2DataQualityValidateValidate: {
         parameters: {
-            query?: {
-                assetId?: string | null;
-                deploymentId?: string | null;
-                kind?: "spike" | "level_shift" | "stuck" | "dropout" | "missing" | null;
-                limit?: number;
-                open?: boolean;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EventOut"][];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiWatchingEventsEventIdEvent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                event_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EventOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiWatchingEventsEventIdAcknowledgeAcknowledge: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                event_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EventOut"];
-                };
-            };
-            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    ApiWatchingEventsEventIdCommentsComment: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                event_id: number;
-            };
-            cookie?: never;
-        };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CommentIn"];
+                "application/json": components["schemas"]["ValidateRequest"];
             };
         };
         responses: {
-            /** @description Document created, URL follows */
-            201: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EventOut"];
+                    "application/json": components["schemas"]["ReportOut"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
@@ -11739,60 +5418,6 @@ export interface operations {
             };
             /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };

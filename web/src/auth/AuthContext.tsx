@@ -23,7 +23,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setSession({ token: res.accessToken, user: res.user });
     },
     logout() {
-      setSession(null);
+      // Revoke the token on the server first (best effort), then forget it here.
+      void api.POST('/api/auth/logout').finally(() => setSession(null));
     },
   }), [session]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

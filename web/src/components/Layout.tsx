@@ -28,6 +28,8 @@ const NAV: { section: MessageKey; items: { to: string; icon: IconName; label: Me
       // watching: monitor, live accuracy, anomaly events, alerts
 
       // quality rules and the administrator's desk
+      { to: '/quality', icon: 'check', label: 'quality.nav' },
+      { to: '/admin/users', icon: 'system', label: 'admin.nav' },
 
       // model lab: projects, experiments, weights, architectures, augmentation
 

@@ -226,6 +226,36 @@ const messages = {
   },
 
   // quality rules and the administrator's desk
+  admin: {
+    nav: 'Users', title: 'Users', subtitle: 'Who may sign in, and what each may do',
+    username: 'Username', email: 'Email', role: 'Role', state: 'State', active: 'Active', disabled: 'Disabled',
+    create: 'Create user', created: 'User {name} created', disable: 'Disable', enable: 'Enable',
+    resetPassword: 'Reset password', newPassword: 'New password', passwordReset: 'Password reset for {name}',
+    roleSaved: 'Role of {name} is now {role}; their sessions ended',
+    ownPassword: 'My password', currentPassword: 'Current password', change: 'Change password',
+    changed: 'Password changed', minLength: 'At least 8 characters',
+    confirmDisable: 'Disable {name}? Their sessions end at once.', adminsOnly: 'Only admins manage users.',
+  },
+  quality: {
+    nav: 'Data quality', title: 'Data quality', subtitle: 'Rule suites, checks and their findings with times',
+    dataset: 'Dataset', pick: 'Choose a dataset', run: 'Run check', queued: 'Check queued',
+    suite: 'Rule suite', suiteHint: 'JSON list of rules; saving creates the next version', saveSuite: 'Save suite',
+    suiteSaved: 'Suite {name} v{version} saved', history: 'Reports', noReports: 'No report yet for this dataset',
+    report: 'Report', rule: 'Rule', column: 'Column', outcome: 'Outcome', failing: 'Failing', where: 'Where',
+    message: 'Finding', rows: '{n} rows', progress: 'Progress', trigger: 'Trigger', badJson: 'Not valid JSON: {error}',
+    points: '{n} points', more: '+{n} more ranges', pass: 'Pass', warn: 'Warning', fail: 'Failed', error: 'Error',
+    finding: {
+      share: '{failing} of {checked} rows fail ({share}; allowed {allowed})',
+      notNull: '{present} of values present, {missing} missing',
+      gaps: '{gaps} gaps, {missingPoints} missing points',
+      monotonic: '{failing} timestamps earlier than the row before',
+      duplicates: '{failing} rows share their timestamp with another',
+      freshness: 'The last timestamp is {age} old',
+      rowCount: '{rows} rows',
+      missingColumn: 'The dataset has no column {column}',
+      noFrequency: 'No sampling interval is known', empty: 'The dataset has no rows',
+    },
+  },
 
   // model lab: projects, experiments, weights, architectures, augmentation
 

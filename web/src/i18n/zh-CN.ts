@@ -228,6 +228,36 @@ export const zhCN: Messages = {
   },
 
   // quality rules and the administrator's desk
+  admin: {
+    nav: '用户', title: '用户', subtitle: '谁可以登录，以及各自的权限',
+    username: '用户名', email: '邮箱', role: '角色', state: '状态', active: '启用', disabled: '已停用',
+    create: '创建用户', created: '已创建用户 {name}', disable: '停用', enable: '启用',
+    resetPassword: '重置密码', newPassword: '新密码', passwordReset: '已重置 {name} 的密码',
+    roleSaved: '{name} 的角色已改为 {role}，其会话已结束',
+    ownPassword: '我的密码', currentPassword: '当前密码', change: '修改密码',
+    changed: '密码已修改', minLength: '至少 8 个字符',
+    confirmDisable: '停用 {name}？其会话将立即结束。', adminsOnly: '只有管理员可以管理用户。',
+  },
+  quality: {
+    nav: '数据质量', title: '数据质量', subtitle: '规则集、检查及带时间的发现',
+    dataset: '数据集', pick: '选择数据集', run: '运行检查', queued: '检查已排队',
+    suite: '规则集', suiteHint: '规则的 JSON 列表；保存即创建下一个版本', saveSuite: '保存规则集',
+    suiteSaved: '规则集 {name} v{version} 已保存', history: '报告', noReports: '该数据集还没有报告',
+    report: '报告', rule: '规则', column: '列', outcome: '结果', failing: '未通过', where: '时间范围',
+    message: '发现', rows: '{n} 行', progress: '进度', trigger: '触发方式', badJson: 'JSON 无效：{error}',
+    points: '{n} 个点', more: '另有 {n} 个范围', pass: '通过', warn: '警告', fail: '失败', error: '出错',
+    finding: {
+      share: '{checked} 行中有 {failing} 行未通过（{share}；允许 {allowed}）',
+      notNull: '有值比例 {present}，缺失 {missing} 个',
+      gaps: '{gaps} 处缺口，缺少 {missingPoints} 个点',
+      monotonic: '{failing} 个时间戳早于上一行',
+      duplicates: '{failing} 行的时间戳与其他行重复',
+      freshness: '最后一个时间戳已过去 {age}',
+      rowCount: '{rows} 行',
+      missingColumn: '数据集没有列 {column}',
+      noFrequency: '未知采样间隔', empty: '数据集没有数据行',
+    },
+  },
 
   // model lab: projects, experiments, weights, architectures, augmentation
 

@@ -1,6 +1,6 @@
 /** Live events of a training job over `/ws/training/{jobId}`, with reconnects and a polling fallback. */
 import { useEffect, useReducer, useRef, useState } from 'react';
-import { api, unwrap, wsUrl } from '../api/client';
+import { api, openSocket, unwrap } from '../api/client';
 import type { TrainingEvent } from '../api/types';
 import { applyEvents, initialStream, isTerminal, parseEvent, type StreamState } from './trainingStream';
 
@@ -38,7 +38,7 @@ export function useTrainingStream(jobId: string | undefined, finished: boolean):
       setConnection('connecting');
       const openedAt = Date.now();
       let opened = false;
-      ws = new WebSocket(wsUrl(`/ws/training/${jobId}`));
+      ws = openSocket(`/ws/training/${jobId}`);
       ws.onopen = () => { opened = true; failures = 0; setConnection('live'); };
       ws.onmessage = (msg) => {
         let data: unknown;

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { api, unwrap, wsUrl } from '../../api/client';
+import { api, openSocket, unwrap } from '../../api/client';
 import { toApiError } from '../../api/errors';
 import type { SystemStats } from '../../api/types';
 import EChart from '../../charts/EChart';
@@ -37,7 +37,7 @@ function useSystemStream() {
       poll = window.setInterval(() => void tick(), 2000);
     };
     const connect = () => {
-      ws = new WebSocket(wsUrl('/ws/system'));
+      ws = openSocket('/ws/system');
       ws.onopen = () => { setLive(true); window.clearInterval(poll); poll = 0; };
       ws.onmessage = (m) => {
         try {

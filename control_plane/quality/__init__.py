@@ -1,0 +1,1 @@
+"""Data-quality rule suites, validation jobs, reports and schedules."""

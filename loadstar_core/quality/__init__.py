@@ -1,0 +1,1 @@
+"""Data-quality rules: pure evaluation of rule suites on polars frames."""
