@@ -21,7 +21,7 @@ async def relay_stream(socket: WebSocket[Any, Any, Any]) -> None:
     await socket.accept()
     deployment_id = socket.query_params.get("deploymentId", "")
     try:
-        authenticate_socket(socket.app.state.jwt_auth, socket.query_params.get("token"))
+        await authenticate_socket(socket)
         if not deployment_id:
             raise InvalidInput("deploymentId is required", {"field": "deploymentId"})
     except LoadstarError as exc:

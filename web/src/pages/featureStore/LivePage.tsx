@@ -1,7 +1,7 @@
 /** One stream, live: readings, the forecast band and anomalies as they arrive over the WebSocket. */
 import { useEffect, useMemo, useState } from 'react';
 import { useParams } from 'react-router';
-import { wsUrl } from '../../api/client';
+import { openSocket } from '../../api/client';
 import EChart from '../../charts/EChart';
 import { seriesOption } from '../../charts/options';
 import { Badge, Card, PageHeader } from '../../components/ui';
@@ -16,7 +16,7 @@ function useStreamEvents(deploymentId: string) {
     let ws: WebSocket | null = null;
     let retry = 0;
     const connect = () => {
-      ws = new WebSocket(wsUrl('/ws/inference/stream', { deploymentId }));
+      ws = openSocket('/ws/inference/stream', { deploymentId });
       ws.onopen = () => setLive(true);
       ws.onmessage = (m) => {
         try {
