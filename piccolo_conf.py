@@ -21,6 +21,7 @@ APP_REGISTRY = AppRegistry(
         # watching: monitor, live accuracy, anomaly events, alerts
         # quality rules and the administrator's desk
         # model lab: projects, experiments, weights, architectures, augmentation
+        "control_plane.lab.piccolo_app",
         # feature store and sensor streams
         # notebooks
         # home dashboard, lineage graph, system logs, docs

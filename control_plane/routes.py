@@ -11,16 +11,15 @@ from control_plane.explore.controller import ExploreController, QualityControlle
 from control_plane.features.controller import FeaturesController
 from control_plane.health import health_routes
 from control_plane.inference.controller import inference_routes
+
+# watching: monitor, live accuracy, anomaly events, alerts
+# quality rules and the administrator's desk
+# model lab: projects, experiments, weights, architectures, augmentation
+from control_plane.lab.routes import lab_routes
 from control_plane.lineage.controller import LineageController
 from control_plane.registry.controller import RegistryController
 from control_plane.system.controller import system_routes
 from control_plane.training.controller import training_routes
-
-# watching: monitor, live accuracy, anomaly events, alerts
-
-# quality rules and the administrator's desk
-
-# model lab: projects, experiments, weights, architectures, augmentation
 
 # feature store and sensor streams
 
@@ -45,6 +44,7 @@ ROUTES: list[ControllerRouterHandler] = [
     # watching: monitor, live accuracy, anomaly events, alerts
     # quality rules and the administrator's desk
     # model lab: projects, experiments, weights, architectures, augmentation
+    *lab_routes,
     # feature store and sensor streams
     # notebooks
     # home dashboard, lineage graph, system logs, docs

@@ -17,6 +17,9 @@ class CreateJob(Wire):
     algorithm: str | None = None
     hyperparams: dict[str, Any] = msgspec.field(default_factory=dict)
     maxAttempts: int = 3
+    # the model lab's designs: an architecture instead of an algorithm, an augmentation
+    architectureId: str | None = None
+    augmentationId: str | None = None
 
 
 class Artifact(Wire):
