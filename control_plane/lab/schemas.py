@@ -115,3 +115,128 @@ class ProjectOut(Wire, omit_defaults=False):
     createdBy: str
     createdAt: datetime
     updatedAt: datetime
+
+
+class RunCreate(Wire):
+    """A run of an experiment: a training job of an algorithm or of a lab architecture."""
+
+    datasetId: str
+    featurePlanId: str
+    name: str = ""
+    algorithm: str | None = None
+    architectureId: str | None = None
+    augmentationId: str | None = None
+    weightId: str | None = None
+    hyperparams: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class ExperimentCreate(Wire):
+    """Seed 004's `POST /experiments`: an experiment, and its first run when a dataset and
+    a feature plan are given."""
+
+    name: Name
+    description: str = ""
+    projectId: str | None = None
+    datasetId: str | None = None
+    featurePlanId: str | None = None
+    algorithm: str | None = None
+    architectureId: str | None = None
+    augmentationId: str | None = None
+    weightId: str | None = None
+    hyperparams: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class Rename(Wire):
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    description: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class ExperimentControl(Wire):
+    action: Literal["stop", "pause", "resume"]
+    runId: str | None = None
+
+
+class SaveRequest(Wire):
+    runId: str | None = None
+    name: str | None = None
+    tags: list[str] = msgspec.field(default_factory=list)
+
+
+class MetricRange(Wire, omit_defaults=False):
+    last: float | None
+    min: float | None
+    max: float | None
+
+
+class RunRow(Wire, omit_defaults=False):
+    id: str
+    name: str
+    experimentId: str | None
+    status: str
+    algorithm: str
+    architectureId: str | None
+    augmentationId: str | None
+    weightId: str | None
+    datasetId: str
+    featurePlanId: str
+    params: dict[str, Any]  # flat: nested values as dotted keys, the graph by its name
+    metrics: dict[str, MetricRange]  # every metric event's field, and the test evaluation's
+    createdAt: datetime
+
+
+class RunPage(Wire, omit_defaults=False):
+    items: list[RunRow]
+    total: int
+    page: int
+    pageSize: int
+    paramColumns: list[str]
+    metricColumns: list[str]
+
+
+class ExperimentOut(Wire, omit_defaults=False):
+    id: str
+    name: str
+    description: str
+    projectId: str | None
+    status: str  # the newest run's status, "empty" without runs
+    runs: int
+    createdBy: str
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class RunMetrics(Wire, omit_defaults=False):
+    runId: str
+    points: list[dict[str, Any]]
+
+
+class Comparison(Wire, omit_defaults=False):
+    runs: list[RunRow]
+    paramDiff: dict[str, dict[str, Any]]  # parameter -> runId -> value, where runs differ
+    curves: dict[str, list[dict[str, Any]]]  # runId -> per-epoch points
+    perStep: dict[str, dict[str, list[float]]]  # runId -> metric -> one value per step
+
+
+class WeightOut(Wire, omit_defaults=False):
+    id: str
+    name: str
+    format: str
+    bytes: int
+    sha256: str
+    signature: dict[str, Any]
+    metrics: dict[str, Any]
+    architectureId: str | None
+    sourceRun: str | None
+    tags: list[str]
+    notes: str
+    createdBy: str
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class WeightPatch(Wire):
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    tags: list[Annotated[str, Meta(min_length=1, max_length=64)]] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    notes: str | msgspec.UnsetType = msgspec.UNSET
