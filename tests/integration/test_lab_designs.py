@@ -140,3 +140,36 @@ async def test_augmentation_crud_and_preview(cp_client, admin_headers) -> None:
     assert (
         await cp_client.get(f"/api/augmentation/{aug_id}", headers=admin_headers)
     ).status_code == 404
+
+
+async def test_projects_group_experiments_and_other_records(cp_client, admin_headers) -> None:
+    project = await cp_client.post(
+        "/api/v1/projects", json={"name": "line A"}, headers=admin_headers
+    )
+    assert project.status_code == 201, project.text
+    pid = project.json()["id"]
+    assert project.json()["members"] == [{"username": "admin", "role": "owner"}]
+    experiment = await cp_client.post(
+        "/api/v1/experiments", json={"name": "empty", "projectId": pid}, headers=admin_headers
+    )
+    assert experiment.json()["status"] == "empty"
+    linked = await cp_client.post(
+        f"/api/projects/{pid}/links",
+        json={"kind": "dataset", "refId": "ds-1"},
+        headers=admin_headers,
+    )
+    assert linked.json()["links"] == [{"kind": "dataset", "refId": "ds-1"}]
+    assert linked.json()["experiments"] == 1
+    listed = await cp_client.get(
+        "/api/v1/experiments", params={"projectId": pid}, headers=admin_headers
+    )
+    assert [e["id"] for e in listed.json()] == [experiment.json()["id"]]
+    refused = await cp_client.delete(f"/api/projects/{pid}", headers=admin_headers)
+    assert refused.status_code == 409
+    exp_id = experiment.json()["id"]
+    assert (
+        await cp_client.delete(f"/api/v1/experiments/{exp_id}", headers=admin_headers)
+    ).status_code == 204
+    assert (
+        await cp_client.delete(f"/api/projects/{pid}", headers=admin_headers)
+    ).status_code == 204
