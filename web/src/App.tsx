@@ -23,6 +23,11 @@ const SystemPage = lazy(() => import('./pages/system/SystemPage'));
 // quality rules and the administrator's desk
 
 // model lab: projects, experiments, weights, architectures, augmentation
+const LabProjectsPage = lazy(() => import('./pages/lab/ProjectsPage'));
+const LabExperimentsPage = lazy(() => import('./pages/lab/ExperimentsPage'));
+const LabBuilderPage = lazy(() => import('./pages/lab/BuilderPage'));
+const LabAugmentationPage = lazy(() => import('./pages/lab/AugmentationPage'));
+const LabWeightsPage = lazy(() => import('./pages/lab/WeightsPage'));
 
 // feature store and sensor streams
 
@@ -61,6 +66,11 @@ export function App() {
         {/* quality rules and the administrator's desk */}
 
         {/* model lab: projects, experiments, weights, architectures, augmentation */}
+        <Route path="lab/projects" element={<LabProjectsPage />} />
+        <Route path="lab/experiments" element={<LabExperimentsPage />} />
+        <Route path="lab/builder" element={<LabBuilderPage />} />
+        <Route path="lab/augmentation" element={<LabAugmentationPage />} />
+        <Route path="lab/weights" element={<LabWeightsPage />} />
 
         {/* feature store and sensor streams */}
 
