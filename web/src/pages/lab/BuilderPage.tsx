@@ -14,7 +14,7 @@ import { useArchitectures, useBlocks, useSaveArchitecture, validateArchitecture 
 function BlockView({ data, selected }: NodeProps<BlockNode>) {
   const params = Object.entries(data.params).map(([k, v]) => `${k}=${String(v)}`).join(' ');
   return (
-    <div className={`lab-block${data.invalid ? ' invalid' : ''}${selected ? ' selected' : ''}`} data-testid={`block-${data.kind}`}>
+    <div className={`lab-block${data.invalid ? ' invalid' : ''}${selected ? ' selected' : ''}`} data-testid={`block-${data.kind}`} data-node={data.kind}>
       {data.kind !== 'input' && data.kind !== 'features' && <Handle type="target" position={Position.Left} />}
       <strong>{data.kind}</strong>
       {params && <div className="small muted">{params}</div>}
