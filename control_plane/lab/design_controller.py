@@ -1,4 +1,4 @@
-"""`/api/models/architectures` and `/api/augmentation` (also under `/api/v1`)."""
+"""`/models/architectures` and `/augmentation` (mounted under `/api` and `/api/v1`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from control_plane.adapters.object_store import ObjectStore
 from control_plane.auth.security import writer_guard
 from control_plane.auth.service import AuthUser
 from control_plane.lab import designs, preview
-from control_plane.lab.paths import both
 from control_plane.lab.schemas import (
     ArchitectureOut,
     AugmentationBody,
@@ -30,13 +29,13 @@ _REFUSAL = (
 )
 
 
-@get(both(ARCH + "/blocks"), tags=["lab"], summary="The blocks an architecture is drawn from")
+@get(ARCH + "/blocks", tags=["lab"], summary="The blocks an architecture is drawn from")
 async def list_blocks() -> list[BlockInfo]:
     return designs.catalogue()
 
 
 @post(
-    both(ARCH + "/validate"),
+    ARCH + "/validate",
     tags=["lab"],
     status_code=200,
     summary="Check a graph and resolve each node's output shape",
@@ -46,13 +45,13 @@ async def validate_architecture(data: ArchitectureGraph = Body()) -> ShapeReport
     return designs.check_graph(data)
 
 
-@get(both(ARCH), tags=["lab"], summary="List architectures")
+@get(ARCH, tags=["lab"], summary="List architectures")
 async def list_architectures() -> list[ArchitectureOut]:
     return await designs.list_architectures()
 
 
 @post(
-    both(ARCH),
+    ARCH,
     tags=["lab"],
     guards=[writer_guard],
     status_code=201,
@@ -63,13 +62,13 @@ async def create_architecture(user: AuthUser, data: ArchitectureGraph = Body()) 
     return await designs.create_architecture(data, user.username)
 
 
-@get(both(ARCH + "/{arch_id:str}"), tags=["lab"], summary="An architecture with its shapes")
+@get(ARCH + "/{arch_id:str}", tags=["lab"], summary="An architecture with its shapes")
 async def get_architecture(arch_id: str) -> ArchitectureOut:
     return await designs.get_architecture(arch_id)
 
 
 @put(
-    both(ARCH + "/{arch_id:str}"),
+    ARCH + "/{arch_id:str}",
     tags=["lab"],
     guards=[writer_guard],
     summary="Replace an architecture",
@@ -80,7 +79,7 @@ async def update_architecture(arch_id: str, data: ArchitectureGraph = Body()) ->
 
 
 @delete(
-    both(ARCH + "/{arch_id:str}"),
+    ARCH + "/{arch_id:str}",
     tags=["lab"],
     guards=[writer_guard],
     summary="Delete an architecture",
@@ -89,13 +88,13 @@ async def delete_architecture(arch_id: str) -> None:
     await designs.delete_architecture(arch_id)
 
 
-@get(both(AUG), tags=["lab"], summary="List augmentation pipelines")
+@get(AUG, tags=["lab"], summary="List augmentation pipelines")
 async def list_augmentations() -> list[AugmentationOut]:
     return await designs.list_augmentations()
 
 
 @post(
-    both(AUG),
+    AUG,
     tags=["lab"],
     guards=[writer_guard],
     status_code=201,
@@ -106,7 +105,7 @@ async def create_augmentation(user: AuthUser, data: AugmentationBody = Body()) -
 
 
 @post(
-    both(AUG + "/preview"),
+    AUG + "/preview",
     tags=["lab"],
     status_code=200,
     summary="A few windows before and after a pipeline",
@@ -115,13 +114,13 @@ async def preview_augmentation(store: ObjectStore, data: PreviewRequest = Body()
     return await preview.preview(store, data)
 
 
-@get(both(AUG + "/{aug_id:str}"), tags=["lab"], summary="An augmentation pipeline")
+@get(AUG + "/{aug_id:str}", tags=["lab"], summary="An augmentation pipeline")
 async def get_augmentation(aug_id: str) -> AugmentationOut:
     return await designs.get_augmentation(aug_id)
 
 
 @put(
-    both(AUG + "/{aug_id:str}"),
+    AUG + "/{aug_id:str}",
     tags=["lab"],
     guards=[writer_guard],
     summary="Replace an augmentation pipeline",
@@ -131,7 +130,7 @@ async def update_augmentation(aug_id: str, data: AugmentationBody = Body()) -> A
 
 
 @delete(
-    both(AUG + "/{aug_id:str}"),
+    AUG + "/{aug_id:str}",
     tags=["lab"],
     guards=[writer_guard],
     summary="Delete an augmentation pipeline",

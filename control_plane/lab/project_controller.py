@@ -9,7 +9,6 @@ from litestar.types import ControllerRouterHandler
 from control_plane.auth.security import writer_guard
 from control_plane.auth.service import AuthUser
 from control_plane.lab import projects
-from control_plane.lab.paths import both
 from control_plane.lab.schemas import (
     MemberBody,
     ProjectBody,
@@ -21,13 +20,13 @@ from control_plane.lab.schemas import (
 P = "/projects"
 
 
-@get(both(P), tags=["lab"], summary="List projects")
+@get(P, tags=["lab"], summary="List projects")
 async def list_projects() -> list[ProjectOut]:
     return await projects.list_projects()
 
 
 @post(
-    both(P),
+    P,
     tags=["lab"],
     guards=[writer_guard],
     status_code=201,
@@ -37,13 +36,13 @@ async def create_project(user: AuthUser, data: ProjectBody = Body()) -> ProjectO
     return await projects.create_project(data, user.username)
 
 
-@get(both(P + "/{project_id:str}"), tags=["lab"], summary="A project")
+@get(P + "/{project_id:str}", tags=["lab"], summary="A project")
 async def get_project(project_id: str) -> ProjectOut:
     return await projects.get_project(project_id)
 
 
 @put(
-    both(P + "/{project_id:str}"),
+    P + "/{project_id:str}",
     tags=["lab"],
     guards=[writer_guard],
     summary="Rename, describe or archive a project",
@@ -53,7 +52,7 @@ async def update_project(project_id: str, data: ProjectPatch = Body()) -> Projec
 
 
 @delete(
-    both(P + "/{project_id:str}"),
+    P + "/{project_id:str}",
     tags=["lab"],
     guards=[writer_guard],
     summary="Delete a project without experiments",
@@ -63,7 +62,7 @@ async def delete_project(project_id: str) -> None:
 
 
 @post(
-    both(P + "/{project_id:str}/links"),
+    P + "/{project_id:str}/links",
     tags=["lab"],
     guards=[writer_guard],
     status_code=200,
@@ -74,7 +73,7 @@ async def link_project(project_id: str, data: ProjectLinkBody = Body()) -> Proje
 
 
 @delete(
-    both(P + "/{project_id:str}/links/{kind:str}/{ref_id:str}"),
+    P + "/{project_id:str}/links/{kind:str}/{ref_id:str}",
     tags=["lab"],
     guards=[writer_guard],
     status_code=200,
@@ -85,7 +84,7 @@ async def unlink_project(project_id: str, kind: str, ref_id: str) -> ProjectOut:
 
 
 @put(
-    both(P + "/{project_id:str}/members"),
+    P + "/{project_id:str}/members",
     tags=["lab"],
     guards=[writer_guard],
     summary="Add a member or change a member's role",

@@ -12,7 +12,6 @@ from control_plane.adapters.object_store import ObjectStore
 from control_plane.auth.security import writer_guard
 from control_plane.auth.service import AuthUser
 from control_plane.lab import experiments, runs
-from control_plane.lab.paths import both
 from control_plane.lab.schemas import (
     Comparison,
     ExperimentControl,
@@ -32,7 +31,7 @@ RUNS = "/runs"
 Query = Annotated[str | None, Parameter(default=None)]
 
 
-@get(both(EXP), tags=["lab"], summary="List experiments, each with its newest run's status")
+@get(EXP, tags=["lab"], summary="List experiments, each with its newest run's status")
 async def list_experiments(
     status: Query, project_id: Annotated[str | None, Parameter(query="projectId", default=None)]
 ) -> list[ExperimentOut]:
@@ -40,7 +39,7 @@ async def list_experiments(
 
 
 @post(
-    both(EXP),
+    EXP,
     tags=["lab"],
     guards=[writer_guard],
     status_code=201,
@@ -56,13 +55,13 @@ async def create_experiment(
     return await experiments.create_experiment(data, user.username, store, queue)
 
 
-@get(both(EXP + "/{experiment_id:str}"), tags=["lab"], summary="An experiment")
+@get(EXP + "/{experiment_id:str}", tags=["lab"], summary="An experiment")
 async def get_experiment(experiment_id: str) -> ExperimentOut:
     return await experiments.get_experiment(experiment_id)
 
 
 @put(
-    both(EXP + "/{experiment_id:str}"),
+    EXP + "/{experiment_id:str}",
     tags=["lab"],
     guards=[writer_guard],
     summary="Rename an experiment or change its description",
@@ -72,7 +71,7 @@ async def rename_experiment(experiment_id: str, data: Rename = Body()) -> Experi
 
 
 @delete(
-    both(EXP + "/{experiment_id:str}"),
+    EXP + "/{experiment_id:str}",
     tags=["lab"],
     guards=[writer_guard],
     summary="Delete an experiment with its runs' logs, events, checkpoints and artifacts",
@@ -82,7 +81,7 @@ async def delete_experiment(experiment_id: str, store: ObjectStore) -> None:
 
 
 @post(
-    both(EXP + "/{experiment_id:str}/runs"),
+    EXP + "/{experiment_id:str}/runs",
     tags=["lab"],
     guards=[writer_guard],
     status_code=202,
@@ -100,7 +99,7 @@ async def add_run(
 
 
 @post(
-    both(EXP + "/{experiment_id:str}/control"),
+    EXP + "/{experiment_id:str}/control",
     tags=["lab"],
     guards=[writer_guard],
     status_code=200,
@@ -117,7 +116,7 @@ async def control_experiment(
 
 
 @get(
-    both(EXP + "/{experiment_id:str}/metrics"),
+    EXP + "/{experiment_id:str}/metrics",
     tags=["lab"],
     summary="Every run's metric points (loss curves)",
 )
@@ -126,7 +125,7 @@ async def experiment_metrics(experiment_id: str) -> list[RunMetrics]:
 
 
 @post(
-    both(EXP + "/{experiment_id:str}/save"),
+    EXP + "/{experiment_id:str}/save",
     tags=["lab"],
     guards=[writer_guard],
     status_code=201,
@@ -139,7 +138,7 @@ async def save_experiment(
 
 
 @get(
-    both(RUNS),
+    RUNS,
     tags=["lab"],
     summary="The run table: filter and sort on the server",
     description="`sort`: createdAt, name, status, algorithm, `param:<name>` or "
@@ -168,7 +167,7 @@ async def list_runs(
 
 
 @get(
-    both(RUNS + "/compare"),
+    RUNS + "/compare",
     tags=["lab"],
     summary="Runs side by side: parameter diff, loss curves, metrics per horizon step",
 )
@@ -178,19 +177,19 @@ async def compare_runs(
     return await runs.compare_runs(ids.split(","))
 
 
-@get(both(RUNS + "/{run_id:str}"), tags=["lab"], summary="One row of the run table")
+@get(RUNS + "/{run_id:str}", tags=["lab"], summary="One row of the run table")
 async def get_run(run_id: str) -> RunRow:
     return await runs.get_run(run_id)
 
 
-@put(both(RUNS + "/{run_id:str}"), tags=["lab"], guards=[writer_guard], summary="Rename a run")
+@put(RUNS + "/{run_id:str}", tags=["lab"], guards=[writer_guard], summary="Rename a run")
 async def rename_run(run_id: str, data: Rename = Body()) -> RunRow:
     row = await runs.get_run(run_id)
     return await runs.rename_run(run_id, data.name if isinstance(data.name, str) else row.name)
 
 
 @delete(
-    both(RUNS + "/{run_id:str}"),
+    RUNS + "/{run_id:str}",
     tags=["lab"],
     guards=[writer_guard],
     summary="Delete a run: its job, logs, events, checkpoints and unregistered artifacts",

@@ -13,7 +13,6 @@ from control_plane.auth.security import writer_guard
 from control_plane.auth.service import AuthUser
 from control_plane.datasets.transfer import request_body
 from control_plane.lab import weights
-from control_plane.lab.paths import both
 from control_plane.lab.schemas import WeightOut, WeightPatch
 from control_plane.settings import Settings
 from schemas.errors import InvalidInput
@@ -21,13 +20,13 @@ from schemas.errors import InvalidInput
 W = "/models/weights"
 
 
-@get(both(W), tags=["lab"], summary="The weights library, newest first")
+@get(W, tags=["lab"], summary="The weights library, newest first")
 async def list_weights(tag: Annotated[str | None, Parameter(default=None)]) -> list[WeightOut]:
     return await weights.list_weights(tag)
 
 
 @post(
-    both(W),
+    W,
     tags=["lab"],
     guards=[writer_guard],
     status_code=201,
@@ -48,13 +47,13 @@ async def upload_weight(
     )
 
 
-@get(both(W + "/{weight_id:str}"), tags=["lab"], summary="A weight's metadata")
+@get(W + "/{weight_id:str}", tags=["lab"], summary="A weight's metadata")
 async def get_weight(weight_id: str) -> WeightOut:
     return await weights.get_weight(weight_id)
 
 
 @put(
-    both(W + "/{weight_id:str}"),
+    W + "/{weight_id:str}",
     tags=["lab"],
     guards=[writer_guard],
     summary="Edit a weight's name, tags or notes",
@@ -64,7 +63,7 @@ async def update_weight(weight_id: str, data: WeightPatch = Body()) -> WeightOut
 
 
 @get(
-    both(W + "/{weight_id:str}/download"),
+    W + "/{weight_id:str}/download",
     tags=["lab"],
     summary="Download the file",
     media_type="application/octet-stream",
@@ -79,7 +78,7 @@ async def download_weight(weight_id: str, store: ObjectStore) -> Response[bytes]
 
 
 @delete(
-    both(W + "/{weight_id:str}"),
+    W + "/{weight_id:str}",
     tags=["lab"],
     guards=[writer_guard],
     summary="Delete a weight and its file",
