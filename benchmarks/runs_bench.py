@@ -8,7 +8,9 @@ finished training jobs with their metric events (one per epoch: trainLoss, valLo
 seconds...) and test evaluation, groups them in one experiment, then times through the
 lab's services (what the routes call, without HTTP):
 
-- list: the run table of all N runs, sorted on the server by a metric's minimum, one page;
+- list: the run table of all N runs, sorted on the server by a metric's minimum, one page
+  (a finished run's metric summary is folded from its events at the first listing and
+  kept; that first listing is printed apart);
 - list, filtered: the same with a status and a name filter;
 - compare: 20 runs side by side (parameter diff, loss curves, per-step metrics);
 - reference: the run table built the naive way, one metrics query per run.
@@ -99,8 +101,8 @@ async def populate(n: int, epochs: int, prefix: str, experiment_id: str) -> list
     now = datetime.now(UTC)
     await Experiment(id=experiment_id, name="runs benchmark", created_at=now, updated_at=now).save()
     jobs = [_job(i, prefix, rng, 24) for i in range(n)]
-    for start in range(0, n, 200):
-        part = jobs[start : start + 200]
+    for start in range(0, n, 50):  # under asyncpg's 32,767 query arguments
+        part = jobs[start : start + 50]
         await TrainingJob.insert(*[TrainingJob(**j) for j in part])
         await TrainingEventRow.insert(
             *[TrainingEventRow(**e) for j in part for e in _events(j["id"], epochs, rng)]
@@ -159,6 +161,9 @@ async def main(n: int, epochs: int) -> None:
             }
             return lambda: runs.list_runs(**(args | filters))
 
+        started = time.perf_counter()
+        await table()()  # the first listing folds every run's events into its summary
+        cold = (time.perf_counter() - started) * 1000
         rows = [
             ("list (sort by min valLoss)", await median_ms(table())),
             ("list, filtered (status, name)", await median_ms(table(status="succeeded", q="run"))),
@@ -172,6 +177,7 @@ async def main(n: int, epochs: int) -> None:
     for name, ms in rows:
         mark = "met" if ms < GOAL_MS else "MISSED"
         print(f"{name:<34}{ms:>10.1f}{mark:>10}{reference / ms:>9.1f}x")
+    print(f"{'first list (folds every summary)':<34}{cold:>10.1f}")
     print(f"{'reference: one query per run':<34}{reference:>10.1f}")
 
 

@@ -9,7 +9,8 @@ import msgspec
 
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.lab.schemas import Comparison, MetricRange, RunCreate, RunPage, RunRow
-from control_plane.lab.tables import Run
+from control_plane.lab.summaries import summaries
+from control_plane.lab.tables import Run, RunSummary
 from control_plane.lab.weights import init_weights_uri
 from control_plane.training import removal, run_view
 from control_plane.training import service as training
@@ -37,20 +38,11 @@ def flat_params(hyperparams: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def test_metrics(evaluation: dict[str, Any]) -> dict[str, MetricRange]:
-    """The test evaluation's headline numbers, as metrics with one value."""
-    model = evaluation.get("model") or {}
-    picked = {f"test.{k}": v for k, v in model.items() if isinstance(v, int | float)}
-    for key in ("coverage", "intervalWidth", "maeImprovementPct"):
-        if isinstance(evaluation.get(key), int | float):
-            picked[f"test.{key}"] = evaluation[key]
-    return {k: MetricRange(last=float(v), min=float(v), max=float(v)) for k, v in picked.items()}
-
-
 def _row(job: dict[str, Any], run: dict[str, Any] | None, summary: dict[str, Any]) -> RunRow:
     run = run or {}
-    metrics = {k: msgspec.convert(v, MetricRange) for k, v in summary.items()}
-    metrics.update(test_metrics(job["evaluation"] or {}))
+    metrics = {
+        k: MetricRange(last=v["last"], min=v["min"], max=v["max"]) for k, v in summary.items()
+    }
     return RunRow(
         id=job["id"],
         name=run.get("name") or job["id"],
@@ -72,8 +64,8 @@ async def run_rows(job_ids: list[str] | None) -> list[RunRow]:
     jobs = await run_view.job_rows(job_ids)
     ids = [j["id"] for j in jobs]
     runs = {r["job_id"]: r for r in await Run.select().where(Run.job_id.is_in(ids or [""]))}
-    summaries = await run_view.metric_summaries(job_ids)
-    return [_row(j, runs.get(j["id"]), summaries.get(j["id"], {})) for j in jobs]
+    folded = await summaries(jobs)
+    return [_row(j, runs.get(j["id"]), folded.get(j["id"], {})) for j in jobs]
 
 
 async def experiment_job_ids(experiment_id: str) -> list[str]:
@@ -162,7 +154,7 @@ async def compare_runs(ids: list[str]) -> Comparison:
         for k in keys
         if len({msgspec.json.encode(r.params.get(k)) for r in ordered}) > 1
     }
-    jobs = {j["id"]: j for j in await run_view.job_rows(wanted)}
+    jobs = {j["id"]: j for j in await run_view.job_rows(wanted, evaluation=True)}
     per_step = {i: (jobs[i]["evaluation"] or {}).get("perStep", {}) for i in wanted}
     return Comparison(
         runs=ordered,
@@ -228,6 +220,7 @@ async def delete_run(job_id: str, store: ObjectStore) -> None:
     """The job's rows, events, checkpoints and artifacts, then the run record."""
     await removal.delete_job(job_id, store)
     await Run.delete().where(Run.job_id == job_id)
+    await RunSummary.delete().where(RunSummary.job_id == job_id)
 
 
 async def delete_runs(job_ids: list[str], store: ObjectStore) -> None:

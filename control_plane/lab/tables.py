@@ -4,7 +4,7 @@ joined here by its id), and the weights library."""
 
 from __future__ import annotations
 
-from piccolo.columns import JSONB, BigInt, Text, Timestamptz, Varchar
+from piccolo.columns import JSONB, BigInt, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -70,6 +70,15 @@ class Run(Table, tablename="lab_run"):
     augmentation_id = Varchar(length=24, null=True, default=None)
     weight_id = Varchar(length=24, null=True, default=None)
     created_at = Timestamptz(index=True)
+
+
+class RunSummary(Table, tablename="lab_run_summary"):
+    """Each metric's last/min/max of a finished run, folded once from its events (and its
+    test evaluation); `last_seq` says which events it saw."""
+
+    job_id = Varchar(length=32, primary_key=True)
+    last_seq = Integer(default=0)
+    metrics = JSONB(default={})
 
 
 class Weight(Table, tablename="lab_weight"):

@@ -17,16 +17,20 @@ GROUP BY e.job_id, kv.key
 """
 
 
-async def job_rows(job_ids: list[str] | None = None) -> list[dict[str, Any]]:
-    """id, status, algorithm, hyperparams, evaluation, plan ids and times of jobs (all
-    when `job_ids` is None), newest first."""
+async def job_rows(
+    job_ids: list[str] | None = None, *, evaluation: bool = False
+) -> list[dict[str, Any]]:
+    """id, status, algorithm, hyperparams, plan ids, times and last event seq of jobs (all
+    when `job_ids` is None), newest first; with their test evaluation when asked."""
+    columns = [TrainingJob.evaluation] if evaluation else []
     query = (
         TrainingJob.select(
+            *columns,
             TrainingJob.id,
             TrainingJob.status,
             TrainingJob.algorithm,
             TrainingJob.hyperparams,
-            TrainingJob.evaluation,
+            TrainingJob.last_seq,
             TrainingJob.dataset_id,
             TrainingJob.feature_plan_id,
             TrainingJob.progress,

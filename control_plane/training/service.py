@@ -118,7 +118,8 @@ async def create_job(
         )
     if not 1 <= data.maxAttempts <= 10:
         raise InvalidInput("maxAttempts must be 1..10", {"field": "maxAttempts"})
-    parse_hyperparams(algorithm, data.hyperparams)  # refused here, not by a failed job later
+    if algorithm != ARCHITECTURE:  # refused here, not by a failed job later
+        parse_hyperparams(algorithm, data.hyperparams)
     canonical_uri = await require_dataset(store, data.datasetId)
     plan = await load_plan(data.featurePlanId)
     design = await job_design(data.architectureId, data.augmentationId, plan_context(plan))

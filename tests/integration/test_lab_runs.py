@@ -182,7 +182,7 @@ async def test_a_pickled_payload_is_refused_and_a_state_dict_accepted(
         headers=admin_headers,
     )
     assert refused.status_code == 400, refused.text
-    assert refused.json()["details"]["global"] == "builtins.print"
+    assert refused.json()["details"]["global"].endswith(".print")  # never called
     raw = await cp_client.post(
         "/api/models/weights",
         files={"file": ("raw.pt", io.BytesIO(pickle.dumps({"a": 1})), "application/octet-stream")},
