@@ -27,6 +27,7 @@ AUGMENT = {
 }
 
 
+@pytest.mark.timeout(1500)  # two real trainings on shared CPUs
 async def test_a_skip_connection_trains_exports_and_matches_torch_in_onnxruntime(
     cp_client, admin_headers, settings
 ) -> None:

@@ -35,6 +35,7 @@ async def _experiment(client, headers, dataset_id: str, plan_id: str, **extra) -
     return resp.json()
 
 
+@pytest.mark.timeout(1500)  # two real trainings on shared CPUs
 async def test_a_deleted_run_leaves_no_row_event_or_object(
     cp_client, admin_headers, settings
 ) -> None:
