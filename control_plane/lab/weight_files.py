@@ -89,7 +89,8 @@ def pt_state_dict(path: Path) -> dict[str, Any]:
                         "is accepted, never other pickled objects",
                         {"field": "file", "global": f"{module}.{name}"},
                     )
-                tensors += name == "_rebuild_tensor_v2"
+            elif opcode.name == "BINPERSID":  # one stored tensor (its storage)
+                tensors += 1
             elif opcode.name == "OBJ":
                 raise InvalidInput(
                     "the .pt file builds objects: only a state dict is accepted", {"field": "file"}
