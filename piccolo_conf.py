@@ -23,6 +23,7 @@ APP_REGISTRY = AppRegistry(
         # quality rules and the administrator's desk
         "control_plane.quality.piccolo_app",
         # model lab: projects, experiments, weights, architectures, augmentation
+        "control_plane.lab.piccolo_app",
         # feature store and sensor streams
         "control_plane.feature_store.piccolo_app",
         "control_plane.streams.piccolo_app",

@@ -8,32 +8,21 @@ from control_plane.auth.controller import AuthController
 from control_plane.datasets.controller import DatasetController
 from control_plane.deployments.controller import deployment_routes
 from control_plane.explore.controller import ExploreController, QualityController
+from control_plane.feature_store.controller import FeatureStoreController
 from control_plane.features.controller import FeaturesController
 from control_plane.health import health_routes
 from control_plane.inference.controller import inference_routes
-from control_plane.lineage.controller import LineageController
+from control_plane.lab.routes import lab_routes
+from control_plane.lineage.controller import LineageController, LineageV2Controller
+from control_plane.quality.controller import QualityRulesController
 from control_plane.registry.controller import RegistryController
+from control_plane.streams.controller import stream_routes
 from control_plane.system.controller import system_routes
+from control_plane.system_alerts.controller import SystemAlertsController
 from control_plane.training.controller import training_routes
-
-# watching: monitor, live accuracy, anomaly events, alerts
 from control_plane.watching.controller import watching_routes
 
-# quality rules and the administrator's desk
-from control_plane.quality.controller import QualityRulesController  # isort: skip
-
-# model lab: projects, experiments, weights, architectures, augmentation
-
-# feature store and sensor streams
-# isort: split
-from control_plane.feature_store.controller import FeatureStoreController
-from control_plane.streams.controller import stream_routes
-
 # notebooks
-
-# home dashboard, lineage graph, system logs, docs
-from control_plane.lineage.controller import LineageV2Controller  # isort: skip
-from control_plane.system_alerts.controller import SystemAlertsController  # isort: skip
 
 
 ROUTES: list[ControllerRouterHandler] = [
@@ -54,6 +43,7 @@ ROUTES: list[ControllerRouterHandler] = [
     # quality rules and the administrator's desk
     QualityRulesController,
     # model lab: projects, experiments, weights, architectures, augmentation
+    *lab_routes,
     # feature store and sensor streams
     FeatureStoreController,
     *stream_routes,

@@ -13,7 +13,10 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from loadstar_core.architecture import resolve
+from loadstar_core.augmentation import AugmentationStep
 from loadstar_core.plain_words import plain_validation
+from schemas.architecture import ArchitectureGraph
 from schemas.errors import InvalidInput
 
 _PATH = re.compile(r"at `\$\.([A-Za-z_]+)|unknown field `([^`]+)`")
@@ -51,6 +54,10 @@ class CommonParams(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     split_rows: Annotated[list[RowRange], Meta(min_length=3, max_length=3)] | None = None
     max_gap: Annotated[int, Meta(ge=0)] | None = None
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    # Time-series augmentations applied to training windows only (loadstar_core.augmentation).
+    augmentation: list[AugmentationStep] | None = None
+    # A weight of the library to start from (fine-tuning): its S3 URI, a state dict.
+    init_weights: str | None = None
 
 
 class LinearParams(CommonParams, kw_only=True):
@@ -88,12 +95,21 @@ class AutoParams(LinearParams, kw_only=True):
     instance normalisation that scores best on the validation windows; no gradient steps."""
 
 
+class ArchitectureParams(CommonParams, kw_only=True):
+    """A graph drawn in the builder, compiled to torch by the worker (not in ALGORITHMS:
+    jobs name it through the model lab, which stores the graph)."""
+
+    architecture: ArchitectureGraph
+    architecture_id: str = ""
+
+
 PARAMS: dict[str, type[CommonParams]] = {
     "auto": AutoParams,
     "tide": TiDEParams,
     "linear": LinearParams,
     "mlp": MLPParams,
     "patchtst": PatchParams,
+    "architecture": ArchitectureParams,
 }
 
 
@@ -125,6 +141,8 @@ def parse_hyperparams(algorithm: str, raw: dict[str, Any]) -> CommonParams:
                 "stride must not exceed patch_len",
                 {"field": "hyperparams", "algorithm": algorithm, "parameter": "stride"},
             )
+    if isinstance(params, ArchitectureParams):
+        resolve(params.architecture)
     return params
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,10 +86,17 @@ class WindowSet:
         view.origins = self.origins[start:end]
         return view
 
-    def batch(self, index: torch.Tensor) -> Batch:
+    def batch(
+        self,
+        index: torch.Tensor,
+        transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    ) -> Batch:
+        """The windows `index`; `transform` (augmentation) sees their values [B, L + H, n]."""
         rows = self.origins[index].unsqueeze(1) + self.offsets  # [B, L + H]
         lookback = self.series.lookback
         values = self.series.values[rows]
+        if transform is not None:
+            values = transform(values)
         return Batch(
             window=values[:, :lookback],
             calendar=self.series.phases[rows],

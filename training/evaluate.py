@@ -111,6 +111,11 @@ def evaluate(graph: ForecastGraph, series: SeriesData, plan: FeaturePlan) -> dic
         "nominalCoverage": levels[-1] - levels[0],
         "intervalWidth": float((upper - lower).mean()),
         "testWindows": len(windows),
+        # per forecast step (1..H): how error and coverage grow with the horizon
+        "perStep": {
+            "mae": np.abs(point - target).mean(axis=0).tolist(),
+            "coverage": ((target >= lower) & (target <= upper)).mean(axis=0).tolist(),
+        },
         "targetMean": mean,
         "targetStd": std,
     }

@@ -33,6 +33,7 @@ from training.data import SeriesData, SplitBounds, prepare_series
 from training.evaluate import evaluate, quantile_label
 from training.export import export_onnx, sha256_of
 from training.features.exog import ExogenousBlock
+from training.fine_tune import load_matching_weights
 from training.graph import ForecastGraph
 from training.models import DEFAULT_ALGORITHM, Shape, build_forecaster, parse_hyperparams
 from training.models.selection import NORMS, choose
@@ -219,6 +220,7 @@ def train_forecaster(
     emit: Emit,
     control: Control | None = None,
     resume_from: Path | None = None,
+    init_weights: Path | None = None,
     dataset_id: str = "",
     plan_id: str = "",
 ) -> TrainingResult:
@@ -270,6 +272,9 @@ def train_forecaster(
         )
         graph.forecaster.warm_start(start)
         log("initialised from the ridge forecast on history, calendar and covariates", 0.01)
+    if init_weights is not None:
+        loaded = load_matching_weights(graph, init_weights)
+        log(f"fine-tuning from a library weight ({loaded} tensors)", 0.01)
     device = pick_device(params.device)
     identity = {"plan": msgspec.to_builtins(plan), "algorithm": algorithm, "hyperparams": used}
     trainer = Trainer(

@@ -127,6 +127,16 @@ class JobRun:
             return None
         return local
 
+    def init_weights(self) -> Path | None:
+        """The library weight a fine-tuning run starts from, fetched from S3."""
+        uri = self.spec.hyperparams.get("init_weights")
+        if not uri:
+            return None
+        bucket, key = split_s3_uri(str(uri))
+        local = self.workdir / "init-weights.pt"
+        self.s3.fget_object(bucket, key, str(local))
+        return local
+
     def run(self) -> JobStatus | Literal["interrupted"]:
         """Train and publish artifacts; returns the final status."""
         from training.pipeline import TrainingPaused, TrainingStopped, train_forecaster
@@ -157,6 +167,7 @@ class JobRun:
                 emit=self.emit,
                 control=self.poll_control,
                 resume_from=resume,
+                init_weights=self.init_weights(),
                 dataset_id=self.spec.datasetId,
                 plan_id=self.spec.featurePlanId,
             )

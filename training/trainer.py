@@ -19,6 +19,7 @@ import torch
 
 from loadstar_core.hyperparams import CommonParams
 from schemas.errors import InvalidInput
+from training.augment import WindowAugmentation
 from training.data import Batch, SeriesData, WindowSet
 from training.graph import ForecastGraph
 from training.models.common import pinball_loss
@@ -182,7 +183,7 @@ class Trainer:
             while state.batch < n_batches:
                 self._obey_control()
                 index = order[state.batch * batch_size : (state.batch + 1) * batch_size]
-                loss = self._step(self.train.batch(index))
+                loss = self._step(self.train.batch(index, self._augmentation()))
                 state.loss_sum += loss * len(index)
                 state.loss_count += len(index)
                 state.batch += 1
@@ -198,6 +199,15 @@ class Trainer:
             seconds=state.seconds,
             stopped_early=state.stopped_early,
         )
+
+    def _augmentation(self) -> Callable[[torch.Tensor], torch.Tensor] | None:
+        """The job's augmentation of this training batch (seeded by epoch and batch, so a
+        resumed run augments alike); validation and test windows never come here."""
+        steps = self.params.augmentation
+        if not steps:
+            return None
+        seed = (self.params.seed, self.state.epoch, self.state.batch)
+        return WindowAugmentation(steps, self.series.lookback, seed)
 
     def _step(self, batch: Batch) -> float:
         self.optimizer.zero_grad(set_to_none=True)

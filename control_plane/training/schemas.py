@@ -18,6 +18,9 @@ class CreateJob(Wire):
     hyperparams: dict[str, Any] = msgspec.field(default_factory=dict)
     maxAttempts: int = 3
     overrideQuality: bool = False  # train although the dataset's last quality report failed
+    # the model lab's designs: an architecture instead of an algorithm, an augmentation
+    architectureId: str | None = None
+    augmentationId: str | None = None
 
 
 class Artifact(Wire):

@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 from piccolo.columns.combination import WhereRaw
 
 from control_plane.adapters.object_store import ObjectStore
+from control_plane.lab.designs import job_design, plan_context
 from control_plane.quality.reports import record_override, training_gate
 from control_plane.training.queue import TrainingQueue
 from control_plane.training.schemas import (
@@ -35,6 +36,8 @@ from schemas.training_job.protocol import (
     can_move,
     control_key,
 )
+
+ARCHITECTURE = "architecture"  # a job that trains a graph of the model lab
 
 
 def new_job_id() -> str:
@@ -103,17 +106,27 @@ async def create_job(
     data: CreateJob, user: str, store: ObjectStore, queue: TrainingQueue
 ) -> JobOut:
     algorithm = data.algorithm or DEFAULT_ALGORITHM
-    if algorithm not in ALGORITHMS:
+    if data.architectureId:
+        if data.algorithm not in (None, ARCHITECTURE):
+            raise InvalidInput(
+                "name an algorithm or an architecture, not both", {"field": "architectureId"}
+            )
+        algorithm = ARCHITECTURE
+    elif algorithm not in ALGORITHMS:
         raise InvalidInput(
             f"unknown algorithm {algorithm!r}",
             {"field": "algorithm", "allowed": sorted(ALGORITHMS)},
         )
     if not 1 <= data.maxAttempts <= 10:
         raise InvalidInput("maxAttempts must be 1..10", {"field": "maxAttempts"})
-    parse_hyperparams(algorithm, data.hyperparams)  # refused here, not by a failed job later
+    if algorithm != ARCHITECTURE:  # refused here, not by a failed job later
+        parse_hyperparams(algorithm, data.hyperparams)
     canonical_uri = await require_dataset(store, data.datasetId)
     failed_report = await training_gate(data.datasetId, data.overrideQuality, user)
     plan = await load_plan(data.featurePlanId)
+    design = await job_design(data.architectureId, data.augmentationId, plan_context(plan))
+    hyperparams = {**data.hyperparams, **design}
+    parse_hyperparams(algorithm, hyperparams)
     if plan.get("datasetId") not in (None, data.datasetId):
         raise InvalidInput(
             "the feature plan belongs to another dataset",
@@ -129,7 +142,7 @@ async def create_job(
         dataset_id=data.datasetId,
         feature_plan_id=data.featurePlanId,
         algorithm=algorithm,
-        hyperparams=data.hyperparams,
+        hyperparams=hyperparams,
         plan=plan,
         status="queued",
         max_attempts=data.maxAttempts,
@@ -146,7 +159,7 @@ async def create_job(
         canonicalUri=canonical_uri,
         plan=plan,
         algorithm=algorithm,
-        hyperparams=data.hyperparams,
+        hyperparams=hyperparams,
     )
     try:
         await queue.enqueue_training(spec)

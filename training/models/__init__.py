@@ -5,6 +5,7 @@ from __future__ import annotations
 from loadstar_core.algorithms import ALGORITHMS as CATALOG
 from loadstar_core.algorithms import DEFAULT_ALGORITHM
 from loadstar_core.hyperparams import (
+    ArchitectureParams,
     CommonParams,
     LinearParams,
     MLPParams,
@@ -12,6 +13,7 @@ from loadstar_core.hyperparams import (
     TiDEParams,
     parse_hyperparams,
 )
+from training.models.architecture import ArchitectureForecaster
 from training.models.common import QuantileForecaster, Shape
 from training.models.linear import LinearForecaster
 from training.models.mlp import MLPForecaster
@@ -24,6 +26,8 @@ ALGORITHMS = tuple(CATALOG)
 def build_forecaster(shape: Shape, params: CommonParams) -> QuantileForecaster:
     """The network of the algorithm `params` belongs to."""
     norm, rank = params.instance_norm, params.covariate_rank
+    if isinstance(params, ArchitectureParams):
+        return ArchitectureForecaster(shape, instance_norm=norm, graph=params.architecture)
     if isinstance(params, TiDEParams):
         return TiDEForecaster(
             shape,

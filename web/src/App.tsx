@@ -26,6 +26,11 @@ const QualityPage = lazy(() => import('./pages/quality/QualityPage'));
 const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 
 // model lab: projects, experiments, weights, architectures, augmentation
+const LabProjectsPage = lazy(() => import('./pages/lab/ProjectsPage'));
+const LabExperimentsPage = lazy(() => import('./pages/lab/ExperimentsPage'));
+const LabBuilderPage = lazy(() => import('./pages/lab/BuilderPage'));
+const LabAugmentationPage = lazy(() => import('./pages/lab/AugmentationPage'));
+const LabWeightsPage = lazy(() => import('./pages/lab/WeightsPage'));
 
 // feature store and sensor streams
 const FeatureStorePage = lazy(() => import('./pages/featureStore/FeatureStorePage'));
@@ -74,6 +79,11 @@ export function App() {
         <Route path="admin/users" element={<UsersPage />} />
 
         {/* model lab: projects, experiments, weights, architectures, augmentation */}
+        <Route path="lab/projects" element={<LabProjectsPage />} />
+        <Route path="lab/experiments" element={<LabExperimentsPage />} />
+        <Route path="lab/builder" element={<LabBuilderPage />} />
+        <Route path="lab/augmentation" element={<LabAugmentationPage />} />
+        <Route path="lab/weights" element={<LabWeightsPage />} />
 
         {/* feature store and sensor streams */}
         <Route path="feature-store" element={<FeatureStorePage />} />

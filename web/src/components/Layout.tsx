@@ -32,6 +32,11 @@ const NAV: { section: MessageKey; items: { to: string; icon: IconName; label: Me
       { to: '/admin/users', icon: 'system', label: 'admin.nav' },
 
       // model lab: projects, experiments, weights, architectures, augmentation
+      { to: '/lab/projects', icon: 'inbox', label: 'lab.nav.projects' },
+      { to: '/lab/experiments', icon: 'explore', label: 'lab.nav.experiments' },
+      { to: '/lab/builder', icon: 'deployments', label: 'lab.nav.builder' },
+      { to: '/lab/augmentation', icon: 'features', label: 'lab.nav.augmentation' },
+      { to: '/lab/weights', icon: 'registry', label: 'lab.nav.weights' },
 
       // feature store and sensor streams
       { to: '/feature-store', icon: 'features', label: 'featureStore.nav' },

@@ -258,6 +258,36 @@ const messages = {
   },
 
   // model lab: projects, experiments, weights, architectures, augmentation
+  lab: {
+    nav: { projects: 'Projects', experiments: 'Experiments', builder: 'Model builder', augmentation: 'Augmentation', weights: 'Weights' },
+    experiments: {
+      title: 'Experiments', subtitle: 'Runs side by side: parameters, loss curves and errors per horizon step',
+      runs: 'Runs', search: 'Search runs', anyStatus: 'Any status', sort: 'Sort by', noRuns: 'No runs yet',
+      start: 'Start a run', model: 'Algorithm or architecture', none: 'None', startButton: 'Start run',
+      compare: 'Compare', parameter: 'Parameter', metric: 'Metric', smoothing: 'Smoothing', logScale: 'Log scale',
+      perStep: 'Test MAE per horizon step',
+    },
+    builder: {
+      title: 'Model builder', subtitle: 'Draw a network from time-series blocks; the server checks every shape',
+      blocks: 'Blocks', params: 'Parameters (JSON)', save: 'Save', saveAs: 'Save as new', valid: 'Every shape resolves',
+      nodeProblem: 'Node {node}', badJson: 'The parameters are not valid JSON', open: 'Open', new: 'New architecture',
+      saved: 'Saved',
+    },
+    augmentation: {
+      title: 'Augmentation', subtitle: 'Pipelines applied to training windows only',
+      preview: 'Preview', previewHint: 'Preview shows a few windows before and after the pipeline.',
+      pipeline: 'Pipeline', addStep: 'Add step', saved: 'Saved pipelines', original: 'Original', augmented: 'Augmented',
+    },
+    weights: {
+      title: 'Weights', subtitle: 'Uploaded and saved models: ONNX graphs and PyTorch state dicts',
+      library: 'Library', empty: 'No weights yet', format: 'Format', size: 'Size', tags: 'Tags', download: 'Download',
+      upload: 'Upload', uploadHint: '.onnx (checked, signature read) or .pt (a state dict only)',
+    },
+    projects: {
+      title: 'Projects', subtitle: 'Experiments, data and models grouped, with members and roles',
+      empty: 'No projects yet', experiments: 'Experiments', links: 'Groups', members: 'Members', create: 'Create project',
+    },
+  },
 
   // feature store and sensor streams
   featureStore: {

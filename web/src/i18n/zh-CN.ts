@@ -260,6 +260,36 @@ export const zhCN: Messages = {
   },
 
   // model lab: projects, experiments, weights, architectures, augmentation
+  lab: {
+    nav: { projects: '项目', experiments: '实验', builder: '模型构建', augmentation: '数据增强', weights: '权重库' },
+    experiments: {
+      title: '实验', subtitle: '并排比较运行：参数、损失曲线与各预测步误差',
+      runs: '运行', search: '搜索运行', anyStatus: '全部状态', sort: '排序', noRuns: '暂无运行',
+      start: '启动运行', model: '算法或架构', none: '无', startButton: '启动',
+      compare: '对比', parameter: '参数', metric: '指标', smoothing: '平滑', logScale: '对数坐标',
+      perStep: '各预测步的测试 MAE',
+    },
+    builder: {
+      title: '模型构建', subtitle: '用时序模块绘制网络；服务器校验每个形状',
+      blocks: '模块', params: '参数（JSON）', save: '保存', saveAs: '另存为', valid: '所有形状均已解析',
+      nodeProblem: '节点 {node}', badJson: '参数不是有效的 JSON', open: '打开', new: '新架构',
+      saved: '已保存',
+    },
+    augmentation: {
+      title: '数据增强', subtitle: '仅作用于训练窗口的增强流水线',
+      preview: '预览', previewHint: '预览显示流水线前后的几个窗口。',
+      pipeline: '流水线', addStep: '添加步骤', saved: '已保存的流水线', original: '原始', augmented: '增强后',
+    },
+    weights: {
+      title: '权重库', subtitle: '上传或保存的模型：ONNX 图与 PyTorch 状态字典',
+      library: '权重', empty: '暂无权重', format: '格式', size: '大小', tags: '标签', download: '下载',
+      upload: '上传', uploadHint: '.onnx（校验并读取签名）或 .pt（仅状态字典）',
+    },
+    projects: {
+      title: '项目', subtitle: '分组的实验、数据与模型，含成员与角色',
+      empty: '暂无项目', experiments: '实验', links: '分组内容', members: '成员', create: '创建项目',
+    },
+  },
 
   // feature store and sensor streams
   featureStore: {

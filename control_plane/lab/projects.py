@@ -1,0 +1,129 @@
+"""Projects: a name, members with roles, and links to what they group in other slices."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from control_plane.lab.designs import new_id
+from control_plane.lab.schemas import (
+    MemberBody,
+    ProjectBody,
+    ProjectLinkBody,
+    ProjectOut,
+    ProjectPatch,
+)
+from control_plane.lab.tables import Experiment, Project, ProjectLink, ProjectMember
+from schemas.errors import Conflict, NotFound
+
+
+async def _row(project_id: str) -> dict[str, Any]:
+    row = await Project.select().where(Project.id == project_id).first()
+    if row is None:
+        raise NotFound(f"project {project_id!r} not found", {"projectId": project_id})
+    return row
+
+
+async def _out(row: dict[str, Any]) -> ProjectOut:
+    pid = row["id"]
+    members = await ProjectMember.select().where(ProjectMember.project_id == pid)
+    links = await ProjectLink.select().where(ProjectLink.project_id == pid)
+    experiments = await Experiment.count().where(Experiment.project_id == pid)
+    return ProjectOut(
+        id=pid,
+        name=row["name"],
+        description=row["description"],
+        status=row["status"],
+        members=[MemberBody(username=m["username"], role=m["role"]) for m in members],
+        links=[ProjectLinkBody(kind=k["kind"], refId=k["ref_id"]) for k in links],
+        experiments=experiments,
+        createdBy=row["created_by"],
+        createdAt=row["created_at"],
+        updatedAt=row["updated_at"],
+    )
+
+
+async def create_project(body: ProjectBody, user: str) -> ProjectOut:
+    pid, stamp = new_id("prj"), datetime.now(UTC)
+    await Project(
+        id=pid,
+        name=body.name,
+        description=body.description,
+        created_by=user,
+        created_at=stamp,
+        updated_at=stamp,
+    ).save()
+    await ProjectMember(project_id=pid, username=user, role="owner").save()
+    return await get_project(pid)
+
+
+async def get_project(project_id: str) -> ProjectOut:
+    return await _out(await _row(project_id))
+
+
+async def list_projects() -> list[ProjectOut]:
+    rows = await Project.select().order_by(Project.created_at, ascending=False)
+    return [await _out(r) for r in rows]
+
+
+async def update_project(project_id: str, patch: ProjectPatch) -> ProjectOut:
+    await _row(project_id)
+    changes: dict[Any, Any] = {Project.updated_at: datetime.now(UTC)}
+    for field, column in (
+        ("name", Project.name),
+        ("description", Project.description),
+        ("status", Project.status),
+    ):
+        value = getattr(patch, field)
+        if value is not msgspec.UNSET:
+            changes[column] = value
+    await Project.update(changes).where(Project.id == project_id)
+    return await get_project(project_id)
+
+
+async def delete_project(project_id: str) -> None:
+    """Refused while experiments belong to it (delete or move them first)."""
+    await _row(project_id)
+    if await Experiment.count().where(Experiment.project_id == project_id):
+        raise Conflict("the project still has experiments", {"projectId": project_id})
+    await ProjectLink.delete().where(ProjectLink.project_id == project_id)
+    await ProjectMember.delete().where(ProjectMember.project_id == project_id)
+    await Project.delete().where(Project.id == project_id)
+
+
+async def link(project_id: str, body: ProjectLinkBody) -> ProjectOut:
+    await _row(project_id)
+    if body.kind == "experiment":
+        await Experiment.update({Experiment.project_id: project_id}).where(
+            Experiment.id == body.refId
+        )
+    else:
+        exists = await ProjectLink.exists().where(
+            (ProjectLink.project_id == project_id)
+            & (ProjectLink.kind == body.kind)
+            & (ProjectLink.ref_id == body.refId)
+        )
+        if not exists:
+            await ProjectLink(project_id=project_id, kind=body.kind, ref_id=body.refId).save()
+    return await get_project(project_id)
+
+
+async def unlink(project_id: str, kind: str, ref_id: str) -> ProjectOut:
+    await _row(project_id)
+    await ProjectLink.delete().where(
+        (ProjectLink.project_id == project_id)
+        & (ProjectLink.kind == kind)
+        & (ProjectLink.ref_id == ref_id)
+    )
+    return await get_project(project_id)
+
+
+async def set_member(project_id: str, body: MemberBody) -> ProjectOut:
+    await _row(project_id)
+    await ProjectMember.delete().where(
+        (ProjectMember.project_id == project_id) & (ProjectMember.username == body.username)
+    )
+    await ProjectMember(project_id=project_id, username=body.username, role=body.role).save()
+    return await get_project(project_id)

@@ -1,0 +1,79 @@
+/** The weights library: upload .onnx/.pt, tags, download, delete. */
+import { useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { getSession } from '../../api/session';
+import { CanWrite } from '../../auth/AuthContext';
+import { Alert, Card, EmptyState, Field, PageHeader, QueryView, SkeletonTable } from '../../components/ui';
+import { useI18n } from '../../i18n/i18n';
+import { fmtDate } from '../../lib/format';
+import { useDeleteWeight, useWeights } from './labApi';
+
+async function authorised(path: string, init: RequestInit = {}): Promise<Response> {
+  const token = getSession()?.token;
+  return fetch(path, { ...init, headers: { ...(init.headers ?? {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) } });
+}
+
+export default function WeightsPage() {
+  const { t, lang } = useI18n();
+  const weights = useWeights();
+  const remove = useDeleteWeight();
+  const qc = useQueryClient();
+  const file = useRef<HTMLInputElement>(null);
+  const [tags, setTags] = useState('');
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const upload = async () => {
+    const f = file.current?.files?.[0];
+    if (!f) return;
+    const form = new FormData();
+    form.append('file', f); form.append('tags', tags);
+    const resp = await authorised('/api/models/weights', { method: 'POST', body: form });
+    const body = await resp.json() as { message?: string; name?: string };
+    setMessage(resp.ok ? { kind: 'ok', text: body.name ?? '' } : { kind: 'error', text: body.message ?? resp.statusText });
+    await qc.invalidateQueries({ queryKey: ['lab', 'weights'] });
+  };
+  const download = async (id: string, name: string) => {
+    const resp = await authorised(`/api/models/weights/${id}/download`);
+    const url = URL.createObjectURL(await resp.blob());
+    const a = document.createElement('a');
+    a.href = url; a.download = name; a.click(); URL.revokeObjectURL(url);
+  };
+  return (
+    <>
+      <PageHeader title={t('lab.weights.title')} subtitle={t('lab.weights.subtitle')} />
+      <div className="grid side">
+        <Card flush title={t('lab.weights.library')}>
+          <QueryView query={weights} skeleton={<SkeletonTable />}>
+            {(list) => list.length === 0 ? <EmptyState icon="registry" title={t('lab.weights.empty')} /> : (
+              <div className="table-wrap">
+                <table className="table" data-testid="weights-table">
+                  <thead><tr><th>{t('common.name')}</th><th>{t('lab.weights.format')}</th><th>{t('lab.weights.size')}</th><th>{t('lab.weights.tags')}</th><th>{t('common.created')}</th><th /></tr></thead>
+                  <tbody>{list.map((w) => (
+                    <tr key={w.id}>
+                      <td>{w.name}{w.sourceRun ? <div className="small muted">{w.sourceRun}</div> : null}</td>
+                      <td>{w.format}</td><td className="num">{(w.bytes / 1024).toFixed(1)} KiB</td>
+                      <td>{w.tags.join(', ')}</td><td className="small muted nowrap">{fmtDate(w.createdAt, lang)}</td>
+                      <td className="nowrap">
+                        <button className="btn small" onClick={() => void download(w.id, `${w.name}.${w.format}`)}>{t('lab.weights.download')}</button>
+                        <CanWrite><button className="btn small danger" onClick={() => remove.mutate(w.id)}>{t('common.delete')}</button></CanWrite>
+                      </td>
+                    </tr>
+                  ))}</tbody>
+                </table>
+              </div>
+            )}
+          </QueryView>
+        </Card>
+        <CanWrite>
+          <Card title={t('lab.weights.upload')} subtitle={t('lab.weights.uploadHint')}>
+            <div className="stack">
+              <input type="file" accept=".onnx,.pt,.pth" ref={file} data-testid="weight-file" />
+              <Field label={t('lab.weights.tags')}><input value={tags} onChange={(e) => setTags(e.target.value)} placeholder="best, deploy" /></Field>
+              {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
+              <button className="btn primary" onClick={() => void upload()} data-testid="weight-upload">{t('lab.weights.upload')}</button>
+            </div>
+          </Card>
+        </CanWrite>
+      </div>
+    </>
+  );
+}
