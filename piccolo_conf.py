@@ -23,6 +23,7 @@ APP_REGISTRY = AppRegistry(
         # model lab: projects, experiments, weights, architectures, augmentation
         # feature store and sensor streams
         # notebooks
+        "control_plane.notebooks.piccolo_app",
         # home dashboard, lineage graph, system logs, docs
     ]
 )

@@ -19,6 +19,7 @@ from control_plane.deployments.lifecycle import deployments_lifespan
 from control_plane.deps import DEPENDENCIES
 from control_plane.errors import EXCEPTION_HANDLERS, document_errors
 from control_plane.migrations import run_migrations
+from control_plane.notebooks.lifecycle import notebooks_lifespan
 from control_plane.routes import ROUTES
 from control_plane.settings import Settings
 from control_plane.training.lifecycle import training_lifespan
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[with_request_id],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_app_init=[jwt_auth.on_app_init],
-        lifespan=[lifespan, training_lifespan, deployments_lifespan],
+        lifespan=[lifespan, training_lifespan, deployments_lifespan, notebooks_lifespan],
         openapi_config=OpenAPIConfig(
             title="Loadstar control plane", version="0.1.0", path="/schema"
         ),

@@ -25,6 +25,8 @@ from control_plane.training.controller import training_routes
 # feature store and sensor streams
 
 # notebooks
+# isort: split
+from control_plane.notebooks.controller import notebook_routes
 
 # home dashboard, lineage graph, system logs, docs
 
@@ -47,5 +49,6 @@ ROUTES: list[ControllerRouterHandler] = [
     # model lab: projects, experiments, weights, architectures, augmentation
     # feature store and sensor streams
     # notebooks
+    *notebook_routes,
     # home dashboard, lineage graph, system logs, docs
 ]
