@@ -144,6 +144,7 @@ class KernelHost:
                 state=state,
                 limits=self.limits(),
                 reason=self.reasons.get(notebook_id),
+                lastSeq=self.log_of(notebook_id).last_seq,
             )
         return KernelOut(
             notebookId=notebook_id,
@@ -153,6 +154,7 @@ class KernelHost:
             startedAt=kernel.started_at,
             lastActivity=kernel.last_activity,
             executionCount=kernel.execution_count,
+            lastSeq=self.log_of(notebook_id).last_seq,
         )
 
     def _check_caps(self, username: str) -> None:

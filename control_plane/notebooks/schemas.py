@@ -104,6 +104,7 @@ class KernelOut(Wire):
     startedAt: datetime | None = None
     lastActivity: datetime | None = None
     executionCount: int = 0
+    lastSeq: int = 0  # of the notebook's events: a socket opened with `?after=` this skips history
 
 
 class ExecuteRequest(Wire):

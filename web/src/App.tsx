@@ -27,6 +27,8 @@ const SystemPage = lazy(() => import('./pages/system/SystemPage'));
 // feature store and sensor streams
 
 // notebooks
+const NotebooksPage = lazy(() => import('./pages/notebooks/NotebooksPage'));
+const NotebookPage = lazy(() => import('./pages/notebooks/NotebookPage'));
 
 // home dashboard, lineage graph, system logs, docs
 
@@ -65,6 +67,8 @@ export function App() {
         {/* feature store and sensor streams */}
 
         {/* notebooks */}
+        <Route path="notebooks" element={<NotebooksPage />} />
+        <Route path="notebooks/:id" element={<NotebookPage />} />
 
         {/* home dashboard, lineage graph, system logs, docs */}
 

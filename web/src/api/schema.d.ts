@@ -1836,6 +1836,8 @@ export interface components {
             /** @default 0 */
             executionCount?: number;
             lastActivity?: string | null;
+            /** @default 0 */
+            lastSeq?: number;
             limits: components["schemas"]["KernelLimits"];
             notebookId: string;
             reason?: string | null;

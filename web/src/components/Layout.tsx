@@ -33,6 +33,7 @@ const NAV: { section: MessageKey; items: { to: string; icon: IconName; label: Me
       // feature store and sensor streams
 
       // notebooks
+      { to: '/notebooks', icon: 'features', label: 'notebooks.nav' },
 
       // home dashboard, lineage graph, system logs, docs
 
