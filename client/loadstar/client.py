@@ -167,10 +167,13 @@ class Client:
         return self.request("POST", "/api/inference/predict", json=body)  # type: ignore[no-any-return]
 
     # tracking
-    def start_run(self, name: str = "", params: Json | None = None) -> Run:
-        """A tracked run of this notebook (LOADSTAR_NOTEBOOK_ID): log metrics and artifacts
-        on it; `with client.start_run(...) as run:` ends it, failed on an exception."""
-        notebook_id = os.environ.get("LOADSTAR_NOTEBOOK_ID")
+    def start_run(
+        self, name: str = "", params: Json | None = None, notebook_id: str | None = None
+    ) -> Run:
+        """A tracked run of a notebook (this kernel's, LOADSTAR_NOTEBOOK_ID, unless named):
+        log metrics and artifacts on it; `with client.start_run(...) as run:` ends it,
+        failed on an exception."""
+        notebook_id = notebook_id or os.environ.get("LOADSTAR_NOTEBOOK_ID")
         if not notebook_id:
             raise RuntimeError("runs are tracked from a notebook (LOADSTAR_NOTEBOOK_ID is not set)")
         body = {"name": name, "params": params or {}}
