@@ -23,14 +23,14 @@ describe('notebook state', () => {
   it('clears a cell when it runs, joins its stream outputs and keeps its count', () => {
     let cells = cellsOf(doc);
     cells = applyEvent(cells, event({ type: 'cell', cellId: 'a', payload: { status: 'running' } })).cells;
-    expect(cells[0].outputs).toEqual([]);
-    expect(cells[0].running).toBe(true);
+    expect(cells[0]?.outputs).toEqual([]);
+    expect(cells[0]?.running).toBe(true);
     for (const text of ['4', '2\n']) {
       cells = applyEvent(cells, event({ cellId: 'a', payload: { output_type: 'stream', name: 'stdout', text } })).cells;
     }
     cells = applyEvent(cells, event({ type: 'cell', cellId: 'a', payload: { status: 'ok', executionCount: 4 } })).cells;
-    expect(cells[0].outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: '42\n' }]);
-    expect([cells[0].running, cells[0].execution_count]).toEqual([false, 4]);
+    expect(cells[0]?.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: '42\n' }]);
+    expect([cells[0]?.running, cells[0]?.execution_count]).toEqual([false, 4]);
   });
 
   it('ignores kernel events and cells it does not have', () => {
