@@ -71,15 +71,18 @@ class Executions:
         events = self.host.log_of(execution.notebook_id)
         async with kernel.lock:
             execution.status = "running"
-            for i, cell in enumerate(execution.cells):
-                if execution.status != "running":
-                    execution.cells[i] = CellResult(cellId=cell.cellId, status="queued")
-                    continue
-                result = await self._run_cell(kernel, execution, cell.cellId)
-                execution.cells[i] = result
-                if result.status != "ok":
-                    execution.status = result.status
-                    execution.reason = kernel.reason if result.status == "dead" else None
+            try:
+                for i, cell in enumerate(execution.cells):
+                    if execution.status != "running":
+                        break
+                    result = await self._run_cell(kernel, execution, cell.cellId)
+                    execution.cells[i] = result
+                    if result.status != "ok":
+                        execution.status = result.status
+                        execution.reason = kernel.reason if result.status == "dead" else None
+            except Exception as exc:  # the kernel's channels failed: say so, keep the host
+                log.exception("execution %s failed", execution.id)
+                execution.status, execution.reason = "error", f"the execution failed: {exc}"
             if execution.status == "running":
                 execution.status = "ok"
         execution.done.set()

@@ -138,7 +138,9 @@ class KernelHost:
     def describe(self, notebook_id: str) -> KernelOut:
         kernel = self.kernels.get(notebook_id)
         if kernel is None:
-            state: KernelState = "starting" if notebook_id in self._starting else "none"
+            state: KernelState = "dead" if notebook_id in self.reasons else "none"
+            if notebook_id in self._starting:
+                state = "starting"
             return KernelOut(
                 notebookId=notebook_id,
                 state=state,
@@ -291,6 +293,8 @@ class KernelHost:
 
     async def _check(self, kernel: Kernel) -> None:
         if not kernel.alive:
+            if not kernel.lock.locked():  # its last execution has seen it die
+                await self._dispose(kernel)
             return
         if not await kernel.manager.is_alive():
             await self.mark_dead(kernel, self._exit_reason(kernel))
