@@ -35,4 +35,10 @@ class KernelSettings(msgspec.Struct, frozen=True, kw_only=True):
         }
         if "LOADSTAR_NOTEBOOK_API_URL" in env:
             raw["api_url"] = env["LOADSTAR_NOTEBOOK_API_URL"]
-        return msgspec.convert(raw, cls, strict=False)
+        root_dir = raw.pop("root_dir", None)
+        settings = msgspec.convert(raw, cls, strict=False)
+        return (
+            settings
+            if root_dir is None
+            else msgspec.structs.replace(settings, root_dir=Path(root_dir))
+        )

@@ -48,6 +48,7 @@ async def notebook_server(
         "LOADSTAR_JWT_SECRET": secret,
         "LOADSTAR_KERNEL_MEMORY_MB": str(KERNEL_MEMORY_MB),
         "LOADSTAR_KERNEL_ROOT_DIR": str(logs / "kernels"),
+        "LOADSTAR_KERNEL_MAX_PER_USER": "20",
     }
     port = free_port()
     url = f"http://127.0.0.1:{port}"
