@@ -3,6 +3,7 @@ source is its notebook and the version that was saved when it started."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import UTC, datetime
 
@@ -54,7 +55,7 @@ async def _out(store: ObjectStore, row: NotebookRunRow, full: bool = True) -> Ru
         notebookId=row.notebook_id,
         notebookVersion=row.notebook_version,
         name=row.name,
-        params=row.params if isinstance(row.params, dict) else {},
+        params=json.loads(row.params) if isinstance(row.params, str) else dict(row.params),
         status=row.status,  # type: ignore[arg-type]
         startedBy=row.started_by,
         startedAt=row.started_at,
