@@ -18,9 +18,10 @@ import sys
 from pathlib import Path
 
 # Room for what a Python process reserves without using (thread stacks, allocator arenas)
-# above the memory limit: the address-space limit is a backstop; the control plane's
+# above the memory limit (polars and its allocator reserve much; with 1 GiB a 400 MiB
+# kernel failed to start threads): the address-space limit is a backstop; the control plane's
 # watchdog enforces the limit itself on resident memory.
-ADDRESS_SPACE_HEADROOM_MB = 1024
+ADDRESS_SPACE_HEADROOM_MB = 4096
 
 
 def apply_limits(memory_mb: int, cpu_seconds: int, open_files: int) -> None:
