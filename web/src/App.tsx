@@ -38,6 +38,8 @@ const SourcesPage = lazy(() => import('./pages/featureStore/SourcesPage'));
 const LivePage = lazy(() => import('./pages/featureStore/LivePage'));
 
 // notebooks
+const NotebooksPage = lazy(() => import('./pages/notebooks/NotebooksPage'));
+const NotebookPage = lazy(() => import('./pages/notebooks/NotebookPage'));
 
 // home dashboard, lineage graph, system logs, docs
 const HomePage = lazy(() => import('./pages/home/HomePage'));
@@ -91,6 +93,8 @@ export function App() {
         <Route path="live/:deploymentId" element={<LivePage />} />
 
         {/* notebooks */}
+        <Route path="notebooks" element={<NotebooksPage />} />
+        <Route path="notebooks/:id" element={<NotebookPage />} />
 
         {/* home dashboard, lineage graph, system logs, docs */}
         <Route path="home" element={<HomePage />} />

@@ -43,6 +43,7 @@ const NAV: { section: MessageKey; items: { to: string; icon: IconName; label: Me
       { to: '/sources', icon: 'system', label: 'featureStore.navSources' },
 
       // notebooks
+      { to: '/notebooks', icon: 'features', label: 'notebooks.nav' },
 
       // home dashboard, lineage graph, system logs, docs
       { to: '/home', icon: 'system', label: 'home.nav' },

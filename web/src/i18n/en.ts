@@ -310,6 +310,19 @@ const messages = {
   },
 
   // notebooks
+  notebooks: {
+    nav: 'Notebooks', title: 'Notebooks', subtitle: 'Python on real Jupyter kernels, next to the platform\'s data and models',
+    untitled: 'Untitled notebook', namePlaceholder: 'New notebook name', create: 'New notebook', import: 'Import .ipynb',
+    imported: 'Notebook imported', search: 'Search notebooks', empty: 'No notebooks yet',
+    emptyHint: 'Create one, or import an .ipynb file.', owner: 'Owner', version: 'Version', size: 'Size',
+    updated: 'Updated', access: 'Access',
+    accessKinds: { owner: 'Owner', edit: 'Can edit', read: 'Read only' },
+    kernelStates: { none: 'No kernel', starting: 'Starting', idle: 'Kernel idle', busy: 'Kernel busy', dead: 'Kernel stopped' },
+    runAll: 'Run all', runCell: 'Run cell', interrupt: 'Interrupt', restart: 'Restart', start: 'Start kernel',
+    export: 'Export', history: 'Versions', saving: 'Saving…', unsaved: 'Unsaved changes', savedAs: 'Saved as version {version}',
+    readOnly: 'Read only, shared by {owner}: saved outputs, no kernel', kernelDied: 'The kernel stopped',
+    cellEditor: 'Cell source', removeCell: 'Remove cell', addCode: 'Code cell', addMarkdown: 'Text cell',
+  },
 
   // home dashboard, lineage graph, system logs, docs
   home: {

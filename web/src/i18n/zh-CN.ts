@@ -312,6 +312,19 @@ export const zhCN: Messages = {
   },
 
   // notebooks
+  notebooks: {
+    nav: '笔记本', title: '笔记本', subtitle: '在真实的 Jupyter 内核上运行 Python，紧挨平台的数据和模型',
+    untitled: '未命名笔记本', namePlaceholder: '新笔记本名称', create: '新建笔记本', import: '导入 .ipynb',
+    imported: '笔记本已导入', search: '搜索笔记本', empty: '还没有笔记本',
+    emptyHint: '新建一个，或导入 .ipynb 文件。', owner: '所有者', version: '版本', size: '大小',
+    updated: '更新时间', access: '权限',
+    accessKinds: { owner: '所有者', edit: '可编辑', read: '只读' },
+    kernelStates: { none: '无内核', starting: '启动中', idle: '内核空闲', busy: '内核运行中', dead: '内核已停止' },
+    runAll: '全部运行', runCell: '运行单元格', interrupt: '中断', restart: '重启', start: '启动内核',
+    export: '导出', history: '版本', saving: '正在保存…', unsaved: '有未保存的修改', savedAs: '已保存为版本 {version}',
+    readOnly: '只读，由 {owner} 分享：显示已保存的输出，不启动内核', kernelDied: '内核已停止',
+    cellEditor: '单元格代码', removeCell: '删除单元格', addCode: '代码单元格', addMarkdown: '文本单元格',
+  },
 
   // home dashboard, lineage graph, system logs, docs
   home: {

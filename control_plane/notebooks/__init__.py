@@ -1,0 +1,1 @@
+"""Notebooks: nbformat documents with versions and shares, real IPython kernels, runs."""
