@@ -23,7 +23,7 @@ WAIT_S = 10.0
 async def relay_notebook_events(socket: WebSocket[Any, Any, Any], notebook_id: str) -> None:
     await socket.accept()
     try:
-        user = authenticate_socket(socket.app.state.jwt_auth, socket.query_params.get("token"))
+        user = await authenticate_socket(socket)
         await notebook_for(user, notebook_id)
         after = int(socket.query_params.get("after", "0") or 0)
     except (LoadstarError, ValueError) as exc:

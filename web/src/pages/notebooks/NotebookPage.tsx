@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import './notebooks.css';
 import { Link, useParams } from 'react-router';
-import { wsUrl } from '../../api/client';
+import { openSocket } from '../../api/client';
 import { useAuth } from '../../auth/AuthContext';
 import { Icon } from '../../components/icons';
 import { Alert, Badge, Card, ErrorMessage, PageHeader, QueryView, SkeletonPage, type Tone } from '../../components/ui';
@@ -72,7 +72,7 @@ function Editor({ nb, initialKernel }: { nb: Notebook; initialKernel: Kernel }) 
   // live events after what the page already shows
   useEffect(() => {
     if (!editable) return;
-    const ws = new WebSocket(wsUrl(`/ws/notebooks/${nb.id}`, { after: String(initialKernel.lastSeq ?? 0) }));
+    const ws = openSocket(`/ws/notebooks/${nb.id}`, { after: String(initialKernel.lastSeq ?? 0) });
     ws.onmessage = (msg) => {
       const event = JSON.parse(String(msg.data)) as NotebookEvent;
       if (event.type === 'kernel') {
