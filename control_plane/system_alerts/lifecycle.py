@@ -13,7 +13,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 
 from control_plane.system.controller import provide_probe
-from control_plane.system_alerts.delivery import AlertDelivery, LogDelivery
+from control_plane.system_alerts.delivery import AlertDelivery, WebhookDelivery
 from control_plane.system_alerts.schemas import AlertEvaluation
 from control_plane.system_alerts.service import evaluate_once
 from schemas.training_job.protocol import JobKeys
@@ -22,10 +22,10 @@ log = logging.getLogger("loadstar.system_alerts")
 
 
 def delivery_of(state: State) -> AlertDelivery:
-    """The app's delivery (LogDelivery unless a process set another)."""
+    """The app's delivery (the log and the rule's webhook, unless a process set another)."""
     found = state.get("system_alert_delivery")
     if found is None:
-        found = state["system_alert_delivery"] = LogDelivery()
+        found = state["system_alert_delivery"] = WebhookDelivery()
     return found  # type: ignore[no-any-return]
 
 

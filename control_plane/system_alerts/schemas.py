@@ -23,6 +23,9 @@ class SystemAlertRuleIn(Wire):
     op: Op
     threshold: float
     enabled: bool = True
+    # a firing is POSTed here, signed with `webhookSecret` like a deployment's alerts
+    webhookUrl: Annotated[str, Meta(pattern=r"^https?://", max_length=2000)] | None = None
+    webhookSecret: Annotated[str, Meta(min_length=8, max_length=128)] | None = None
 
 
 class SystemAlertRuleOut(Wire):
@@ -34,6 +37,7 @@ class SystemAlertRuleOut(Wire):
     enabled: bool
     createdBy: str
     createdAt: datetime
+    webhookUrl: str | None = None  # the secret is never shown
 
 
 class SystemAlertEventOut(Wire):

@@ -23,7 +23,7 @@ from control_plane.system_alerts.schemas import (
     SystemAlertRuleOut,
 )
 from control_plane.system_alerts.tables import SystemAlertEvent, SystemAlertRule
-from schemas.errors import NotFound
+from schemas.errors import InvalidInput, NotFound
 from schemas.training_job.protocol import JobKeys
 
 log = logging.getLogger("loadstar.system_alerts")
@@ -41,6 +41,7 @@ def rule_out(row: dict[str, Any]) -> SystemAlertRuleOut:
         enabled=row["enabled"],
         createdBy=row["created_by"],
         createdAt=row["created_at"],
+        webhookUrl=row.get("webhook_url"),
     )
 
 
@@ -68,7 +69,13 @@ async def create_rule(data: SystemAlertRuleIn, actor: str) -> SystemAlertRuleOut
         enabled=data.enabled,
         created_by=actor,
         created_at=datetime.now(UTC),
+        webhook_url=data.webhookUrl,
+        webhook_secret=data.webhookSecret,
     )
+    if (data.webhookUrl is None) != (data.webhookSecret is None):
+        raise InvalidInput(
+            "a webhook needs both its URL and its secret", {"field": "webhookSecret"}
+        )
     await row.save()
     return rule_out(row.to_dict())
 

@@ -15,6 +15,9 @@ class SystemAlertRule(Table, tablename="system_alert_rule"):
     enabled = Boolean(default=True)
     created_by = Varchar(length=64, default="")
     created_at = Timestamptz()
+    # where a firing is sent (the same signed webhook as deployment alerts), if anywhere
+    webhook_url = Text(null=True, default=None)
+    webhook_secret = Varchar(length=128, null=True, default=None)
 
 
 class SystemAlertEvent(Table, tablename="system_alert_event"):

@@ -83,3 +83,41 @@ async def test_viewers_read_but_cannot_add_rules(cp_client, viewer_headers) -> N
     assert (await cp_client.get(f"{ALERTS}/rules", headers=viewer_headers)).status_code == 200
     missing = await cp_client.delete(f"{ALERTS}/rules/99999999", headers=viewer_headers)
     assert missing.status_code == 403
+
+
+async def test_a_firing_reaches_its_webhook_signed_and_retried(cp_client, admin_headers) -> None:
+    import json
+
+    from control_plane.alerts.webhook import SIGNATURE_HEADER, verify
+    from tests.integration.flow_support import until
+    from tests.integration.test_alert_webhook import Receiver
+
+    with Receiver([500]) as receiver:
+        rule = await add_rule(
+            cp_client,
+            admin_headers,
+            metric="cpu",
+            op=">=",
+            threshold=0,
+            webhookUrl=receiver.url,
+            webhookSecret="system-secret",
+        )
+        assert rule["webhookUrl"] == receiver.url and "webhookSecret" not in rule
+        fired = await evaluate(cp_client, admin_headers)
+        event = next(e for e in fired["fired"] if e["ruleId"] == rule["id"])
+
+        # the 500 is retried after a second, in the background
+        async def both_posts() -> bool:
+            return len(receiver.seen) >= 2
+
+        await until(both_posts, seconds=20)
+    headers, body = receiver.seen[-1]
+    assert verify("system-secret", body, headers[SIGNATURE_HEADER])
+    assert json.loads(body)["id"] == event["id"] and headers["X-Loadstar-Event"] == "system_alert"
+    await cp_client.delete(f"{ALERTS}/rules/{rule['id']}", headers=admin_headers)
+
+
+async def test_a_webhook_needs_its_secret(cp_client, admin_headers) -> None:
+    body = {"name": "half", "metric": "cpu", "op": ">", "threshold": 1, "webhookUrl": "http://x/"}
+    resp = await cp_client.post(f"{ALERTS}/rules", json=body, headers=admin_headers)
+    assert resp.status_code == 400 and resp.json()["code"] == "INVALID_INPUT", resp.text

@@ -80,7 +80,7 @@ async function main() {
       await page.fill('input[name=username]', USER);
       await page.fill('input[name=password]', PASSWORD);
       await page.getByTestId('login-submit').click();
-      await page.waitForURL('**/datasets');
+      await page.waitForURL((url) => url.pathname === '/'); // the home dashboard
       made = await datasetAndPlan(context.request, headers);
     });
 

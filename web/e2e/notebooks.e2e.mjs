@@ -65,7 +65,7 @@ async function main() {
       await page.fill('input[name=username]', USER);
       await page.fill('input[name=password]', PASSWORD);
       await page.getByTestId('login-submit').click();
-      await page.waitForURL('**/datasets');
+      await page.waitForURL((url) => url.pathname === '/'); // the home dashboard
     });
 
     await step('create a notebook', async () => {

@@ -58,7 +58,7 @@ async function main() {
       await page.fill('input[name=username]', 'admin');
       await page.fill('input[name=password]', 'loadstar-admin');
       await page.getByTestId('login-submit').click();
-      await page.waitForURL('**/datasets');
+      await page.waitForURL((url) => url.pathname === '/'); // the home dashboard
     });
     await step('readings and a forecast arrive on the Live page', async () => {
       await page.goto(`/live/${encodeURIComponent(DEPLOYMENT)}`);

@@ -4828,6 +4828,8 @@ export interface components {
             /** @enum {string} */
             op: ">" | ">=" | "<" | "<=";
             threshold: number;
+            webhookSecret?: string | null;
+            webhookUrl?: string | null;
         };
         /** SystemAlertRuleOut */
         SystemAlertRuleOut: {
@@ -4840,6 +4842,7 @@ export interface components {
             name: string;
             op: string;
             threshold: number;
+            webhookUrl?: string | null;
         };
         /** SystemStats */
         SystemStats: {

@@ -10,12 +10,29 @@ import { SkeletonPage } from './ui';
 
 const NAV: { section: MessageKey; items: { to: string; icon: IconName; label: MessageKey }[] }[] = [
   {
+    section: 'nav.start',
+    items: [{ to: '/', icon: 'system', label: 'home.nav' }],
+  },
+  {
     section: 'nav.build',
     items: [
       { to: '/datasets', icon: 'datasets', label: 'nav.datasets' },
+      { to: '/quality', icon: 'check', label: 'quality.nav' },
       { to: '/explore', icon: 'explore', label: 'nav.explore' },
       { to: '/features', icon: 'features', label: 'nav.features' },
+      { to: '/feature-store', icon: 'features', label: 'featureStore.nav' },
+      { to: '/notebooks', icon: 'features', label: 'notebooks.nav' },
+    ],
+  },
+  {
+    section: 'nav.lab',
+    items: [
       { to: '/training', icon: 'training', label: 'nav.training' },
+      { to: '/lab/experiments', icon: 'explore', label: 'lab.nav.experiments' },
+      { to: '/lab/projects', icon: 'inbox', label: 'lab.nav.projects' },
+      { to: '/lab/builder', icon: 'deployments', label: 'lab.nav.builder' },
+      { to: '/lab/augmentation', icon: 'features', label: 'lab.nav.augmentation' },
+      { to: '/lab/weights', icon: 'registry', label: 'lab.nav.weights' },
     ],
   },
   {
@@ -23,34 +40,17 @@ const NAV: { section: MessageKey; items: { to: string; icon: IconName; label: Me
     items: [
       { to: '/registry', icon: 'registry', label: 'nav.registry' },
       { to: '/deployments', icon: 'deployments', label: 'nav.deployments' },
-      { to: '/system', icon: 'system', label: 'nav.system' },
-
-      // watching: monitor, live accuracy, anomaly events, alerts
-
-      // quality rules and the administrator's desk
-      { to: '/quality', icon: 'check', label: 'quality.nav' },
-      { to: '/admin/users', icon: 'system', label: 'admin.nav' },
-
-      // model lab: projects, experiments, weights, architectures, augmentation
-      { to: '/lab/projects', icon: 'inbox', label: 'lab.nav.projects' },
-      { to: '/lab/experiments', icon: 'explore', label: 'lab.nav.experiments' },
-      { to: '/lab/builder', icon: 'deployments', label: 'lab.nav.builder' },
-      { to: '/lab/augmentation', icon: 'features', label: 'lab.nav.augmentation' },
-      { to: '/lab/weights', icon: 'registry', label: 'lab.nav.weights' },
-
-      // feature store and sensor streams
-      { to: '/feature-store', icon: 'features', label: 'featureStore.nav' },
       { to: '/sources', icon: 'system', label: 'featureStore.navSources' },
-
-      // notebooks
-      { to: '/notebooks', icon: 'features', label: 'notebooks.nav' },
-
-      // home dashboard, lineage graph, system logs, docs
-      { to: '/home', icon: 'system', label: 'home.nav' },
       { to: '/lineage', icon: 'registry', label: 'lineage.nav' },
+    ],
+  },
+  {
+    section: 'nav.operate',
+    items: [
+      { to: '/system', icon: 'system', label: 'nav.system' },
       { to: '/logs', icon: 'search', label: 'logs.nav' },
+      { to: '/admin/users', icon: 'system', label: 'admin.nav' },
       { to: '/docs', icon: 'inbox', label: 'docs.nav' },
-
     ],
   },
 ];
@@ -90,7 +90,7 @@ export function Layout() {
             <div key={group.section} className="nav">
               <div className="nav-section">{t(group.section)}</div>
               {group.items.map((item) => (
-                <NavLink key={item.to} to={item.to} data-testid={`nav-${item.to.slice(1)}`}>
+                <NavLink key={item.to} to={item.to} end={item.to === '/'} data-testid={`nav-${item.to === '/' ? 'home' : item.to.slice(1)}`}>
                   <Icon name={item.icon} /> {t(item.label)}
                 </NavLink>
               ))}

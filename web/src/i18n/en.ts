@@ -2,7 +2,7 @@
 const messages = {
   app: { tagline: 'Energy load forecasting for factory lines' },
   nav: {
-    main: 'Main navigation', build: 'Build', ship: 'Ship and run',
+    main: 'Main navigation', start: 'Start', build: 'Data', lab: 'Model lab', ship: 'Ship and watch', operate: 'Operate',
     datasets: 'Datasets', explore: 'Explore', features: 'Features', training: 'Training',
     registry: 'Registry', deployments: 'Deployments', system: 'System',
   },

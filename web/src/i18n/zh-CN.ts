@@ -4,7 +4,7 @@ import type { Messages } from './en';
 export const zhCN: Messages = {
   app: { tagline: '工厂产线能耗负荷预测' },
   nav: {
-    main: '主导航', build: '构建', ship: '发布与运行',
+    main: '主导航', start: '开始', build: '数据', lab: '模型实验室', ship: '发布与监视', operate: '运维',
     datasets: '数据集', explore: '数据探索', features: '特征工程', training: '模型训练',
     registry: '模型仓库', deployments: '部署', system: '系统监控',
   },
