@@ -146,6 +146,7 @@ async function main() {
     });
 
     await step('upload a real CSV', async () => {
+      if (new URL(page.url()).pathname !== '/datasets') await page.goto('/datasets');
       await page.getByTestId('upload-open').click();
       await page.getByTestId('upload-file').setInputFiles(csv);
       await page.getByTestId('upload-name').fill(`ETTh1 first ${ROWS} (${stamp})`);

@@ -120,6 +120,7 @@ async function main() {
     await page.waitForURL((url) => url.pathname === '/'); // the home dashboard
 
     await step('import a ;-separated CSV with decimal commas through the dialog', async () => {
+      if (new URL(page.url()).pathname !== '/datasets') await page.goto('/datasets');
       await page.getByTestId('upload-open').click();
       await page.getByTestId('upload-file').setInputFiles(csv);
       await page.getByTestId('upload-name').fill(`SCADA export ${stamp}`);
