@@ -61,6 +61,7 @@ _WRITES = {
 _OWN_CREDENTIAL = {
     "/api/auth/login": "UNAUTHORIZED: wrong username or password.",
     "/api/gateway/snapshot": "UNAUTHORIZED: the gateway sync token (X-Gateway-Token) is wrong.",
+    "/api/gateway/records": "UNAUTHORIZED: the gateway sync token (X-Gateway-Token) is wrong.",
 }
 
 

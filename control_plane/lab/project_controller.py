@@ -76,11 +76,11 @@ async def link_project(project_id: str, data: ProjectLinkBody = Body()) -> Proje
     P + "/{project_id:str}/links/{kind:str}/{ref_id:str}",
     tags=["lab"],
     guards=[writer_guard],
-    status_code=200,
+    status_code=204,
     summary="Remove a link",
 )
-async def unlink_project(project_id: str, kind: str, ref_id: str) -> ProjectOut:
-    return await projects.unlink(project_id, kind, ref_id)
+async def unlink_project(project_id: str, kind: str, ref_id: str) -> None:
+    await projects.unlink(project_id, kind, ref_id)
 
 
 @put(

@@ -391,7 +391,8 @@ async def test_wrong_method_unknown_action_and_oversized_body(
     settings = gateway_settings(state_file, max_body_bytes=1_000)
     async with AsyncTestClient(app=create_app(settings)) as client:
         resp = await client.get(PREDICT, headers=tenants["a"].headers)
-        assert resp.status_code in (404, 405) and resp.json()["code"] == "NOT_FOUND"
+        assert resp.status_code == 405 and resp.json()["code"] == "METHOD_NOT_ALLOWED"
+        assert "POST" in resp.headers["allow"]
         resp = await client.get(f"{ASSET}/line-a/predict", headers=tenants["a"].headers)
         assert resp.status_code == 405 and set(resp.json()) == {"code", "message", "details"}
         resp = await client.post(f"{ASSET}/line-a/explode", json={}, headers=tenants["a"].headers)

@@ -113,4 +113,15 @@ async def test_registered_version_deploys_and_predicts_like_onnxruntime(
     if legal.calendar is not None:
         feeds["calendar"] = legal.calendar[np.newaxis]
     expected = session.run(["quantiles"], feeds)[0][0]
-    np.testing.assert_allclose(body["intervals"]["p50"], expected[:, 1], rtol=1e-4, atol=1e-4)
+    # the model answers in its own unit; the caller gets the unit it sends the target in
+    from loadstar_core.postprocess.units import resolve_conversion
+
+    model_unit = next(i.unit for i in contract.inputs if i.name == contract.target.name)
+    to_caller = resolve_conversion(model_unit, contract_page["answerUnit"])
+    assert contract_page["answerUnit"] == "W" and to_caller.factor != 1.0
+    np.testing.assert_allclose(
+        body["intervals"]["p50"],
+        to_caller.factor * expected[:, 1] + to_caller.offset,
+        rtol=1e-4,
+        atol=1e-4,
+    )

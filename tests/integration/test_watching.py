@@ -132,6 +132,7 @@ async def test_records_survive_a_stopped_control_plane_and_feed_live_accuracy(
 ) -> None:
     rows = hourly_rows(LOOKBACK + CALLS + HORIZON)
     settings = GatewaySettings(
+        mode="development",
         control_plane_url=control_plane.url,
         state_path=tmp_path / "snapshot.json",
         sync_wait_s=5.0,
@@ -213,6 +214,7 @@ async def test_events_are_listed_acknowledged_commented_and_the_policy_reaches_t
     control_plane: RestartableControlPlane, deployed: dict[str, Any], tmp_path: Path
 ) -> None:
     settings = GatewaySettings(
+        mode="development",
         control_plane_url=control_plane.url,
         state_path=tmp_path / "snapshot.json",
         sync_wait_s=5.0,
@@ -302,7 +304,10 @@ async def test_kw_sent_into_a_w_field_warns_with_the_training_range(
     signature = {"inputs": [{"name": "window", "fields": fields}]}
     mapping = {"inputs": [{"name": "load", "source": "value", "unit": "W"}]}
     settings = GatewaySettings(
-        control_plane_url=control_plane.url, state_path=tmp_path / "snapshot.json", record=False
+        mode="development",
+        control_plane_url=control_plane.url,
+        state_path=tmp_path / "snapshot.json",
+        record=False,
     )
     async with httpx.AsyncClient(base_url=control_plane.url, timeout=60) as cp:
         admin = await login(cp)

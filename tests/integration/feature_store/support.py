@@ -65,6 +65,7 @@ def feature_store_app(settings: Any) -> Any:
     from control_plane.auth.controller import AuthController
     from control_plane.auth.security import build_jwt_auth
     from control_plane.auth.service import ensure_admin
+    from control_plane.auth.sessions import auth_lifespan
     from control_plane.deps import DEPENDENCIES
     from control_plane.errors import EXCEPTION_HANDLERS
     from control_plane.feature_store.controller import FeatureStoreController
@@ -95,7 +96,7 @@ def feature_store_app(settings: Any) -> Any:
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_app_init=[jwt_auth.on_app_init],
-        lifespan=[lifespan],
+        lifespan=[lifespan, auth_lifespan],
     )
     app.state.settings = settings
     app.state.jwt_auth = jwt_auth

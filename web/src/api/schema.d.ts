@@ -10182,6 +10182,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAUTHORIZED: the gateway sync token (X-Gateway-Token) is wrong. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description FORBIDDEN: the signed-in user's role may not change things. */
             403: {
                 headers: {
@@ -12618,14 +12627,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, document follows */
-            200: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ProjectOut"];
-                };
+                content?: never;
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
             400: {
