@@ -212,13 +212,13 @@ class NotebooksController(Controller):
     @delete(
         "/{notebook_id:str}/kernel",
         guards=[writer_guard],
-        status_code=200,
+        status_code=204,
         summary="Shut the kernel down",
     )
     async def shutdown(
         self, request: Request[Any, Any, Any], user: AuthUser, notebook_id: str
-    ) -> KernelOut:
-        return await _runtime(request).shutdown(user, notebook_id)
+    ) -> None:
+        await _runtime(request).shutdown(user, notebook_id)
 
 
 @websocket("/ws/notebooks/{notebook_id:str}")
