@@ -144,7 +144,7 @@ async function main() {
     await step('compare the two runs', async () => {
       const rows = page.getByTestId('runs-table').locator('tbody tr');
       for (let i = 0; i < 2; i++) await rows.nth(i).locator('input[type=checkbox]').check();
-      await page.getByTestId('param-diff').getByText('architecture').waitFor();
+      await page.getByTestId('param-diff').getByText('architecture', { exact: true }).waitFor();
       await page.getByTestId('compare-curves').waitFor();
       await page.getByTestId('compare-steps').waitFor();
       await shot('compare');
