@@ -333,7 +333,7 @@ async function main() {
     await step('switch to Chinese', async () => {
       await page.goto(`/datasets/${datasetId}`);
       await page.getByTestId('lang-switch').getByRole('button', { name: '中文' }).click();
-      await page.getByTestId('quality').getByText('数据质量').first().waitFor(); // the nav has it too
+      await page.locator('main.content').getByText('数据质量').first().waitFor(); // the nav has it too
       await shot('16-dataset-zh');
       await page.getByTestId('lang-switch').getByRole('button', { name: 'EN' }).click();
     });
