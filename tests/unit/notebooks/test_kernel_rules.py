@@ -14,12 +14,13 @@ from schemas.errors import Conflict
 
 
 def _kernel(notebook_id: str, username: str, state: Any = "idle") -> Kernel:
+    # a record only: no kernel runs and nothing is written in its folder
     return Kernel(
         notebook_id=notebook_id,
         username=username,
         manager=None,  # type: ignore[arg-type]
         client=None,  # type: ignore[arg-type]
-        workdir=Path("/nowhere"),
+        workdir=Path("kernels") / notebook_id,
         pid=0,
         state=state,
     )
@@ -58,8 +59,8 @@ def test_the_kernel_environment_holds_nothing_of_the_platforms(
     assert env["HOME"] == str(tmp_path / "nb-1") and env["LOADSTAR_TOKEN"] == "t"
 
 
-def test_settings_come_from_the_environment() -> None:
+def test_settings_come_from_the_environment(tmp_path: Path) -> None:
     settings = KernelSettings.from_env(
-        {"LOADSTAR_KERNEL_MEMORY_MB": "512", "LOADSTAR_KERNEL_ROOT_DIR": "/srv/kernels"}
+        {"LOADSTAR_KERNEL_MEMORY_MB": "512", "LOADSTAR_KERNEL_ROOT_DIR": str(tmp_path)}
     )
-    assert settings.memory_mb == 512 and settings.root_dir == Path("/srv/kernels")
+    assert settings.memory_mb == 512 and settings.root_dir == tmp_path
