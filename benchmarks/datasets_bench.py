@@ -48,8 +48,8 @@ from control_plane.auth.service import AuthUser
 from control_plane.datasets import storage
 from control_plane.datasets.ingest import IngestOptions, ingest_file
 from control_plane.explore import service as explore
-from control_plane.explore.stats import QUANTILES
 from control_plane.settings import Settings
+from loadstar_core.profile import QUANTILES
 
 QS = list(QUANTILES.values())
 BOUNDARY = "loadstar-bench-boundary"

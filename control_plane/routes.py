@@ -10,6 +10,7 @@ from control_plane.deployments.controller import deployment_routes
 from control_plane.explore.controller import ExploreController, QualityController
 from control_plane.feature_store.controller import FeatureStoreController
 from control_plane.features.controller import FeaturesController
+from control_plane.gateway_sync.controller import gateway_sync_routes
 from control_plane.health import health_routes
 from control_plane.inference.controller import inference_routes
 from control_plane.lab.routes import lab_routes
@@ -32,6 +33,7 @@ ROUTES: list[ControllerRouterHandler] = [
     *system_routes,
     *training_routes,
     *deployment_routes,
+    *gateway_sync_routes,
     *inference_routes,
     RegistryController,
     LineageController,

@@ -37,7 +37,7 @@ from control_plane.datasets.schemas import (
 from control_plane.datasets.service import get_dataset
 from control_plane.datasets.tables import Dataset
 from control_plane.datasets.transfer import Received, fetch_url, receive_multipart
-from control_plane.explore import stats
+from loadstar_core import profile as stats
 from schemas.errors import InvalidInput
 
 _TEMP_PREFIX = "loadstar-ingest-"

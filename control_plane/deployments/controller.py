@@ -1,13 +1,10 @@
-"""`/api/deployments` and the gateway's long-poll view of them."""
+"""`/api/deployments`: create, read, map, roll back, token, contract, metrics."""
 
 from __future__ import annotations
 
-import asyncio
-import hmac
-import time
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Controller, Request, delete, get, post, put
 from litestar.params import Body, Parameter
 from litestar.types import ControllerRouterHandler
 
@@ -28,9 +25,6 @@ from control_plane.deployments.schemas import (
     RollbackRequest,
     TokenOut,
 )
-from control_plane.watching import service as watching
-from schemas.errors import Unauthorized
-from schemas.gateway import GatewaySnapshot
 
 
 def _runtime(request: Request[Any, Any, Any]) -> DeploymentRuntime:
@@ -143,33 +137,4 @@ class DeploymentController(Controller):
         )
 
 
-@get(
-    "/api/gateway/snapshot",
-    tags=["gateway"],
-    summary="Live deployments for edge gateways (long-poll)",
-)
-async def gateway_snapshot(
-    request: Request[Any, Any, Any],
-    after: Annotated[int, Parameter(query="after", default=-1)],
-    wait: Annotated[float, Parameter(query="wait", ge=0, le=60, default=0)],
-) -> Response[GatewaySnapshot | None]:
-    """200 with the snapshot once its revision is past `after`; else 304 after `wait` s."""
-    token = request.headers.get("x-gateway-token", "")
-    if not hmac.compare_digest(
-        token.encode(), request.app.state.settings.gateway_sync_token.encode()
-    ):
-        raise Unauthorized("gateway sync token required (X-Gateway-Token)")
-    deadline = time.monotonic() + wait
-    while True:
-        if await service.current_revision() > after:
-            snapshot = await service.snapshot()
-            own = await watching.policies()
-            for deployment in snapshot.deployments:
-                deployment.watch = own.get(deployment.contract.deploymentId)
-            return Response(snapshot)
-        if time.monotonic() >= deadline:
-            return Response(None, status_code=304)
-        await asyncio.sleep(0.25)
-
-
-deployment_routes: list[ControllerRouterHandler] = [DeploymentController, gateway_snapshot]
+deployment_routes: list[ControllerRouterHandler] = [DeploymentController]

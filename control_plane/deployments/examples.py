@@ -9,6 +9,7 @@ import msgspec
 import polars as pl
 
 from control_plane.datasets.storage import canonical_key
+from control_plane.deployments.predict import predict
 from control_plane.deployments.runtime import DeploymentRuntime
 from control_plane.deployments.schemas import ContractOut, DeploymentOut
 from loadstar_core.postprocess.units import Conversion, resolve_conversion
@@ -118,7 +119,6 @@ def snippets(api_url: str) -> dict[str, str]:
 
 
 async def contract_examples(deployment: DeploymentOut, runtime: DeploymentRuntime) -> ContractOut:
-    from control_plane.inference.service import predict
 
     contract = deployment.contract
     body: dict[str, Any] = {"series": await example_rows(deployment, runtime)}

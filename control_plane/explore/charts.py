@@ -20,8 +20,8 @@ from control_plane.explore.schemas import (
     ProfileChart,
     SeriesChart,
 )
-from control_plane.explore.stats import TIMESTAMP, numeric_values, quantile_sorted
 from loadstar_core.features.seasons import autocorrelation
+from loadstar_core.profile import TIMESTAMP, numeric_values, quantile_sorted
 
 DAY = 86_400.0
 WEEK = 7 * DAY

@@ -14,8 +14,9 @@ import polars as pl
 
 from control_plane.datasets.rows import json_ready
 from control_plane.datasets.schemas import IngestFacts, RangeRule
-from control_plane.explore.schemas import ColumnStats, Profile, QualityReport, RuleResult
-from control_plane.explore.stats import TIMESTAMP
+from control_plane.explore.schemas import QualityReport, RuleResult
+from loadstar_core.profile import TIMESTAMP
+from schemas.profile import ColumnStats, Profile
 
 NOT_NULL_MIN = 0.95
 REGULAR_MIN = 0.99

@@ -22,19 +22,20 @@ from control_plane.datasets import storage
 from control_plane.datasets.rows import json_ready
 from control_plane.datasets.schemas import DatasetOut
 from control_plane.datasets.service import dataset_exists, get_dataset
-from control_plane.explore import charts, stats
+from control_plane.explore import charts
 from control_plane.explore.quality import quality_report
 from control_plane.explore.schemas import (
     Chart,
     ExplorePreview,
     ExploreSuggestion,
-    Profile,
     QualityReport,
     SuggestRequest,
 )
 from control_plane.explore.suggest import suggest_features
 from control_plane.settings import Settings
+from loadstar_core import profile as stats
 from schemas.errors import InvalidInput, NotFound
+from schemas.profile import Profile
 
 _profile_decoder = msgspec.json.Decoder(Profile)
 _suggestion_decoder = msgspec.json.Decoder(ExploreSuggestion)

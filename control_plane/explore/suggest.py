@@ -14,8 +14,8 @@ import msgspec
 import polars as pl
 
 from control_plane.explore.schemas import FeatureSuggestion
-from control_plane.explore.stats import TIMESTAMP
 from loadstar_core.features.auto import suggest_plan
+from loadstar_core.profile import TIMESTAMP
 from schemas.errors import InvalidInput
 
 OpName = Literal["lag", "rolling", "diff", "seasonality", "normalize"]

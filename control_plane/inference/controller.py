@@ -10,10 +10,10 @@ from litestar import Request, post
 from litestar.params import Body
 from litestar.types import ControllerRouterHandler
 
+from control_plane.deployments.predict import predict
 from control_plane.deployments.service import get_row
 from control_plane.inference.by_model import predict_by_model
 from control_plane.inference.schemas import BatchPrediction, ModelPredict
-from control_plane.inference.service import predict
 from schemas.contracts import DeploymentContract, InferenceInput, InferenceOutput
 from schemas.errors import Conflict, InvalidInput
 

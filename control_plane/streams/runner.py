@@ -16,10 +16,10 @@ from typing import Any
 import msgspec
 import redis.asyncio as aioredis
 
+from control_plane.deployments.predict import predict
 from control_plane.deployments.service import get_row
 from control_plane.feature_store.online import OnlineStore
 from control_plane.feature_store.registry import get_group
-from control_plane.inference.service import predict
 from control_plane.streams.sources import get_source
 from control_plane.streams.tables import StreamResultRow, StreamRow
 from loadstar_core.feature_store.grid import due_points

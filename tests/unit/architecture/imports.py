@@ -101,3 +101,19 @@ def cycles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
         if node not in index:
             visit(node)
     return found
+
+
+def slice_graph(graph: dict[str, dict[str, int]], package: str) -> dict[str, dict[str, int]]:
+    """Slice -> {slice it imports: first line}, for the slices (sub-packages) of `package`;
+    `control_plane.datasets.intake -> control_plane.explore.stats` is `datasets -> explore`."""
+    slices: dict[str, dict[str, int]] = {}
+    for module, edges in graph.items():
+        parts = module.split(".")
+        if parts[0] != package or len(parts) < 3:
+            continue
+        for name, line in edges.items():
+            target = name.split(".")
+            if target[0] == package and len(target) >= 3 and target[1] != parts[1]:
+                slices.setdefault(parts[1], {}).setdefault(target[1], line)
+        slices.setdefault(parts[1], {})
+    return slices

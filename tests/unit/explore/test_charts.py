@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from control_plane.datasets.schemas import IngestFacts, RangeRule
 from control_plane.explore import charts
 from control_plane.explore.quality import default_range, quality_report
-from control_plane.explore.stats import profile
 from control_plane.explore.suggest import suggest_features
 from loadstar_core.features.auto import suggest_plan
+from loadstar_core.profile import profile
 from schemas.feature_plan import FeatureOp
 
 SETTINGS = settings(max_examples=60, deadline=None)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from control_plane.explore.stats import QUANTILES, column_stats, gap_summary, histogram, profile
+from loadstar_core.profile import QUANTILES, column_stats, gap_summary, histogram, profile
 
 SETTINGS = settings(max_examples=150, deadline=None)
 finite = st.floats(

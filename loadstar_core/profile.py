@@ -1,4 +1,5 @@
 """Column statistics and gaps of a canonical frame: polars in, Structs out, no I/O.
+Shared by the upload (which profiles while the frame is in memory) and Explore.
 
 Each numeric column is sorted once; quantiles, extremes and the histogram all come from
 that sorted copy (binary searches for the bucket edges), so ten million rows cost one
@@ -13,7 +14,8 @@ import time
 import msgspec
 import polars as pl
 
-from control_plane.explore.schemas import (
+from loadstar_core.quality.timeline import gap_table, regular_share
+from schemas.profile import (
     Bucket,
     ColumnStats,
     Gap,
@@ -22,7 +24,6 @@ from control_plane.explore.schemas import (
     Quantiles,
     ValueCount,
 )
-from loadstar_core.quality.timeline import gap_table, regular_share
 
 QUANTILES = {
     "p01": 0.01,

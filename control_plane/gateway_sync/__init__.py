@@ -1,0 +1,1 @@
+"""The edge gateways' view of the live deployments."""
