@@ -1,9 +1,12 @@
 """The records lineage is derived from, read by reference: datasets, plans, jobs, versions,
 deployments. No lineage table of its own: every edge is a column of some record.
 
-`training_job`, `deployment` and `dataset` belong to other slices; they are read with
-plain SQL, only once `to_regclass` says they exist, and only through the columns every
-version of them has (`SELECT *`, then the keys that are there).
+Lineage is the one read model over the other slices' records: it reads `dataset`,
+`feature_plan`, `training_job`, `model_version` and `deployment` with plain SQL (only once
+`to_regclass` says a table exists, and only through the columns every version of it has)
+and imports none of those slices, so the slices that ask it "who refers to this?"
+(features before deleting a plan, the registry before accepting a version's sources)
+depend on it one way only.
 """
 
 from __future__ import annotations
@@ -12,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from control_plane.features.tables import FeaturePlanRow
-from control_plane.registry.tables import ModelVersion
+from control_plane.lineage.tables import ExternalNode
 
 NodeType = Literal["dataset", "featurePlan", "trainingJob", "modelVersion", "deployment"]
 NODE_TYPES: tuple[NodeType, ...] = (
@@ -25,6 +27,7 @@ NODE_TYPES: tuple[NodeType, ...] = (
 )
 _TABLES: dict[NodeType, str] = {
     "dataset": "dataset",
+    "featurePlan": "feature_plan",
     "trainingJob": "training_job",
     "deployment": "deployment",
 }
@@ -65,7 +68,7 @@ def split_version_id(node_id: str) -> tuple[str, int] | None:
 
 
 async def _table_exists(name: str) -> bool:
-    rows = await ModelVersion.raw("SELECT to_regclass({}) IS NOT NULL AS present", name)
+    rows = await ExternalNode.raw("SELECT to_regclass({}) IS NOT NULL AS present", name)
     return bool(rows[0]["present"])
 
 
@@ -74,7 +77,7 @@ async def _optional_rows(node_type: NodeType, where: str, *args: Any) -> list[di
     table = _TABLES[node_type]
     if not await _table_exists(table):
         return []
-    rows: list[dict[str, Any]] = await ModelVersion.raw(
+    rows: list[dict[str, Any]] = await ExternalNode.raw(
         f"SELECT * FROM {table} WHERE {where}", *args
     )
     return rows
@@ -128,36 +131,32 @@ def _deployment(row: dict[str, Any]) -> Record:
     return Record(Ref("deployment", str(row["id"])), label, refs, created_at=row.get("created_at"))
 
 
-_VERSION_COLUMNS = (
-    ModelVersion.model.name,
-    ModelVersion.version,
-    ModelVersion.stage,
-    ModelVersion.source_job_id,
-    ModelVersion.feature_plan_id,
-    ModelVersion.dataset_id,
-    ModelVersion.created_at,
+# a version with its model's name, as `_version` reads it
+_VERSIONS = (
+    'SELECT m.name AS "model.name", v.version, v.stage, v.source_job_id, v.feature_plan_id, '
+    "v.dataset_id, v.created_at FROM model_version v JOIN registered_model m ON m.id = v.model"
 )
 
 
 async def fetch(ref: Ref) -> Record | None:
     """The record behind `ref`, or None when there is none."""
-    if ref.type == "featurePlan":
-        plans = await FeaturePlanRow.select().where(FeaturePlanRow.id == ref.id)
-        return _plan(plans[0]) if plans else None
     if ref.type == "modelVersion":
         parsed = split_version_id(ref.id)
         if parsed is None:
             return None
-        versions = await ModelVersion.select(*_VERSION_COLUMNS).where(
-            (ModelVersion.model.name == parsed[0]) & (ModelVersion.version == parsed[1])
-        )
-        return _version(versions[0]) if versions else None
+        versions = await _versions_where("m.name = {} AND v.version = {}", *parsed)
+        return versions[0] if versions else None
     if not ref.derived:
         return None
     rows = await _optional_rows(cast(NodeType, ref.type), "id = {}", ref.id)
     if not rows:
         return None
-    build = {"dataset": _dataset, "trainingJob": _job, "deployment": _deployment}[ref.type]
+    build = {
+        "dataset": _dataset,
+        "featurePlan": _plan,
+        "trainingJob": _job,
+        "deployment": _deployment,
+    }[ref.type]
     return build(rows[0])
 
 
@@ -165,16 +164,15 @@ async def referencing(ref: Ref) -> list[Record]:
     """Every record with a column pointing at `ref` (candidates for its children)."""
     found: list[Record] = []
     if ref.type == "dataset":
-        plans = await FeaturePlanRow.select().where(FeaturePlanRow.dataset_id == ref.id)
-        found += [_plan(r) for r in plans]
+        found += [_plan(r) for r in await _optional_rows("featurePlan", "dataset_id = {}", ref.id)]
         found += [_job(r) for r in await _optional_rows("trainingJob", "dataset_id = {}", ref.id)]
-        found += await _versions_where(ModelVersion.dataset_id == ref.id)
+        found += await _versions_where("v.dataset_id = {}", ref.id)
     elif ref.type == "featurePlan":
         jobs = await _optional_rows("trainingJob", "feature_plan_id = {}", ref.id)
         found += [_job(r) for r in jobs]
-        found += await _versions_where(ModelVersion.feature_plan_id == ref.id)
+        found += await _versions_where("v.feature_plan_id = {}", ref.id)
     elif ref.type == "trainingJob":
-        found += await _versions_where(ModelVersion.source_job_id == ref.id)
+        found += await _versions_where("v.source_job_id = {}", ref.id)
     elif ref.type == "modelVersion" and (parsed := split_version_id(ref.id)):
         rows = await _optional_rows(
             "deployment", "model_name = {} AND model_version::text = {}", parsed[0], str(parsed[1])
@@ -183,16 +181,17 @@ async def referencing(ref: Ref) -> list[Record]:
     return found
 
 
-async def _versions_where(condition: Any) -> list[Record]:
-    query = ModelVersion.select(*_VERSION_COLUMNS)
-    if condition is not None:
-        query = query.where(condition)
-    rows = await query.order_by(ModelVersion.id)
+async def _versions_where(where: str | None, *args: Any) -> list[Record]:
+    if not await _table_exists("model_version"):
+        return []
+    condition = f" WHERE {where}" if where else ""
+    rows = await ExternalNode.raw(f"{_VERSIONS}{condition} ORDER BY v.id", *args)
     return [_version(r) for r in rows]
 
 
 _BULK_COLUMNS: dict[NodeType, str] = {
     "dataset": "id, name, created_at",
+    "featurePlan": "id, name, dataset_id, created_at",
     "trainingJob": "id, status, dataset_id, feature_plan_id, created_at",
     "deployment": "id, name, model_name, model_version, created_at",
 }
@@ -202,7 +201,7 @@ async def _all_rows(node_type: NodeType) -> list[dict[str, Any]]:
     table = _TABLES[node_type]
     if not await _table_exists(table):
         return []
-    rows: list[dict[str, Any]] = await ModelVersion.raw(
+    rows: list[dict[str, Any]] = await ExternalNode.raw(
         f"SELECT {_BULK_COLUMNS[node_type]} FROM {table}"
     )
     return rows
@@ -214,9 +213,7 @@ async def every_record(types: set[str]) -> list[Record]:
     if "dataset" in types:
         found += [_dataset(r) for r in await _all_rows("dataset")]
     if "featurePlan" in types:
-        columns = (FeaturePlanRow.id, FeaturePlanRow.name, FeaturePlanRow.dataset_id)
-        plans = await FeaturePlanRow.select(*columns, FeaturePlanRow.created_at)
-        found += [_plan(r) for r in plans]
+        found += [_plan(r) for r in await _all_rows("featurePlan")]
     if "trainingJob" in types:
         found += [_job(r) for r in await _all_rows("trainingJob")]
     if "modelVersion" in types:

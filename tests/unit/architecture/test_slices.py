@@ -10,7 +10,6 @@ from __future__ import annotations
 from .imports import cycles, import_graph, slice_graph
 
 KNOWN_LOOPS = [
-    ["features", "lineage", "registry"],
     ["lab", "training"],
 ]
 
