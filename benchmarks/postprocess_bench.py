@@ -144,6 +144,7 @@ def pandas_reference(
         unit="W",  # the caller's unit for the target
         intervals={k: steps[k].tolist() for k in steps.columns},
         confidence=contract.confidence,
+        confidenceSource=contract.confidenceSource,
         warnings=warnings,
         meta=OutputMeta(deploymentId=contract.deploymentId),
     )

@@ -29,6 +29,7 @@ from control_plane.routes import ROUTES
 from control_plane.settings import Settings
 from control_plane.system_alerts.lifecycle import system_alerts_lifespan
 from control_plane.training.lifecycle import training_lifespan
+from control_plane.watching.lifecycle import watching_lifespan
 from loadstar_core.structured_logs import configure_logging, with_request_id
 
 log = logging.getLogger("loadstar.control_plane")
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             quality_lifespan,
             auth_lifespan,
             notebooks_lifespan,
+            watching_lifespan,
         ],
         listeners=[*QUALITY_LISTENERS],
         openapi_config=OpenAPIConfig(

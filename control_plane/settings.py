@@ -41,6 +41,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # origins allowed to call the API from a browser; none by default (the console is
     # served by the control plane itself, so it needs none)
     cors_origins: tuple[str, ...] = ()
+    # watching: recorded readings, forecasts and events older than this are deleted
+    watch_retention_days: float = 730.0
+    # how often alert rules, live confidence and retention run (0: never by themselves)
+    watch_eval_period_s: float = 60.0
+    # forecast-actual pairs over the last week before `confidence` is live, not hold-out
+    live_confidence_min_pairs: int = 500
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +76,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "run_migrations": "LOADSTAR_RUN_MIGRATIONS",
             "namespace": "LOADSTAR_NAMESPACE",
             "mode": MODE_VARIABLE,
+            "watch_retention_days": "LOADSTAR_WATCH_RETENTION_DAYS",
+            "watch_eval_period_s": "LOADSTAR_WATCH_EVAL_PERIOD_S",
+            "live_confidence_min_pairs": "LOADSTAR_LIVE_CONFIDENCE_MIN_PAIRS",
         }
         raw: dict[str, object] = {field: env[var] for field, var in mapping.items() if var in env}
         if env.get("LOADSTAR_CORS_ORIGINS"):

@@ -63,6 +63,9 @@ class DeploymentContract(Wire):
     fill: Literal["linear", "ffill"] = "linear"
     maxMissingRatio: Annotated[float, Meta(ge=0.0, le=1.0)] = 0.2
     confidence: float = 0.9
+    # where `confidence` comes from: the model card's hold-out coverage of the outer
+    # interval, or, once enough actuals arrived, the realised coverage in service
+    confidenceSource: Literal["hold-out", "live"] = "hold-out"
     # True when the model takes a `calendar` input: [L + H, 2] phases (day, week) in [0, 1).
     calendar: bool = False
     # With a calendar: the public-holiday calendar ("DE", "DE-BW") of its third column, a
@@ -127,7 +130,10 @@ class InferenceOutput(Wire):
     values: list[ValuePoint]
     unit: str
     intervals: dict[str, list[float]]
+    # the share of actuals expected inside the outer interval; `confidenceSource` says
+    # whether it is the hold-out's coverage or the coverage realised in service
     confidence: float
+    confidenceSource: Literal["hold-out", "live"]
     warnings: list[OutputWarning]
     meta: OutputMeta
 

@@ -15,6 +15,7 @@ from litestar.types import ControllerRouterHandler
 
 from control_plane.deployments import service
 from control_plane.watching import service as watching
+from control_plane.watching.upkeep import live_confidence
 from schemas.errors import Unauthorized
 from schemas.gateway import GatewaySnapshot
 
@@ -40,8 +41,13 @@ async def gateway_snapshot(
         if await service.current_revision() > after:
             snapshot = await service.snapshot()
             own = await watching.policies()
+            live = await live_confidence()
             for deployment in snapshot.deployments:
                 deployment.watch = own.get(deployment.contract.deploymentId)
+                measured = live.get(deployment.contract.deploymentId)
+                if measured is not None:
+                    deployment.contract.confidence = measured[0]
+                    deployment.contract.confidenceSource = "live"
             return Response(snapshot)
         if time.monotonic() >= deadline:
             return Response(None, status_code=304)

@@ -8,10 +8,19 @@ reading a day (or a week) before it, and the better of the two is the benchmark.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal
 
 from control_plane.deployments import service as deployments
-from control_plane.watching.schemas import AccuracyOut, SeriesOut, SeriesPoint, StepAccuracy
+from control_plane.deployments.basis import version_basis
+from control_plane.watching.schemas import (
+    AccuracyBucket,
+    AccuracyOut,
+    SeriesOut,
+    SeriesPoint,
+    StepAccuracy,
+)
 from control_plane.watching.tables import WatchForecast
+from schemas.errors import NotFound
 
 _ACCURACY = """
 WITH pairs AS (
@@ -35,7 +44,76 @@ FROM windowed GROUP BY step ORDER BY step
 """
 
 
-async def accuracy(deployment_id: str, days: float) -> AccuracyOut:
+_BUCKETS = """
+WITH span AS (
+    SELECT coalesce({}::timestamptz, max(t) - make_interval(secs => {})) AS a,
+        coalesce({}::timestamptz, 'infinity') AS b
+    FROM watch_reading WHERE deployment_id = {}
+), pairs AS (
+    SELECT f.t, r.value AS actual, f.p05, f.p50, f.p95, d.value AS naive_day, w.value AS naive_week
+    FROM span, watch_forecast f
+    JOIN watch_reading r ON r.deployment_id = f.deployment_id AND r.t = f.t
+    LEFT JOIN watch_reading d ON d.deployment_id = f.deployment_id AND d.t = f.t - interval '1 day'
+    LEFT JOIN watch_reading w ON w.deployment_id = f.deployment_id AND w.t = f.t - interval '7 days'
+    WHERE f.deployment_id = {} AND f.t >= span.a AND f.t < span.b
+)
+SELECT date_trunc({}, t, 'UTC') AS t, count(*) AS n, avg(abs(actual - p50)) AS mae,
+    avg(CASE WHEN actual BETWEEN p05 AND p95 THEN 1.0 ELSE 0.0 END) AS coverage,
+    least(avg(abs(actual - naive_day)) FILTER (WHERE naive_day IS NOT NULL),
+        avg(abs(actual - naive_week)) FILTER (WHERE naive_week IS NOT NULL)) AS naive_mae
+FROM pairs GROUP BY 1 ORDER BY 1 LIMIT 5000
+"""
+
+
+def _metric(metrics: dict[str, Any], name: str) -> float | None:
+    for path in ((name,), ("model", name), ("test", name)):
+        node: Any = metrics
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, int | float):
+            return float(node)
+    return None
+
+
+async def _offline_mae(row: dict[str, Any]) -> float | None:
+    try:
+        basis = await version_basis(row["model_name"], row["model_version"])
+    except NotFound:
+        return None
+    return _metric(basis.metrics, "mae")
+
+
+async def buckets(
+    deployment_id: str,
+    bucket: str,
+    start: datetime | None,
+    end: datetime | None,
+    days: float,
+) -> list[AccuracyBucket]:
+    """MAE and coverage per hour or day of actuals; from `start` (default: `days` before the
+    newest reading) to `end` (default: all)."""
+    rows = await WatchForecast.raw(
+        _BUCKETS, start, days * 86400.0, end, deployment_id, deployment_id, bucket
+    )
+    return [
+        AccuracyBucket(
+            t=r["t"],
+            n=r["n"],
+            mae=float(r["mae"]),
+            coverage=float(r["coverage"]),
+            naiveMae=None if r["naive_mae"] is None else float(r["naive_mae"]),
+        )
+        for r in rows
+    ]
+
+
+async def accuracy(
+    deployment_id: str,
+    days: float,
+    bucket: Literal["hour", "day"] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> AccuracyOut:
     row = await deployments.get_row(deployment_id)
     offline = float(row["contract"].get("confidence", 0.9))
     rows = await WatchForecast.raw(_ACCURACY, deployment_id, days * 86400.0)
@@ -65,6 +143,9 @@ async def accuracy(deployment_id: str, days: float) -> AccuracyOut:
         steps=steps,
         coverage=inside / total if total else None,
         offlineCoverage=offline,
+        offlineMae=await _offline_mae(row),
+        bucket=bucket,
+        buckets=[] if bucket is None else await buckets(deployment_id, bucket, start, end, days),
     )
 
 

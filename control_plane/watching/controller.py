@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, delete, get, post, put
 from litestar.params import Body, Parameter
@@ -14,12 +14,14 @@ from litestar.types import ControllerRouterHandler
 from control_plane.auth.security import writer_guard
 from control_plane.auth.service import AuthUser
 from control_plane.watching import accuracy, alerting, service
+from control_plane.watching.lifecycle import run_once
 from control_plane.watching.schemas import (
     AccuracyOut,
     AlertDeliveryOut,
     AlertRuleIn,
     AlertRuleOut,
     CommentIn,
+    EvaluationOut,
     EventOut,
     SeriesOut,
 )
@@ -70,6 +72,15 @@ class WatchingController(Controller):
     async def comment(self, event_id: int, user: AuthUser, data: CommentIn = Body()) -> EventOut:
         return await service.comment(event_id, user.username, data.text)
 
+    @post(
+        "/watching/evaluate",
+        guards=[writer_guard],
+        status_code=200,
+        summary="Evaluate alert rules, live confidence and retention now (also periodic)",
+    )
+    async def evaluate(self, request: Request[Any, Any, Any]) -> EvaluationOut:
+        return await run_once(request.app.state.settings)
+
     @get("/deployments/{deployment_id:str}/watch-policy", summary="When events are raised")
     async def policy(self, deployment_id: str) -> AnomalyPolicy:
         return await service.get_policy(deployment_id)
@@ -92,8 +103,13 @@ class WatchingController(Controller):
         self,
         deployment_id: str,
         days: Annotated[float, Parameter(query="days", gt=0, le=366, default=7.0)],
+        bucket: Annotated[Literal["hour", "day"] | None, Parameter(query="bucket", default=None)],
+        start: Annotated[datetime | None, Parameter(query="from", default=None)],
+        end: Annotated[datetime | None, Parameter(query="to", default=None)],
     ) -> AccuracyOut:
-        return await accuracy.accuracy(deployment_id, days)
+        """Per step over the last `days` of actuals; with `bucket`, also MAE and coverage
+        per hour or day from `from` (default: `days` before the newest reading) to `to`."""
+        return await accuracy.accuracy(deployment_id, days, bucket, start, end)
 
     @get(
         "/deployments/{deployment_id:str}/series",
@@ -122,7 +138,7 @@ class AlertController(Controller):
         "/deployments/{deployment_id:str}/alert-rules",
         guards=[writer_guard],
         status_code=201,
-        summary="Send each new anomaly event to a webhook (signed, retried)",
+        summary="Alert on anomaly events, live coverage, live MAE or missing data (webhook)",
     )
     async def add_rule(
         self, deployment_id: str, user: AuthUser, data: AlertRuleIn = Body()

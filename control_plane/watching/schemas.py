@@ -62,6 +62,19 @@ class AccuracyOut(Wire, omit_defaults=False):
     steps: list[StepAccuracy]
     coverage: float | None  # over every step
     offlineCoverage: float  # the model card's hold-out coverage (the contract's `confidence`)
+    offlineMae: float | None  # the model card's hold-out MAE, when it has one
+    bucket: Literal["hour", "day"] | None  # set when `buckets` was asked for
+    buckets: list[AccuracyBucket]  # accuracy over time, oldest first (empty unless asked)
+
+
+class AccuracyBucket(Wire, omit_defaults=False):
+    """Every forecast-actual pair whose actual falls in the hour or day starting at `t`."""
+
+    t: datetime
+    n: int
+    mae: float
+    coverage: float
+    naiveMae: float | None
 
 
 class SeriesPoint(Wire, omit_defaults=False):
@@ -83,13 +96,26 @@ class SeriesOut(Wire, omit_defaults=False):
     loadDuration: list[float]  # readings sorted high to low, downsampled (load-duration curve)
 
 
+AlertKind = Literal["anomaly_event", "coverage", "mae_vs_naive", "no_data"]
+
+
 class AlertRuleIn(Wire):
-    """Deliver each new anomaly event of the deployment to `webhookUrl`, signed with
-    `secret` (HMAC-SHA256, header X-Loadstar-Signature)."""
+    """Deliver to `webhookUrl`, signed with `secret` (HMAC-SHA256, header
+    X-Loadstar-Signature), when the rule fires and when it resolves:
+
+    - `anomaly_event`: each new anomaly event of the deployment;
+    - `coverage`: the realised coverage of [p05, p95] over the last `windowMinutes` of
+      actuals (default a day) falls below `threshold` (default 0.8);
+    - `mae_vs_naive`: the live MAE over that window exceeds `threshold` (default 1.0) times
+      the better seasonal naive's MAE on the same points;
+    - `no_data`: no readings have arrived for `windowMinutes` (default 60).
+    """
 
     webhookUrl: Annotated[str, Meta(pattern=r"^https?://", max_length=2000)]
     secret: Annotated[str, Meta(min_length=8, max_length=128)]
-    kind: Literal["anomaly_event"] = "anomaly_event"
+    kind: AlertKind = "anomaly_event"
+    threshold: Annotated[float, Meta(gt=0.0, le=100.0)] | None = None
+    windowMinutes: Annotated[int, Meta(ge=1, le=366 * 1440)] | None = None
 
 
 class AlertRuleOut(Wire, omit_defaults=False):
@@ -100,6 +126,28 @@ class AlertRuleOut(Wire, omit_defaults=False):
     enabled: bool
     createdBy: str
     createdAt: datetime
+    threshold: float | None  # None for anomaly_event and no_data
+    windowMinutes: int | None  # None for anomaly_event
+    firingSince: datetime | None  # set while the rule's condition holds
+    lastValue: float | None  # coverage, MAE ratio or minutes without data, when evaluated
+    evaluatedAt: datetime | None
+
+
+class RuleTransition(Wire, omit_defaults=False):
+    ruleId: int
+    kind: str
+    state: Literal["fired", "resolved"]
+    value: float | None
+
+
+class EvaluationOut(Wire, omit_defaults=False):
+    """One pass of the periodic work: rules evaluated, fired or resolved; live confidence
+    figures updated; recorded rows past the retention deleted."""
+
+    evaluated: int
+    transitions: list[RuleTransition]
+    liveConfidence: int  # deployments whose `confidence` is now live
+    deleted: dict[str, int]
 
 
 class AlertDeliveryOut(Wire, omit_defaults=False):

@@ -40,6 +40,10 @@ INSERT INTO watch_reading (deployment_id, t, value)
 SELECT {}, unnest({}::timestamptz[]), unnest({}::float8[])
 ON CONFLICT (deployment_id, t) DO NOTHING
 """
+_RECEIVED = """
+INSERT INTO watch_state (deployment_id, received_at) VALUES ({}, now())
+ON CONFLICT (deployment_id) DO UPDATE SET received_at = EXCLUDED.received_at
+"""
 _FORECASTS = """
 INSERT INTO watch_forecast (deployment_id, origin, step, t, p05, p50, p95)
 SELECT {}, {}, generate_subscripts({}::timestamptz[], 1), unnest({}::timestamptz[]),
@@ -57,6 +61,8 @@ async def ingest(batch: RecordBatch) -> dict[str, int]:
             start = instant(r.start)
             stamps = [start + timedelta(seconds=i * r.frequencyS) for i in range(len(r.value))]
             await AnomalyEventRow.raw(_READINGS, r.deploymentId, stamps, r.value)
+        for deployment_id in sorted({r.deploymentId for r in batch.readings if r.value}):
+            await AnomalyEventRow.raw(_RECEIVED, deployment_id)
         for f in batch.forecasts:
             if not len(f.p05) == len(f.p50) == len(f.p95):
                 raise InvalidInput("forecasts: 'p05', 'p50', 'p95' differ in length", {})

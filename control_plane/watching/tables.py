@@ -46,6 +46,16 @@ class WatchForecast(Table, tablename="watch_forecast"):
     p95 = Float()
 
 
+class WatchState(Table, tablename="watch_state"):
+    """Per deployment: when readings last arrived, and its live coverage once known."""
+
+    deployment_id = Varchar(length=32, primary_key=True)
+    received_at = Timestamptz(null=True, default=None)  # the last batch with readings
+    live_coverage = Float(null=True, default=None)  # rounded to 0.01; None: not enough pairs
+    live_pairs = Integer(default=0)
+    live_at = Timestamptz(null=True, default=None)
+
+
 class AnomalyEventRow(Table, tablename="anomaly_event"):
     id = Serial(primary_key=True)
     deployment_id = Varchar(length=32, index=True)
@@ -78,12 +88,17 @@ class EventComment(Table, tablename="anomaly_event_comment"):
 class AlertRule(Table, tablename="alert_rule"):
     id = Serial(primary_key=True)
     deployment_id = Varchar(length=32, index=True)
-    kind = Varchar(length=24)  # anomaly_event (the others are not evaluated yet)
+    kind = Varchar(length=24)  # anomaly_event | coverage | mae_vs_naive | no_data
     webhook_url = Text()
     secret = Varchar(length=128)
     enabled = Boolean(default=True)
     created_by = Varchar(length=64, default="")
     created_at = Timestamptz()
+    threshold = Float(null=True, default=None)
+    window_minutes = Integer(null=True, default=None)
+    firing_since = Timestamptz(null=True, default=None)
+    last_value = Float(null=True, default=None)
+    evaluated_at = Timestamptz(null=True, default=None)
 
 
 class AlertDelivery(Table, tablename="alert_delivery"):

@@ -135,6 +135,7 @@ def format_output(
         unit=legalized.unit,
         intervals=dict(zip(plan.interval_keys, columns, strict=True)),
         confidence=contract.confidence,
+        confidenceSource=contract.confidenceSource,
         warnings=warnings,
         meta=OutputMeta(
             datasetId=meta.datasetId,

@@ -6,16 +6,22 @@ calibrated band (p95 - p50 above, p50 - p05 below). The alarm interval is the ba
 to the policy's `level` assuming exponential (Laplace) tails: forecast errors of load have
 heavier tails than a normal law, and the hold-out quantiles say nothing beyond p95. For a
 90% band the alarm threshold is ln(1 / (1 - level)) / ln(10) half-bands: 3 at 99.9%, 4 at
-99.99%, 6 at 99.9999%. Then, in this order of precedence, each reading belongs to at most
-one event:
+99.99%, 6 at 99.9999%. Scores are then divided by the local error scale (`local_scale`):
+how much wider than calibrated the errors of the day before each reading ran, so a
+restless stretch the hold-out never saw does not read as a string of anomalies. Then, in
+this order of precedence, each reading belongs to at most one event:
 
 - missing: grid points without a reading (or with a NaN one), at least `missingMinutes`;
-- dropout: readings near zero where the alarm interval rules zero out;
+- dropout: readings near zero where the alarm interval rules zero out (or, for two exact
+  zeros in a row, where the 99% interval does), from a positive or a negative level;
 - stuck: the same non-zero reading repeated for `stuckMinutes` (live meters are noisy);
 - spike / level shift: runs of readings outside the alarm interval (gaps up to
   `mergeGapMinutes` bridged), kept when they last `minDurationMinutes` or peak past the
   `strongLevel` interval; up to `spikeMaxMinutes` (and two readings, for the rebound of
-  a forecast made from a window ending at the spike) a spike, longer a level shift.
+  a forecast made from a window ending at the spike) a spike, longer a level shift. A run
+  goes on while the readings after its first one stay outside the alarm interval of the
+  expectation *before* the change, on the same side (`_persisting`): a forecast made from
+  a window holding a new level follows it, so a shift would otherwise read as one reading.
 """
 
 from __future__ import annotations
@@ -39,6 +45,33 @@ _KW = {"W": 1e-3, "kW": 1.0, "MW": 1e3, "GW": 1e6}
 def z_of(coverage: float) -> float:
     """A Laplace law's half-width (in scale units) of a two-sided interval of this coverage."""
     return math.log(1.0 / (1.0 - coverage))
+
+
+LOCAL_WINDOW = 96  # readings before each one whose errors set its local scale
+
+
+def local_scale(z: Floats, checked: Mask, band: float, window: int = LOCAL_WINDOW) -> Floats:
+    """Per reading, how much wider than calibrated the forecast errors of the `window`
+    readings before it ran (1 at least: never narrower than calibrated).
+
+    The mean |z| of those within 4 half-bands (readings past that are anomalies, not
+    restlessness, and are left out) against what a calibrated Laplace law gives for them.
+    Only the past counts (a reading's own error never hides it); with fewer than a
+    quarter of the window scored, the calibrated scale stands."""
+    n = z.size
+    b = 1.0 / z_of(band)  # the Laplace scale in half-bands
+    clip = 4.0
+    tail = math.exp(-clip / b)
+    expected = b - clip * tail / (1.0 - tail)  # E[|z| given |z| <= clip]
+    usable = checked & (np.abs(z) <= clip)
+    count = np.concatenate(([0.0], np.cumsum(usable.astype(np.float64))))
+    total = np.concatenate(([0.0], np.cumsum(np.where(usable, np.abs(z), 0.0))))
+    hi = np.arange(n)  # readings [i - window, i)
+    lo = np.maximum(0, hi - window)
+    counted = count[hi] - count[lo]
+    mean = (total[hi] - total[lo]) / np.maximum(counted, 1.0)
+    ok = counted >= window // 4
+    return np.where(ok, np.maximum(1.0, mean / expected), 1.0)
 
 
 def _runs(mask: Mask) -> list[tuple[int, int]]:
@@ -136,11 +169,33 @@ class _Grid:
         self.band = band
         self.sigma: Floats = np.where(self.v >= mid, above, below)
         with np.errstate(invalid="ignore"):
-            self.z: Floats = np.where(self.checked, (self.v - mid) / self.sigma, 0.0)
+            raw: Floats = np.where(self.checked, (self.v - mid) / self.sigma, 0.0)
+        self.raw = raw  # in calibrated half-bands: what events report
+        self.scale: Floats = local_scale(raw, self.checked, band)
+        self.z: Floats = raw / self.scale  # in local half-bands: what raises events
         self.mid = mid
 
     def time(self, i: int) -> int:
         return self.t0 + i * self.step_s
+
+
+def _persisting(g: _Grid, outside: Mask, taken: Mask, z_alarm: float) -> Mask:
+    """Readings after an out-of-band one that stay outside *its* alarm interval (the
+    expectation before the change) on the same side: a level that moved and stayed. A
+    forecast made from a window holding the new level follows it, so without this a shift
+    reads as one out-of-band reading (then one more at its end)."""
+    held = outside.copy()
+    for start, _ in _runs(outside):
+        side = np.sign(g.z[start])
+        width = g.sigma[start] * g.scale[start]
+        i = start + 1
+        while i < g.n and g.checked[i] and not taken[i]:
+            moved = side * (g.v[i] - g.mid[start]) / width > z_alarm
+            if not (moved and side * g.z[i] > 0.5):
+                break
+            held[i] = True
+            i += 1
+    return held
 
 
 def _event(
@@ -154,7 +209,7 @@ def _event(
     score = 0.0
     if scored.any():
         i = start + _peak(g, start, stop)
-        score = float(np.abs(g.z[i]))
+        score = float(np.abs(g.raw[i]))
         peak, peak_at, expected = float(g.v[i]), _iso(g.time(i)), float(g.mid[i])
         if unit in _KW:
             excess = (g.v[span] - g.mid[span])[scored]
@@ -183,7 +238,7 @@ def _peak(g: _Grid, start: int, stop: int) -> int:
     rebound after a spike (judged by a forecast made from the spike) never wins."""
     span = slice(start, stop)
     scored = g.checked[span]
-    z = g.z[span]
+    z = g.raw[span]
     side = np.sign(z[np.flatnonzero(scored)[0]])
     return int(np.argmax(np.where(scored & (np.sign(z) == side), np.abs(z), -1.0)))
 
@@ -247,7 +302,13 @@ def find_events(
     z_strong = z_of(max(policy.strongLevel, policy.level)) / z_band
     with np.errstate(invalid="ignore"):
         near_zero = np.abs(g.v) <= policy.zeroFraction * np.abs(g.mid)
-    dropped = g.checked & near_zero & (g.z < -z_alarm) & ~taken
+        toward = np.sign(g.z) == -np.sign(g.mid)  # a drop to 0 from a negative level too
+        # a continuous meter reads exactly 0 twice in a row by a fault: then 0 two half-bands
+        # out is enough (a 99% interval); else near 0 must leave the alarm interval
+        zero = g.v == 0.0
+        paired = zero & (np.r_[False, zero[:-1]] | np.r_[zero[1:], False])
+        far = np.where(paired, 2.0, z_alarm)
+    dropped = g.checked & near_zero & toward & (np.abs(g.z) > far) & ~taken
     for start, stop in _runs(dropped):
         if stop - start >= _steps(policy.dropoutMinutes, step_s):
             claim("dropout", start, stop)
@@ -264,6 +325,7 @@ def find_events(
             claim("stuck", start, stop)
 
     outside = g.checked & (np.abs(g.z) > z_alarm) & ~taken
+    outside = _persisting(g, outside, taken, z_alarm)
 
     def _pieces(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """A bridged run never spans another event: split it there, trimmed to flagged ends."""
@@ -281,9 +343,11 @@ def find_events(
     spike_max = max(2, _steps(policy.spikeMaxMinutes, step_s) if policy.spikeMaxMinutes else 0)
     ends = {span[2]: span for span in spans}
     for start, stop in _pieces(_bridge(outside, gap)):
-        # the readings right after a dropout, a stuck meter or a gap are judged by forecasts
-        # made from the bad window: their recovery belongs to that event
-        before = next((ends[e] for e in range(start, start - gap - 2, -1) if e in ends), None)
+        # the readings up to an hour after an event (a dropout, a stuck meter, a gap, a
+        # spike) are judged by forecasts made from the bad window: their recovery belongs
+        # to that event
+        reach = max(gap + 2, spike_max + 1)
+        before = next((ends[e] for e in range(start, start - reach, -1) if e in ends), None)
         if before is not None:
             taken[before[2] : stop] = True
             del ends[before[2]]

@@ -2,7 +2,8 @@
 // The pytest wrapper deploys a small model and ships a gateway's records (readings,
 // forecasts, one anomaly event) to the control plane; this script logs in, opens the
 // deployment, follows its Monitor link, sees the forecast-vs-actual chart and the event,
-// acknowledges it, checks the Chinese page and a phone-width layout, and saves screenshots.
+// acknowledges it, sees accuracy over time, adds and deletes a live-coverage alert rule,
+// checks the Chinese page and a phone-width layout, and saves screenshots.
 //
 // Environment: LOADSTAR_BASE_URL (http://127.0.0.1:8080), WATCH_DEPLOYMENT_ID (required),
 // LOADSTAR_E2E_USER / LOADSTAR_E2E_PASSWORD (admin / loadstar-admin), CHROMIUM_PATH
@@ -83,6 +84,30 @@ async function main() {
     await step('acknowledge the event', async () => {
       await page.getByTestId('monitor-event').first().getByRole('button', { name: 'Acknowledge' }).click();
       await page.getByText(`Acknowledged by ${USER}`).waitFor({ timeout: 15_000 });
+    });
+    await step('accuracy over time against the model card', async () => {
+      const card = page.getByTestId('monitor-accuracy-over-time');
+      await card.getByTestId('monitor-accuracy-chart').locator('canvas').first().waitFor({ state: 'visible', timeout: 30_000 });
+      await card.getByLabel('Bucket', { exact: true }).selectOption('hour');
+      await card.getByTestId('monitor-accuracy-chart').locator('canvas').first().waitFor({ state: 'visible', timeout: 30_000 });
+      await card.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, 'watching-04-accuracy-over-time.png') });
+    });
+    await step('a live-coverage alert rule: add, see, delete', async () => {
+      const card = page.getByTestId('monitor-alerts');
+      await card.getByLabel('Rule', { exact: true }).selectOption('coverage');
+      await card.getByLabel('Threshold', { exact: true }).fill('0.75');
+      await card.getByLabel('Window (min)', { exact: true }).fill('720');
+      await card.getByLabel('Webhook URL', { exact: true }).fill('http://127.0.0.1:9/hook');
+      await card.getByLabel('Signing secret (8+ characters)', { exact: true }).fill('e2e-secret-1');
+      await card.getByRole('button', { name: 'Add rule', exact: true }).click();
+      const row = card.getByTestId('alert-rule').filter({ hasText: 'Live coverage below 75% · 720 min' });
+      await row.waitFor({ timeout: 15_000 });
+      await row.getByText('OK', { exact: true }).waitFor();
+      await card.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, 'watching-05-alert-rule.png') });
+      await row.getByRole('button', { name: 'Delete', exact: true }).click();
+      await row.waitFor({ state: 'detached', timeout: 15_000 });
     });
     await step('Chinese', async () => {
       await page.getByTestId('lang-switch').getByRole('button', { name: '中文' }).click();

@@ -52,6 +52,7 @@ def test_standard_output_shape() -> None:
             "p95": [3.0, 4.0, 5.0, 6.0],
         },
         "confidence": 0.9,
+        "confidenceSource": "hold-out",
         "warnings": [],
         "meta": {"datasetId": "ds-1", "featurePlanId": "fp-1", "deploymentId": "dep-1"},
     }
@@ -160,3 +161,11 @@ def test_rounding_keeps_six_significant_digits(values: list[float]) -> None:
     for original, r in zip(values, rounded.tolist(), strict=True):
         assert float(f"{r:.6g}") == r
         assert r == float(f"{original:.6g}") or abs(r - original) <= abs(original) * 5.000001e-6
+
+
+def test_a_live_confidence_says_so() -> None:
+    dep, legal = legalized()
+    dep.confidence, dep.confidenceSource = 0.87, "live"
+    raw = [[1.0, 2.0, 3.0], [2.0, 3.0, 4.0], [3.0, 4.0, 5.0], [4.0, 5.0, 6.0]]
+    out = format_output(dep, legal, raw, None, NOW)
+    assert (out.confidence, out.confidenceSource) == (0.87, "live")

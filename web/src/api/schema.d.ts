@@ -377,7 +377,7 @@ export interface paths {
         /** A deployment's alert rules */
         get: operations["ApiDeploymentsDeploymentIdAlertRulesRules"];
         put?: never;
-        /** Send each new anomaly event to a webhook (signed, retried) */
+        /** Alert on anomaly events, live coverage, live MAE or missing data (webhook) */
         post: operations["ApiDeploymentsDeploymentIdAlertRulesAddRule"];
         delete?: never;
         options?: never;
@@ -2415,6 +2415,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/watching/evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Evaluate alert rules, live confidence and retention now (also periodic) */
+        post: operations["ApiWatchingEvaluateEvaluate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/watching/events": {
         parameters: {
             query?: never;
@@ -2487,11 +2504,24 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccuracyBucket */
+        AccuracyBucket: {
+            coverage: number;
+            mae: number;
+            n: number;
+            naiveMae: number | null;
+            /** Format: date-time */
+            t: string;
+        };
         /** AccuracyOut */
         AccuracyOut: {
+            /** @enum {null|string} */
+            bucket: "hour" | "day" | null;
+            buckets: components["schemas"]["AccuracyBucket"][];
             coverage: number | null;
             deploymentId: string;
             offlineCoverage: number;
+            offlineMae: number | null;
             steps: components["schemas"]["StepAccuracy"][];
             windowDays: number;
             windowEnd: string | null;
@@ -2532,11 +2562,13 @@ export interface components {
         AlertRuleIn: {
             /**
              * @default anomaly_event
-             * @constant
+             * @enum {string}
              */
-            kind?: "anomaly_event";
+            kind?: "anomaly_event" | "coverage" | "mae_vs_naive" | "no_data";
             secret: string;
+            threshold?: number | null;
             webhookUrl: string;
+            windowMinutes?: number | null;
         };
         /** AlertRuleOut */
         AlertRuleOut: {
@@ -2545,9 +2577,14 @@ export interface components {
             createdBy: string;
             deploymentId: string;
             enabled: boolean;
+            evaluatedAt: string | null;
+            firingSince: string | null;
             id: number;
             kind: string;
+            lastValue: number | null;
+            threshold: number | null;
             webhookUrl: string;
+            windowMinutes: number | null;
         };
         /** AlgorithmInfo */
         AlgorithmInfo: {
@@ -3092,6 +3129,11 @@ export interface components {
             calendar?: boolean;
             /** @default 0.9 */
             confidence?: number;
+            /**
+             * @default hold-out
+             * @enum {string}
+             */
+            confidenceSource?: "hold-out" | "live";
             deploymentId: string;
             /**
              * @default linear
@@ -3181,6 +3223,15 @@ export interface components {
                 [key: string]: unknown;
             };
             message: string;
+        };
+        /** EvaluationOut */
+        EvaluationOut: {
+            deleted: {
+                [key: string]: number;
+            };
+            evaluated: number;
+            liveConfidence: number;
+            transitions: components["schemas"]["RuleTransition"][];
         };
         /** EventOut */
         EventOut: {
@@ -3585,6 +3636,8 @@ export interface components {
         /** InferenceOutput */
         InferenceOutput: {
             confidence: number;
+            /** @enum {string} */
+            confidenceSource: "hold-out" | "live";
             intervals: {
                 [key: string]: number[];
             };
@@ -4441,6 +4494,14 @@ export interface components {
              * @enum {string}
              */
             severity?: "warn" | "fail";
+        };
+        /** RuleTransition */
+        RuleTransition: {
+            kind: string;
+            ruleId: number;
+            /** @enum {string} */
+            state: "fired" | "resolved";
+            value: number | null;
         };
         /** RunEnd */
         RunEnd: {
@@ -7518,7 +7579,10 @@ export interface operations {
     ApiDeploymentsDeploymentIdAccuracyAccuracy: {
         parameters: {
             query?: {
+                bucket?: "hour" | "day" | null;
                 days?: number;
+                from?: string | null;
+                to?: string | null;
             };
             header?: never;
             path: {
@@ -19859,6 +19923,98 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN: the signed-in user's role may not change things. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiWatchingEvaluateEvaluate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationOut"];
+                };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
             400: {

@@ -220,9 +220,15 @@ const messages = {
     accuracy: 'Live accuracy', accuracyHint: 'Last 7 days, per horizon step, against the better seasonal naive',
     noAccuracy: 'No forecast has met its actual yet', liveCoverage: 'Live coverage of p05-p95', offline: 'hold-out: {value}',
     coverage: 'Coverage', naive: 'Naive MAE', skill: 'Skill',
-    alerts: 'Alerts', alertsHint: 'Each new anomaly event goes to these webhooks, signed (HMAC-SHA256) and retried',
-    noRules: 'No alert rules', webhookUrl: 'Webhook URL', secret: 'Signing secret (8+ characters)', addRule: 'Add webhook',
+    alerts: 'Alerts', alertsHint: 'Rules deliver to their webhook when they fire and resolve, signed (HMAC-SHA256) and retried',
+    noRules: 'No alert rules', webhookUrl: 'Webhook URL', secret: 'Signing secret (8+ characters)', addRule: 'Add rule',
     deliveries: 'Deliveries', noDeliveries: 'Nothing delivered yet', attempts: 'Attempts', delivered: 'Delivered', failed: 'Failed',
+    ruleKind: 'Rule', threshold: 'Threshold', windowMinutes: 'Window (min)', deleteRule: 'Delete', firing: 'Firing since {when}', ok: 'OK',
+    lastValue: 'Last value', ruleKinds: {
+      anomaly_event: 'Each anomaly event', coverage: 'Live coverage below', mae_vs_naive: 'MAE worse than naive ×', no_data: 'No readings for',
+    },
+    overTime: 'Accuracy over time', overTimeHint: 'MAE and coverage per bucket against the model card (dashed)', bucket: 'Bucket',
+    hour: 'Hour', day: 'Day', offlineMae: 'Hold-out MAE', offlineCoverage: 'Hold-out coverage', noBuckets: 'No actuals in this period',
   },
 
   // quality rules and the administrator's desk

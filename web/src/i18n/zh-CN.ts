@@ -222,9 +222,15 @@ export const zhCN: Messages = {
     accuracy: '实时精度', accuracyHint: '最近 7 天，按预测步，对比更优的季节朴素预测',
     noAccuracy: '尚无预测等到实际值', liveCoverage: 'p05-p95 实时覆盖率', offline: '留出集：{value}',
     coverage: '覆盖率', naive: '朴素 MAE', skill: '技能',
-    alerts: '告警', alertsHint: '每个新的异常事件都会发送到这些 Webhook，带 HMAC-SHA256 签名并自动重试',
-    noRules: '没有告警规则', webhookUrl: 'Webhook 地址', secret: '签名密钥（至少 8 个字符）', addRule: '添加 Webhook',
+    alerts: '告警', alertsHint: '规则触发与恢复时发送到其 Webhook，带 HMAC-SHA256 签名并自动重试',
+    noRules: '没有告警规则', webhookUrl: 'Webhook 地址', secret: '签名密钥（至少 8 个字符）', addRule: '添加规则',
     deliveries: '投递记录', noDeliveries: '尚无投递', attempts: '尝试', delivered: '已送达', failed: '失败',
+    ruleKind: '规则', threshold: '阈值', windowMinutes: '窗口（分钟）', deleteRule: '删除', firing: '自 {when} 起触发', ok: '正常',
+    lastValue: '最近值', ruleKinds: {
+      anomaly_event: '每个异常事件', coverage: '实时覆盖率低于', mae_vs_naive: 'MAE 劣于朴素预测 ×', no_data: '无读数持续',
+    },
+    overTime: '精度随时间变化', overTimeHint: '每个时段的 MAE 与覆盖率，对比模型卡（虚线）', bucket: '时段',
+    hour: '小时', day: '天', offlineMae: '留出集 MAE', offlineCoverage: '留出集覆盖率', noBuckets: '该时段没有实际值',
   },
 
   // quality rules and the administrator's desk

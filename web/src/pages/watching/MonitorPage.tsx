@@ -9,6 +9,7 @@ import EChart from '../../charts/EChart';
 import { Badge, Card, EmptyState, PageHeader, QueryView, SkeletonPage, Stat } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate, fmtNum, fmtPct } from '../../lib/format';
+import { AccuracyOverTimeCard } from './AccuracyOverTime';
 import { AlertsCard } from './AlertsCard';
 import { durationOption, monitorOption } from './monitorChart';
 import { type WatchEvent, useAccuracy, useAcknowledge, useComment, useEvents, useSeries } from './queries';
@@ -61,6 +62,7 @@ function Monitor({ deployment: d }: { deployment: Deployment }) {
         </Card>
         <EventsCard deploymentId={d.id} />
         <AccuracyCard deploymentId={d.id} />
+        <AccuracyOverTimeCard deploymentId={d.id} />
         <AlertsCard deploymentId={d.id} />
       </div>
     </>

@@ -1,7 +1,7 @@
 /** React Query hooks of the Monitor page: series, events, accuracy, acknowledge, comment. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
-import type { ResponseOf } from '../../api/types';
+import type { BodyOf, ResponseOf } from '../../api/types';
 
 export type MonitorSeries = ResponseOf<'/api/deployments/{deployment_id}/series'>;
 export type WatchEvent = ResponseOf<'/api/watching/events/{event_id}'>;
@@ -77,12 +77,34 @@ export function useDeliveries(id: string) {
   });
 }
 
+export type AlertRuleBody = BodyOf<'/api/deployments/{deployment_id}/alert-rules'>;
+
 export function useAddRule(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { webhookUrl: string; secret: string }) => unwrap(api.POST('/api/deployments/{deployment_id}/alert-rules', {
+    mutationFn: (body: AlertRuleBody) => unwrap(api.POST('/api/deployments/{deployment_id}/alert-rules', {
       params: { path: { deployment_id: id } }, body,
     })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['watching', id, 'rules'] }),
+  });
+}
+
+export function useDeleteRule(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (ruleId: number) => unwrap(api.DELETE('/api/watching/alert-rules/{rule_id}', {
+      params: { path: { rule_id: ruleId } },
+    })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['watching', id, 'rules'] }),
+  });
+}
+
+export function useAccuracyOverTime(id: string, bucket: 'hour' | 'day', days: number) {
+  return useQuery({
+    queryKey: ['watching', id, 'accuracy-over-time', bucket, days],
+    queryFn: () => unwrap(api.GET('/api/deployments/{deployment_id}/accuracy', {
+      params: { path: { deployment_id: id }, query: { days, bucket } },
+    })),
+    refetchInterval: 60_000,
   });
 }
