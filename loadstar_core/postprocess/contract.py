@@ -14,8 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from loadstar_core.features.layout import holiday_calendar
+from loadstar_core.features.series_scaling import asset_index
 from loadstar_core.postprocess.units import IDENTITY, Conversion, check_unit, resolve_conversion
-from schemas.contracts import DeploymentContract
+from schemas.contracts import DeploymentContract, InferenceInput
 from schemas.errors import InvalidInput
 from schemas.feature_plan import FREQUENCY_SECONDS
 
@@ -150,3 +151,17 @@ def prepare_contract(contract: DeploymentContract) -> ResolvedContract:
             "the deployment contract cannot be encoded", {"cause": str(exc)}
         ) from exc
     return _prepare(encoded)
+
+
+def series_input(contract: DeploymentContract, asset: str | None) -> npt.NDArray[np.float32] | None:
+    """A global model's `series` input [1, 1] for `asset` (None for a one-series model);
+    INVALID_INPUT naming the known assets when `asset` is missing or unknown."""
+    if not contract.assets:
+        return None
+    index = asset_index(contract.assets, asset)
+    return np.array([[index]], dtype=np.float32)
+
+
+def requested_asset(payload: InferenceInput, path_asset: str | None = None) -> str | None:
+    """The asset a request names: its body's `assetId` (or `asset_id`), else the path's."""
+    return payload.assetId or payload.asset_id or path_asset

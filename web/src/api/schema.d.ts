@@ -3088,6 +3088,7 @@ export interface components {
         };
         /** DeploymentContract */
         DeploymentContract: {
+            assets?: string[];
             /** @default false */
             calendar?: boolean;
             /** @default 0.9 */
@@ -3114,6 +3115,7 @@ export interface components {
              */
             outOfRange?: "warn" | "refuse";
             quantiles: number[];
+            seriesColumn?: string | null;
             sourceUnits?: {
                 [key: string]: string;
             };
