@@ -8,13 +8,16 @@ training rows gets std 1, so it is only shifted. Pure numpy, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import msgspec
 import numpy as np
 import numpy.typing as npt
 
+from loadstar_core.postprocess.contract import asset_index
 from schemas.errors import InvalidInput
+
+__all__ = ["SeriesScaling", "asset_index", "fit_series_scaling", "scale", "unscale"]
 
 FloatArray = npt.NDArray[np.float64]
 MIN_STD = 1e-6
@@ -67,21 +70,3 @@ def unscale(z: npt.ArrayLike, scaling: SeriesScaling, asset: str, column: int) -
     mean, std = scaling.arrays()
     values: FloatArray = np.asarray(z, dtype=np.float64) * std[row, column] + mean[row, column]
     return values
-
-
-def asset_index(assets: Sequence[str], asset: str | None) -> int:
-    """The position of `asset` among a global model's series; INVALID_INPUT naming the
-    known ones when it is missing or unknown."""
-    if asset is None or asset == "":
-        raise InvalidInput(
-            "this model serves several assets: name one in assetId",
-            {"field": "assetId", "knownAssets": list(assets)},
-        )
-    try:
-        return list(assets).index(asset)
-    except ValueError:
-        shown = ", ".join(list(assets)[:20])
-        raise InvalidInput(
-            f"unknown asset {asset!r}; this model knows {shown}",
-            {"field": "assetId", "assetId": asset, "knownAssets": list(assets)},
-        ) from None
