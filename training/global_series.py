@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from loadstar_core.features.align import align_frame
-from loadstar_core.features.layout import seasonal_period
+from loadstar_core.features.layout import calendar_phases, seasonal_period
 from loadstar_core.features.series_scaling import MAX_SERIES, SeriesScaling, fit_series_scaling
 from loadstar_core.features.stats import compute_stats
 from loadstar_core.hyperparams import CommonParams
@@ -43,6 +43,38 @@ from training.evaluate import predict, seasonal_naive
 from training.graph import ForecastGraph
 
 SERIES_INPUT = "series"
+
+
+BLOCKS = 8  # three-hour blocks of the day: an asset's own shift pattern, coarsely
+DAY_TYPES = ("work", "sat", "off")
+PHASE_EPSILON = 1e-4
+
+
+def asset_calendar(phases: torch.Tensor, onehot: torch.Tensor) -> torch.Tensor:
+    """[..., 2|3] calendar phases (+ holiday flag) and [..., S] series one-hot ->
+    [..., S * BLOCKS * 3]: which asset, day type (working day, Saturday, Sunday or holiday)
+    and block of the day. The shared calendar cells give every asset the same daily shape;
+    these let the pooled ridge give each asset its own (a night shift on one line only)."""
+    day, week = phases[..., 0], phases[..., 1]
+    weekday = torch.floor(week * 7.0 + PHASE_EPSILON)
+    holiday = phases[..., 2] if phases.shape[-1] > 2 else torch.zeros_like(day)
+    off = torch.clamp((weekday >= 6.0).float() + holiday, max=1.0)
+    saturday = (weekday == 5.0).float() * (1.0 - off)
+    types = torch.stack([1.0 - off - saturday, saturday, off], dim=-1)
+    block = torch.clamp(torch.floor(day * BLOCKS + PHASE_EPSILON), 0.0, BLOCKS - 1.0)
+    grid = torch.arange(BLOCKS, dtype=phases.dtype, device=phases.device)
+    blocks = (block.unsqueeze(-1) == grid).to(phases.dtype)
+    cells = (blocks.unsqueeze(-1) * types.unsqueeze(-2)).flatten(-2)  # [..., BLOCKS * 3]
+    return (onehot.unsqueeze(-1) * cells.unsqueeze(-2)).flatten(-2)
+
+
+def asset_calendar_names(column: str, assets: list[str]) -> list[str]:
+    return [
+        f"{column}={asset}@{kind}{3 * b:02d}h"
+        for asset in assets
+        for b in range(BLOCKS)
+        for kind in DAY_TYPES
+    ]
 
 
 def identity_name(column: str, asset: str) -> str:
@@ -138,8 +170,10 @@ def pool_series(frame: pl.DataFrame, plan: FeaturePlan, params: CommonParams) ->
     scaling = fit_series_scaling(train)
     mean, std = scaling.arrays()
     onehot = [identity_name(column, asset) for asset in assets]
+    cells = asset_calendar_names(column, assets) if plan.uses_calendar else []
+    extra = [*onehot, *cells]
     inner = msgspec.structs.replace(
-        plan, inputs=[*plan.inputs, *(PlanInput(name=n, unit="1", known=True) for n in onehot)]
+        plan, inputs=[*plan.inputs, *(PlanInput(name=n, unit="1", known=True) for n in extra)]
     )
     blocks, parts, scaled_frames = [], [], []
     offset = 0
@@ -149,6 +183,13 @@ def pool_series(frame: pl.DataFrame, plan: FeaturePlan, params: CommonParams) ->
         columns: dict[str, Any] = {plan.timestampColumn: frame_k.get_column(plan.timestampColumn)}
         columns.update({n: pl.Series(n, z[:, j]).fill_nan(None) for j, n in enumerate(names)})
         columns.update({n: np.full(frame_k.height, float(j == k)) for j, n in enumerate(onehot)})
+        if cells:
+            epoch = frame_k.get_column(plan.timestampColumn).dt.epoch("ms").to_numpy() / 1000.0
+            phases = torch.from_numpy(calendar_phases(epoch.astype(np.float64), plan.holidays))
+            identity = torch.zeros(frame_k.height, len(assets))
+            identity[:, k] = 1.0
+            found = asset_calendar(phases, identity).numpy()
+            columns.update({n: found[:, j] for j, n in enumerate(cells)})
         scaled = pl.DataFrame(columns)
         parts.append(prepare_series(scaled, inner, bounds[asset]))
         scaled_frames.append(scaled.slice(0, bounds[asset].train[1]))
@@ -199,6 +240,7 @@ class GlobalGraph(nn.Module):
         self.target_index = names.index(pooled.outer.target)
         self.uses_calendar = pooled.outer.uses_calendar
         self.horizon = pooled.outer.horizon
+        self.asset_cells = len(pooled.plan.inputs) > len(names) + len(pooled.scaling.assets)
 
     def input_names(self) -> list[str]:
         names = ["window"] + (["calendar"] if self.uses_calendar else [])
@@ -216,8 +258,12 @@ class GlobalGraph(nn.Module):
         mean, std, onehot = self.mean[index], self.std[index], self.identity[index]
         scaled = (window - mean.unsqueeze(1)) / std.unsqueeze(1)
         length, horizon = window.shape[1], self.horizon
-        scaled = torch.cat([scaled, onehot.unsqueeze(1).expand(-1, length, -1)], dim=-1)
-        ahead = onehot.unsqueeze(1).expand(-1, horizon, -1)
+        identity = onehot.unsqueeze(1).expand(-1, length + horizon, -1)
+        if self.asset_cells:
+            assert calendar is not None
+            identity = torch.cat([identity, asset_calendar(calendar, identity)], dim=-1)
+        scaled = torch.cat([scaled, identity[:, :length]], dim=-1)
+        ahead = identity[:, length:]
         if self.known and future is not None:
             known_future = (future - mean[:, self.known].unsqueeze(1)) / std[
                 :, self.known

@@ -59,8 +59,11 @@ def test_pooled_windows_stay_inside_their_own_series(frame) -> None:  # type: ig
     for k, (offset, bounds) in enumerate(series.blocks):
         rows = series.values[offset + bounds.train[0] : offset + bounds.train[1], 0].numpy()
         assert abs(float(np.nanmean(rows))) < 1e-4 and abs(float(np.nanstd(rows)) - 1) < 1e-3, k
-    # the identity is a known input: one one-hot column per line
-    assert pooled.plan.known_inputs[-2:] == ["line=line-a", "line=line-b"]
+    # the identity is a known input: one one-hot column per line, and per line its own
+    # day-type x block-of-day cells
+    known = pooled.plan.known_inputs
+    assert known[2:4] == ["line=line-a", "line=line-b"]
+    assert len(known) == 4 + 2 * 8 * 3 and "line=line-b@sat06h" in known
 
 
 def test_a_missing_series_column_is_refused_by_name(frame) -> None:  # type: ignore[no-untyped-def]
