@@ -70,6 +70,8 @@ class DataPlane:
                 )
             raise NotFound(f"no live deployment {deployment_id!r}", {"deploymentId": deployment_id})
         own = served.deployment.assetId
+        if served.deployment.contract.assets:  # a global model: the path names one of its
+            own = None  # assets, checked against them when the window is built
         if asset_id is not None and own is not None and own != asset_id:
             if any(s.deployment.assetId == asset_id for s in self.store.by_id.values()):
                 raise Forbidden(
