@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 import pytest
+import torch
 
 from infra.demo.factory import factory_frame, one_line
 from schemas.errors import InvalidInput
@@ -59,11 +60,25 @@ def test_pooled_windows_stay_inside_their_own_series(frame) -> None:  # type: ig
     for k, (offset, bounds) in enumerate(series.blocks):
         rows = series.values[offset + bounds.train[0] : offset + bounds.train[1], 0].numpy()
         assert abs(float(np.nanmean(rows))) < 1e-4 and abs(float(np.nanstd(rows)) - 1) < 1e-3, k
-    # the identity is a known input: one one-hot column per line, and per line its own
-    # day-type x block-of-day cells
+    # the identity is a known input: one one-hot column per line (four weeks of data: too
+    # few for each line's own calendar cells)
+    assert pooled.plan.known_inputs[2:] == ["line=line-a", "line=line-b"]
+
+
+def test_with_enough_weeks_each_line_gets_its_own_calendar_cells() -> None:
+    long = factory_frame(days=84, lines=2)
+    pooled = pool_series(long, PLAN, parse_hyperparams("auto", {"series_column": "line"}))
     known = pooled.plan.known_inputs
     assert known[2:4] == ["line=line-a", "line=line-b"]
     assert len(known) == 4 + 2 * 8 * 3 and "line=line-b@sat06h" in known
+    windows = pooled.series.windows("train")
+    batch = windows.batch(torch.arange(0, len(windows), 97))
+    ids = pooled.series.series_of(windows)[torch.arange(0, len(windows), 97)]
+    cells = batch.window[..., 5:]  # after 3 inputs and 2 one-hot columns
+    # one cell is on per step, and only among the window's own line's cells
+    assert torch.all(cells.sum(-1) == 1.0)
+    own = cells.reshape(*cells.shape[:2], 2, -1).sum(-1)  # [B, L, line]
+    assert torch.all(own[torch.arange(len(ids)), :, ids] == 1.0)
 
 
 def test_a_missing_series_column_is_refused_by_name(frame) -> None:  # type: ignore[no-untyped-def]
