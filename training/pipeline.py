@@ -328,7 +328,7 @@ def train_forecaster(
     log(f"exported ONNX (max relative diff {report.max_rel_diff:.2e})", 0.97)
     seconds = time.perf_counter() - started
     facts = CardFacts(
-        plan=plan,
+        plan=plan if pooled is None else pooled.outer,  # the inputs a caller sends
         series=series,
         algorithm=algorithm,
         hyperparams=used,

@@ -3,6 +3,7 @@ exported graph answering each asset on that asset's own scale."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,8 @@ def test_one_global_model_forecasts_each_asset_on_its_own_scale(frame, tmp_path:
     )
     assert result.signature["assets"] == ["line-a", "line-b"]
     assert result.signature["inputs"][-1]["name"] == "series"
+    card = json.loads(result.card_json_path.read_text())
+    assert [i["name"] for i in card["featurePlan"]["inputs"]] == PLAN.input_names
     per_asset = result.metrics["perAsset"]
     assert set(per_asset) == {"line-a", "line-b"}
     for line, scores in per_asset.items():
