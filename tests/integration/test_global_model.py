@@ -6,6 +6,8 @@ the asset, the answer is on that asset's own scale, an unknown asset is refused 
 
 from __future__ import annotations
 
+import io
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -177,3 +179,53 @@ async def test_one_global_model_serves_each_asset_on_its_own_scale(
     page = await cp_client.get(f"/api/deployments/{created['id']}/contract", headers=admin_headers)
     assert page.status_code == 200, page.text
     assert page.json()["exampleRequest"]["assetId"] == "line-a"
+
+
+async def test_a_training_job_names_its_series_column_and_the_worker_fits_one_model(
+    cp_client: Any, admin_headers: dict[str, str]
+) -> None:
+    """The real job path: a long CSV upload, a plan, a job with `series_column`, a worker."""
+    from tests.integration.flow_support import JOBS, run_worker_until_idle, wait_for
+
+    frame = factory_frame(days=DAYS, lines=2)
+    data = frame.with_columns(pl.col("timestamp").dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    resp = await cp_client.post(
+        "/api/datasets",
+        files={"file": ("factory.csv", io.BytesIO(data.write_csv().encode()), "text/csv")},
+        data={"name": f"factory-{uuid.uuid4().hex[:6]}"},
+        headers=admin_headers,
+    )
+    assert resp.status_code == 201, resp.text
+    dataset = resp.json()["id"]
+    units = {"load_kw": "kW", "ambient_temp_c": "degC"}
+    patched = await cp_client.patch(
+        f"/api/datasets/{dataset}", json={"units": units}, headers=admin_headers
+    )
+    assert patched.status_code == 200, patched.text
+    plan = await cp_client.post(
+        "/api/features/plans",
+        json={**msgspec.to_builtins(PLAN), "name": "global", "datasetId": dataset},
+        headers=admin_headers,
+    )
+    assert plan.status_code == 201, plan.text
+    saved = [i["name"] for i in plan.json()["plan"]["inputs"] if i.get("known")]
+    assert saved == ["production_plan", "ambient_temp_c"]  # saving keeps what is known
+    job = await cp_client.post(
+        JOBS,
+        json={
+            "datasetId": dataset,
+            "featurePlanId": plan.json()["id"],
+            "algorithm": "auto",
+            "hyperparams": {"series_column": "line"},
+        },
+        headers=admin_headers,
+    )
+    assert job.status_code == 202, job.text
+    await run_worker_until_idle()
+    done = await wait_for(
+        cp_client, f"{JOBS}/{job.json()['id']}", admin_headers, {"succeeded", "failed"}
+    )
+    assert done["status"] == "succeeded", done.get("error")
+    assert done["signature"]["assets"] == ["line-a", "line-b"]
+    assert done["signature"]["seriesColumn"] == "line"
+    assert set(done["evaluation"]["perAsset"]) == {"line-a", "line-b"}
