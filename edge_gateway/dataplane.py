@@ -19,7 +19,13 @@ from edge_gateway.errors import error_of
 from edge_gateway.metrics import GatewayMetrics
 from edge_gateway.recorder import Recorder
 from edge_gateway.wire import decode_detect, decode_input, encode
-from loadstar_core.postprocess import LegalizedWindow, format_output, legalize_window
+from loadstar_core.postprocess import (
+    LegalizedWindow,
+    format_output,
+    legalize_window,
+    requested_asset,
+    series_input,
+)
 from schemas.contracts import InferenceInput, InferenceOutput
 from schemas.errors import Forbidden, InvalidInput, LoadstarError, NotFound
 from triton_repo.inference_client import Array, TritonForecaster
@@ -64,6 +70,8 @@ class DataPlane:
                 )
             raise NotFound(f"no live deployment {deployment_id!r}", {"deploymentId": deployment_id})
         own = served.deployment.assetId
+        if served.deployment.contract.assets:  # a global model: the path names one of its
+            own = None  # assets, checked against them when the window is built
         if asset_id is not None and own is not None and own != asset_id:
             if any(s.deployment.assetId == asset_id for s in self.store.by_id.values()):
                 raise Forbidden(
@@ -76,12 +84,17 @@ class DataPlane:
 
     # -- Triton ----------------------------------------------------------------------
     async def infer(
-        self, served: Served, window: Array, calendar: Array | None, future: Array | None = None
+        self,
+        served: Served,
+        window: Array,
+        calendar: Array | None,
+        future: Array | None = None,
+        series: Array | None = None,
     ) -> Array:
         dep = served.deployment
         try:
             raw, calls = await self.triton.infer_many(
-                dep.tritonModel, dep.tritonVersion, window, calendar, future
+                dep.tritonModel, dep.tritonVersion, window, calendar, future, series
             )
         except LoadstarError as exc:
             self.metrics.count_triton_calls(served.id, exc.code)
@@ -105,9 +118,10 @@ class DataPlane:
             decoded = _clock()
             self.metrics.observe_stage(route, "decode", decoded - started)
             self.check_scope(served, payload.deploymentId, asset_id)
-            out, inferred = await self.forecast(route, served, payload, decoded)
-            if asset_id is not None:
-                out.meta.assetId = asset_id
+            asset = requested_asset(payload, asset_id)
+            out, inferred = await self.forecast(route, served, payload, decoded, asset)
+            if asset is not None:
+                out.meta.assetId = asset
             data = encode(out)
         except Exception as exc:
             return self.failed(route, label, started, exc)
@@ -117,19 +131,25 @@ class DataPlane:
         return Answer(200, data, "OK")
 
     async def forecast(
-        self, route: str, served: Served, payload: InferenceInput, decoded: float
+        self,
+        route: str,
+        served: Served,
+        payload: InferenceInput,
+        decoded: float,
+        asset: str | None = None,
     ) -> tuple[InferenceOutput, float]:
         """Legalize -> one Triton call -> the standard output, and when Triton answered."""
         assert served.resolved is not None
         plan = served.resolved
         contract = plan.contract
         observe = self.metrics.observe_stage
+        series = series_input(contract, asset)  # a global model: which asset's series
         legal: LegalizedWindow = legalize_window(contract, payload, plan)
         legalized = _clock()
         observe(route, "legalize", legalized - decoded)
         calendar = None if legal.calendar is None else legal.calendar[np.newaxis]
         future = None if legal.future is None else legal.future[np.newaxis]
-        raw = await self.infer(served, legal.window[np.newaxis], calendar, future)
+        raw = await self.infer(served, legal.window[np.newaxis], calendar, future, series)
         inferred = _clock()
         observe(route, "triton", inferred - legalized)
         out = format_output(contract, legal, raw[0], None, datetime.now(UTC), plan)
@@ -151,7 +171,15 @@ class DataPlane:
                 raise invalid_body(exc) from exc
             self.metrics.observe_stage(route, "decode", _clock() - started)
             self.check_scope(served, payload.deploymentId, asset_id)
-            report = await detect_anomalies(self.infer, self.metrics, route, served, payload)
+            series = series_input(served.deployment.contract, asset_id)
+
+            async def infer(
+                served: Served, window: Array, calendar: Array | None, future: Array | None
+            ) -> Array:
+                many = None if series is None else np.repeat(series, window.shape[0], axis=0)
+                return await self.infer(served, window, calendar, future, many)
+
+            report = await detect_anomalies(infer, self.metrics, route, served, payload)
             report.assetId = asset_id
             if self.recorder is not None:
                 self.recorder.events(served, asset_id, report.events)

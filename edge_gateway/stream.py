@@ -21,6 +21,7 @@ import numpy as np
 from edge_gateway.contracts import Served
 from edge_gateway.dataplane import Answer, DataPlane, invalid_body
 from edge_gateway.wire import Row, StreamMessage, encode
+from loadstar_core.postprocess import requested_asset
 from loadstar_core.postprocess.timestamps import parse_timestamps
 from schemas.contracts import InferenceInput
 from schemas.errors import InvalidInput, LoadstarError, UnitInconsistent
@@ -79,7 +80,8 @@ class StreamSession:
                 series=self.rows + new_rows, units=units, horizon=horizon, future=self.future
             )
             try:
-                out, _ = await self.plane.forecast(ROUTE, served, payload, decoded)
+                asset = requested_asset(payload)
+                out, _ = await self.plane.forecast(ROUTE, served, payload, decoded, asset)
             except _REJECTS_ROWS:
                 raise
             except LoadstarError:

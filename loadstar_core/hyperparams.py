@@ -58,6 +58,9 @@ class CommonParams(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     augmentation: list[AugmentationStep] | None = None
     # A weight of the library to start from (fine-tuning): its S3 URI, a state dict.
     init_weights: str | None = None
+    # Many meters, one model: the column that names each row's series (an asset or meter
+    # id) in a long frame; one global model is fitted across every series. None: one series.
+    series_column: Annotated[str, Meta(min_length=1, max_length=200)] | None = None
 
 
 class LinearParams(CommonParams, kw_only=True):

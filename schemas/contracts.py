@@ -76,6 +76,10 @@ class DeploymentContract(Wire):
     sourceUnits: dict[str, str] = {}
     # a window far outside an input's trainingRange: a warning, or the request refused
     outOfRange: Literal["warn", "refuse"] = "warn"
+    # A global model (many meters, one model): the assets it serves, in the order of its
+    # `series` input; a request names one in `assetId` (or the path's asset). Empty: one.
+    assets: list[str] = []
+    seriesColumn: str | None = None  # the training data's column the assets come from
     meta: ContractMeta = msgspec.field(default_factory=ContractMeta)
 
 
@@ -101,6 +105,10 @@ class InferenceInput(Wire):
     historical_data: list[Row] | None = msgspec.field(default=None, name="historical_data")
     forecast_horizon: int | None = msgspec.field(default=None, name="forecast_horizon")
     future: list[Row] | None = None
+    # For a deployment of a global model (its contract lists `assets`): which asset this
+    # window is. `asset_id` is accepted as the same thing.
+    assetId: str | None = None
+    asset_id: str | None = msgspec.field(default=None, name="asset_id")
 
 
 class ValuePoint(Wire):

@@ -59,6 +59,7 @@ class Batch:
     calendar: torch.Tensor  # [B, L + H, 2 or 3] day/week phases (+ holiday flag)
     target: torch.Tensor  # [B, H] raw target values
     future: torch.Tensor  # [B, H, n_known] raw values of the known-in-advance inputs
+    series: torch.Tensor | None = None  # [B, 1] series index (global models only)
 
 
 class WindowSet:

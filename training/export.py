@@ -11,6 +11,7 @@ import copy
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import onnx
@@ -20,6 +21,9 @@ import torch
 from training.data import Batch
 from training.file_digest import sha256_of as sha256_of  # also the pipeline's
 from training.graph import ForecastGraph
+
+if TYPE_CHECKING:
+    from training.global_series import GlobalGraph
 
 OPSET = 17
 MAX_RELATIVE_DIFF = 1e-4
@@ -48,26 +52,29 @@ class ExportReport:
 
 def _feeds(batch: Batch, names: list[str]) -> dict[str, np.ndarray]:
     tensors = {"window": batch.window, "calendar": batch.calendar, "future": batch.future}
+    if batch.series is not None:  # a global model: which series each window is
+        tensors["series"] = batch.series
     return {n: tensors[n].detach().cpu().numpy().astype(np.float32) for n in names}
 
 
 class _Positional(torch.nn.Module):
     """The graph with exactly the inputs it uses, in order, for the exporter."""
 
-    def __init__(self, graph: ForecastGraph) -> None:
+    def __init__(self, graph: ForecastGraph | GlobalGraph) -> None:
         super().__init__()
         self.graph = graph
         self.names = graph.input_names()
 
     def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
         given = dict(zip(self.names, tensors, strict=True))
+        extra = {"series": given["series"]} if "series" in given else {}
         result: torch.Tensor = self.graph(
-            given["window"], given.get("calendar"), given.get("future")
+            given["window"], given.get("calendar"), given.get("future"), **extra
         )
         return result
 
 
-def export_onnx(graph: ForecastGraph, held_out: Batch, workdir: Path) -> ExportReport:
+def export_onnx(graph: ForecastGraph | GlobalGraph, held_out: Batch, workdir: Path) -> ExportReport:
     """Write model.onnx and parity.npz; raise ExportMismatch when ONNX drifts from torch."""
     model = _Positional(copy.deepcopy(graph).cpu().eval()).eval()
     names = model.names

@@ -34,6 +34,7 @@ from training.evaluate import evaluate, quantile_label
 from training.export import export_onnx, sha256_of
 from training.features.exog import ExogenousBlock
 from training.fine_tune import load_matching_weights
+from training.global_series import GlobalGraph, Pooled, per_asset_metrics, pool_series, raw_batch
 from training.graph import ForecastGraph
 from training.models import DEFAULT_ALGORITHM, Shape, build_forecaster, parse_hyperparams
 from training.models.selection import NORMS, choose
@@ -164,6 +165,17 @@ def signature_of(plan: FeaturePlan, ranges: dict[str, list[float]] | None = None
     }
 
 
+def global_signature(pooled: Pooled) -> dict[str, Any]:
+    """A global model's signature: the plan's, the `series` input and the assets."""
+    signature = signature_of(pooled.outer, pooled.ranges)
+    signature["inputs"].append(
+        {"name": "series", "dtype": "float32", "shape": [-1, 1], "assets": pooled.scaling.assets}
+    )
+    signature["seriesColumn"] = pooled.column
+    signature["assets"] = pooled.scaling.assets
+    return signature
+
+
 def _split(params: CommonParams) -> SplitBounds | tuple[float, float, float]:
     if params.split_rows is not None:
         train, val, test = (tuple(r) for r in params.split_rows)
@@ -238,8 +250,15 @@ def train_forecaster(
     def log(message: str, progress: float) -> None:
         emit("log", {"level": "INFO", "message": message, "progress": round(progress, 4)})
 
-    aligned = align_frame(frame, plan, max_gap=params.max_gap)
-    series = prepare_series(aligned, plan, _split(params))
+    pooled = None
+    series: SeriesData
+    if params.series_column is not None:  # many meters, one model (global_series.py)
+        pooled = pool_series(frame, plan, params)
+        plan, series = pooled.plan, pooled.series
+        aligned = series.frame
+    else:
+        aligned = align_frame(frame, plan, max_gap=params.max_gap)
+        series = prepare_series(aligned, plan, _split(params))
     counts = {part: len(series.windows(part)) for part in ("train", "val", "test")}
     log(
         f"aligned {frame.height} rows to {aligned.height} {plan.frequency} points; windows "
@@ -300,11 +319,16 @@ def train_forecaster(
         metrics["candidates"] = {"backtestMse": candidates, "chosen": best}
     test = series.windows("test")
     sample = torch.arange(0, len(test), max(1, len(test) // PARITY_WINDOWS))[:PARITY_WINDOWS]
-    report = export_onnx(graph, test.batch(sample), workdir)
+    if pooled is not None:
+        metrics["perAsset"] = per_asset_metrics(graph, pooled)
+        metrics["seriesColumn"] = pooled.column
+        report = export_onnx(GlobalGraph(graph, pooled), raw_batch(pooled, test, sample), workdir)
+    else:
+        report = export_onnx(graph, test.batch(sample), workdir)
     log(f"exported ONNX (max relative diff {report.max_rel_diff:.2e})", 0.97)
     seconds = time.perf_counter() - started
     facts = CardFacts(
-        plan=plan,
+        plan=plan if pooled is None else pooled.outer,  # the inputs a caller sends
         series=series,
         algorithm=algorithm,
         hyperparams=used,
@@ -340,7 +364,9 @@ def train_forecaster(
         checkpoint_path=trainer.checkpoint_path,
         sha256=report.sha256,
         metrics=metrics,
-        signature=signature_of(plan, training_ranges(series)),
+        signature=global_signature(pooled)
+        if pooled is not None
+        else signature_of(plan, training_ranges(series)),
         hyperparams=used,
         algorithm=algorithm,
         epochs_run=fit.epochs_run,

@@ -46,9 +46,12 @@ _CHANNEL_ARGS: list[tuple[str, Any]] = [
 ]
 
 
-def _named(window: Array, calendar: Array | None, future: Array | None) -> list[tuple[str, Array]]:
-    """The model's input tensors by name, in the order the graph declares them."""
-    named = [("window", window), ("calendar", calendar), ("future", future)]
+def _named(
+    window: Array, calendar: Array | None, future: Array | None, series: Array | None = None
+) -> list[tuple[str, Array]]:
+    """The model's input tensors by name, in the order the graph declares them (`series`:
+    [batch, 1] the series index of a global model)."""
+    named = [("window", window), ("calendar", calendar), ("future", future), ("series", series)]
     return [(name, array) for name, array in named if array is not None]
 
 
@@ -81,10 +84,11 @@ class TritonForecaster:
         window: Array,
         calendar: Array | None = None,
         future: Array | None = None,
+        series: Array | None = None,
     ) -> Array:
-        """One call: `window` [batch, L, n], `calendar` [batch, L+H, 2|3] and `future`
-        [batch, H, n_known] where the model takes them -> [batch, H, q]."""
-        named = _named(window, calendar, future)
+        """One call: `window` [batch, L, n], `calendar` [batch, L+H, 2|3], `future`
+        [batch, H, n_known] and `series` [batch, 1] where the model takes them -> [batch, H, q]."""
+        named = _named(window, calendar, future, series)
         if self.http is not None:
             try:
                 array: Array | None = await self.http.infer(model, version, named, self.OUTPUT)
@@ -150,19 +154,23 @@ class TritonForecaster:
         window: Array,
         calendar: Array | None = None,
         future: Array | None = None,
+        series: Array | None = None,
     ) -> tuple[Array, int]:
         """Like `infer` for any number of windows: one call, or one per `max_batch_size`.
 
         Returns the quantiles and how many calls it took."""
         limit = await self.max_batch(model, version) if window.shape[0] > 1 else 0
         if not limit or window.shape[0] <= limit:
-            return await self.infer(model, version, window, calendar, future), 1
+            return await self.infer(model, version, window, calendar, future, series), 1
         parts = []
         for start in range(0, window.shape[0], limit):
             part = slice(start, start + limit)
             part_cal = None if calendar is None else calendar[part]
             part_future = None if future is None else future[part]
-            parts.append(await self.infer(model, version, window[part], part_cal, part_future))
+            part_series = None if series is None else series[part]
+            parts.append(
+                await self.infer(model, version, window[part], part_cal, part_future, part_series)
+            )
         return np.concatenate(parts), len(parts)
 
     def _failure(self, model: str, version: int, exc: Exception) -> InferenceFailed:

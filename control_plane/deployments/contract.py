@@ -109,6 +109,8 @@ def build_contract(
         confidence=interval_coverage(basis.metrics),
         calendar=plan.uses_calendar,
         holidays=plan.holidays if plan.uses_calendar else None,
+        assets=[str(a) for a in basis.signature.get("assets") or []],
+        seriesColumn=basis.signature.get("seriesColumn"),
         sourceUnits={i["source"]: i["unit"] for i in inputs if i["unit"] != units[i["name"]]},
         meta=ContractMeta(
             datasetId=basis.dataset_id, featurePlanId=basis.feature_plan_id, assetId=asset_id

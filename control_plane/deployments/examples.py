@@ -48,7 +48,11 @@ async def example_rows(
     if dataset_id:
         try:
             data = await runtime.store.get_bytes(canonical_key(dataset_id))
-            frame = pl.read_parquet(data).tail(contract.lookback)
+            frame = pl.read_parquet(data)
+            column = contract.seriesColumn
+            if contract.assets and column and column in frame.columns:  # the first asset's
+                frame = frame.filter(pl.col(column).cast(pl.String) == contract.assets[0])
+            frame = frame.tail(contract.lookback)
             for rec in frame.iter_rows(named=True):
                 ts = rec["timestamp"]
                 row: dict[str, Any] = {
@@ -122,6 +126,8 @@ async def contract_examples(deployment: DeploymentOut, runtime: DeploymentRuntim
 
     contract = deployment.contract
     body: dict[str, Any] = {"series": await example_rows(deployment, runtime)}
+    if contract.assets:  # a global model: the request names its asset
+        body["assetId"] = contract.assets[0]
     future = example_future(contract, body["series"])
     if future:  # the inputs known in advance, over the forecast period
         body["future"] = future

@@ -6,7 +6,13 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from loadstar_core.postprocess import format_output, legalize_window, prepare_contract
+from loadstar_core.postprocess import (
+    format_output,
+    legalize_window,
+    prepare_contract,
+    requested_asset,
+    series_input,
+)
 from schemas.contracts import DeploymentContract, InferenceInput, InferenceOutput
 from triton_repo.inference_client import TritonForecaster
 
@@ -19,8 +25,11 @@ async def predict(
     inference: TritonForecaster,
 ) -> InferenceOutput:
     plan = prepare_contract(contract)  # cached per contract: units resolved once
+    series = series_input(contract, requested_asset(payload))
     legal = legalize_window(contract, payload, plan)
     calendar = None if legal.calendar is None else legal.calendar[np.newaxis]
     future = None if legal.future is None else legal.future[np.newaxis]
-    raw = await inference.infer(triton_model, version, legal.window[np.newaxis], calendar, future)
+    raw = await inference.infer(
+        triton_model, version, legal.window[np.newaxis], calendar, future, series
+    )
     return format_output(contract, legal, raw[0], None, datetime.now(UTC), plan)

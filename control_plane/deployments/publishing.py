@@ -98,12 +98,14 @@ async def warm_up(
         return {"warmup": "skipped: no parity sample"}
     expected = parity.pop("quantiles")
     calendar, future = parity.get("calendar"), parity.get("future")
+    series = parity.get("series")  # a global model's series index
     got = await inference.infer(
         triton_model,
         version,
         parity["window"].astype(np.float32),
         None if calendar is None else calendar.astype(np.float32),
         None if future is None else future.astype(np.float32),
+        None if series is None else series.astype(np.float32),
     )
     scale = float(np.max(np.abs(expected))) or 1.0
     diff = float(np.max(np.abs(got - expected)))

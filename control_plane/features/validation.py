@@ -139,7 +139,7 @@ def check_against_dataset(plan: FeaturePlan, dataset: DatasetOut) -> FeaturePlan
                 f"inputs[{i}].unit",
                 datasetUnit=column.unit,
             )
-        inputs.append(PlanInput(name=item.name, unit=unit))
+        inputs.append(PlanInput(name=item.name, unit=unit, known=item.known))
     step = FREQUENCY_SECONDS[plan.frequency]
     if dataset.frequencySeconds and step < dataset.frequencySeconds:
         raise _refuse(

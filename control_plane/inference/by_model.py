@@ -15,7 +15,13 @@ from control_plane.deployments.schemas import Mapping
 from control_plane.deployments.service import ensure_published
 from control_plane.deployments.units import validate_contract_units
 from control_plane.inference.schemas import BatchPrediction, BatchWindow, ModelPredict
-from loadstar_core.postprocess import format_output, legalize_window, prepare_contract
+from loadstar_core.postprocess import (
+    format_output,
+    legalize_window,
+    prepare_contract,
+    requested_asset,
+    series_input,
+)
 from schemas.contracts import DeploymentContract, InferenceInput, InferenceOutput
 from schemas.errors import InvalidInput
 
@@ -29,11 +35,21 @@ def _windows(data: ModelPredict) -> list[InferenceInput]:
         )
     batch = data.batch or [
         BatchWindow(
-            series=data.series or [], units=data.units, timestamp=data.timestamp, future=data.future
+            series=data.series or [],
+            units=data.units,
+            timestamp=data.timestamp,
+            future=data.future,
+            assetId=data.assetId,
         )
     ]
     return [
-        InferenceInput(series=w.series, units=w.units, timestamp=w.timestamp, future=w.future)
+        InferenceInput(
+            series=w.series,
+            units=w.units,
+            timestamp=w.timestamp,
+            future=w.future,
+            assetId=w.assetId or data.assetId,
+        )
         for w in batch
     ]
 
@@ -69,8 +85,11 @@ async def predict_by_model(
     contract, triton_model = await contract_for(data, runtime)
     plan = prepare_contract(contract)
     legal = []
+    ids = []  # a global model's series index per window
     for index, window in enumerate(windows):
         try:
+            if (asset := series_input(contract, requested_asset(window))) is not None:
+                ids.append(asset)
             legal.append(legalize_window(contract, window, plan))
         except InvalidInput as exc:
             if data.batch is not None:
@@ -81,8 +100,9 @@ async def predict_by_model(
     futures = [lw.future for lw in legal if lw.future is not None]
     calendar = np.stack(calendars) if calendars else None
     future = np.stack(futures) if futures else None
+    series = np.concatenate(ids) if ids else None
     raw, _ = await runtime.inference.infer_many(
-        triton_model, contract.version, stacked, calendar, future
+        triton_model, contract.version, stacked, calendar, future, series
     )
     now = datetime.now(UTC)
     outputs = [

@@ -19,6 +19,7 @@ class BatchWindow(Wire):
     units: dict[str, str] | None = None
     timestamp: str | None = None
     future: list[Row] | None = None
+    assetId: str | None = None  # a global model's asset for this window
 
 
 class ModelPredict(Wire):
@@ -35,6 +36,9 @@ class ModelPredict(Wire):
     timestamp: str | None = None
     future: list[Row] | None = None
     mapping: Mapping | None = None
+    # A global model (its signature lists `assets`): the asset of `series`, or of every
+    # window of `batch` that names none.
+    assetId: str | None = None
 
 
 class BatchPrediction(Wire):

@@ -9,7 +9,13 @@ from loadstar_core.postprocess.anomalies import (
     check_observations,
     find_anomalies,
 )
-from loadstar_core.postprocess.contract import ResolvedContract, interval_key, prepare_contract
+from loadstar_core.postprocess.contract import (
+    ResolvedContract,
+    interval_key,
+    prepare_contract,
+    requested_asset,
+    series_input,
+)
 from loadstar_core.postprocess.envelope import format_output, round_significant, utc_iso
 from loadstar_core.postprocess.legalize import (
     LegalizedWindow,
@@ -33,8 +39,10 @@ __all__ = [
     "interval_key",
     "legalize_window",
     "prepare_contract",
+    "requested_asset",
     "resolve_conversion",
     "round_significant",
+    "series_input",
     "utc_iso",
     "window_report",
 ]

@@ -6,7 +6,7 @@ request only looks up caller units that differ from them (also cached).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import msgspec
@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from loadstar_core.features.layout import holiday_calendar
 from loadstar_core.postprocess.units import IDENTITY, Conversion, check_unit, resolve_conversion
-from schemas.contracts import DeploymentContract
+from schemas.contracts import DeploymentContract, InferenceInput
 from schemas.errors import InvalidInput
 from schemas.feature_plan import FREQUENCY_SECONDS
 
@@ -150,3 +150,35 @@ def prepare_contract(contract: DeploymentContract) -> ResolvedContract:
             "the deployment contract cannot be encoded", {"cause": str(exc)}
         ) from exc
     return _prepare(encoded)
+
+
+def series_input(contract: DeploymentContract, asset: str | None) -> npt.NDArray[np.float32] | None:
+    """A global model's `series` input [1, 1] for `asset` (None for a one-series model);
+    INVALID_INPUT naming the known assets when `asset` is missing or unknown."""
+    if not contract.assets:
+        return None
+    index = asset_index(contract.assets, asset)
+    return np.array([[index]], dtype=np.float32)
+
+
+def requested_asset(payload: InferenceInput, path_asset: str | None = None) -> str | None:
+    """The asset a request names: its body's `assetId` (or `asset_id`), else the path's."""
+    return payload.assetId or payload.asset_id or path_asset
+
+
+def asset_index(assets: Sequence[str], asset: str | None) -> int:
+    """The position of `asset` among a global model's series; INVALID_INPUT naming the
+    known ones when it is missing or unknown."""
+    if asset is None or asset == "":
+        raise InvalidInput(
+            "this model serves several assets: name one in assetId",
+            {"field": "assetId", "knownAssets": list(assets)},
+        )
+    try:
+        return list(assets).index(asset)
+    except ValueError:
+        shown = ", ".join(list(assets)[:20])
+        raise InvalidInput(
+            f"unknown asset {asset!r}; this model knows {shown}",
+            {"field": "assetId", "assetId": asset, "knownAssets": list(assets)},
+        ) from None

@@ -3125,6 +3125,7 @@ export interface components {
         };
         /** DeploymentContract */
         DeploymentContract: {
+            assets?: string[];
             /** @default false */
             calendar?: boolean;
             /** @default 0.9 */
@@ -3156,6 +3157,7 @@ export interface components {
              */
             outOfRange?: "warn" | "refuse";
             quantiles: number[];
+            seriesColumn?: string | null;
             sourceUnits?: {
                 [key: string]: string;
             };

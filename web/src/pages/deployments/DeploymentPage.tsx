@@ -11,7 +11,7 @@ import { forecastOption, latencyOption } from '../../charts/options';
 import { Icon } from '../../components/icons';
 import { useToast } from '../../components/toast';
 import {
-  Alert, Card, CodeBlock, ConfirmDialog, CopyButton, EmptyState, ErrorMessage, PageHeader, QueryView, Skeleton,
+  Alert, Card, CodeBlock, ConfirmDialog, CopyButton, EmptyState, ErrorMessage, Field, PageHeader, QueryView, Skeleton,
   SkeletonLines, SkeletonPage, Stat, Tabs,
 } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
@@ -19,6 +19,7 @@ import { fmtDate, fmtNum, fmtPct } from '../../lib/format';
 import { deploymentTitle, versionMove } from '../../lib/deploymentText';
 import { latencyPoints, latencySummary, type Snapshot } from '../../lib/latency';
 import { futureInputs, mappingRows } from '../../lib/mapping';
+import { withAsset } from '../../lib/seriesColumns';
 import { DeploymentStatus } from './DeploymentsPage';
 import { MappingEditor } from './MappingEditor';
 
@@ -141,6 +142,8 @@ function TryIt({ deployment: d, contract }: { deployment: Deployment; contract?:
   const example = contract?.exampleRequest;
   const [text, setText] = useState('');
   const [parseError, setParseError] = useState<string | null>(null);
+  const assets = d.contract.assets ?? [];
+  const [asset, setAsset] = useState(assets[0] ?? '');
   useEffect(() => {
     if (example && !text) setText(JSON.stringify(example, null, 2));
   }, [example, text]);
@@ -153,7 +156,7 @@ function TryIt({ deployment: d, contract }: { deployment: Deployment; contract?:
       setParseError(err instanceof Error ? err.message : String(err));
       return;
     }
-    predict.mutate({ ...body, deploymentId: d.id, series: (body.series ?? body.historical_data ?? []) as Record<string, unknown>[] });
+    predict.mutate(withAsset({ ...body, deploymentId: d.id, series: (body.series ?? body.historical_data ?? []) as Record<string, unknown>[] }, assets, asset));
   };
   return (
     <Card title={t('deployments.tryIt')} subtitle={t('deployments.tryItHint')} testId="try-it" actions={
@@ -162,6 +165,13 @@ function TryIt({ deployment: d, contract }: { deployment: Deployment; contract?:
       </button>
     }>
       <div className="stack">
+        {assets.length > 0 && (
+          <Field label={t('deployments.asset')} hint={t('deployments.assetHint', { n: assets.length })}>
+            <select value={asset} onChange={(e) => setAsset(e.target.value)} data-testid="predict-asset">
+              {assets.map((a) => <option key={a} value={a}>{a}</option>)}
+            </select>
+          </Field>
+        )}
         <textarea rows={10} className="mono" value={text} onChange={(e) => setText(e.target.value)} spellCheck={false}
           aria-label={t('deployments.request')} data-testid="predict-input" style={{ width: '100%', fontSize: 12 }} />
         {parseError && <Alert kind="error" title={t('deployments.badJson')}>{parseError}</Alert>}

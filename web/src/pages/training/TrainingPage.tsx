@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { useAlgorithms, useDatasetOptions, useJobs, usePlans, useSubmitJob } from '../../api/queries';
+import { useAlgorithms, useDataset, useDatasetOptions, useJobs, usePlans, useSubmitJob } from '../../api/queries';
 import { CanWrite } from '../../auth/AuthContext';
 import { Icon } from '../../components/icons';
 import { Card, EmptyState, ErrorMessage, Field, PageHeader, Pager, Progress, QueryView, SkeletonTable } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate, shortId } from '../../lib/format';
 import { buildHyperparams } from '../../lib/hyperparams';
+import { seriesColumnChoices, withSeriesColumn } from '../../lib/seriesColumns';
 import { JobStatusBadge } from './JobStatusBadge';
 
 /** The hyperparameters every algorithm takes; blank fields keep the server's defaults. */
@@ -78,6 +79,10 @@ function SubmitForm() {
   const [hyper, setHyper] = useState<Record<string, string>>({});
   const [extra, setExtra] = useState('');
   const [extraError, setExtraError] = useState<string | null>(null);
+  const [seriesColumn, setSeriesColumn] = useState('');
+  const dataset = useDataset(datasetId || undefined);
+  const plan = plans.data?.items.find((p) => p.id === planId);
+  const seriesChoices = seriesColumnChoices(dataset.data?.columns, plan?.plan.inputs.map((i) => i.name));
   const submit = useSubmitJob();
   const algos = algorithms.data ?? [];
   const algo = algos.find((a) => a.name === algorithm) ?? algos.find((a) => a.default) ?? algos[0];
@@ -92,7 +97,7 @@ function SubmitForm() {
   const go = () => {
     let hyperparams: Record<string, unknown>;
     try {
-      hyperparams = buildHyperparams(hyper, extra);
+      hyperparams = withSeriesColumn(buildHyperparams(hyper, extra), seriesChoices.includes(seriesColumn) ? seriesColumn : '');
       setExtraError(null);
     } catch (err) {
       setExtraError(err instanceof Error ? err.message : String(err));
@@ -117,6 +122,14 @@ function SubmitForm() {
             {plans.data?.items.map((p) => <option key={p.id} value={p.id}>{p.name || p.id}</option>)}
           </select>
         </Field>
+        {seriesChoices.length > 0 && (
+          <Field label={t('training.seriesColumn')} hint={t('training.seriesColumnHint')}>
+            <select value={seriesColumn} onChange={(e) => setSeriesColumn(e.target.value)} data-testid="train-series-column">
+              <option value="">{t('training.oneSeries')}</option>
+              {seriesChoices.map((c) => <option key={c} value={c}>{c}</option>)}
+            </select>
+          </Field>
+        )}
         <Field label={t('training.algorithm')}>
           <select value={algo?.name ?? ''} onChange={(e) => setAlgorithm(e.target.value)} data-testid="train-algorithm">
             {algos.map((a) => <option key={a.name} value={a.name}>{a.name}{a.default ? ` (${t('training.default')})` : ''}</option>)}
