@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from control_plane.adapters.object_store import ObjectStore
+from control_plane.lab.notebook_runs import notebook_rows
 from control_plane.lab.schemas import Comparison, MetricRange, RunCreate, RunPage, RunRow
 from control_plane.lab.summaries import summaries
 from control_plane.lab.tables import Run, RunSummary
@@ -118,6 +119,7 @@ async def list_runs(
 ) -> RunPage:
     ids = await experiment_job_ids(experiment_id) if experiment_id else None
     rows = await run_rows(ids)
+    rows += await notebook_rows(experiment_id)  # runs tracked from notebooks, beside the jobs
     if status:
         rows = [r for r in rows if r.status == status]
     if algorithm:
@@ -200,7 +202,7 @@ async def create_run(
 
 
 async def get_run(job_id: str) -> RunRow:
-    rows = await run_rows([job_id])
+    rows = await run_rows([job_id]) or await notebook_rows(ids=[job_id])
     if not rows:
         raise NotFound(f"run {job_id!r} not found", {"runId": job_id})
     return rows[0]
