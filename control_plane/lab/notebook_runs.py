@@ -81,3 +81,20 @@ async def notebook_rows(
     runs = await query
     metrics = await _metrics([r["id"] for r in runs])
     return [_row(r, metrics.get(r["id"], {})) for r in runs]
+
+
+async def notebook_curves(runs: list[RunRow]) -> dict[str, list[dict[str, Any]]]:
+    """Each notebook run's metrics as curve points, one per step (`epoch` is the step)."""
+    ids = [r.id for r in runs]
+    rows = (
+        await NotebookRunMetricRow.select()
+        .where(NotebookRunMetricRow.run_id.is_in(ids))
+        .order_by(NotebookRunMetricRow.id)
+        if ids
+        else []
+    )
+    points: dict[str, dict[int, dict[str, Any]]] = {i: {} for i in ids}
+    for m in rows:
+        point = points[m["run_id"]].setdefault(m["step"], {"epoch": m["step"]})
+        point[m["key"]] = m["value"]
+    return {i: [by_step[k] for k in sorted(by_step)] for i, by_step in points.items()}

@@ -70,6 +70,15 @@ async def test_a_kernel_logs_a_run_and_a_model_into_an_experiment(
     assert "coverage" in table.json()["metricColumns"]
     one = await s.client.get(f"/api/runs/{run_id}", headers=s.admin)
     assert one.status_code == 200 and one.json()["kind"] == "notebook"
+    # compared with the experiment's training run: its params in the diff, its metric steps
+    both = ",".join(rows)
+    compared = await s.client.get("/api/runs/compare", params={"ids": both}, headers=s.admin)
+    assert compared.status_code == 200, compared.text
+    assert compared.json()["paramDiff"]["alpha"][run_id] == 0.5
+    assert compared.json()["curves"][run_id] == [
+        {"epoch": 1, "mae": 3.2},
+        {"epoch": 2, "mae": 2.9, "coverage": 0.91},
+    ]
 
     # the model version names the notebook run as its source and carries its last metrics
     version = await s.client.get(f"/api/registry/models/{model_name}/versions/1", headers=s.admin)
