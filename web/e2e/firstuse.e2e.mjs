@@ -285,7 +285,7 @@ async function main() {
           ctx.font = '12px sans-serif';
           const shown = axis.getViewLabels().filter((l) => l.formattedLabel);
           const boxes = shown.map((l) => {
-            const x = axis.dataToCoord(l.tickValue);
+            const x = axis.dataToCoord(l.tick?.value ?? l.tickValue);
             const w = ctx.measureText(l.formattedLabel).width;
             return [x - w / 2, x + w / 2];
           }).sort((a, b) => a[0] - b[0]);
