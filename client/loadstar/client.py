@@ -166,8 +166,10 @@ class Client:
         return self.request("POST", f"/api/training/jobs/{job_id}/register", json=body)  # type: ignore[no-any-return]
 
     # deployments
-    def deployments(self) -> list[Json]:
-        return self.request("GET", "/api/deployments")["items"]  # type: ignore[no-any-return]
+    def deployments(self, model_id: str | None = None) -> list[Json]:
+        """Every deployment (or those of one model), each with its state and version."""
+        params = {"modelId": model_id} if model_id else {}
+        return self.request("GET", "/api/deployments", params=params)  # type: ignore[no-any-return]
 
     def predict(self, deployment_id: str, series: list[Json], **fields: Any) -> Json:
         """The deployment's standard forecast for a window of raw readings."""

@@ -76,7 +76,8 @@ async def test_the_client_predicts_through_a_deployment(
         answer = await anyio.to_thread.run_sync(lambda: ls.predict(deployed["id"], window))
         assert answer["version"] == 1
         assert answer["intervals"]["p50"][0] == pytest.approx(last_load(), rel=1e-4)
-        assert deployed["id"] in [d["id"] for d in await anyio.to_thread.run_sync(ls.deployments)]
+        listed = await anyio.to_thread.run_sync(lambda: ls.deployments(live_model.name))
+        assert [d["id"] for d in listed] == [deployed["id"]]
         with pytest.raises(LoadstarError) as bad:
             await anyio.to_thread.run_sync(lambda: ls.predict(deployed["id"], window[:3]))
         assert bad.value.status == 400 and bad.value.code == "INVALID_INPUT"
