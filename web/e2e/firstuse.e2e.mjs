@@ -252,6 +252,15 @@ async function main() {
       await page.goto(`/training/${trainedJobId}`);
       await page.getByTestId('model-card').waitFor({ timeout: 60_000 });
       await page.getByTestId('lang-switch').getByText('中文').click();
+      try {
+        await chineseCardAndLog();
+      } finally {
+        await page.getByTestId('lang-switch').getByText('EN').click(); // the next steps read English
+      }
+      await page.getByTestId('model-card').locator('h2').getByText('Intended use', { exact: true }).waitFor();
+    });
+
+    async function chineseCardAndLog() {
       const heading = page.getByTestId('model-card').locator('h1');
       await heading.getByText('模型卡：', { exact: false }).waitFor({ timeout: 15_000 });
       const sections = await page.getByTestId('model-card').locator('h2').allInnerTexts();
@@ -264,9 +273,7 @@ async function main() {
       measured.cardHeading = await heading.innerText();
       measured.logLine = chinese.at(-1);
       await shot('06b-card-logs-zh');
-      await page.getByTestId('lang-switch').getByText('EN').click();
-      await page.getByTestId('model-card').locator('h2').getByText('Intended use', { exact: true }).waitFor();
-    });
+    }
 
     await step('the autocorrelation lag labels stay apart at 1440x900 and 390x844', async () => {
       for (const [width, height] of [[1440, 900], [390, 844]]) {
