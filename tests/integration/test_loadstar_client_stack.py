@@ -80,6 +80,8 @@ async def test_the_client_predicts_through_a_deployment(
         assert [d["id"] for d in listed] == [deployed["id"]]
         with pytest.raises(LoadstarError) as bad:
             await anyio.to_thread.run_sync(lambda: ls.predict(deployed["id"], window[:3]))
-        assert bad.value.status == 400 and bad.value.code == "INVALID_INPUT"
+        # three of the window's points: refused with the standard error, in plain words
+        assert bad.value.status == 422 and bad.value.code == "INPUT_MISSING_EXCEEDS"
+        assert "misses 21 of 24 points" in bad.value.message
     finally:
         ls.close()
