@@ -46,7 +46,7 @@ def build_card(facts: CardFacts) -> dict[str, Any]:
     stamps = series.frame.get_column(plan.timestampColumn)
     time_range = {"start": str(stamps.min()), "end": str(stamps.max())}
     target_unit = next(i.unit for i in plan.inputs if i.name == plan.target)
-    return {
+    card: dict[str, Any] = {
         "schemaVersion": 1,
         "intendedUse": intended_use(plan),
         "limitations": limitations(plan, facts.metrics, time_range),
@@ -105,6 +105,8 @@ def build_card(facts: CardFacts) -> dict[str, Any]:
             "checkedWindows": export.checked_windows,
         },
     }
+    card["headings"] = headings(card)  # message codes for the console's languages
+    return card
 
 
 def intended_use(plan: FeaturePlan) -> str:
@@ -142,13 +144,40 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+HEADINGS = (  # (message code, English text) of each section, in the page's order
+    ("intendedUse", "Intended use"),
+    ("data", "Data"),
+    ("inputContract", "Input contract"),
+    ("testMetrics", "Test metrics"),
+    ("baselines", "Against every baseline (same test windows)"),
+    ("modelTraining", "Model and training"),
+    ("onnx", "ONNX"),
+    ("limits", "Limits"),
+)
+
+
+def headings(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The page's headings in order, each as a message code with its parameters (the
+    console renders them in the reader's language) and the English text."""
+    target, algorithm = card["inputContract"]["target"], card["model"]["algorithm"]
+    title = {
+        "code": "title",
+        "params": {"target": target, "algorithm": algorithm},
+        "text": f"Model card: {target} forecaster ({algorithm})",
+    }
+    return [title, *({"code": code, "params": {}, "text": text} for code, text in HEADINGS)]
+
+
 def render_markdown(card: dict[str, Any]) -> str:
-    """A readable page of the card; every number comes from the JSON card."""
+    """A readable page of the card; every number comes from the JSON card, every heading
+    from `headings` (in that order)."""
     data, model, metrics = card["data"], card["model"], card["metrics"]
     contract, training, onnx = card["inputContract"], card["training"], card["onnx"]
-    lines = [f"# Model card: {contract['target']} forecaster ({model['algorithm']})", ""]
-    lines += ["## Intended use", "", card["intendedUse"], ""]
-    lines += ["## Data", ""]
+    title, *sections = (h["text"] for h in headings(card))
+    heading = dict(zip((code for code, _ in HEADINGS), sections, strict=True))
+    lines = [f"# {title}", ""]
+    lines += [f"## {heading['intendedUse']}", "", card["intendedUse"], ""]
+    lines += [f"## {heading['data']}", ""]
     lines += _table(
         [
             ("dataset", data["datasetId"] or "-"),
@@ -160,7 +189,7 @@ def render_markdown(card: dict[str, Any]) -> str:
             ],
         ]
     )
-    lines += ["", "## Input contract", ""]
+    lines += ["", f"## {heading['inputContract']}", ""]
     lines += _table(
         [
             ("fields", ", ".join(f"{f['name']} [{f['unit']}]" for f in contract["fields"])),
@@ -172,7 +201,8 @@ def render_markdown(card: dict[str, Any]) -> str:
         ]
     )
     base, mine = metrics["baseline"], metrics["model"]
-    lines += ["", "## Test metrics", "", f"| metric | model | {base['name']} |", "|---|---|---|"]
+    lines += ["", f"## {heading['testMetrics']}", ""]
+    lines += [f"| metric | model | {base['name']} |", "|---|---|---|"]
     for key in ("mae", "rmse", "mape", "smape", "mase", "mseNormalized", "maeNormalized"):
         lines.append(f"| {key} | {_fmt(mine[key])} | {_fmt(base[key])} |")
     lines += [
@@ -184,7 +214,7 @@ def render_markdown(card: dict[str, Any]) -> str:
         + ", ".join(f"{k} {_fmt(v)}" for k, v in mine["pinball"].items())
         + ".",
         "",
-        "## Against every baseline (same test windows)",
+        f"## {heading['baselines']}",
         "",
         "| baseline | its MAE | model MAE | windows | improvement |",
         "|---|---|---|---|---|",
@@ -203,7 +233,7 @@ def render_markdown(card: dict[str, Any]) -> str:
         lines += [f"- {k}: {_fmt(v)}" for k, v in candidates["backtestMse"].items()]
     lines += [
         "",
-        "## Model and training",
+        f"## {heading['modelTraining']}",
         "",
     ]
     lines += _table(
@@ -218,7 +248,7 @@ def render_markdown(card: dict[str, Any]) -> str:
             ("interval scale", ", ".join(f"{k} {v:.3f}" for k, v in card["calibration"].items())),
         ]
     )
-    lines += ["", "## ONNX", ""]
+    lines += ["", f"## {heading['onnx']}", ""]
     lines += _table(
         [
             ("opset", str(onnx["opset"])),
@@ -230,7 +260,7 @@ def render_markdown(card: dict[str, Any]) -> str:
             ),
         ]
     )
-    lines += ["", "## Limits", ""]
+    lines += ["", f"## {heading['limits']}", ""]
     lines += [f"- {item}" for item in card["limitations"]]
     return "\n".join(lines) + "\n"
 

@@ -247,8 +247,13 @@ def train_forecaster(
     used = hyperparams_dict(params)
     workdir.mkdir(parents=True, exist_ok=True)
 
-    def log(message: str, progress: float) -> None:
-        emit("log", {"level": "INFO", "message": message, "progress": round(progress, 4)})
+    def log(message: str, progress: float, code: str = "", **params: Any) -> None:
+        """An INFO line: the English `message` and, for the console's languages, its
+        message `code` with `params` (the same values, as text)."""
+        payload: dict[str, Any] = {"level": "INFO", "message": message}
+        if code:
+            payload |= {"code": code, "params": {k: str(v) for k, v in params.items()}}
+        emit("log", {**payload, "progress": round(progress, 4)})
 
     pooled = None
     series: SeriesData
@@ -264,6 +269,13 @@ def train_forecaster(
         f"aligned {frame.height} rows to {aligned.height} {plan.frequency} points; windows "
         f"train {counts['train']}, val {counts['val']}, test {counts['test']}",
         0.0,
+        "aligned",
+        rows=frame.height,
+        points=aligned.height,
+        frequency=plan.frequency,
+        train=counts["train"],
+        val=counts["val"],
+        test=counts["test"],
     )
     if min(counts.values()) == 0:
         raise InvalidInput(
@@ -274,7 +286,13 @@ def train_forecaster(
     best = ""
     if algorithm == "auto":  # which normalisation suits this series: the ridge decides
         params, candidates, best = choose_candidate(plan, series, params)
-        log(f"backtest of the ridge candidates (MSE): {candidates}; serving {best}", 0.01)
+        log(
+            f"backtest of the ridge candidates (MSE): {candidates}; serving {best}",
+            0.01,
+            "candidates",
+            candidates=", ".join(f"{k} {v:.4g}" for k, v in candidates.items()),
+            best=best,
+        )
     graph = build_graph(plan, series, params)
     if params.warm_start:  # also on resume: it fixes which weights train
         start = fit_linear_start(
@@ -290,10 +308,15 @@ def train_forecaster(
             ),
         )
         graph.forecaster.warm_start(start)
-        log("initialised from the ridge forecast on history, calendar and covariates", 0.01)
+        log(
+            "initialised from the ridge forecast on history, calendar and covariates",
+            0.01,
+            "warmStart",
+        )
     if init_weights is not None:
         loaded = load_matching_weights(graph, init_weights)
-        log(f"fine-tuning from a library weight ({loaded} tensors)", 0.01)
+        message = f"fine-tuning from a library weight ({loaded} tensors)"
+        log(message, 0.01, "fineTune", tensors=loaded)
     device = pick_device(params.device)
     identity = {"plan": msgspec.to_builtins(plan), "algorithm": algorithm, "hyperparams": used}
     trainer = Trainer(
@@ -307,13 +330,27 @@ def train_forecaster(
         device=device,
         identity=identity,
     )
-    log(f"training {algorithm} on {device.type} ({_device_name(device)})", 0.01)
+    device_name = _device_name(device)
+    log(
+        f"training {algorithm} on {device.type} ({device_name})",
+        0.01,
+        "training",
+        algorithm=algorithm,
+        device=device.type,
+        deviceName=device_name,
+    )
     fit = trainer.keep_start() if algorithm == "auto" else trainer.fit(resume_from)
     graph = trainer.graph.cpu()
     scale = [1.0] * len(plan.quantiles)
     if params.calibrate:
         scale = calibrate_intervals(graph, series.windows("val"), plan.quantiles)
-    log(f"stopped after {fit.epochs_run} epochs (best {fit.best_epoch}); evaluating", TRAIN_SHARE)
+    log(
+        f"stopped after {fit.epochs_run} epochs (best {fit.best_epoch}); evaluating",
+        TRAIN_SHARE,
+        "stopped",
+        epochs=fit.epochs_run,
+        best=fit.best_epoch,
+    )
     metrics = json_safe(evaluate(graph, series, plan))
     if candidates:  # each candidate's backtest error, and which one serves
         metrics["candidates"] = {"backtestMse": candidates, "chosen": best}
@@ -325,7 +362,8 @@ def train_forecaster(
         report = export_onnx(GlobalGraph(graph, pooled), raw_batch(pooled, test, sample), workdir)
     else:
         report = export_onnx(graph, test.batch(sample), workdir)
-    log(f"exported ONNX (max relative diff {report.max_rel_diff:.2e})", 0.97)
+    diff = f"{report.max_rel_diff:.2e}"
+    log(f"exported ONNX (max relative diff {diff})", 0.97, "exported", diff=diff)
     seconds = time.perf_counter() - started
     facts = CardFacts(
         plan=plan if pooled is None else pooled.outer,  # the inputs a caller sends
@@ -355,7 +393,8 @@ def train_forecaster(
                 "bytes": path.stat().st_size,
             },
         )
-    log(f"done: MAE {metrics['maeImprovementPct']:.1f}% below {metrics['bestBaseline']}", 1.0)
+    gain, baseline = f"{metrics['maeImprovementPct']:.1f}", metrics["bestBaseline"]
+    log(f"done: MAE {gain}% below {baseline}", 1.0, "done", gain=gain, baseline=baseline)
     return TrainingResult(
         model_path=report.path,
         card_json_path=card_json,

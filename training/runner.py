@@ -156,6 +156,8 @@ class JobRun:
                     {
                         "level": "INFO",
                         "message": f"resuming from checkpoint (attempt {self.spec.attempt})",
+                        "code": "resuming",
+                        "params": {"attempt": str(self.spec.attempt)},
                     },
                 )
             result = train_forecaster(
@@ -175,7 +177,9 @@ class JobRun:
             self._upload_checkpoint()
             if self.interrupted.is_set():
                 message = "worker shutting down: place saved; the job continues from it"
-                self.emitter.emit("log", {"level": "WARNING", "message": message})
+                self.emitter.emit(
+                    "log", {"level": "WARNING", "message": message, "code": "shuttingDown"}
+                )
                 return "interrupted"
             self.emitter.emit("status", {"status": "paused"})
             return "paused"

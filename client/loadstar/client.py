@@ -146,6 +146,14 @@ class Client:
     def models(self) -> list[Json]:
         return self.request("GET", "/api/registry/models")["items"]  # type: ignore[no-any-return]
 
+    def model_versions(self, name: str, stage: str | None = None) -> list[Json]:
+        """The model's versions, newest first (optionally those in one stage)."""
+        params: dict[str, Any] = {"pageSize": 200}
+        if stage:
+            params["stage"] = stage
+        path = f"/api/registry/models/{name}/versions"
+        return self.request("GET", path, params=params)["items"]  # type: ignore[no-any-return]
+
     def model_version(self, name: str, version: int) -> Json:
         return self.request("GET", f"/api/registry/models/{name}/versions/{version}")  # type: ignore[no-any-return]
 
@@ -158,8 +166,10 @@ class Client:
         return self.request("POST", f"/api/training/jobs/{job_id}/register", json=body)  # type: ignore[no-any-return]
 
     # deployments
-    def deployments(self) -> list[Json]:
-        return self.request("GET", "/api/deployments")["items"]  # type: ignore[no-any-return]
+    def deployments(self, model_id: str | None = None) -> list[Json]:
+        """Every deployment (or those of one model), each with its state and version."""
+        params = {"modelId": model_id} if model_id else {}
+        return self.request("GET", "/api/deployments", params=params)  # type: ignore[no-any-return]
 
     def predict(self, deployment_id: str, series: list[Json], **fields: Any) -> Json:
         """The deployment's standard forecast for a window of raw readings."""
@@ -168,15 +178,22 @@ class Client:
 
     # tracking
     def start_run(
-        self, name: str = "", params: Json | None = None, notebook_id: str | None = None
+        self,
+        name: str = "",
+        params: Json | None = None,
+        notebook_id: str | None = None,
+        experiment_id: str | None = None,
     ) -> Run:
         """A tracked run of a notebook (this kernel's, LOADSTAR_NOTEBOOK_ID, unless named):
-        log metrics and artifacts on it; `with client.start_run(...) as run:` ends it,
-        failed on an exception."""
+        log metrics, artifacts and a model on it; `with client.start_run(...) as run:` ends
+        it, failed on an exception. With `experiment_id` the run is listed in that lab
+        experiment's run table beside its training jobs."""
         notebook_id = notebook_id or os.environ.get("LOADSTAR_NOTEBOOK_ID")
         if not notebook_id:
             raise RuntimeError("runs are tracked from a notebook (LOADSTAR_NOTEBOOK_ID is not set)")
-        body = {"name": name, "params": params or {}}
+        body: Json = {"name": name, "params": params or {}}
+        if experiment_id:
+            body["experimentId"] = experiment_id
         run = self.request("POST", f"/api/v2/notebooks/{notebook_id}/runs", json=body)
         return Run(self, run["id"])
 

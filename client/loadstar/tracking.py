@@ -34,6 +34,19 @@ class Run:
                 "POST", self._path("/artifacts"), files={"file": (name or p.name, f)}
             )
 
+    def log_model(self, path: str | Path, model_name: str) -> dict[str, Any]:
+        """Register the model file as the next version of `model_name` (created when new),
+        with this run's last metrics and its notebook as source; the run, with
+        `modelName` and `modelVersion`."""
+        p = Path(path)
+        with p.open("rb") as f:
+            return self.client.request(  # type: ignore[no-any-return]
+                "POST",
+                self._path("/model"),
+                data={"modelName": model_name},
+                files={"file": (p.name, f)},
+            )
+
     def end(self, status: str = "finished") -> dict[str, Any]:
         return self.client.request("POST", self._path("/end"), json={"status": status})  # type: ignore[no-any-return]
 

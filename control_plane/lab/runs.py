@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from control_plane.adapters.object_store import ObjectStore
+from control_plane.lab.notebook_runs import notebook_curves, notebook_rows
 from control_plane.lab.schemas import Comparison, MetricRange, RunCreate, RunPage, RunRow
 from control_plane.lab.summaries import summaries
 from control_plane.lab.tables import Run, RunSummary
@@ -118,6 +119,7 @@ async def list_runs(
 ) -> RunPage:
     ids = await experiment_job_ids(experiment_id) if experiment_id else None
     rows = await run_rows(ids)
+    rows += await notebook_rows(experiment_id)  # runs tracked from notebooks, beside the jobs
     if status:
         rows = [r for r in rows if r.status == status]
     if algorithm:
@@ -144,6 +146,8 @@ async def compare_runs(ids: list[str]) -> Comparison:
     if not 1 <= len(wanted) <= MAX_COMPARE:
         raise InvalidInput(f"compare 1 to {MAX_COMPARE} runs", {"field": "ids", "got": len(wanted)})
     rows = {r.id: r for r in await run_rows(wanted)}
+    from_notebooks = await notebook_rows(ids=[i for i in wanted if i not in rows])
+    rows |= {r.id: r for r in from_notebooks}
     missing = [i for i in wanted if i not in rows]
     if missing:
         raise NotFound(f"runs not found: {', '.join(missing)}", {"runIds": missing})
@@ -155,11 +159,11 @@ async def compare_runs(ids: list[str]) -> Comparison:
         if len({msgspec.json.encode(r.params.get(k)) for r in ordered}) > 1
     }
     jobs = {j["id"]: j for j in await run_view.job_rows(wanted, evaluation=True)}
-    per_step = {i: (jobs[i]["evaluation"] or {}).get("perStep", {}) for i in wanted}
+    per_step = {i: ((jobs.get(i) or {}).get("evaluation") or {}).get("perStep", {}) for i in wanted}
     return Comparison(
         runs=ordered,
         paramDiff=diff,
-        curves=await run_view.loss_curves(wanted),
+        curves=await run_view.loss_curves(wanted) | await notebook_curves(from_notebooks),
         perStep=per_step,
     )
 
@@ -200,7 +204,7 @@ async def create_run(
 
 
 async def get_run(job_id: str) -> RunRow:
-    rows = await run_rows([job_id])
+    rows = await run_rows([job_id]) or await notebook_rows(ids=[job_id])
     if not rows:
         raise NotFound(f"run {job_id!r} not found", {"runId": job_id})
     return rows[0]

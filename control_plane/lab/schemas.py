@@ -182,6 +182,11 @@ class RunRow(Wire, omit_defaults=False):
     params: dict[str, Any]  # flat: nested values as dotted keys, the graph by its name
     metrics: dict[str, MetricRange]  # every metric event's field, and the test evaluation's
     createdAt: datetime
+    kind: Literal["training", "notebook"] = "training"  # a training job, or a notebook's run
+    notebookId: str | None = None  # a notebook run's source, at the version it started from
+    notebookVersion: int | None = None
+    modelName: str | None = None  # the model version a notebook run logged
+    modelVersion: int | None = None
 
 
 class RunPage(Wire, omit_defaults=False):

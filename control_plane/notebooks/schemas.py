@@ -139,6 +139,7 @@ class ExecutionOut(Wire):
 class RunCreate(Wire):
     name: Annotated[str, Meta(max_length=200)] = ""
     params: dict[str, Any] = {}
+    experimentId: str | None = None  # a lab experiment: the run is listed beside its jobs
 
 
 class MetricIn(Wire):
@@ -180,3 +181,6 @@ class RunOut(Wire):
     endedAt: datetime | None = None
     metrics: list[MetricOut] = []
     artifacts: list[ArtifactOut] = []
+    experimentId: str | None = None
+    modelName: str | None = None  # the model version this run logged, if any
+    modelVersion: int | None = None

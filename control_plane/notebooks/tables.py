@@ -59,6 +59,9 @@ class NotebookRunRow(Table, tablename="notebook_run"):
     started_by = Varchar(length=64, required=True)
     started_at = Timestamptz()
     ended_at = Timestamptz(null=True, default=None)
+    experiment_id = Varchar(length=24, null=True, default=None, index=True)  # a lab experiment
+    model_name = Varchar(length=128, null=True, default=None)  # the version it logged, if any
+    model_version = Integer(null=True, default=None)
 
 
 class NotebookRunMetricRow(Table, tablename="notebook_run_metric"):

@@ -7,8 +7,11 @@ import json
 import secrets
 from datetime import UTC, datetime
 
+from litestar.datastructures import UploadFile
+
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.auth.service import AuthUser
+from control_plane.notebooks import run_models
 from control_plane.notebooks.access import notebook_for
 from control_plane.notebooks.schemas import (
     ArtifactOut,
@@ -28,7 +31,7 @@ from schemas.errors import Conflict, InvalidInput, NotFound
 MAX_ARTIFACT_BYTES = 256 << 20
 
 
-async def _out(store: ObjectStore, row: NotebookRunRow, full: bool = True) -> RunOut:
+async def run_out(store: ObjectStore, row: NotebookRunRow, full: bool = True) -> RunOut:
     metrics: list[MetricOut] = []
     artifacts: list[ArtifactOut] = []
     if full:
@@ -62,6 +65,9 @@ async def _out(store: ObjectStore, row: NotebookRunRow, full: bool = True) -> Ru
         endedAt=row.ended_at,
         metrics=metrics,
         artifacts=artifacts,
+        experimentId=row.experiment_id,
+        modelName=row.model_name,
+        modelVersion=row.model_version,
     )
 
 
@@ -69,6 +75,8 @@ async def start_run(
     store: ObjectStore, user: AuthUser, notebook_id: str, data: RunCreate
 ) -> RunOut:
     nb, _ = await notebook_for(user, notebook_id, "execute")
+    if data.experimentId is not None:
+        await run_models.check_experiment(data.experimentId)
     row = NotebookRunRow(
         id=f"nr-{secrets.token_hex(4)}",
         notebook_id=nb.id,
@@ -77,9 +85,11 @@ async def start_run(
         params=data.params,
         started_by=user.username,
         started_at=datetime.now(UTC),
+        experiment_id=data.experimentId,
     )
     await row.save()
-    return await _out(store, row)
+    await run_models.record_run(row, user.username)
+    return await run_out(store, row)
 
 
 async def list_runs(store: ObjectStore, user: AuthUser, notebook_id: str) -> list[RunOut]:
@@ -89,10 +99,10 @@ async def list_runs(store: ObjectStore, user: AuthUser, notebook_id: str) -> lis
         .where(NotebookRunRow.notebook_id == notebook_id)
         .order_by(NotebookRunRow.started_at, ascending=False)
     )
-    return [await _out(store, r, full=False) for r in rows]
+    return [await run_out(store, r, full=False) for r in rows]
 
 
-async def _run(user: AuthUser, run_id: str, need: str = "read") -> NotebookRunRow:
+async def run_for(user: AuthUser, run_id: str, need: str = "read") -> NotebookRunRow:
     row = await NotebookRunRow.objects().where(NotebookRunRow.id == run_id).first()
     if row is None:
         raise NotFound(f"run {run_id!r} not found", {"runId": run_id})
@@ -103,11 +113,11 @@ async def _run(user: AuthUser, run_id: str, need: str = "read") -> NotebookRunRo
 
 
 async def get_run(store: ObjectStore, user: AuthUser, run_id: str) -> RunOut:
-    return await _out(store, await _run(user, run_id))
+    return await run_out(store, await run_for(user, run_id))
 
 
 async def log_metrics(user: AuthUser, run_id: str, metrics: list[MetricIn]) -> int:
-    row = await _run(user, run_id, "write")
+    row = await run_for(user, run_id, "write")
     if not metrics:
         raise InvalidInput("no metrics given", {"field": "body"})
     now = datetime.now(UTC)
@@ -125,7 +135,7 @@ async def log_metrics(user: AuthUser, run_id: str, metrics: list[MetricIn]) -> i
 async def log_artifact(
     store: ObjectStore, user: AuthUser, run_id: str, name: str, data: bytes, content_type: str
 ) -> ArtifactOut:
-    row = await _run(user, run_id, "write")
+    row = await run_for(user, run_id, "write")
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:200]
     if not safe or len(data) > MAX_ARTIFACT_BYTES:
         raise InvalidInput("an artifact needs a file name and at most 256 MiB", {"field": "file"})
@@ -150,8 +160,17 @@ async def log_artifact(
 
 
 async def end_run(store: ObjectStore, user: AuthUser, run_id: str, data: RunEnd) -> RunOut:
-    row = await _run(user, run_id, "write")
+    row = await run_for(user, run_id, "write")
     row.status = data.status
     row.ended_at = datetime.now(UTC)
     await row.save()
-    return await _out(store, row)
+    return await run_out(store, row)
+
+
+async def log_model(
+    store: ObjectStore, user: AuthUser, run_id: str, model_name: str, file: UploadFile
+) -> RunOut:
+    row = await run_for(user, run_id, "write")
+    raw = await file.read()
+    await run_models.log_model(store, row, model_name.strip(), file.filename, raw, user.username)
+    return await run_out(store, row)

@@ -22,6 +22,12 @@ class ArtifactForm:
     file: UploadFile
 
 
+@dataclass
+class ModelForm:
+    file: UploadFile
+    modelName: str
+
+
 class NotebookRunsController(Controller):
     path = "/api/v2"
     tags = ["notebooks"]
@@ -74,6 +80,23 @@ class NotebookRunsController(Controller):
         return await tracking.log_artifact(
             store, user, run_id, data.file.filename, raw, content_type
         )
+
+    @post(
+        "/notebook-runs/{run_id:str}/model",
+        guards=[writer_guard],
+        status_code=201,
+        summary="Log the run's model: registered as the next version of `modelName`",
+        description="Multipart `file` and `modelName`. The version carries the run's last "
+        "metrics and its notebook as source; lineage records notebook -> run -> version.",
+    )
+    async def model(
+        self,
+        user: AuthUser,
+        store: ObjectStore,
+        run_id: str,
+        data: Annotated[ModelForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> RunOut:
+        return await tracking.log_model(store, user, run_id, data.modelName, data.file)
 
     @post(
         "/notebook-runs/{run_id:str}/end",

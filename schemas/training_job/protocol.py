@@ -94,8 +94,10 @@ class StatusPayload(_Payload):
 
 class LogPayload(_Payload):
     level: str
-    message: str
+    message: str  # English; the console shows `code` with `params` in the reader's language
     progress: float | None = None
+    code: str | None = None  # a message code of the console's `trainingLog` dictionary
+    params: dict[str, str] | None = None
 
 
 class ErrorPayload(_Payload):

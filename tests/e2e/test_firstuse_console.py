@@ -1,8 +1,9 @@
 """What a first-time user meets, in the console in headless Chromium (`npm --prefix web run
 e2e:firstuse`): a ;-separated CSV with decimal commas through the import dialog, `bananas`
 refused, a bad lag named, the unsaved-changes guard, one Production version, an older
-version deployed, a Chinese suggestion reason, and three phone pages without sideways
-overflow. Screenshots go to tests/e2e/screenshots/firstuse-*.png.
+version deployed, a Chinese suggestion reason, a Chinese model-card heading and log line,
+autocorrelation labels measured apart on a desktop and a phone, and three phone pages
+without sideways overflow. Screenshots go to tests/e2e/screenshots/firstuse-*.png.
 """
 
 from __future__ import annotations

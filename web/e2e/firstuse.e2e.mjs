@@ -2,8 +2,9 @@
 // A ;-separated CSV with decimal commas through the import dialog; a unit `bananas` refused;
 // a bad lag refused with the element named; the unsaved-changes guard; one Production
 // version after a second promotion; a deployment of an older version (and a rollback shown
-// from-to); the Chinese UI with a Chinese suggestion reason; three pages at 390x844 with
-// their horizontal overflow measured. Screenshots go to tests/e2e/screenshots/firstuse-*.
+// from-to); the Chinese UI with a Chinese suggestion reason, a Chinese model-card heading and
+// a Chinese training log line; the autocorrelation chart's lag labels measured apart at
+// 1440x900 and 390x844; three pages at 390x844 with their horizontal overflow measured. Screenshots go to tests/e2e/screenshots/firstuse-*.
 // What it made is removed afterwards (E2E_KEEP=1 keeps it).
 //
 // Environment: LOADSTAR_BASE_URL (default http://127.0.0.1:8080), LOADSTAR_E2E_USER /
@@ -22,7 +23,7 @@ const PASSWORD = process.env.LOADSTAR_E2E_PASSWORD ?? 'loadstar-admin';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = process.env.E2E_SCREENSHOTS ?? join(repo, 'tests/e2e/screenshots');
 const TRAIN_TIMEOUT = Number(process.env.E2E_TRAIN_TIMEOUT_S ?? 300) * 1000;
-const STEPS = 9;
+const STEPS = 11;
 
 const stamp = new Date().toISOString().replace(/\D/g, '').slice(2, 14);
 const results = [];
@@ -107,7 +108,7 @@ async function main() {
   const login = await context.request.post('/api/auth/login', { data: { username: USER, password: PASSWORD } });
   const token = (await login.json()).accessToken;
   const model = `e2e-firstuse-${stamp}`;
-  let datasetId, planId, deploymentId;
+  let datasetId, planId, deploymentId, trainedJobId;
 
   try {
     await page.goto('/login');
@@ -196,6 +197,7 @@ async function main() {
         status = (await api(context, token, 'GET', `/api/training/jobs/${job.id}`)).status;
       }
       expect(status === 'succeeded', `training ended ${status}`);
+      trainedJobId = job.id;
       for (let i = 0; i < 2; i++) await api(context, token, 'POST', `/api/training/jobs/${job.id}/register`, { modelName: model });
       // the first promotion through the API, the second through the page (v2 is selected by default)
       await api(context, token, 'POST', `/api/registry/models/${model}/versions/1/stage`, { stage: 'Production' });
@@ -244,6 +246,66 @@ async function main() {
       await page.getByTestId('lang-switch').getByText('EN').click();
       measured.reason = text;
       measured.exploreTarget = target;
+    });
+
+    await step('the Chinese UI shows a Chinese model-card heading and training log line', async () => {
+      await page.goto(`/training/${trainedJobId}`);
+      await page.getByTestId('model-card').waitFor({ timeout: 60_000 });
+      await page.getByTestId('lang-switch').getByText('中文').click();
+      try {
+        await chineseCardAndLog();
+      } finally {
+        await page.getByTestId('lang-switch').getByText('EN').click(); // the next steps read English
+      }
+      await page.getByTestId('model-card').locator('h2').getByText('Intended use', { exact: true }).waitFor();
+    });
+
+    async function chineseCardAndLog() {
+      const heading = page.getByTestId('model-card').locator('h1');
+      await heading.getByText('模型卡：', { exact: false }).waitFor({ timeout: 15_000 });
+      const sections = await page.getByTestId('model-card').locator('h2').allInnerTexts();
+      expect(sections.includes('预期用途') && sections.includes('测试指标'), `card sections: ${sections.join(' | ')}`);
+      const logs = page.getByTestId('logs').locator('.log-line .msg');
+      await logs.getByText('已导出 ONNX', { exact: false }).first().waitFor({ timeout: 30_000 });
+      const lines = await logs.allInnerTexts();
+      const chinese = lines.filter((l) => /[\u4e00-\u9fff]/.test(l));
+      expect(chinese.length >= 3, `log lines in Chinese: ${chinese.length} of ${lines.length}`);
+      measured.cardHeading = await heading.innerText();
+      measured.logLine = chinese.at(-1);
+      await shot('06b-card-logs-zh');
+    }
+
+    await step('the autocorrelation lag labels stay apart at 1440x900 and 390x844', async () => {
+      for (const [width, height] of [[1440, 900], [390, 844]]) {
+        await page.setViewportSize({ width, height });
+        await page.goto(`/explore?datasetId=${datasetId}`);
+        const chart = page.getByTestId('chart-acf');
+        await chart.waitFor({ timeout: 60_000 });
+        await chart.scrollIntoViewIfNeeded();
+        await page.waitForTimeout(800);
+        // each shown label's box along the axis (its tick, its text width) and the gaps between
+        const gap = await chart.evaluate((el) => {
+          const instance = el.chart;
+          const axis = instance?.getModel?.().getComponent('xAxis', 0)?.axis;
+          if (!axis) return null;
+          const ctx = document.createElement('canvas').getContext('2d');
+          ctx.font = '12px sans-serif';
+          const shown = axis.getViewLabels().filter((l) => l.formattedLabel);
+          const boxes = shown.map((l) => {
+            const x = axis.dataToCoord(l.tick?.value ?? l.tickValue);
+            const w = ctx.measureText(l.formattedLabel).width;
+            return [x - w / 2, x + w / 2];
+          }).sort((a, b) => a[0] - b[0]);
+          const gaps = boxes.slice(1).map((b, i) => b[0] - boxes[i][1]);
+          return { labels: shown.length, minGap: gaps.length ? Math.min(...gaps) : null };
+        });
+        expect(gap !== null && gap.labels >= 3, `acf axis not readable: ${JSON.stringify(gap)}`);
+        measured[`acf_${width}_labels`] = gap.labels;
+        measured[`acf_${width}_min_gap_px`] = Math.round(gap.minGap * 10) / 10;
+        await chart.screenshot({ path: join(SHOTS, `firstuse-06c-acf-${width}.png`) });
+        expect(gap.minGap === null || gap.minGap >= 4, `acf labels ${gap.minGap.toFixed(1)} px apart at ${width}x${height}`);
+      }
+      await page.setViewportSize({ width: 1440, height: 900 });
     });
 
     await step('three pages at 390x844 with no horizontal overflow', async () => {

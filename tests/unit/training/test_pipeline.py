@@ -80,6 +80,16 @@ def test_a_short_run_on_etth1_produces_every_artifact(tmp_path: Path) -> None:
     assert set(metrics["model"]["pinball"]) == {"p05", "p50", "p95"}
     assert 0.0 <= metrics["coverage"] <= 1.0 and metrics["intervalWidth"] > 0
     assert "## Test metrics" in result.card_md_path.read_text()
+    # Each heading of the page is a message code (with parameters) in the card, in order.
+    page_headings = [
+        line.lstrip("#").strip()
+        for line in result.card_md_path.read_text().splitlines()
+        if line.startswith("#")
+    ]
+    assert [h["text"] for h in card["headings"]] == page_headings
+    assert card["headings"][0]["code"] == "title"
+    assert card["headings"][0]["params"]["target"] == plan.target
+    assert "testMetrics" in [h["code"] for h in card["headings"]]
     # Events: one metric per epoch with progress, then the four artifacts.
     assert [m["epoch"] for m in emit.of("metric")] == list(range(1, result.epochs_run + 1))
     assert all({"trainLoss", "valLoss", "lr", "progress"} <= m.keys() for m in emit.of("metric"))
@@ -90,6 +100,11 @@ def test_a_short_run_on_etth1_produces_every_artifact(tmp_path: Path) -> None:
         "parity.npz",
     }
     assert emit.of("log")[-1]["progress"] == 1.0
+    # Log lines a user reads carry a message code and their parameters as text.
+    coded = {line["code"]: line for line in emit.of("log") if "code" in line}
+    assert {"aligned", "training", "stopped", "exported", "done"} <= coded.keys()
+    assert coded["stopped"]["params"]["epochs"] == str(result.epochs_run)
+    assert all(isinstance(v, str) for line in coded.values() for v in line["params"].values())
     # The parity sample replays through onnxruntime.
     sample = np.load(result.parity_path)
     session = ort.InferenceSession(str(result.model_path))

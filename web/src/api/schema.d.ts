@@ -2154,6 +2154,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/notebook-runs/{run_id}/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log the run's model: registered as the next version of `modelName`
+         * @description Multipart `file` and `modelName`. The version carries the run's last metrics and its notebook as source; lineage records notebook -> run -> version.
+         */
+        post: operations["ApiV2NotebookRunsRunIdModelModel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/notebooks": {
         parameters: {
             query?: never;
@@ -3988,6 +4008,12 @@ export interface components {
             /** @constant */
             type: "mixup";
         };
+        /** ModelForm */
+        ModelForm: {
+            /** Format: binary */
+            file: string;
+            modelName: string;
+        };
         /** ModelPage */
         ModelPage: {
             items: components["schemas"]["RegisteredModelOut"][];
@@ -4103,6 +4129,7 @@ export interface components {
         };
         /** RunCreate */
         notebooks_schemas_RunCreate: {
+            experimentId?: string | null;
             /** @default  */
             name?: string;
             params?: {
@@ -4113,8 +4140,11 @@ export interface components {
         notebooks_schemas_RunOut: {
             artifacts?: components["schemas"]["ArtifactOut"][];
             endedAt?: string | null;
+            experimentId?: string | null;
             id: string;
             metrics?: components["schemas"]["MetricOut"][];
+            modelName?: string | null;
+            modelVersion?: number | null;
             name: string;
             notebookId: string;
             notebookVersion: number;
@@ -4540,10 +4570,19 @@ export interface components {
             experimentId: string | null;
             featurePlanId: string;
             id: string;
+            /**
+             * @default training
+             * @enum {string}
+             */
+            kind?: "training" | "notebook";
             metrics: {
                 [key: string]: components["schemas"]["MetricRange"];
             };
+            modelName?: string | null;
+            modelVersion?: number | null;
             name: string;
+            notebookId?: string | null;
+            notebookVersion?: number | null;
             params: {
                 [key: string]: unknown;
             };
@@ -18145,6 +18184,104 @@ export interface operations {
                     "application/json": {
                         [key: string]: number;
                     };
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN: the signed-in user's role may not change things. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiV2NotebookRunsRunIdModelModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ModelForm"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["notebooks_schemas_RunOut"];
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */

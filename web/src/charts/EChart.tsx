@@ -3,6 +3,8 @@ import { useEffect, useRef } from 'react';
 import { echarts, type EChartsType } from './echarts';
 import type { Option } from './options';
 
+type ChartElement = HTMLDivElement & { chart?: EChartsType };
+
 export default function EChart({ option, height = 280, onReady, notMerge = true, testId }: {
   option: Option;
   height?: number;
@@ -19,6 +21,7 @@ export default function EChart({ option, height = 280, onReady, notMerge = true,
     if (!ref.current) return;
     const instance = echarts.init(ref.current, undefined, { renderer: 'canvas' });
     chart.current = instance;
+    (ref.current as ChartElement).chart = instance; // lets a browser test read what is drawn
     readyRef.current?.(instance);
     const ro = new ResizeObserver(() => instance.resize());
     ro.observe(ref.current);

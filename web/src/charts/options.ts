@@ -113,8 +113,8 @@ export function profileOption(
 /** Autocorrelation bars with the ±1.96/√n band. */
 export function acfOption(lags: readonly (number | string)[], values: readonly number[], bound: number | null, lagLabel: string, shownLabels?: ReadonlySet<number>): Option {
   const axisLabel = shownLabels
-    ? { ...AXIS.axisLabel, interval: 0, formatter: (v: string, i: number) => (shownLabels.has(i) ? v : '') }
-    : AXIS.axisLabel;
+    ? { ...AXIS.axisLabel, interval: 0, hideOverlap: true, formatter: (v: string, i: number) => (shownLabels.has(i) ? v : '') }
+    : { ...AXIS.axisLabel, hideOverlap: true };
   return {
     color: PALETTE,
     animation: false,

@@ -13,8 +13,9 @@ describe('suggested charts', () => {
     expect(lagLabel(3, 900)).toBe('45m');
     expect(lagLabel(0, 3600)).toBe('0');
     const lags = Array.from({ length: 337 }, (_, i) => i);
-    expect([...acfTicks(lags, 3600)]).toEqual([0, 24, 48, 72, 96, 120, 144, 168, 192, 216, 240, 264, 288, 312, 336]);
-    expect(acfTicks(lags, 86400).size).toBeLessThanOrEqual(15);
+    expect([...acfTicks(lags, 3600)]).toEqual([0, 48, 96, 144, 192, 240, 288, 336]);
+    expect(acfTicks(lags, 86400).size).toBeLessThanOrEqual(8);
+    expect(acfTicks(lags, 3600, 4).size).toBeLessThanOrEqual(4);
   });
 
   it('draws a zoomable series and a box from whiskers', () => {

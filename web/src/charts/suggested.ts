@@ -20,12 +20,13 @@ export function lagLabel(lag: number, stepSeconds: number): string {
   return `${s}s`;
 }
 
-/** Indexes of the lags to label: whole days (or whole hours for short lags), at most about fifteen. */
-export function acfTicks(lags: readonly number[], stepSeconds: number): Set<number> {
+/** Indexes of the lags to label: whole days (or whole hours for short lags), at most `max` (eight
+ * short labels fit side by side on a phone-wide chart without touching). */
+export function acfTicks(lags: readonly number[], stepSeconds: number, max = 8): Set<number> {
   const span = (lags.at(-1) ?? 0) * stepSeconds;
   const unit = span >= 3 * 86400 ? 86400 : 3600;
   const whole = lags.map((l, i) => [l, i] as const).filter(([l]) => stepSeconds > 0 && (l * stepSeconds) % unit === 0);
-  const stride = Math.max(1, Math.ceil(whole.length / 15));
+  const stride = Math.max(1, Math.ceil(whole.length / max));
   return new Set(whole.filter((_, k) => k % stride === 0).map(([, i]) => i));
 }
 

@@ -1,6 +1,7 @@
 /** Training logs: level filter, search with highlighting, ERROR lines marked, auto-scroll. */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useI18n } from '../i18n/i18n';
+import { coded } from '../lib/serverText';
 import { filterLogs, LEVELS, splitMatches, type Level, type LogLine } from '../lib/logs';
 import { fmtTime } from '../lib/format';
 import { Icon } from './icons';
@@ -8,12 +9,14 @@ import { Icon } from './icons';
 const SHOWN = 2000;
 
 export function LogViewer({ lines, live }: { lines: readonly LogLine[]; live?: boolean }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [level, setLevel] = useState<Level | 'ALL'>('ALL');
   const [q, setQ] = useState('');
   const [follow, setFollow] = useState(true);
   const box = useRef<HTMLDivElement>(null);
-  const shown = useMemo(() => filterLogs(lines, { level, q }), [lines, level, q]);
+  // each line in the reader's language (by its message code), searched as it is shown
+  const spoken = useMemo(() => lines.map((l) => (l.code ? { ...l, message: coded(lang, 'trainingLog', l.code, l.params, l.message) } : l)), [lines, lang]);
+  const shown = useMemo(() => filterLogs(spoken, { level, q }), [spoken, level, q]);
   const errors = useMemo(() => lines.filter((l) => l.level === 'ERROR').length, [lines]);
 
   useEffect(() => {

@@ -183,6 +183,23 @@ const messages = {
     rolling: 'level and volatility over the last {window} points',
     persistence: 'lag-1 autocorrelation {acf}: recent changes carry on',
   },
+  cardHeadings: {
+    baselines: 'Against every baseline (same test windows)', data: 'Data', inputContract: 'Input contract',
+    intendedUse: 'Intended use', limits: 'Limits', modelTraining: 'Model and training', onnx: 'ONNX',
+    testMetrics: 'Test metrics', title: 'Model card: {target} forecaster ({algorithm})',
+  },
+  trainingLog: {
+    aligned: 'aligned {rows} rows to {points} {frequency} points; windows train {train}, val {val}, test {test}',
+    candidates: 'backtest of the ridge candidates (MSE): {candidates}; serving {best}',
+    done: 'done: MAE {gain}% below {baseline}',
+    exported: 'exported ONNX (max relative diff {diff})',
+    fineTune: 'fine-tuning from a library weight ({tensors} tensors)',
+    resuming: 'resuming from checkpoint (attempt {attempt})',
+    shuttingDown: 'worker shutting down: place saved; the job continues from it',
+    stopped: 'stopped after {epochs} epochs (best {best}); evaluating',
+    training: 'training {algorithm} on {device} ({deviceName})',
+    warmStart: 'initialised from the ridge forecast on history, calendar and covariates',
+  },
   screens: {
     menu: 'Menu',
     answerUnit: 'Answers come in {unit} (the model forecasts in {output}); a request that sends the target in another unit, through its units field, gets that unit back. The example request is in the mapping\'s units.',
@@ -272,6 +289,7 @@ const messages = {
       start: 'Start a run', model: 'Algorithm or architecture', none: 'None', startButton: 'Start run',
       compare: 'Compare', parameter: 'Parameter', metric: 'Metric', smoothing: 'Smoothing', logScale: 'Log scale',
       perStep: 'Test MAE per horizon step',
+      fromNotebook: 'From notebook {id} v{version}', kindNotebook: 'Notebook run', loggedModel: 'Logged {model} v{version}',
     },
     builder: {
       title: 'Model builder', subtitle: 'Draw a network from time-series blocks; the server checks every shape',

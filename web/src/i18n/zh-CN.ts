@@ -185,6 +185,23 @@ export const zhCN: Messages = {
     rolling: '最近 {window} 个点的水平和波动',
     persistence: '滞后 1 的自相关为 {acf}：近期的变化会延续',
   },
+  cardHeadings: {
+    baselines: '与各基线对比（相同测试窗口）', data: '数据', inputContract: '输入契约',
+    intendedUse: '预期用途', limits: '局限', modelTraining: '模型与训练', onnx: 'ONNX',
+    testMetrics: '测试指标', title: '模型卡：{target} 预测模型（{algorithm}）',
+  },
+  trainingLog: {
+    aligned: '已将 {rows} 行对齐为 {points} 个 {frequency} 时间点；窗口：训练 {train}，验证 {val}，测试 {test}',
+    candidates: '岭回归候选的回测（MSE）：{candidates}；采用 {best}',
+    done: '完成：MAE 比 {baseline} 低 {gain}%',
+    exported: '已导出 ONNX（最大相对误差 {diff}）',
+    fineTune: '从权重库的权重微调（{tensors} 个张量）',
+    resuming: '从检查点恢复（第 {attempt} 次尝试）',
+    shuttingDown: 'worker 正在关闭：进度已保存，作业将从此处继续',
+    stopped: '训练 {epochs} 轮后停止（最佳第 {best} 轮）；正在评估',
+    training: '正在 {device}（{deviceName}）上训练 {algorithm}',
+    warmStart: '已用基于历史、日历和协变量的岭回归预测初始化',
+  },
   screens: {
     menu: '菜单',
     answerUnit: '返回值单位为 {unit}（模型以 {output} 预测）；请求若通过 units 字段以其他单位发送目标量，则按该单位返回。示例请求使用映射中的单位。',
@@ -274,6 +291,7 @@ export const zhCN: Messages = {
       start: '启动运行', model: '算法或架构', none: '无', startButton: '启动',
       compare: '对比', parameter: '参数', metric: '指标', smoothing: '平滑', logScale: '对数坐标',
       perStep: '各预测步的测试 MAE',
+      fromNotebook: '来自笔记本 {id} 第 {version} 版', kindNotebook: '笔记本运行', loggedModel: '已记录 {model} 第 {version} 版',
     },
     builder: {
       title: '模型构建', subtitle: '用时序模块绘制网络；服务器校验每个形状',

@@ -9,6 +9,9 @@ export interface LogLine {
   ts: string;
   level: Level;
   message: string;
+  /** The server's message code and parameters, rendered in the reader's language. */
+  code?: string;
+  params?: Record<string, string>;
 }
 
 export function normalizeLevel(raw: unknown): Level {
@@ -23,7 +26,12 @@ export function toLogLine(ev: Pick<TrainingEvent, 'type' | 'payload' | 'seq' | '
   if (ev.type !== 'log') return null;
   const p = ev.payload;
   const message = String(p.message ?? p.msg ?? p.line ?? '');
-  return { seq: ev.seq, ts: ev.ts, level: normalizeLevel(p.level), message };
+  const line: LogLine = { seq: ev.seq, ts: ev.ts, level: normalizeLevel(p.level), message };
+  if (typeof p.code === 'string' && p.code) {
+    line.code = p.code;
+    line.params = p.params && typeof p.params === 'object' ? (p.params as Record<string, string>) : {};
+  }
+  return line;
 }
 
 export interface LogFilter {

@@ -2,9 +2,19 @@
  * the server's English text stays the fallback for a code this console does not know. */
 import { translate, type Lang, type MessageKey } from '../i18n/i18n';
 
-export function coded(lang: Lang, group: 'reasons', code: string | undefined, params: Record<string, string> | undefined, fallback: string): string {
+export function coded(lang: Lang, group: 'reasons' | 'cardHeadings' | 'trainingLog', code: string | undefined, params: Record<string, string> | undefined, fallback: string): string {
   if (!code) return fallback;
   const key = `${group}.${code}` as MessageKey;
   const text = translate(lang, key, params);
   return text === key ? fallback : text;
+}
+
+interface CodedHeading { code?: string; params?: Record<string, string>; text?: string }
+
+/** A model card's headings (its JSON's `headings`: codes with parameters) in the reader's
+ * language, in the page's order; undefined for a card written before headings had codes. */
+export function cardHeadings(lang: Lang, card: unknown): string[] | undefined {
+  const list = (card as { headings?: unknown } | null | undefined)?.headings;
+  if (!Array.isArray(list)) return undefined;
+  return (list as CodedHeading[]).map((h) => coded(lang, 'cardHeadings', h.code, h.params, h.text ?? ''));
 }

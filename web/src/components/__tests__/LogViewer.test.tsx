@@ -31,4 +31,17 @@ describe('LogViewer', () => {
     fireEvent.change(screen.getByTestId('log-search'), { target: { value: 'nothing' } });
     expect(screen.getByText('No line matches the filter.')).toBeTruthy();
   });
+
+  it('shows a coded line in the reader\'s language and searches it as shown', () => {
+    localStorage.setItem('loadstar.lang', 'zh-CN');
+    const coded: LogLine[] = [
+      { seq: 1, ts: '2026-01-01T10:00:00Z', level: 'INFO', message: 'stopped after 12 epochs (best 9); evaluating', code: 'stopped', params: { epochs: '12', best: '9' } },
+      { seq: 2, ts: '2026-01-01T10:00:01Z', level: 'INFO', message: 'an uncoded line', code: 'noSuchCode', params: {} },
+    ];
+    const { container } = render(<I18nProvider><LogViewer lines={coded} /></I18nProvider>);
+    const shown = [...container.querySelectorAll('.log-line .msg')].map((e) => e.textContent);
+    expect(shown).toEqual(['训练 12 轮后停止（最佳第 9 轮）；正在评估', 'an uncoded line']);
+    fireEvent.change(screen.getByTestId('log-search'), { target: { value: '评估' } });
+    expect(container.querySelectorAll('.log-line')).toHaveLength(1);
+  });
 });

@@ -31,6 +31,8 @@ describe('log filter', () => {
   it('reads log events and ignores the others', () => {
     expect(toLogLine({ type: 'log', seq: 7, ts: 't', payload: { level: 'error', message: 'boom' } })).toEqual({ seq: 7, ts: 't', level: 'ERROR', message: 'boom' });
     expect(toLogLine({ type: 'metric', seq: 8, ts: 't', payload: { epoch: 1 } })).toBeNull();
+    expect(toLogLine({ type: 'log', seq: 10, ts: 't', payload: { level: 'INFO', message: 'done: MAE 12.0% below naive', code: 'done', params: { gain: '12.0', baseline: 'naive' } } }))
+      .toEqual({ seq: 10, ts: 't', level: 'INFO', message: 'done: MAE 12.0% below naive', code: 'done', params: { gain: '12.0', baseline: 'naive' } });
     // The worker logs an ERROR line as well as the error event: the event is not a second line.
     expect(toLogLine({ type: 'error', seq: 9, ts: 't', payload: { message: 'x' } })).toBeNull();
   });

@@ -7,6 +7,7 @@ import { Card, EmptyState, ErrorMessage, Field, PageHeader, Pager, QueryView, Sk
 import { useI18n } from '../../i18n/i18n';
 import { JobStatusBadge } from '../training/JobStatusBadge';
 import { curvesOption, perStepOption } from './curves';
+import { RunSource } from './RunSource';
 import { useArchitectures, useAugmentations, useCompare, useCreateExperiment, useRuns, type RunRow } from './labApi';
 
 const EChart = lazy(() => import('../../charts/EChart'));
@@ -63,7 +64,7 @@ function RunTable({ selected, onSelect }: { selected: string[]; onSelect: (ids: 
                   {list.items.map((r: RunRow) => (
                     <tr key={r.id}>
                       <td><input type="checkbox" aria-label={r.name} checked={selected.includes(r.id)} onChange={() => toggle(r.id)} data-testid={`select-${r.id}`} /></td>
-                      <td>{r.name}</td>
+                      <td>{r.name}<RunSource run={r} /></td>
                       <td>{r.algorithm === 'architecture' ? String(r.params.architecture ?? r.algorithm) : r.algorithm}</td>
                       <td><JobStatusBadge status={r.status as never} /></td>
                       {metricCols.map((m) => <td key={m} className="num">{fmt(r.metrics[m]?.[m.startsWith('test.') ? 'last' : 'min'])}</td>)}

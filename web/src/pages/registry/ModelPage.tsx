@@ -14,6 +14,7 @@ import {
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate, fmtNum, shortId } from '../../lib/format';
 import { flatModelMetrics } from '../../lib/metrics';
+import { cardHeadings } from '../../lib/serverText';
 import { DeployDialog } from '../deployments/DeployDialog';
 import { LineageGraph } from './LineageGraph';
 
@@ -104,10 +105,10 @@ function ModelView({ model }: { model: RegisteredModel }) {
 
 /** The model card is kept with the training job that produced the version. */
 function VersionCard({ jobId }: { jobId: string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const job = useJob(jobId);
   if (!job.data?.cardMarkdown) return null;
-  return <Card title={t('training.modelCard')}><Markdown source={job.data.cardMarkdown} testId="version-card" /></Card>;
+  return <Card title={t('training.modelCard')}><Markdown source={job.data.cardMarkdown} headings={cardHeadings(lang, job.data.card)} testId="version-card" /></Card>;
 }
 
 function MetricsChart({ versions }: { versions: ModelVersion[] }) {

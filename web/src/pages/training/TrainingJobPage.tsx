@@ -17,6 +17,7 @@ import { useI18n } from '../../i18n/i18n';
 import { fmtDate, fmtNum, fmtPct, shortId } from '../../lib/format';
 import { shapeLossCurve } from '../../lib/lossCurve';
 import { evaluationRows } from '../../lib/metrics';
+import { cardHeadings } from '../../lib/serverText';
 import { useTrainingStream } from '../../lib/useTrainingStream';
 import { JobStatusBadge } from './JobStatusBadge';
 
@@ -110,7 +111,7 @@ function JobView({ job }: { job: Job }) {
             )}
           </Card>
         </div>
-        {job.cardMarkdown && <Card title={t('training.modelCard')}><Markdown source={job.cardMarkdown} testId="model-card" /></Card>}
+        {job.cardMarkdown && <Card title={t('training.modelCard')}><Markdown source={job.cardMarkdown} headings={cardHeadings(lang, job.card)} testId="model-card" /></Card>}
       </div>
     </>
   );
