@@ -32,6 +32,7 @@ from control_plane.explore.schemas import (
     QualityReport,
     SuggestRequest,
 )
+from control_plane.explore.single_flight import SingleFlight
 from control_plane.explore.suggest import suggest_features
 from control_plane.settings import Settings
 from schemas.errors import InvalidInput, NotFound
@@ -40,6 +41,7 @@ _profile_decoder = msgspec.json.Decoder(Profile)
 _suggestion_decoder = msgspec.json.Decoder(ExploreSuggestion)
 _TARGET_NAMES = ("load", "target", "value", "power", "energy", "consumption", "demand", "y", "ot")
 _POWER_UNITS = ("w", "kw", "mw", "gw", "wh", "kwh", "mwh")
+_computing: SingleFlight[msgspec.Struct] = SingleFlight()  # one computation per object
 
 
 async def _cached(store: ObjectStore, dataset_id: str, name: str) -> bytes | None:
@@ -69,8 +71,14 @@ async def dataset_profile(
     raw = await _cached(store, dataset.id, stats.PROFILE_OBJECT)
     if raw is not None:
         return _profile_decoder.decode(raw), True
-    profile = await anyio.to_thread.run_sync(_compute_profile, settings, dataset)
-    await _cache(store, dataset.id, stats.PROFILE_OBJECT, profile)
+
+    async def compute() -> msgspec.Struct:
+        profile = await anyio.to_thread.run_sync(_compute_profile, settings, dataset)
+        await _cache(store, dataset.id, stats.PROFILE_OBJECT, profile)
+        return profile
+
+    profile, _ = await _computing.run((dataset.id, stats.PROFILE_OBJECT), compute)
+    assert isinstance(profile, Profile)
     return profile, False
 
 
@@ -164,10 +172,16 @@ async def suggest(
     raw = await _cached(store, dataset.id, name)
     if raw is not None:
         return _suggestion_decoder.decode(raw)
-    result = await anyio.to_thread.run_sync(
-        _compute_suggestion, settings, dataset, target, request.maxPoints
-    )
-    await _cache(store, dataset.id, name, result)
+
+    async def compute() -> msgspec.Struct:
+        result = await anyio.to_thread.run_sync(
+            _compute_suggestion, settings, dataset, target, request.maxPoints
+        )
+        await _cache(store, dataset.id, name, result)
+        return result
+
+    result, _ = await _computing.run((dataset.id, name), compute)
+    assert isinstance(result, ExploreSuggestion)
     return result
 
 
