@@ -1,5 +1,5 @@
 """Two of everything on the one PostgreSQL, Redis, S3 and Triton: two control planes, two
-training workers and two gateways on ports of their own (docs/manual/scale-out.md).
+training workers and two gateways on ports of their own (docs/manual/administer.md, "Scaling out").
 
 Every request is answered by the instance it was sent to and counted once; a dataset
 written through one control plane is read through the other; each training job is taken
