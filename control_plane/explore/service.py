@@ -42,6 +42,8 @@ _suggestion_decoder = msgspec.json.Decoder(ExploreSuggestion)
 _TARGET_NAMES = ("load", "target", "value", "power", "energy", "consumption", "demand", "y", "ot")
 _POWER_UNITS = ("w", "kw", "mw", "gw", "wh", "kwh", "mwh")
 _computing: SingleFlight[msgspec.Struct] = SingleFlight()  # one computation per object
+_sampling: SingleFlight[list[dict[str, object]]] = SingleFlight()  # one read per sample
+_profiles: SingleFlight[tuple[Profile, bool]] = SingleFlight()  # one lookup per dataset
 
 
 async def _cached(store: ObjectStore, dataset_id: str, name: str) -> bytes | None:
@@ -67,19 +69,21 @@ def _compute_profile(settings: Settings, dataset: DatasetOut) -> Profile:
 async def dataset_profile(
     settings: Settings, store: ObjectStore, dataset: DatasetOut
 ) -> tuple[Profile, bool]:
-    """Column statistics and gaps; (profile, True) when it came from the cache."""
-    raw = await _cached(store, dataset.id, stats.PROFILE_OBJECT)
-    if raw is not None:
-        return _profile_decoder.decode(raw), True
+    """Column statistics and gaps; (profile, True) when it came from the cache.
 
-    async def compute() -> msgspec.Struct:
+    Callers asking at the same moment share one lookup (and, when it is not cached, one
+    computation)."""
+
+    async def lookup() -> tuple[Profile, bool]:
+        raw = await _cached(store, dataset.id, stats.PROFILE_OBJECT)
+        if raw is not None:
+            return _profile_decoder.decode(raw), True
         profile = await anyio.to_thread.run_sync(_compute_profile, settings, dataset)
         await _cache(store, dataset.id, stats.PROFILE_OBJECT, profile)
-        return profile
+        return profile, False
 
-    profile, _ = await _computing.run((dataset.id, stats.PROFILE_OBJECT), compute)
-    assert isinstance(profile, Profile)
-    return profile, False
+    found, _ = await _profiles.run(dataset.id, lookup)
+    return found
 
 
 async def preview(
@@ -92,7 +96,12 @@ async def preview(
         frame = storage.read_canonical(settings, dataset.id, lambda s: s.head(sample_size))
         return json_ready(frame)
 
-    sample = await anyio.to_thread.run_sync(head)
+    async def read_sample() -> list[dict[str, object]]:
+        return await anyio.to_thread.run_sync(head)
+
+    # users opening the same preview at once share one read of the Parquet: fifty reads
+    # of one object at the same moment were more than the S3 store would answer
+    sample, _ = await _sampling.run((dataset.id, sample_size), read_sample)
     return ExplorePreview(
         datasetId=dataset.id,
         rows=profile.rows,
