@@ -22,9 +22,11 @@ import os
 import random
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import httpx
 import numpy as np
+import psutil
 
 DATA = Path(__file__).resolve().parents[1] / "infra" / "demo" / "data" / "ETTh1.csv"
 SLO_P95_MS = 500.0
@@ -101,6 +103,30 @@ async def user(
             await asyncio.sleep(rng.uniform(0.2, 1.0))  # a person reads the page
 
 
+def server_process(url: str) -> psutil.Process | None:
+    """The local process listening on the URL's port (its CPU is sampled), if any."""
+    port = urlparse(url).port or 80
+    try:
+        connections = psutil.net_connections("tcp")
+    except psutil.AccessDenied:
+        return None
+    for conn in connections:
+        listening = conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port
+        if listening and conn.pid:
+            return psutil.Process(conn.pid)
+    return None
+
+
+def cpu_seconds(proc: psutil.Process | None) -> float:
+    if proc is None:
+        return float("nan")
+    try:
+        times = proc.cpu_times()
+    except psutil.Error:
+        return float("nan")
+    return float(times.user + times.system)
+
+
 async def run(url: str, users: int, minutes: float, every: float) -> int:
     async with httpx.AsyncClient(base_url=url, timeout=120) as client:
         headers = await login(client)
@@ -108,12 +134,15 @@ async def run(url: str, users: int, minutes: float, every: float) -> int:
     windows = [Window()]
     end = time.perf_counter() + minutes * 60
     print(f"{users} console-like users on {url} for {minutes:g} min (dataset {dataset_id})")
-    head = ("t s", "requests", "5xx", "4xx/net", "p50 ms", "p95 ms", "p99 ms")
+    head = ("t s", "requests", "5xx", "4xx/net", "p50 ms", "p95 ms", "p99 ms", "CP CPU %")
+    server = server_process(url)
+    cpu_before, cpu_start = cpu_seconds(server), cpu_seconds(server)
     print("  ".join(f"{h:>9}" for h in head))
     tasks = [
         asyncio.create_task(user(url, end, windows, dataset_id, headers, i)) for i in range(users)
     ]
     start = time.perf_counter()
+    sampled = start
     everything = Window()
     while not all(t.done() for t in tasks):
         left = end - time.perf_counter()
@@ -125,10 +154,13 @@ async def run(url: str, users: int, minutes: float, every: float) -> int:
         windows.append(Window())
         lat = np.array(window.latencies or [0.0]) * 1e3
         p50, p95, p99 = np.percentile(lat, [50, 95, 99])
-        row = (time.perf_counter() - start, len(window.latencies), window.server_errors)
+        now, cpu_now = time.perf_counter(), cpu_seconds(server)
+        busy = (cpu_now - cpu_before) / (now - sampled) * 100  # of one core
+        sampled, cpu_before = now, cpu_now
+        row = (now - start, len(window.latencies), window.server_errors)
         print(
             f"{row[0]:>9.1f}  {row[1]:>9}  {row[2]:>9}  {window.other_errors:>9}  "
-            f"{p50:>9.1f}  {p95:>9.1f}  {p99:>9.1f}"
+            f"{p50:>9.1f}  {p95:>9.1f}  {p99:>9.1f}  {busy:>9.0f}"
         )
         everything.latencies += window.latencies
         everything.server_errors += window.server_errors
@@ -138,9 +170,11 @@ async def run(url: str, users: int, minutes: float, every: float) -> int:
     lat = np.array(everything.latencies or [0.0]) * 1e3
     p50, p95, p99 = np.percentile(lat, [50, 95, 99])
     ok = everything.server_errors == 0 and p95 < SLO_P95_MS
+    per_request = (cpu_seconds(server) - cpu_start) / max(1, len(everything.latencies)) * 1e3
     print(
         f"all: {len(everything.latencies)} requests, 5xx {everything.server_errors}, "
-        f"p50 {p50:.1f} / p95 {p95:.1f} / p99 {p99:.1f} ms "
+        f"p50 {p50:.1f} / p95 {p95:.1f} / p99 {p99:.1f} ms, "
+        f"control plane CPU {per_request:.2f} ms per request "
         f"({'meets' if ok else 'MISSES'} no 5xx and p95 < {SLO_P95_MS:.0f} ms)"
     )
     return 0 if ok else 1

@@ -8,6 +8,7 @@ that meets one changed nothing it could not roll back, so it is answered at once
 from __future__ import annotations
 
 import asyncio
+import errno
 
 import asyncpg
 import redis.exceptions
@@ -43,12 +44,22 @@ _OUTAGES: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 )
 
 
+# a full disk (or a quota, or a file-size limit) under what this server writes: the
+# upload's temporary file, a spool. The writer removed its partial file; try again later.
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
 def as_outage(exc: BaseException) -> ServiceUnavailable | None:
     """The 503 answer for an exception (or its cause) that is an outage; else None."""
     seen: BaseException | None = exc
     for _ in range(5):  # the cause chain, not only the top
         if seen is None:
             return None
+        if isinstance(seen, OSError) and seen.errno in _DISK_FULL:
+            return ServiceUnavailable(
+                "the server's disk is full; nothing was stored, try again later",
+                {"service": "disk", "cause": errno.errorcode.get(seen.errno or 0, "OSError")},
+            )
         for classes, service in _OUTAGES:
             if isinstance(seen, classes):
                 return ServiceUnavailable(

@@ -83,7 +83,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         raw: dict[str, object] = {field: env[var] for field, var in mapping.items() if var in env}
         if env.get("LOADSTAR_CORS_ORIGINS"):
             raw["cors_origins"] = [o.strip() for o in env["LOADSTAR_CORS_ORIGINS"].split(",")]
-        return msgspec.convert(raw, cls, strict=False)
+        return msgspec.convert(raw, cls, strict=False, dec_hook=_paths)
 
     def check_secrets(self) -> None:
         """Refuse to run outside development mode with any secret at its public default."""
@@ -102,3 +102,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 ("LOADSTAR_ADMIN_PASSWORD", self.admin_password, default.admin_password),
             ],
         )
+
+
+def _paths(kind: type, value: object) -> object:
+    """Folders given in the environment (TRITON_REPO_DIR, LOADSTAR_STATIC_DIR) as text."""
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError(f"no conversion to {kind}")

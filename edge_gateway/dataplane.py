@@ -26,6 +26,7 @@ from loadstar_core.postprocess import (
     requested_asset,
     series_input,
 )
+from loadstar_core.postprocess.typed import decode_typed
 from schemas.contracts import InferenceInput, InferenceOutput
 from schemas.errors import Forbidden, InvalidInput, LoadstarError, NotFound
 from triton_repo.inference_client import Array, TritonForecaster
@@ -103,6 +104,19 @@ class DataPlane:
         return raw
 
     # -- the routes' work --------------------------------------------------------------
+    @staticmethod
+    def decode(served: Served, body: bytes) -> InferenceInput:
+        """The body with its rows typed for the deployment when they fit (no dict per row),
+        else decoded the general way, which also words every error."""
+        if served.resolved is not None:
+            typed = decode_typed(body, served.resolved)
+            if typed is not None:
+                return typed
+        try:
+            return decode_input(body)
+        except msgspec.DecodeError as exc:
+            raise invalid_body(exc) from exc
+
     async def predict(
         self, route: str, authorization: str | None, body: bytes, asset_id: str | None = None
     ) -> Answer:
@@ -111,10 +125,7 @@ class DataPlane:
         try:
             served = self.authenticate(authorization)
             label = served.id
-            try:
-                payload = decode_input(body)
-            except msgspec.DecodeError as exc:
-                raise invalid_body(exc) from exc
+            payload = self.decode(served, body)
             decoded = _clock()
             self.metrics.observe_stage(route, "decode", decoded - started)
             self.check_scope(served, payload.deploymentId, asset_id)

@@ -89,10 +89,14 @@ async def _serve(
     await _send(send, answer)
 
 
+async def serve_predict(scope: Scope, receive: Receive, send: Send) -> None:
+    await _serve(scope, receive, send, PREDICT, None, detect=False)
+
+
 @asgi(PREDICT, copy_scope=False)
 async def predict(scope: Scope, receive: Receive, send: Send) -> None:
     """Standard input -> standard output; the deployment is the token's."""
-    await _serve(scope, receive, send, PREDICT, None, detect=False)
+    await serve_predict(scope, receive, send)
 
 
 @asgi("/api/v1/assets", is_mount=True, copy_scope=True)

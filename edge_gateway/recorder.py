@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("loadstar.edge_gateway.recorder")
 _encode = msgspec.json.Encoder().encode
 READINGS_PER_WINDOW = 192  # the newest readings of each window that are recorded
+UNWRITTEN_MAX = 360  # batches held in memory while the spool cannot be written (6 min)
 
 
 def _iso(seconds: int) -> str:
@@ -98,6 +99,8 @@ class Recorder:
         self._next_try = 0.0
         # per deployment, the newest grid point whose reading is already in a batch
         self._recorded: dict[str, int] = {}
+        self.unwritten: list[RecordBatch] = []  # batches the spool could not take yet
+        self.spool_state = "ok"  # or why the last write failed
 
     # -- the hot path: references only -------------------------------------------------
     def forecast(self, served: Served, legal: LegalizedWindow, out: InferenceOutput) -> None:
@@ -183,10 +186,34 @@ class Recorder:
         return sent
 
     async def flush(self) -> None:
-        """Spool what gathered, then send what the spool holds unless backing off."""
+        """Spool what gathered, then send what the spool holds unless backing off.
+
+        A batch that cannot be written (a full disk: the partial file is removed) stays in
+        memory and is written first at the next flush, up to `UNWRITTEN_MAX` batches."""
         batch = self.batch()
         if batch is not None:
-            await asyncio.to_thread(self.write, batch)
+            self.unwritten.append(batch)
+        while self.unwritten:
+            try:
+                await asyncio.to_thread(self.write, self.unwritten[0])
+            except OSError as exc:
+                state = f"error: {type(exc).__name__}: {exc}"[:300]
+                if state != self.spool_state:  # say it once, not every flush
+                    log.error(
+                        "cannot write the spool %s, batches kept in memory: %s", self.spool, exc
+                    )
+                self.spool_state = state
+                if len(self.unwritten) > UNWRITTEN_MAX:
+                    dropped = self.unwritten.pop(0)
+                    log.error(
+                        "spool unwritable (%s); dropped the oldest batch %s (%d forecasts)",
+                        exc,
+                        dropped.batchId,
+                        len(dropped.forecasts),
+                    )
+                break  # what the spool already holds is older: it is still sent
+            self.unwritten.pop(0)
+            self.spool_state = "ok"
         if time.monotonic() < self._next_try:
             return
         try:
@@ -217,10 +244,13 @@ class Recorder:
         """On shutdown: what is still in memory goes to disk (sent at the next start)."""
         batch = self.batch()
         if batch is not None:
+            self.unwritten.append(batch)
+        for batch in self.unwritten:
             try:
                 self.write(batch)
             except OSError:
                 log.exception("could not spool %d records at shutdown", len(batch.forecasts))
+        self.unwritten = []
         if self._client is not None:
             await self._client.aclose()
             self._client = None

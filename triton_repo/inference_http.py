@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections.abc import Sequence
 from urllib.parse import quote
 
@@ -195,7 +196,7 @@ def _tensor(status: int, header_length: int | None, body: bytes, output: str) ->
     for tensor in header.outputs:
         size = int(tensor.parameters.get("binary_data_size", 0))
         if tensor.name == output:
-            if tensor.datatype != "FP32" or size != 4 * int(np.prod(tensor.shape)):
+            if tensor.datatype != "FP32" or size != 4 * math.prod(tensor.shape):
                 raise TritonCallError(
                     "StatusCode.INTERNAL",
                     f"output {output!r} is {tensor.datatype} {tensor.shape} ({size} bytes)",

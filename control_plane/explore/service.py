@@ -31,6 +31,7 @@ from control_plane.explore.schemas import (
     QualityReport,
     SuggestRequest,
 )
+from control_plane.explore.single_flight import SingleFlight
 from control_plane.explore.suggest import suggest_features
 from control_plane.settings import Settings
 from loadstar_core import profile as stats
@@ -41,6 +42,9 @@ _profile_decoder = msgspec.json.Decoder(Profile)
 _suggestion_decoder = msgspec.json.Decoder(ExploreSuggestion)
 _TARGET_NAMES = ("load", "target", "value", "power", "energy", "consumption", "demand", "y", "ot")
 _POWER_UNITS = ("w", "kw", "mw", "gw", "wh", "kwh", "mwh")
+_computing: SingleFlight[msgspec.Struct] = SingleFlight()  # one computation per object
+_sampling: SingleFlight[list[dict[str, object]]] = SingleFlight()  # one read per sample
+_profiles: SingleFlight[tuple[Profile, bool]] = SingleFlight()  # one lookup per dataset
 
 
 async def _cached(store: ObjectStore, dataset_id: str, name: str) -> bytes | None:
@@ -66,13 +70,21 @@ def _compute_profile(settings: Settings, dataset: DatasetOut) -> Profile:
 async def dataset_profile(
     settings: Settings, store: ObjectStore, dataset: DatasetOut
 ) -> tuple[Profile, bool]:
-    """Column statistics and gaps; (profile, True) when it came from the cache."""
-    raw = await _cached(store, dataset.id, stats.PROFILE_OBJECT)
-    if raw is not None:
-        return _profile_decoder.decode(raw), True
-    profile = await anyio.to_thread.run_sync(_compute_profile, settings, dataset)
-    await _cache(store, dataset.id, stats.PROFILE_OBJECT, profile)
-    return profile, False
+    """Column statistics and gaps; (profile, True) when it came from the cache.
+
+    Callers asking at the same moment share one lookup (and, when it is not cached, one
+    computation)."""
+
+    async def lookup() -> tuple[Profile, bool]:
+        raw = await _cached(store, dataset.id, stats.PROFILE_OBJECT)
+        if raw is not None:
+            return _profile_decoder.decode(raw), True
+        profile = await anyio.to_thread.run_sync(_compute_profile, settings, dataset)
+        await _cache(store, dataset.id, stats.PROFILE_OBJECT, profile)
+        return profile, False
+
+    found, _ = await _profiles.run(dataset.id, lookup)
+    return found
 
 
 async def preview(
@@ -85,7 +97,12 @@ async def preview(
         frame = storage.read_canonical(settings, dataset.id, lambda s: s.head(sample_size))
         return json_ready(frame)
 
-    sample = await anyio.to_thread.run_sync(head)
+    async def read_sample() -> list[dict[str, object]]:
+        return await anyio.to_thread.run_sync(head)
+
+    # users opening the same preview at once share one read of the Parquet: fifty reads
+    # of one object at the same moment were more than the S3 store would answer
+    sample, _ = await _sampling.run((dataset.id, sample_size), read_sample)
     return ExplorePreview(
         datasetId=dataset.id,
         rows=profile.rows,
@@ -165,10 +182,16 @@ async def suggest(
     raw = await _cached(store, dataset.id, name)
     if raw is not None:
         return _suggestion_decoder.decode(raw)
-    result = await anyio.to_thread.run_sync(
-        _compute_suggestion, settings, dataset, target, request.maxPoints
-    )
-    await _cache(store, dataset.id, name, result)
+
+    async def compute() -> msgspec.Struct:
+        result = await anyio.to_thread.run_sync(
+            _compute_suggestion, settings, dataset, target, request.maxPoints
+        )
+        await _cache(store, dataset.id, name, result)
+        return result
+
+    result, _ = await _computing.run((dataset.id, name), compute)
+    assert isinstance(result, ExploreSuggestion)
     return result
 
 

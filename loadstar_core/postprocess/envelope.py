@@ -7,6 +7,7 @@ significant digits and stamps each step on the grid after the window's end.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -76,6 +77,13 @@ def _as_quantiles(raw: Any, n_quantiles: int, horizon: int) -> npt.NDArray[np.fl
     return values
 
 
+@lru_cache(maxsize=1024)
+def _step_times(grid_end_s: int, frequency_s: int, horizon: int) -> tuple[str, ...]:
+    """The answer's step times (many requests share a window end: computed once each)."""
+    steps = grid_end_s + frequency_s * np.arange(1, horizon + 1, dtype=np.int64)
+    return tuple(format_epoch_s(steps))
+
+
 def utc_iso(now: datetime) -> str:
     """ISO 8601 UTC with milliseconds and 'Z'; a naive `now` is taken as UTC."""
     moment = now if now.tzinfo is None else now.astimezone(UTC).replace(tzinfo=None)
@@ -122,9 +130,7 @@ def format_output(
         )
     steps = round_significant(steps)
     columns = steps.T.tolist()
-    times = format_epoch_s(
-        legalized.grid_end_s + legalized.frequency_s * np.arange(1, horizon + 1, dtype=np.int64)
-    )
+    times = _step_times(legalized.grid_end_s, legalized.frequency_s, horizon)
     median = columns[plan.median_column]
     meta = contract.meta
     return InferenceOutput(

@@ -18,9 +18,10 @@ from loadstar_core.postprocess.future import legalize_future
 from loadstar_core.postprocess.missing import check_missing_ratio, fill_gaps
 from loadstar_core.postprocess.packed import read_packed
 from loadstar_core.postprocess.plausibility import range_warnings
-from loadstar_core.postprocess.rows import payload_rows, read_columns
+from loadstar_core.postprocess.rows import Columns, payload_rows, read_columns
 from loadstar_core.postprocess.timegrid import Gridded, bucket_means, order_rows, time_warnings
 from loadstar_core.postprocess.timestamps import format_epoch_s, parse_timestamps
+from loadstar_core.postprocess.typed import TypedRows, typed_columns
 from loadstar_core.postprocess.units import Conversion
 from schemas.base import Wire
 from schemas.contracts import DeploymentContract, InferenceInput, OutputWarning
@@ -151,9 +152,12 @@ def legalize_window(
     c = plan.contract
     rows = payload_rows(payload)
     horizon = _horizon_of(payload, c.horizon)
-    packed = read_packed(rows, c.timestampField, plan.sources)
+    typed = typed_columns(payload, rows, plan)
+    packed = None if typed is not None else read_packed(rows, c.timestampField, plan.sources)
+    cols: Columns | TypedRows | None = typed
     if packed is None:
-        cols = read_columns(rows, c.timestampField, plan.sources)
+        if cols is None:
+            cols = read_columns(rows, c.timestampField, plan.sources)
         values, present = cols.values, cols.present[plan.input_source]
     else:
         values, present = packed.values, packed.present[plan.input_source]
@@ -163,7 +167,11 @@ def legalize_window(
         units = {**c.sourceUnits, **units} if units else c.sourceUnits
     conversions = plan.input_conversions(units)
     unit, output_conversion = plan.output_for(units)
-    times = packed.times if packed else parse_timestamps(cols.timestamps, c.timestampField)
+    if packed is not None:
+        times = packed.times
+    else:
+        assert cols is not None
+        times = parse_timestamps(cols.timestamps, c.timestampField)
 
     model = values[:, plan.input_source]
     for j, conversion in enumerate(conversions):

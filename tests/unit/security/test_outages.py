@@ -38,3 +38,14 @@ def test_a_query_cut_mid_way_by_a_server_shutdown_is_an_outage() -> None:
     cut = asyncpg.exceptions.InternalClientError("cannot switch to state 12")
     outage = as_outage(cut)
     assert outage is not None and outage.details["service"] == "the database"
+
+
+def test_a_full_disk_is_an_outage_of_the_disk_and_other_os_errors_are_not() -> None:
+    import errno
+
+    for code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        outage = as_outage(OSError(code, "no room"))
+        assert outage is not None and outage.status == 503
+        assert outage.details == {"service": "disk", "cause": errno.errorcode[code]}
+    assert as_outage(PermissionError(errno.EACCES, "denied")) is None
+    assert as_outage(FileNotFoundError(errno.ENOENT, "gone")) is None
