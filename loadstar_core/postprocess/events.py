@@ -191,7 +191,11 @@ def _persisting(g: _Grid, outside: Mask, taken: Mask, z_alarm: float) -> Mask:
         i = start + 1
         while i < g.n and g.checked[i] and not taken[i]:
             moved = side * (g.v[i] - g.mid[start]) / width > z_alarm
-            if not (moved and side * g.z[i] > 0.5):
+            # a level that stays does not jump back: a reading half an alarm interval back
+            # toward the old level ends the run (else a drifting expectation, such as a
+            # forecast made hours before, would stretch the event past its end)
+            back = side * (g.v[i] - g.v[i - 1]) / width < -z_alarm / 2
+            if back or not (moved and side * g.z[i] > 0.5):
                 break
             held[i] = True
             i += 1
