@@ -291,11 +291,13 @@ def train_forecaster(
     log(f"training {algorithm} on {device.type} ({_device_name(device)})", 0.01)
     fit = trainer.keep_start() if algorithm == "auto" else trainer.fit(resume_from)
     graph = trainer.graph.cpu()
-    scale = [1.0] * len(plan.quantiles)
+    scale, power = [1.0] * len(plan.quantiles), 1.0
     if params.calibrate:
-        scale = calibrate_intervals(graph, series.windows("val"), plan.quantiles)
+        scale, power = calibrate_intervals(graph, series.windows("val"), plan.quantiles)
+        log(f"interval widths follow the recent spread to the power {power:g}", TRAIN_SHARE)
     log(f"stopped after {fit.epochs_run} epochs (best {fit.best_epoch}); evaluating", TRAIN_SHARE)
     metrics = json_safe(evaluate(graph, series, plan))
+    metrics["intervalSpreadPower"] = power  # how far widths follow the recent spread
     if candidates:  # each candidate's backtest error, and which one serves
         metrics["candidates"] = {"backtestMse": candidates, "chosen": best}
     test = series.windows("test")

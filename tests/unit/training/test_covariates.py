@@ -97,6 +97,15 @@ def test_factory_covariates_and_calendar_cut_the_error(factory: dict[str, object
     assert full.metrics["bestBaseline"] and full.metrics["maeImprovementPct"] > 25.0
 
 
+def test_factory_intervals_are_calibrated_on_unseen_weeks(factory: dict[str, object]) -> None:
+    """The [p05, p95] interval covers 90% +- 4% of the test targets (measured: 0.899 with
+    constant widths chosen; 0.86 when the widths followed the last day's spread)."""
+    for name in ("full", "alone"):
+        result = factory[name]
+        assert isinstance(result, TrainingResult)
+        assert 0.86 <= result.metrics["coverage"] <= 0.94, (name, result.metrics["coverage"])
+
+
 def test_ettm1_oil_temperature_answers_to_the_load_channels(tmp_path: Path) -> None:
     """ETTm1, 8 months on a 1h grid, OT from the six load channels and the calendar.
 
