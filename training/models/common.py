@@ -104,10 +104,11 @@ class QuantileForecaster(nn.Module):
     closed-form ridge fit, frozen, and the network learns only what that fit misses.
 
     Interval widths follow the window's recent spread (RMS of seasonal differences over
-    the last season) relative to its training average, raised to `spread_power`, so they
-    widen when the series turns more volatile than it was in training. The calibration
-    chooses the power on validation windows: 0 (constant widths) where the recent spread
-    says little about the next errors, as on a factory whose last day may be a Sunday.
+    the last week where the lookback holds it, else over what it holds) relative to its
+    training average, raised to `spread_power`, so they widen when the series turns more
+    volatile than it was in training. A week, not a day: over a day the spread of a
+    factory mostly says whether yesterday was a Sunday. The calibration may lower the
+    power (see calibration.py).
     """
 
     spread_mean: torch.Tensor
@@ -120,7 +121,7 @@ class QuantileForecaster(nn.Module):
         self.instance_norm = instance_norm
         self.median_index = shape.median_index
         self.spread_lag = min(shape.season, shape.lookback - 1)
-        self.spread_points = min(max(shape.season, 24), shape.lookback - self.spread_lag)
+        self.spread_points = min(max(7 * shape.season, 24), shape.lookback - self.spread_lag)
         self.register_buffer("spread_mean", torch.tensor(1.0))
         self.register_buffer("spread_power", torch.tensor(1.0))
         self.skip = nn.Linear(shape.lookback, shape.horizon * shape.n_quantiles)
