@@ -341,9 +341,15 @@ def train_forecaster(
     )
     fit = trainer.keep_start() if algorithm == "auto" else trainer.fit(resume_from)
     graph = trainer.graph.cpu()
-    scale = [1.0] * len(plan.quantiles)
+    scale, power = [1.0] * len(plan.quantiles), 1.0
     if params.calibrate:
-        scale = calibrate_intervals(graph, series.windows("val"), plan.quantiles)
+        scale, power = calibrate_intervals(graph, series.windows("val"), plan.quantiles)
+        log(
+            f"interval widths follow the recent spread to the power {power:g}",
+            TRAIN_SHARE,
+            "spreadPower",
+            power=f"{power:g}",
+        )
     log(
         f"stopped after {fit.epochs_run} epochs (best {fit.best_epoch}); evaluating",
         TRAIN_SHARE,
@@ -352,6 +358,7 @@ def train_forecaster(
         best=fit.best_epoch,
     )
     metrics = json_safe(evaluate(graph, series, plan))
+    metrics["intervalSpreadPower"] = power  # how far widths follow the recent spread
     if candidates:  # each candidate's backtest error, and which one serves
         metrics["candidates"] = {"backtestMse": candidates, "chosen": best}
     test = series.windows("test")

@@ -104,11 +104,15 @@ class QuantileForecaster(nn.Module):
     closed-form ridge fit, frozen, and the network learns only what that fit misses.
 
     Interval widths follow the window's recent spread (RMS of seasonal differences over
-    the last season) relative to its training average, so they widen when the series
-    turns more volatile than it was in training.
+    the last week where the lookback holds it, else over what it holds) relative to its
+    training average, raised to `spread_power`, so they widen when the series turns more
+    volatile than it was in training. A week, not a day: over a day the spread of a
+    factory mostly says whether yesterday was a Sunday. The calibration may lower the
+    power (see calibration.py).
     """
 
     spread_mean: torch.Tensor
+    spread_power: torch.Tensor
     median_mask: torch.Tensor
 
     def __init__(self, shape: Shape, instance_norm: str) -> None:
@@ -117,8 +121,9 @@ class QuantileForecaster(nn.Module):
         self.instance_norm = instance_norm
         self.median_index = shape.median_index
         self.spread_lag = min(shape.season, shape.lookback - 1)
-        self.spread_points = min(max(shape.season, 24), shape.lookback - self.spread_lag)
+        self.spread_points = min(max(7 * shape.season, 24), shape.lookback - self.spread_lag)
         self.register_buffer("spread_mean", torch.tensor(1.0))
+        self.register_buffer("spread_power", torch.tensor(1.0))
         self.skip = nn.Linear(shape.lookback, shape.horizon * shape.n_quantiles)
         # Per-step linear effect of the exogenous features on the median (ridge start).
         self.exog_weight = nn.Parameter(torch.zeros(shape.horizon, shape.n_exog))
@@ -132,10 +137,14 @@ class QuantileForecaster(nn.Module):
         earlier = target[:, -self.spread_points - self.spread_lag : -self.spread_lag]
         return torch.sqrt(((recent - earlier) ** 2).mean(dim=1, keepdim=True))
 
-    def spread_ratio(self, target: torch.Tensor) -> torch.Tensor:
+    def volatility(self, target: torch.Tensor) -> torch.Tensor:
         """The window's spread over the training mean; a floor keeps flat windows wide."""
         floor = 0.1 * self.spread_mean
         return torch.sqrt(self.spread(target) ** 2 + floor**2) / self.spread_mean
+
+    def spread_ratio(self, target: torch.Tensor) -> torch.Tensor:
+        """What the interval widths are multiplied by: the volatility to `spread_power`."""
+        return self.volatility(target) ** self.spread_power
 
     def project(
         self,

@@ -97,6 +97,16 @@ def test_factory_covariates_and_calendar_cut_the_error(factory: dict[str, object
     assert full.metrics["bestBaseline"] and full.metrics["maeImprovementPct"] > 25.0
 
 
+def test_factory_intervals_are_calibrated_on_unseen_weeks(factory: dict[str, object]) -> None:
+    """The [p05, p95] interval covers 90% +- 4% of the test targets, with and without the
+    inputs (measured: 0.901 and 0.921, widths following the last week's spread)."""
+    for name in ("full", "alone"):
+        result = factory[name]
+        assert isinstance(result, TrainingResult)
+        assert 0.86 <= result.metrics["coverage"] <= 0.94, (name, result.metrics["coverage"])
+        assert result.metrics["intervalSpreadPower"] in (0.0, 0.5, 1.0)
+
+
 def test_ettm1_oil_temperature_answers_to_the_load_channels(tmp_path: Path) -> None:
     """ETTm1, 8 months on a 1h grid, OT from the six load channels and the calendar.
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from training.calibration import interval_scale
+from training.calibration import choose_spread_power, interval_scale, scaled
 from training.models.common import monotone_quantiles, pinball_loss
 
 
@@ -55,3 +55,28 @@ def test_interval_scale_restores_nominal_coverage() -> None:
     np.testing.assert_allclose(factors[[0, 2]], [2.0, 2.0], rtol=0.08)
     lower, upper = -1.645 * factors[0], 1.645 * factors[2]
     assert 0.88 < ((target >= lower) & (target <= upper)).mean() < 0.92
+
+
+def _gaussian_quantiles(width: np.ndarray) -> np.ndarray:
+    """[N, H, 3] p05, p50, p95 of N(0, width) per window."""
+    z = np.array([-1.645, 0.0, 1.645])
+    return np.broadcast_to(width[:, None, None] * z, (len(width), 4, 3)).copy()
+
+
+def test_spread_power_follows_the_volatility_only_where_it_predicts_the_errors() -> None:
+    rng = np.random.default_rng(1)
+    ratio = np.exp(rng.normal(0, 0.6, 6000))
+    levels = [0.05, 0.5, 0.95]
+    # The model made its widths at power 1 (proportional to the ratio).
+    quantiles = _gaussian_quantiles(ratio)
+    # Errors that do scale with the window's volatility: keep power 1.
+    heteroscedastic = rng.normal(0, 1, (6000, 4)) * ratio[:, None]
+    power, _ = choose_spread_power(quantiles, heteroscedastic, ratio, 1.0, levels, 1)
+    assert power == 1.0
+    # Errors that do not: constant widths, and the calibrated interval covers ~90%.
+    constant = rng.normal(0, 1, (6000, 4))
+    power, factors = choose_spread_power(quantiles, constant, ratio, 1.0, levels, 1)
+    assert power == 0.0
+    widths = scaled(_gaussian_quantiles(np.ones_like(ratio)), factors, 1)
+    covered = (constant >= widths[..., 0]) & (constant <= widths[..., -1])
+    assert 0.88 < covered.mean() < 0.92
