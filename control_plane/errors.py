@@ -62,6 +62,7 @@ _OWN_CREDENTIAL = {
     "/api/auth/login": "UNAUTHORIZED: wrong username or password.",
     "/api/gateway/snapshot": "UNAUTHORIZED: the gateway sync token (X-Gateway-Token) is wrong.",
     "/api/gateway/records": "UNAUTHORIZED: the gateway sync token (X-Gateway-Token) is wrong.",
+    "/api/gateway/key-use": "UNAUTHORIZED: the gateway sync token (X-Gateway-Token) is wrong.",
 }
 
 

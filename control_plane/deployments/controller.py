@@ -13,7 +13,7 @@ from litestar.types import ControllerRouterHandler
 
 from control_plane.auth.security import writer_guard
 from control_plane.auth.service import AuthUser
-from control_plane.deployments import service
+from control_plane.deployments import keys, service
 from control_plane.deployments.examples import contract_examples
 from control_plane.deployments.latency import deployment_metrics
 from control_plane.deployments.runtime import DeploymentRuntime
@@ -21,16 +21,19 @@ from control_plane.deployments.schemas import (
     ChangeOut,
     ContractOut,
     CreateDeployment,
+    CreateKey,
     DeploymentCreated,
     DeploymentMetrics,
     DeploymentOut,
+    KeyCreated,
+    KeyOut,
     Mapping,
     RollbackRequest,
     TokenOut,
 )
 from control_plane.watching import service as watching
 from schemas.errors import Unauthorized
-from schemas.gateway import GatewaySnapshot
+from schemas.gateway import GatewaySnapshot, KeyUse
 
 
 def _runtime(request: Request[Any, Any, Any]) -> DeploymentRuntime:
@@ -111,6 +114,30 @@ class DeploymentController(Controller):
     async def revoke(self, deployment_id: str, user: AuthUser) -> None:
         await service.revoke(deployment_id, user.username)
 
+    @post(
+        "/{deployment_id:str}/keys",
+        guards=[writer_guard],
+        status_code=201,
+        summary="Create a named API key with scopes and an expiry (the secret is shown once)",
+    )
+    async def create_key(
+        self, deployment_id: str, user: AuthUser, data: CreateKey = Body()
+    ) -> KeyCreated:
+        return await service.create_key(deployment_id, data, user.username)
+
+    @get("/{deployment_id:str}/keys", summary="API keys: name, scopes, expiry, last used")
+    async def list_keys(self, deployment_id: str) -> list[KeyOut]:
+        return await service.list_keys(deployment_id)
+
+    @delete(
+        "/{deployment_id:str}/keys/{key_id:str}",
+        guards=[writer_guard],
+        status_code=204,
+        summary="Revoke one API key (gateways refuse it within a sync round trip)",
+    )
+    async def revoke_key(self, deployment_id: str, key_id: str, user: AuthUser) -> None:
+        await service.revoke_key(deployment_id, key_id, user.username)
+
     @delete(
         "/{deployment_id:str}",
         guards=[writer_guard],
@@ -154,11 +181,7 @@ async def gateway_snapshot(
     wait: Annotated[float, Parameter(query="wait", ge=0, le=60, default=0)],
 ) -> Response[GatewaySnapshot | None]:
     """200 with the snapshot once its revision is past `after`; else 304 after `wait` s."""
-    token = request.headers.get("x-gateway-token", "")
-    if not hmac.compare_digest(
-        token.encode(), request.app.state.settings.gateway_sync_token.encode()
-    ):
-        raise Unauthorized("gateway sync token required (X-Gateway-Token)")
+    _check_sync_token(request)
     deadline = time.monotonic() + wait
     while True:
         if await service.current_revision() > after:
@@ -172,4 +195,27 @@ async def gateway_snapshot(
         await asyncio.sleep(0.25)
 
 
-deployment_routes: list[ControllerRouterHandler] = [DeploymentController, gateway_snapshot]
+def _check_sync_token(request: Request[Any, Any, Any]) -> None:
+    token = request.headers.get("x-gateway-token", "")
+    if not hmac.compare_digest(
+        token.encode(), request.app.state.settings.gateway_sync_token.encode()
+    ):
+        raise Unauthorized("gateway sync token required (X-Gateway-Token)")
+
+
+@post(
+    "/api/gateway/key-use",
+    tags=["gateway"],
+    status_code=204,
+    summary="When gateways last saw each API key (batched)",
+)
+async def gateway_key_use(request: Request[Any, Any, Any], data: KeyUse = Body()) -> None:
+    _check_sync_token(request)
+    await keys.note_use(data.used)
+
+
+deployment_routes: list[ControllerRouterHandler] = [
+    DeploymentController,
+    gateway_snapshot,
+    gateway_key_use,
+]

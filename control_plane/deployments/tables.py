@@ -43,3 +43,20 @@ class ConfigRevision(Table, tablename="config_revision"):
     id = Integer(primary_key=True)
     value = Integer(default=0)
     note = Text(default="")
+
+
+class DeploymentKey(Table, tablename="deployment_key"):
+    """A named API key of a deployment: only its SHA-256 is kept (the secret is shown once)."""
+
+    id = Varchar(length=32, primary_key=True)
+    deployment_id = Varchar(length=32, index=True)
+    name = Varchar(length=64)
+    scopes = JSONB(default=[])  # "predict" | "detect" | "train" (the seed-003 training call)
+    token_sha256 = Varchar(length=64, unique=True)
+    hint = Varchar(length=8, default="")  # the secret's last characters, to tell keys apart
+    created_by = Varchar(length=64, default="")
+    created_at = Timestamptz()
+    expires_at = Timestamptz(null=True, default=None)
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_by = Varchar(length=64, default="")
