@@ -17,7 +17,7 @@ from loadstar_core.digests import token_digest
 from schemas.errors import Conflict, InvalidInput, NotFound
 from schemas.gateway import GatewayKey
 
-ALL_SCOPES = ["predict", "detect"]
+ALL_SCOPES = ["detect", "predict"]
 DEFAULT_NAME = "default"
 
 

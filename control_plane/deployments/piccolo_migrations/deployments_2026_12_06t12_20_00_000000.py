@@ -25,7 +25,7 @@ CREATE TABLE deployment_key (
 CREATE INDEX deployment_key_deployment ON deployment_key (deployment_id);
 INSERT INTO deployment_key (id, deployment_id, name, scopes, token_sha256, created_by, created_at)
     SELECT 'key-' || substr(md5(id || token_sha256), 1, 12), id, 'default',
-           '["predict", "detect"]', token_sha256, created_by, created_at
+           '["detect", "predict"]', token_sha256, created_by, created_at
     FROM deployment WHERE token_sha256 <> '';
 UPDATE deployment SET token_sha256 = '' WHERE token_sha256 <> ''
 """
