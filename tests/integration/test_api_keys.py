@@ -54,7 +54,7 @@ async def test_keys_live_side_by_side_with_scopes_expiry_revocation_and_last_use
         ]
         assert "secret" not in listed[0] and deployed["token"].endswith(listed[0]["hint"])
 
-        expires = (datetime.now(UTC) + timedelta(seconds=4)).isoformat()
+        expires = (datetime.now(UTC) + timedelta(seconds=8)).isoformat()
         made = await cp.post(
             keys_url,
             json={"name": "plant-a", "scopes": ["predict"], "expiresAt": expires},
