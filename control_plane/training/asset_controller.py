@@ -18,7 +18,8 @@ from schemas.errors import Forbidden, Unauthorized
 
 
 async def _caller(request: Request[Any, Any, Any], asset_id: str | None) -> AuthUser:
-    """A signed-in writer, or an API key that may `train` (for its own asset only)."""
+    """A signed-in writer, or an API key that may `train` (for its own asset only: a key's
+    user is named `key:<name>@<asset>`)."""
     from control_plane.deployments.keys import live_key
 
     header = request.headers.get("authorization", "")
@@ -38,7 +39,8 @@ async def _caller(request: Request[Any, Any, Any], asset_id: str | None) -> Auth
             "this API key belongs to another asset",
             {"assetId": asset_id, "keyAssetId": key["asset_id"]},
         )
-    return AuthUser(id=0, username=f"key:{key['name']}", role="engineer")
+    own = key["asset_id"] or ""
+    return AuthUser(id=0, username=f"key:{key['name']}@{own}"[:64], role="engineer")
 
 
 @post(
@@ -59,8 +61,12 @@ async def create_asset_job(
 
 @get("/api/v1/training-jobs/{job_id:str}", tags=["training"], summary="Seed 003: job progress")
 async def get_asset_job(request: Request[Any, Any, Any], job_id: str) -> AssetJobOut:
-    await _caller(request, None)
-    return await asset_jobs.get(job_id)
+    user = await _caller(request, None)
+    job = await asset_jobs.get(job_id)
+    own = user.username.rpartition("@")[2] if user.username.startswith("key:") else None
+    if own and own != job.asset_id:
+        raise Forbidden("this API key belongs to another asset", {"assetId": job.asset_id})
+    return job
 
 
 asset_routes: list[ControllerRouterHandler] = [create_asset_job, get_asset_job]

@@ -73,15 +73,19 @@ async def start(
         upload_limit,
         user,
     )
-    target = pick_target(dataset.numeric_columns, data.target)
-    suggested = await auto_plan(store, AutoPlanRequest(datasetId=dataset.id, target=target))
-    plan = await create_plan(suggested.plan, user.username)
-    job = await create_job(
-        CreateJob(datasetId=dataset.id, featurePlanId=plan.id, hyperparams=data.hyperparams),
-        user.username,
-        store,
-        queue,
-    )
+    try:
+        target = pick_target(dataset.numeric_columns, data.target)
+        suggested = await auto_plan(store, AutoPlanRequest(datasetId=dataset.id, target=target))
+        plan = await create_plan(suggested.plan, user.username)
+        job = await create_job(
+            CreateJob(datasetId=dataset.id, featurePlanId=plan.id, hyperparams=data.hyperparams),
+            user.username,
+            store,
+            queue,
+        )
+    except InvalidInput:  # data no plan can be made of leaves no dataset behind; a job
+        await _forget_dataset(store, dataset.id)  # refused by the quality gate keeps it, and
+        raise  # its report says why
     await AssetTrainingJob.insert(
         AssetTrainingJob(
             job_id=job.id,
@@ -95,6 +99,15 @@ async def start(
         )
     )
     return await get(job.id)
+
+
+async def _forget_dataset(store: ObjectStore, dataset_id: str) -> None:
+    from control_plane.datasets.service import delete_dataset
+
+    try:
+        await delete_dataset(store, dataset_id, force=True)
+    except Exception:
+        log.warning("could not remove dataset %s after a refused call", dataset_id, exc_info=True)
 
 
 async def finish(job_id: str) -> None:

@@ -16560,6 +16560,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description UNAUTHORIZED: no valid token, nor a live API key with the train scope. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description FORBIDDEN: the signed-in user's role may not change things. */
             403: {
                 headers: {
