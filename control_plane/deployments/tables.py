@@ -15,7 +15,7 @@ class Deployment(Table, tablename="deployment"):
     asset_id = Varchar(length=128, null=True, default=None, index=True)
     triton_model = Varchar(length=160)
     status = Varchar(length=16, default="active")  # active | revoked
-    token_sha256 = Varchar(length=64, default="")
+    token_sha256 = Varchar(length=64, default="")  # before named keys; see DeploymentKey
     inputs = JSONB(default=[])  # [{name, source, unit, required}] in model order
     source_units = JSONB(default={})
     fill = Varchar(length=8, default="linear")

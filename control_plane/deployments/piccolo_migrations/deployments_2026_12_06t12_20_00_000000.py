@@ -1,4 +1,7 @@
-"""Named API keys per deployment; each deployment's one token becomes its key "default"."""
+"""Named API keys per deployment; each deployment's one token becomes its key "default".
+
+`deployment.token_sha256` is left as it was (nothing reads it any more), so going back to
+the code before this migration keeps every issued token working."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
@@ -26,8 +29,7 @@ CREATE INDEX deployment_key_deployment ON deployment_key (deployment_id);
 INSERT INTO deployment_key (id, deployment_id, name, scopes, token_sha256, created_by, created_at)
     SELECT 'key-' || substr(md5(id || token_sha256), 1, 12), id, 'default',
            '["detect", "predict"]', token_sha256, created_by, created_at
-    FROM deployment WHERE token_sha256 <> '';
-UPDATE deployment SET token_sha256 = '' WHERE token_sha256 <> ''
+    FROM deployment WHERE token_sha256 <> ''
 """
 
 DROP = "DROP TABLE IF EXISTS deployment_key"
