@@ -4,6 +4,7 @@ Triton; delete a model only when nothing of it is deployed."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -93,8 +94,9 @@ async def test_a_served_version_cannot_be_deleted_and_a_free_one_goes_with_its_f
     v3 = (await cp_client.get(f"{url}/versions/3", headers=admin_headers)).json()
     bucket, key = split_s3_uri(v3["artifactUri"])
     assert await model.store.exists(key, bucket=bucket)
-    triton_dir = Path(settings.triton_repo_dir) / model.triton_model / "3"
-    triton_dir.mkdir(parents=True, exist_ok=True)  # as a deployment deleted earlier leaves it
+    folder = Path(settings.triton_repo_dir) / model.triton_model
+    triton_dir = folder / "3"
+    shutil.copytree(folder / "1", triton_dir)  # as a deployment deleted earlier leaves it
     gone = await cp_client.delete(f"{url}/versions/3", headers=admin_headers)
     assert gone.status_code == 204, gone.text
     assert (await cp_client.get(f"{url}/versions/3", headers=admin_headers)).status_code == 404
