@@ -57,7 +57,7 @@ async def test_seed_003_call_trains_registers_and_stages_from_an_s3_url(
             f"/api/features/plans/{accepted['feature_plan_id']}", headers=admin_headers
         )
     ).json()
-    assert plan["target"] == "value"
+    assert plan["plan"]["target"] == "value"
 
     await run_worker_until_idle()
     final = await wait_for(
