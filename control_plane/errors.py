@@ -62,6 +62,11 @@ _OWN_CREDENTIAL = {
     "/api/auth/login": "UNAUTHORIZED: wrong username or password.",
     "/api/gateway/snapshot": "UNAUTHORIZED: the gateway sync token (X-Gateway-Token) is wrong.",
     "/api/gateway/records": "UNAUTHORIZED: the gateway sync token (X-Gateway-Token) is wrong.",
+    "/api/gateway/key-use": "UNAUTHORIZED: the gateway sync token (X-Gateway-Token) is wrong.",
+    "/api/v1/training-jobs": "UNAUTHORIZED: no valid token, nor a live API key with the train "
+    "scope.",
+    "/api/v1/training-jobs/{job_id}": "UNAUTHORIZED: no valid token, nor a live API key with "
+    "the train scope.",
 }
 
 

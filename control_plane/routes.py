@@ -21,6 +21,7 @@ from control_plane.registry.controller import RegistryController
 from control_plane.streams.controller import stream_routes
 from control_plane.system.controller import system_routes
 from control_plane.system_alerts.controller import SystemAlertsController
+from control_plane.training.asset_controller import asset_routes
 from control_plane.training.controller import training_routes
 from control_plane.watching.controller import watching_routes
 
@@ -42,6 +43,7 @@ ROUTES: list[ControllerRouterHandler] = [
     *watching_routes,
     # quality rules and the administrator's desk
     QualityRulesController,
+    *asset_routes,
     # model lab: projects, experiments, weights, architectures, augmentation
     *lab_routes,
     # feature store and sensor streams

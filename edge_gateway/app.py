@@ -24,6 +24,7 @@ from edge_gateway.contracts import ContractStore
 from edge_gateway.dataplane import DataPlane
 from edge_gateway.errors import EXCEPTION_HANDLERS
 from edge_gateway.inference_routes import PREDICT, serve_predict
+from edge_gateway.key_usage import KeyUsage
 from edge_gateway.metrics import GatewayMetrics
 from edge_gateway.recorder import Recorder
 from edge_gateway.routes import ROUTES
@@ -80,7 +81,8 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         http_url = settings.triton_http_url if settings.triton_protocol == "http" else None
         triton = TritonForecaster(settings.triton_url, settings.triton_timeout_s, http_url)
         recorder = Recorder(settings) if settings.record and settings.sync_enabled else None
-        app.state.plane = DataPlane(store, triton, metrics, recorder)
+        usage = KeyUsage(settings) if settings.sync_enabled else None
+        app.state.plane = DataPlane(store, triton, metrics, recorder, usage)
         app.state.recorder = recorder
         tasks: list[asyncio.Task[None]] = []
         try:
@@ -89,6 +91,8 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
                 tasks.append(asyncio.create_task(store.sync_forever(), name="contract-sync"))
             if recorder is not None:
                 tasks.append(asyncio.create_task(recorder.run_forever(), name="records"))
+            if usage is not None:
+                tasks.append(asyncio.create_task(usage.run_forever(), name="key-use"))
             yield
         finally:
             for task in tasks:
@@ -97,6 +101,8 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
                     await task
             if recorder is not None:
                 await recorder.close()
+            if usage is not None:
+                await usage.close()
             await store.close()
             await triton.close()
 

@@ -24,7 +24,7 @@ from edge_gateway.auth import TokenIndex
 from edge_gateway.settings import GatewaySettings
 from loadstar_core.postprocess import ResolvedContract, prepare_contract
 from schemas.errors import LoadstarError
-from schemas.gateway import GatewayDeployment, GatewaySnapshot
+from schemas.gateway import GatewayDeployment, GatewayKey, GatewaySnapshot
 
 if TYPE_CHECKING:
     import httpx
@@ -55,6 +55,17 @@ def _serve(dep: GatewayDeployment) -> Served:
         return Served(dep, None, exc)
 
 
+Keyed = tuple[Served, GatewayKey | None]  # None: the older single token (every scope)
+
+
+def _token_entries(served: list[Served]) -> list[tuple[str, Keyed]]:
+    entries: list[tuple[str, Keyed]] = []
+    for s in served:
+        entries.append((s.deployment.tokenSha256, (s, None)))
+        entries.extend((key.sha256, (s, key)) for key in s.deployment.keys)
+    return entries
+
+
 class ContractStore:
     """The current snapshot with its lookup tables; replaced whole, never mutated."""
 
@@ -63,7 +74,7 @@ class ContractStore:
         self.snapshot: GatewaySnapshot | None = None
         self.source = "none"  # "controlPlane" | "file" | "none"
         self.control_plane = "not contacted"
-        self.tokens: TokenIndex[Served] = TokenIndex(())
+        self.tokens: TokenIndex[Keyed] = TokenIndex(())
         self.by_id: dict[str, Served] = {}
         self.listeners: list[Callable[[GatewaySnapshot], None]] = []
         self._client: httpx.AsyncClient | None = None
@@ -76,7 +87,7 @@ class ContractStore:
     def apply(self, snapshot: GatewaySnapshot, source: str) -> None:
         """Serve `snapshot` from now on (saving it is the caller's part)."""
         served = [_serve(d) for d in snapshot.deployments]
-        self.tokens = TokenIndex((s.deployment.tokenSha256, s) for s in served)
+        self.tokens = TokenIndex(_token_entries(served))
         self.by_id = {s.id: s for s in served}
         self.snapshot = snapshot
         self.source = source

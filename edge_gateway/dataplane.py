@@ -16,6 +16,7 @@ import numpy as np
 from edge_gateway.contracts import ContractStore, Served
 from edge_gateway.detection import detect_anomalies
 from edge_gateway.errors import error_of
+from edge_gateway.key_usage import KeyUsage
 from edge_gateway.metrics import GatewayMetrics
 from edge_gateway.recorder import Recorder
 from edge_gateway.wire import decode_detect, decode_input, encode
@@ -28,7 +29,7 @@ from loadstar_core.postprocess import (
 )
 from loadstar_core.postprocess.typed import decode_typed
 from schemas.contracts import InferenceInput, InferenceOutput
-from schemas.errors import Forbidden, InvalidInput, LoadstarError, NotFound
+from schemas.errors import Forbidden, InvalidInput, LoadstarError, NotFound, Unauthorized
 from triton_repo.inference_client import Array, TritonForecaster
 
 _clock = time.perf_counter
@@ -51,15 +52,35 @@ class DataPlane:
         triton: TritonForecaster,
         metrics: GatewayMetrics,
         recorder: Recorder | None = None,
+        usage: KeyUsage | None = None,
     ) -> None:
         self.store = store
         self.triton = triton
         self.metrics = metrics
         self.recorder = recorder
+        self.usage = usage
 
     # -- who may call what -----------------------------------------------------------
-    def authenticate(self, authorization: str | None) -> Served:
-        return self.store.tokens.authenticate(authorization)
+    def authenticate(self, authorization: str | None, scope: str = "predict") -> Served:
+        """The deployment of a live key that may `scope`; 401 for a revoked or expired key,
+        403 for a key without the scope. A use is noted for the key's "last used"."""
+        served, key = self.store.tokens.authenticate(authorization)
+        if key is None:
+            return served  # the older single token: every scope, no expiry
+        if key.revoked:
+            raise Unauthorized("this API key was revoked", {"keyId": key.id})
+        if key.expiresAt is not None and time.time() >= key.expiresAt:
+            expired = datetime.fromtimestamp(key.expiresAt, UTC).isoformat()
+            raise Unauthorized(
+                f"this API key expired at {expired}", {"keyId": key.id, "expiredAt": expired}
+            )
+        if scope not in key.scopes:
+            raise Forbidden(
+                f"this API key may not {scope}", {"keyId": key.id, "scopes": key.scopes}
+            )
+        if self.usage is not None:
+            self.usage.touch(key.id)
+        return served
 
     def check_scope(self, served: Served, deployment_id: str | None, asset_id: str | None) -> None:
         """A body's `deploymentId` and a path's asset must be the token's own."""
@@ -174,7 +195,7 @@ class DataPlane:
         started = _clock()
         label = "-"
         try:
-            served = self.authenticate(authorization)
+            served = self.authenticate(authorization, "detect")
             label = served.id
             try:
                 payload = decode_detect(body)

@@ -30,7 +30,8 @@ _REF = "#/components/schemas/{name}"
 _ERRORS: dict[str, str] = {
     "400": "INVALID_INPUT: the body is not JSON of this shape, or a field is wrong "
     "(`details` names it)",
-    "401": "UNAUTHORIZED: no `Authorization: Bearer <apiToken>`, or an unknown or revoked token",
+    "401": "UNAUTHORIZED: no `Authorization: Bearer <apiToken>`, or an unknown, revoked or "
+    "expired key",
     "403": "FORBIDDEN: the body's `deploymentId` or the path's asset belongs to another deployment",
     "404": "NOT_FOUND: no live deployment with that `deploymentId` or asset",
     "413": "PAYLOAD_TOO_LARGE: the body is over the gateway's limit",

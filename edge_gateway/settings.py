@@ -30,6 +30,7 @@ ENV_VARS: dict[str, str] = {
     "spool_path": "LOADSTAR_GATEWAY_SPOOL",
     "record_flush_s": "LOADSTAR_GATEWAY_RECORD_FLUSH_S",
     "record_retry_max_s": "LOADSTAR_GATEWAY_RECORD_RETRY_MAX_S",
+    "key_use_flush_s": "LOADSTAR_GATEWAY_KEY_USE_FLUSH_S",
 }
 
 
@@ -63,6 +64,8 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     spool_path: Path | None = None  # None: `spool/` beside the snapshot file
     record_flush_s: float = 1.0
     record_retry_max_s: float = 30.0
+    # How often the API keys' "last used" times are sent to the control plane.
+    key_use_flush_s: float = 10.0
     # False in tests that drive `ContractStore` themselves.
     sync_enabled: bool = True
     # "development" allows the public default sync token; anything else refuses it

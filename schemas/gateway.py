@@ -7,21 +7,34 @@ from schemas.contracts import DeploymentContract
 from schemas.watching import AnomalyPolicy
 
 
-class GatewayDeployment(Wire):
-    """One deployment as the gateway serves it.
+class GatewayKey(Wire):
+    """One named API key: `sha256` is the hex SHA-256 of its 256-bit secret (a random secret
+    needs no slow hash, so the check on the hot path costs microseconds). Revoked keys stay
+    listed so the gateway can say so; expiry is checked by the gateway on each request."""
 
-    `tokenSha256` is the hex SHA-256 of the 256-bit API token: a random token needs no slow
-    hash, so the check on the hot path costs microseconds (compared in constant time).
+    id: str
+    sha256: str
+    scopes: list[str]
+    expiresAt: float | None = None  # epoch seconds
+    revoked: bool = False
+
+
+class GatewayDeployment(Wire):
+    """One deployment as the gateway serves it, with its API keys.
+
+    `tokenSha256` is the older single token (every scope, no expiry); "" when the
+    deployment has named keys only.
     """
 
     contract: DeploymentContract
-    tokenSha256: str
     tritonModel: str
     tritonVersion: int
     revision: int
+    tokenSha256: str = ""
     assetId: str | None = None
     # when anomaly events are raised; None: the default `AnomalyPolicy`
     watch: AnomalyPolicy | None = None
+    keys: list[GatewayKey] = []
 
 
 class GatewaySnapshot(Wire):
@@ -29,3 +42,9 @@ class GatewaySnapshot(Wire):
 
     revision: int
     deployments: list[GatewayDeployment]
+
+
+class KeyUse(Wire):
+    """When the gateway last saw each API key (key id -> epoch seconds), sent in batches."""
+
+    used: dict[str, float]

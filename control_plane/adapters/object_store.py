@@ -20,9 +20,10 @@ from schemas.errors import NotFound
 class ObjectStore:
     """Blocking minio calls run in worker threads; keys are plain strings in one bucket."""
 
-    def __init__(self, client: Minio, bucket: str) -> None:
+    def __init__(self, client: Minio, bucket: str, endpoint: str = "") -> None:
         self.client = client
         self.bucket = bucket
+        self.endpoint = endpoint  # host:port, the one private address URLs may name
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ObjectStore:
@@ -42,7 +43,7 @@ class ObjectStore:
             secure=settings.s3_secure,
             http_client=http,
         )
-        return cls(client, settings.s3_bucket)
+        return cls(client, settings.s3_bucket, settings.s3_endpoint)
 
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{key}"
@@ -131,3 +132,9 @@ class ObjectStore:
             return len(keys)
 
         return await anyio.to_thread.run_sync(remove)
+
+    async def remove(self, key: str, bucket: str | None = None) -> None:
+        """Delete one object (nothing happens when it is already gone)."""
+        await anyio.to_thread.run_sync(
+            lambda: self.client.remove_object(bucket or self.bucket, key)
+        )

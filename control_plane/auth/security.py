@@ -27,6 +27,7 @@ PUBLIC_PATHS = [
     "^/schema",
     "^/ws",
     "^/api/gateway/",
+    "^/api/v1/training-jobs",  # a JWT or a deployment API key, checked by the route
 ]
 PUBLIC_OPT = {"exclude_from_auth": True}
 SOCKET_AUTH_TIMEOUT_S = 5.0
@@ -91,6 +92,15 @@ async def authenticate_socket(socket: WebSocket[Any, Any, Any]) -> AuthUser:
     if user is None:
         raise Unauthorized("invalid, expired or revoked token")
     return user
+
+
+async def bearer_user(connection: ASGIConnection[Any, Any, Any, Any], raw: str) -> AuthUser | None:
+    """The user of a console JWT (None when `raw` is not a valid, live one)."""
+    try:
+        token = decode_token(connection.app.state.jwt_auth, raw)
+    except Unauthorized:
+        return None
+    return await _user_from_token(token, connection)
 
 
 def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> AuthUser:

@@ -22,6 +22,7 @@ from multipart import MultipartError, MultipartSegment, PushMultipartParser
 
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.datasets.mirror import OriginalMirror
+from control_plane.datasets.url_guard import check_fetchable
 from loadstar_core.s3_uri import split_s3_uri
 from schemas.errors import InvalidInput, PayloadTooLarge
 
@@ -175,7 +176,7 @@ async def fetch_url(store: ObjectStore, url: str, folder: Path, limit: int) -> R
     if parsed.scheme == "s3":
         return await _fetch_s3(store, url, target, filename, limit)
     if parsed.scheme in ("http", "https") and parsed.netloc:
-        return await _fetch_http(url, target, filename, limit)
+        return await _fetch_http(url, target, filename, limit, store.endpoint)
     raise InvalidInput(
         "dataUrl must be s3://bucket/key or an http(s) URL", {"field": "dataUrl", "dataUrl": url}
     )
@@ -201,15 +202,37 @@ async def _fetch_s3(
     return Received(target, filename, size)
 
 
-async def _fetch_http(url: str, target: Path, filename: str, limit: int) -> Received:
+_MAX_REDIRECTS = 5
+
+
+async def _fetch_http(
+    url: str, target: Path, filename: str, limit: int, own_endpoint: str
+) -> Received:
     spool = _SpoolToFile(target, limit)
     try:
-        async with (
-            httpx.AsyncClient(
-                follow_redirects=True, timeout=httpx.Timeout(30.0, read=120.0)
-            ) as client,
-            client.stream("GET", url) as response,
-        ):
+        async with httpx.AsyncClient(
+            follow_redirects=False, timeout=httpx.Timeout(30.0, read=120.0)
+        ) as client:
+            await _stream_checked(client, url, spool, own_endpoint)
+    except httpx.HTTPError as exc:
+        raise InvalidInput(f"could not download dataUrl: {exc}", {"field": "dataUrl"}) from exc
+    finally:
+        spool.discard()
+    if spool.size == 0:
+        raise InvalidInput("dataUrl returned no data", {"field": "dataUrl"})
+    return Received(target, filename, spool.size)
+
+
+async def _stream_checked(
+    client: httpx.AsyncClient, url: str, spool: _SpoolToFile, own_endpoint: str
+) -> None:
+    """GET `url`, following redirects by hand so that every hop passes the SSRF rule."""
+    for _ in range(_MAX_REDIRECTS + 1):
+        await check_fetchable(url, own_endpoint)
+        async with client.stream("GET", url) as response:
+            if response.is_redirect and "location" in response.headers:
+                url = str(response.url.join(response.headers["location"]))
+                continue
             if response.status_code != 200:
                 raise InvalidInput(
                     f"dataUrl answered HTTP {response.status_code}",
@@ -218,10 +241,5 @@ async def _fetch_http(url: str, target: Path, filename: str, limit: int) -> Rece
             async for chunk in response.aiter_bytes(1 << 20):
                 await spool.write(chunk)
             await spool.finish()
-    except httpx.HTTPError as exc:
-        raise InvalidInput(f"could not download dataUrl: {exc}", {"field": "dataUrl"}) from exc
-    finally:
-        spool.discard()
-    if spool.size == 0:
-        raise InvalidInput("dataUrl returned no data", {"field": "dataUrl"})
-    return Received(target, filename, spool.size)
+            return
+    raise InvalidInput(f"dataUrl redirected more than {_MAX_REDIRECTS} times", {"field": "dataUrl"})

@@ -18,9 +18,12 @@ from control_plane.deployments.schemas import (
     ChangeOut,
     ContractOut,
     CreateDeployment,
+    CreateKey,
     DeploymentCreated,
     DeploymentMetrics,
     DeploymentOut,
+    KeyCreated,
+    KeyOut,
     Mapping,
     RollbackRequest,
     TokenOut,
@@ -104,6 +107,30 @@ class DeploymentController(Controller):
     )
     async def revoke(self, deployment_id: str, user: AuthUser) -> None:
         await service.revoke(deployment_id, user.username)
+
+    @post(
+        "/{deployment_id:str}/keys",
+        guards=[writer_guard],
+        status_code=201,
+        summary="Create a named API key with scopes and an expiry (the secret is shown once)",
+    )
+    async def create_key(
+        self, deployment_id: str, user: AuthUser, data: CreateKey = Body()
+    ) -> KeyCreated:
+        return await service.create_key(deployment_id, data, user.username)
+
+    @get("/{deployment_id:str}/keys", summary="API keys: name, scopes, expiry, last used")
+    async def list_keys(self, deployment_id: str) -> list[KeyOut]:
+        return await service.list_keys(deployment_id)
+
+    @delete(
+        "/{deployment_id:str}/keys/{key_id:str}",
+        guards=[writer_guard],
+        status_code=204,
+        summary="Revoke one API key (gateways refuse it within a sync round trip)",
+    )
+    async def revoke_key(self, deployment_id: str, key_id: str, user: AuthUser) -> None:
+        await service.revoke_key(deployment_id, key_id, user.username)
 
     @delete(
         "/{deployment_id:str}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import msgspec
 from msgspec import Meta
 
 from schemas.base import Wire
@@ -120,3 +121,35 @@ class DeploymentMetrics(Wire, omit_defaults=False):
     available: bool
     message: str
     series: list[LatencySeries]
+
+
+KeyScope = Literal["predict", "detect", "train"]
+
+
+class CreateKey(Wire):
+    name: Annotated[str, Meta(min_length=1, max_length=64)]
+    scopes: list[KeyScope] = msgspec.field(default_factory=lambda: ["predict", "detect"])
+    expiresAt: datetime | None = None  # none: the key never expires
+
+
+class KeyOut(Wire, omit_defaults=False):
+    """A key as listed: never its secret, only the last characters to tell keys apart."""
+
+    id: str
+    deploymentId: str
+    name: str
+    scopes: list[str]
+    hint: str
+    status: Literal["active", "expired", "revoked"]
+    createdBy: str
+    createdAt: datetime
+    expiresAt: datetime | None
+    lastUsedAt: datetime | None
+    revokedAt: datetime | None
+
+
+class KeyCreated(Wire, omit_defaults=False):
+    """The secret is shown here once; only its hash is stored."""
+
+    key: KeyOut
+    secret: str

@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from control_plane.deployments import keys
 from control_plane.deployments.basis import VersionBasis, resolve_version, version_basis
 from control_plane.deployments.contract import build_contract, merge_inputs
 from control_plane.deployments.publishing import publish_version
@@ -15,22 +16,25 @@ from control_plane.deployments.runtime import DeploymentRuntime
 from control_plane.deployments.schemas import (
     ChangeOut,
     CreateDeployment,
+    CreateKey,
     DeploymentCreated,
     DeploymentOut,
+    KeyCreated,
+    KeyOut,
     Mapping,
     TokenOut,
 )
-from control_plane.deployments.tables import ConfigRevision, Deployment, DeploymentChange
+from control_plane.deployments.tables import (
+    ConfigRevision,
+    Deployment,
+    DeploymentChange,
+    DeploymentKey,
+)
 from control_plane.deployments.units import validate_contract_units
-from loadstar_core.digests import token_digest
 from schemas.contracts import DeploymentContract
 from schemas.errors import Conflict, InvalidInput, NotFound
 from schemas.gateway import GatewayDeployment, GatewaySnapshot
 from triton_repo.publisher import triton_model_name
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)  # 256 random bits
 
 
 async def bump_revision() -> int:
@@ -149,7 +153,7 @@ async def create(
     inputs = merge_inputs(basis, [], mapping)
     contract = _contract(deployment_id, basis, inputs, settings_row)  # validates before publishing
     triton_model = await ensure_published(runtime, basis)
-    token = new_token()
+    token, _ = await keys.insert_key(deployment_id, keys.DEFAULT_NAME, keys.ALL_SCOPES, None, user)
     now = datetime.now(UTC)
     revision = await bump_revision()
     await Deployment.insert(
@@ -162,7 +166,6 @@ async def create(
             asset_id=data.assetId,
             triton_model=triton_model,
             status="active",
-            token_sha256=token_digest(token),
             inputs=inputs,
             fill=settings_row["fill"],
             max_missing_ratio=settings_row["max_missing_ratio"],
@@ -260,11 +263,11 @@ async def rotate_token(deployment_id: str, actor: str) -> TokenOut:
     row = await get_row(deployment_id)
     if row["status"] != "active":
         raise Conflict("the deployment is revoked", {"status": row["status"]})
-    token = new_token()
+    await keys.revoke_named(deployment_id, keys.DEFAULT_NAME, actor)
+    token, _ = await keys.insert_key(deployment_id, keys.DEFAULT_NAME, keys.ALL_SCOPES, None, actor)
     revision = await bump_revision()
     await Deployment.update(
         {
-            Deployment.token_sha256: token_digest(token),
             Deployment.revision: revision,
             Deployment.updated_at: datetime.now(UTC),
         }
@@ -275,6 +278,7 @@ async def rotate_token(deployment_id: str, actor: str) -> TokenOut:
 
 async def revoke(deployment_id: str, actor: str) -> None:
     await get_row(deployment_id)
+    await keys.revoke_named(deployment_id, None, actor)
     revision = await bump_revision()
     await Deployment.update(
         {
@@ -291,6 +295,7 @@ async def delete(deployment_id: str, runtime: DeploymentRuntime, actor: str) -> 
     """Remove the deployment, then unpublish what no other deployment uses."""
     row = await get_row(deployment_id)
     await Deployment.delete().where(Deployment.id == deployment_id)
+    await DeploymentKey.delete().where(DeploymentKey.deployment_id == deployment_id)
     revision = await bump_revision()
     await record(deployment_id, revision, "deleted", {}, actor)
     await unpublish_unused(runtime, row["triton_model"], row["model_version"])
@@ -352,6 +357,7 @@ async def follow_alias(
 
 async def snapshot() -> GatewaySnapshot:
     rows = await Deployment.select().where(Deployment.status == "active").output(load_json=True)
+    by_deployment = await keys.gateway_keys()
     deployments = [
         GatewayDeployment(
             contract=msgspec.convert(r["contract"], DeploymentContract),
@@ -360,7 +366,36 @@ async def snapshot() -> GatewaySnapshot:
             tritonVersion=r["model_version"],
             revision=r["revision"],
             assetId=r["asset_id"],
+            keys=by_deployment.get(r["id"], []),
         )
         for r in rows
     ]
     return GatewaySnapshot(revision=await current_revision(), deployments=deployments)
+
+
+async def create_key(deployment_id: str, data: CreateKey, actor: str) -> KeyCreated:
+    row = await get_row(deployment_id)
+    if row["status"] != "active":
+        raise Conflict("the deployment is revoked", {"status": row["status"]})
+    created = await keys.create_key(deployment_id, data, actor)
+    revision = await bump_revision()
+    await record(
+        deployment_id,
+        revision,
+        "key",
+        {"created": created.key.id, "name": created.key.name, "scopes": created.key.scopes},
+        actor,
+    )
+    return created
+
+
+async def list_keys(deployment_id: str) -> list[KeyOut]:
+    await get_row(deployment_id)
+    return await keys.list_keys(deployment_id)
+
+
+async def revoke_key(deployment_id: str, key_id: str, actor: str) -> None:
+    await get_row(deployment_id)
+    revoked = await keys.revoke_key(deployment_id, key_id, actor)
+    revision = await bump_revision()
+    await record(deployment_id, revision, "key", {"revoked": key_id, **revoked}, actor)

@@ -15,7 +15,7 @@ class Deployment(Table, tablename="deployment"):
     asset_id = Varchar(length=128, null=True, default=None, index=True)
     triton_model = Varchar(length=160)
     status = Varchar(length=16, default="active")  # active | revoked
-    token_sha256 = Varchar(length=64, default="")
+    token_sha256 = Varchar(length=64, default="")  # before named keys; see DeploymentKey
     inputs = JSONB(default=[])  # [{name, source, unit, required}] in model order
     source_units = JSONB(default={})
     fill = Varchar(length=8, default="linear")
@@ -43,3 +43,20 @@ class ConfigRevision(Table, tablename="config_revision"):
     id = Integer(primary_key=True)
     value = Integer(default=0)
     note = Text(default="")
+
+
+class DeploymentKey(Table, tablename="deployment_key"):
+    """A named API key of a deployment: only its SHA-256 is kept (the secret is shown once)."""
+
+    id = Varchar(length=32, primary_key=True)
+    deployment_id = Varchar(length=32, index=True)
+    name = Varchar(length=64)
+    scopes = JSONB(default=[])  # "predict" | "detect" | "train" (the seed-003 training call)
+    token_sha256 = Varchar(length=64, unique=True)
+    hint = Varchar(length=8, default="")  # the secret's last characters, to tell keys apart
+    created_by = Varchar(length=64, default="")
+    created_at = Timestamptz()
+    expires_at = Timestamptz(null=True, default=None)
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_by = Varchar(length=64, default="")

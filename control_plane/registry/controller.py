@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, post, put
+from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.datastructures import State
 from litestar.params import Body, Parameter
 
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.auth.security import writer_guard
 from control_plane.auth.service import AuthUser
-from control_plane.registry import aliases, outbox, service, stages
+from control_plane.registry import aliases, edits, outbox, service, stages
 from control_plane.registry.schemas import (
     AliasEventOut,
     AliasOut,
@@ -19,6 +19,7 @@ from control_plane.registry.schemas import (
     CreateModel,
     CreateVersion,
     ModelPage,
+    ModelPatch,
     ModelVersionOut,
     RegisteredModelOut,
     Stage,
@@ -26,6 +27,7 @@ from control_plane.registry.schemas import (
     StageResult,
     StageTransitionOut,
     VersionPage,
+    VersionPatch,
 )
 
 PageNo = Annotated[int, Parameter(ge=1, le=1_000_000, default=1)]
@@ -56,6 +58,22 @@ class RegistryController(Controller):
     async def get_model(self, name: str) -> RegisteredModelOut:
         return await service.get_model(name)
 
+    @patch("/{name:str}", guards=[writer_guard], summary="Rename, describe or tag a model")
+    async def edit_model(
+        self, name: str, user: AuthUser, data: ModelPatch = Body()
+    ) -> RegisteredModelOut:
+        return await edits.edit_model(name, data, user.username)
+
+    @delete(
+        "/{name:str}",
+        guards=[writer_guard],
+        summary="Delete a model, its versions and artifacts (refused while deployed)",
+    )
+    async def delete_model(
+        self, request: Request[Any, Any, Any], name: str, user: AuthUser, store: ObjectStore
+    ) -> None:
+        await edits.delete_model(name, store, request.app.state.deployments, user.username)
+
     @post(
         "/{name:str}/versions",
         guards=[writer_guard],
@@ -76,6 +94,33 @@ class RegistryController(Controller):
     @get("/{name:str}/versions/{version:int}", summary="One version")
     async def get_version(self, name: str, version: VersionNo) -> ModelVersionOut:
         return await service.get_version(name, version)
+
+    @patch(
+        "/{name:str}/versions/{version:int}",
+        guards=[writer_guard],
+        summary="Edit a version's description and tags",
+    )
+    async def edit_version(
+        self, name: str, version: VersionNo, user: AuthUser, data: VersionPatch = Body()
+    ) -> ModelVersionOut:
+        return await edits.edit_version(name, version, data, user.username)
+
+    @delete(
+        "/{name:str}/versions/{version:int}",
+        guards=[writer_guard],
+        summary="Delete a version and its artifacts (refused while a deployment serves it)",
+    )
+    async def delete_version(
+        self,
+        request: Request[Any, Any, Any],
+        name: str,
+        version: VersionNo,
+        user: AuthUser,
+        store: ObjectStore,
+    ) -> None:
+        await edits.delete_version(
+            name, version, store, request.app.state.deployments, user.username
+        )
 
     @get("/{name:str}/latest", summary="The highest version, optionally in one stage")
     async def latest(self, name: str, stage: StageFilter) -> ModelVersionOut:

@@ -31,6 +31,7 @@ class RegisteredModelOut(Wire):
     createdBy: str
     createdAt: datetime
     updatedAt: datetime
+    tags: list[str] = []
 
 
 class ModelPage(Wire):
@@ -81,6 +82,7 @@ class ModelVersionOut(Wire):
     createdBy: str
     createdAt: datetime
     updatedAt: datetime
+    tags: list[str] = []
 
 
 class VersionPage(Wire):
@@ -142,3 +144,19 @@ class AliasEventOut(Wire):
     error: str
     createdAt: datetime
     finishedAt: datetime | None
+
+
+Tag = Annotated[str, Meta(min_length=1, max_length=64)]
+
+
+class ModelPatch(Wire):
+    """Fields left out stay as they are. A rename is refused while a deployment serves it."""
+
+    name: ModelName | None = None
+    description: Annotated[str, Meta(max_length=4000)] | None = None
+    tags: Annotated[list[Tag], Meta(max_length=32)] | None = None
+
+
+class VersionPatch(Wire):
+    description: Annotated[str, Meta(max_length=4000)] | None = None
+    tags: Annotated[list[Tag], Meta(max_length=32)] | None = None

@@ -7,6 +7,7 @@ each gets the next number; a failed registration rolls its number back with it.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +31,13 @@ from control_plane.registry.tables import ModelAlias, ModelVersion, RegisteredMo
 from schemas.errors import Conflict, InvalidInput, NotFound
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def tag_list(raw: Any) -> list[str]:
+    """Tags as stored (JSONB comes back as text unless the query loads JSON)."""
+    if isinstance(raw, str):
+        raw = json.loads(raw)
+    return [str(t) for t in raw or []]
 
 
 def now() -> datetime:
@@ -77,6 +85,7 @@ def _model_out(row: dict[str, Any], aliases: dict[str, int]) -> RegisteredModelO
         description=row["description"],
         latestVersion=row["last_version"] or None,
         aliases=aliases,
+        tags=tag_list(row.get("tags")),
         createdBy=row["created_by"],
         createdAt=row["created_at"],
         updatedAt=row["updated_at"],
@@ -226,6 +235,7 @@ def _version_out(row: dict[str, Any], aliases: list[str]) -> ModelVersionOut:
         datasetId=row["dataset_id"],
         featurePlanId=row["feature_plan_id"],
         aliases=aliases,
+        tags=tag_list(row.get("tags")),
         createdBy=row["created_by"],
         createdAt=row["created_at"],
         updatedAt=row["updated_at"],

@@ -12,6 +12,7 @@ class RegisteredModel(Table, tablename="registered_model"):
     id: Serial  # the default primary key, declared for the type checker
     name = Varchar(length=128, unique=True, required=True)
     description = Text(default="")
+    tags = JSONB(default=[])
     # Highest version number handed out; bumped by `UPDATE ... RETURNING` so concurrent
     # registrations serialise on this row and never reuse a number.
     last_version = Integer(default=0)
@@ -31,6 +32,7 @@ class ModelVersion(Table, tablename="model_version"):
     signature = JSONB(default={})
     stage = Varchar(length=16, default="None")  # None | Staging | Production | Archived
     description = Text(default="")
+    tags = JSONB(default=[])
     dataset_id = Varchar(length=64, null=True, default=None, index=True)
     feature_plan_id = Varchar(length=64, null=True, default=None, index=True)
     source_job_id = Varchar(length=64, null=True, default=None, index=True)

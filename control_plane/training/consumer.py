@@ -125,6 +125,16 @@ async def persist(event: JobEvent) -> None:
         )
 
 
+async def _finish_asset_job(job_id: str) -> None:
+    """A seed-003 job registers its version when it succeeds (never fails the consumer)."""
+    from control_plane.training.asset_jobs import finish
+
+    try:
+        await finish(job_id)
+    except Exception:
+        log.exception("finishing asset job %s failed", job_id)
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -162,6 +172,8 @@ class EventConsumer:
                 await self.redis.xack(self.stream, GROUP, entry_id)
                 continue
             await persist(event)
+            if isinstance(event, DoneEvent):
+                await _finish_asset_job(event.jobId)
             await self.redis.xack(self.stream, GROUP, entry_id)
             await self.redis.publish(live_channel(event.jobId), msgspec.json.encode(event))
 

@@ -94,3 +94,31 @@ class AlgorithmInfo(Wire, omit_defaults=False):
     name: str
     description: str
     default: bool
+
+
+class AssetTrainingRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Seed 003: `{asset_id, data_url}` (snake_case as the seed writes it); `target` picks
+    the column to forecast (default: `value`, `load`... or the first numeric column)."""
+
+    asset_id: str
+    data_url: str
+    target: str | None = None
+    hyperparams: dict[str, Any] = msgspec.field(default_factory=dict)  # default: the defaults
+
+
+class AssetJobOut(msgspec.Struct, kw_only=True):
+    """A seed-003 job: accepted at once, then its progress and the version it registered."""
+
+    job_id: str
+    asset_id: str
+    status: JobStatus
+    progress: float
+    data_url: str
+    dataset_id: str
+    feature_plan_id: str
+    model_name: str
+    model_version: int | None
+    stage: str | None
+    error: str
+    created_at: datetime
+    finished_at: datetime | None

@@ -40,3 +40,19 @@ class TrainingEventRow(Table, tablename="training_event"):
     level = Varchar(length=8, default="")
     payload = JSONB(default={})
     ts = Varchar(length=40)
+
+
+class AssetTrainingJob(Table, tablename="asset_training_job"):
+    """A training job started by the seed-003 call: the asset, the data and, once it
+    succeeded, the version it registered under the asset's model."""
+
+    job_id = Varchar(length=32, primary_key=True)
+    asset_id = Varchar(length=128, index=True)
+    data_url = Text()
+    dataset_id = Varchar(length=32)
+    feature_plan_id = Varchar(length=32)
+    model_name = Varchar(length=128)
+    model_version = Integer(null=True, default=None)
+    register_error = Text(default="")
+    created_by = Varchar(length=64, default="")
+    created_at = Timestamptz()

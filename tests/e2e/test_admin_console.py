@@ -1,6 +1,8 @@
 """The administrator's desk in headless Chromium against the running stack
 (`node web/e2e/admin.e2e.mjs`): create a user, change a role, a quality report with a
-failed rule and its time range, sign out with the old token refused afterwards."""
+failed rule and its time range, the seed-003 training call, a deployment's API key created
+and revoked (the gateway then refuses it), a model described, tagged, a version and the
+model deleted, sign out with the old token refused afterwards."""
 
 from __future__ import annotations
 

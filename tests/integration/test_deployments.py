@@ -62,6 +62,24 @@ async def deployment_row(deployment_id: str) -> dict[str, Any]:
     return dict(row)
 
 
+async def live_key_hashes(deployment_id: str) -> list[str]:
+    """The stored hashes of the deployment's live API keys (its token is the key `default`)."""
+    conn = await asyncpg.connect(TEST_DATABASE_URL)
+    try:
+        rows = await conn.fetch(
+            "SELECT token_sha256 FROM deployment_key WHERE deployment_id = $1 "
+            "AND revoked_at IS NULL",
+            deployment_id,
+        )
+    finally:
+        await conn.close()
+    return [r["token_sha256"] for r in rows]
+
+
+def served_hashes(entry: dict[str, Any], revoked: bool = False) -> set[str]:
+    return {k["sha256"] for k in entry.get("keys", []) if k.get("revoked", False) == revoked}
+
+
 async def gateway_entry(client: Any, deployment_id: str) -> dict[str, Any] | None:
     snap = await client.get(SNAPSHOT, headers=GATEWAY)
     assert snap.status_code == 200, snap.text
@@ -100,7 +118,7 @@ async def test_create_by_version_and_by_alias_with_a_hashed_256_bit_token(
         token = created["apiToken"]
         assert len(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))) * 8 >= 256
         row = await deployment_row(created["id"])
-        assert row["token_sha256"] == sha256(token)
+        assert await live_key_hashes(created["id"]) == [sha256(token)]
         assert not any(token in str(value) for value in row.values()), "the token is stored"
         shown = await cp_client.get(f"{DEPLOYMENTS}/{created['id']}", headers=admin_headers)
         assert shown.status_code == 200 and token not in shown.text
@@ -143,7 +161,7 @@ async def test_refused_mappings_leave_the_deployment_unchanged(
     after = (await cp_client.get(url, headers=admin_headers)).json()
     assert after["revision"] == before["revision"] and after["contract"] == before["contract"]
     assert (await cp_client.get(f"{url}/history", headers=admin_headers)).json() == history_before
-    assert (await deployment_row(created["id"]))["token_sha256"] == sha256(created["apiToken"])
+    assert await live_key_hashes(created["id"]) == [sha256(created["apiToken"])]
 
     # a good mapping: the caller sends the load in W under another name
     good = {"inputs": [{"name": "load", "source": "load_w", "unit": "W"}], "fill": "ffill"}
@@ -214,16 +232,18 @@ async def test_a_rotated_token_replaces_the_old_one_at_the_gateway_and_revoking_
     url = f"{DEPLOYMENTS}/{created['id']}"
     old = created["apiToken"]
     entry = await gateway_entry(cp_client, created["id"])
-    assert entry is not None and entry["tokenSha256"] == sha256(old)
+    assert entry is not None and served_hashes(entry) == {sha256(old)}
 
     resp = await cp_client.post(f"{url}/token", headers=admin_headers)
     assert resp.status_code == 200, resp.text
     new = resp.json()["apiToken"]
     assert new != old
     snap = await cp_client.get(SNAPSHOT, headers=GATEWAY)
-    assert sha256(old) not in snap.text and old not in snap.text and new not in snap.text
+    assert old not in snap.text and new not in snap.text
     entry = await gateway_entry(cp_client, created["id"])
-    assert entry is not None and entry["tokenSha256"] == sha256(new)
+    # the old key stays listed as revoked, so the gateway can say so
+    assert entry is not None and served_hashes(entry) == {sha256(new)}
+    assert served_hashes(entry, revoked=True) == {sha256(old)}
 
     # a gateway serving exactly this snapshot (from its file; no control plane reachable)
     state = tmp_path / "snapshot.json"
@@ -239,7 +259,7 @@ async def test_a_rotated_token_replaces_the_old_one_at_the_gateway_and_revoking_
     assert await gateway_entry(cp_client, created["id"]) is None
     shown = (await cp_client.get(url, headers=admin_headers)).json()
     assert shown["status"] == "revoked"
-    assert (await deployment_row(created["id"]))["token_sha256"] == ""
+    assert await live_key_hashes(created["id"]) == []
     standard_error(await cp_client.post(f"{url}/token", headers=admin_headers), 409, "CONFLICT")
     resp = await cp_client.post(PREDICT, json=predict_body(created["id"]), headers=admin_headers)
     standard_error(resp, 409, "CONFLICT")
@@ -281,7 +301,7 @@ async def test_the_snapshot_long_poll_answers_304_when_idle_and_200_when_newer(
     entry = next(
         d for d in woke.json()["deployments"] if d["contract"]["deploymentId"] == created["id"]
     )
-    assert entry["tokenSha256"] == sha256(rotated.json()["apiToken"])
+    assert served_hashes(entry) == {sha256(rotated.json()["apiToken"])}
 
 
 async def test_viewers_read_but_cannot_change_deployments(
@@ -305,7 +325,7 @@ async def test_viewers_read_but_cannot_change_deployments(
         shown.status_code == 200 and shown.json()["revision"] == created["deployment"]["revision"]
     )
     assert (await cp_client.get(f"{url}/history", headers=viewer_headers)).status_code == 200
-    assert (await deployment_row(created["id"]))["token_sha256"] == sha256(created["apiToken"])
+    assert await live_key_hashes(created["id"]) == [sha256(created["apiToken"])]
 
 
 async def test_moving_the_alias_repoints_the_deployments_that_follow_it(

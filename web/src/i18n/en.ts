@@ -260,6 +260,20 @@ const messages = {
     changed: 'Password changed', minLength: 'At least 8 characters',
     confirmDisable: 'Disable {name}? Their sessions end at once.', adminsOnly: 'Only admins manage users.',
   },
+  apiKeys: {
+    title: 'API keys', subtitle: 'Several keys may live at once, for rotation; the gateway refuses revoked and expired ones',
+    name: 'Name', scopes: 'Scopes', hint: 'Ends in', expires: 'Expires', never: 'Never', lastUsed: 'Last used', notUsed: 'Not yet',
+    status: 'Status', active: 'Active', expired: 'Expired', revoked: 'Revoked', create: 'Create key', created: 'Key {name} created',
+    secretOnce: 'Copy the secret now: ', secretOnceHint: 'it is shown only this once.', saved: 'I saved it',
+    revoke: 'Revoke', confirmRevoke: 'Revoke key {name}? Callers using it get 401 within seconds.', none: 'No keys',
+    scope: { predict: 'predict', detect: 'detect', train: 'train' },
+  },
+  records: {
+    edit: 'Edit', editModel: 'Edit model', name: 'Name', description: 'Description', tags: 'Tags', tagsHint: 'comma separated',
+    save: 'Save', saved: 'Saved', deleteModel: 'Delete model', confirmDeleteModel: 'Delete model {name}, all its versions and their files? This cannot be undone.',
+    editVersion: 'Edit v{v}', deleteVersion: 'Delete v{v}',
+    confirmDeleteVersion: 'Delete v{v} and its files in S3 and Triton? This cannot be undone.', deleted: '{what} deleted',
+  },
   quality: {
     nav: 'Data quality', title: 'Data quality', subtitle: 'Rule suites, checks and their findings with times',
     dataset: 'Dataset', pick: 'Choose a dataset', run: 'Run check', queued: 'Check queued',

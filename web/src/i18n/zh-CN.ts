@@ -262,6 +262,20 @@ export const zhCN: Messages = {
     changed: '密码已修改', minLength: '至少 8 个字符',
     confirmDisable: '停用 {name}？其会话将立即结束。', adminsOnly: '只有管理员可以管理用户。',
   },
+  apiKeys: {
+    title: 'API 密钥', subtitle: '可同时存在多个密钥以便轮换；网关拒绝已吊销和已过期的密钥',
+    name: '名称', scopes: '权限范围', hint: '结尾', expires: '过期时间', never: '永不', lastUsed: '最近使用', notUsed: '尚未使用',
+    status: '状态', active: '有效', expired: '已过期', revoked: '已吊销', create: '创建密钥', created: '已创建密钥 {name}',
+    secretOnce: '请立即复制密钥：', secretOnceHint: '它只显示这一次。', saved: '我已保存',
+    revoke: '吊销', confirmRevoke: '吊销密钥 {name}？使用它的调用方将在数秒内收到 401。', none: '没有密钥',
+    scope: { predict: '预测', detect: '检测', train: '训练' },
+  },
+  records: {
+    edit: '编辑', editModel: '编辑模型', name: '名称', description: '描述', tags: '标签', tagsHint: '用逗号分隔',
+    save: '保存', saved: '已保存', deleteModel: '删除模型', confirmDeleteModel: '删除模型 {name} 及其所有版本和文件？此操作无法撤销。',
+    editVersion: '编辑 v{v}', deleteVersion: '删除 v{v}',
+    confirmDeleteVersion: '删除 v{v} 及其在 S3 和 Triton 中的文件？此操作无法撤销。', deleted: '已删除{what}',
+  },
   quality: {
     nav: '数据质量', title: '数据质量', subtitle: '规则集、检查及带时间的发现',
     dataset: '数据集', pick: '选择数据集', run: '运行检查', queued: '检查已排队',

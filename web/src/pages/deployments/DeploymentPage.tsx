@@ -20,6 +20,7 @@ import { deploymentTitle, versionMove } from '../../lib/deploymentText';
 import { latencyPoints, latencySummary, type Snapshot } from '../../lib/latency';
 import { futureInputs, mappingRows } from '../../lib/mapping';
 import { withAsset } from '../../lib/seriesColumns';
+import { ApiKeys } from './ApiKeys';
 import { DeploymentStatus } from './DeploymentsPage';
 import { MappingEditor } from './MappingEditor';
 
@@ -78,6 +79,7 @@ function DeploymentView({ deployment: d }: { deployment: Deployment }) {
         <Card title={t('deployments.endpoint')}>
           <div className="secret"><code>{d.apiUrl}</code><CopyButton text={d.apiUrl} /></div>
         </Card>
+        <ApiKeys deploymentId={d.id} />
         <ForecastPeriod deployment={d} />
         <div className="grid cols-2">
           <Card title={t('deployments.mapping')} subtitle={t('deployments.mappingHint')} testId="mapping-card">

@@ -17,6 +17,7 @@ import { flatModelMetrics } from '../../lib/metrics';
 import { cardHeadings } from '../../lib/serverText';
 import { DeployDialog } from '../deployments/DeployDialog';
 import { LineageGraph } from './LineageGraph';
+import { ModelRecordActions, VersionRecord } from './ModelRecords';
 
 const STAGES: Stage[] = ['None', 'Staging', 'Production', 'Archived'];
 const STAGE_TONE: Record<string, Tone> = { None: 'neutral', Staging: 'warn', Production: 'ok', Archived: 'neutral' };
@@ -43,7 +44,9 @@ function ModelView({ model }: { model: RegisteredModel }) {
   return (
     <>
       <PageHeader crumb={<Link to="/registry">{t('nav.registry')}</Link>} title={model.name} subtitle={model.description || undefined}
-        actions={Object.entries(model.aliases).map(([a, v]) => <span key={a} className="tag">@{a} → v{v}</span>)} />
+        actions={<>{Object.entries(model.aliases).map(([a, v]) => <span key={a} className="tag">@{a} → v{v}</span>)}
+          {(model.tags ?? []).map((tag) => <span key={tag} className="tag" data-testid="model-tag">{tag}</span>)}
+          <CanWrite><ModelRecordActions key={`${model.name}-${model.updatedAt}`} model={model} /></CanWrite></>} />
       <div className="stack">
         <Card flush title={t('registry.versions')}>
           <QueryView query={versions} skeleton={<SkeletonTable />}>
@@ -93,6 +96,7 @@ function ModelView({ model }: { model: RegisteredModel }) {
         {current && (
           <>
             <CanWrite><VersionActions key={`${current.version}-${current.stage}`} modelId={model.name} version={current} /></CanWrite>
+            <CanWrite><VersionRecord key={`${current.version}-${current.updatedAt}`} modelId={model.name} version={current} onDeleted={() => setPicked(null)} /></CanWrite>
             <LineageGraph nodeType="modelVersion" id={`${model.name}:${current.version}`} title={t('registry.lineageOf', { v: current.version })} />
             {current.sourceJobId && <VersionCard jobId={current.sourceJobId} />}
           </>
