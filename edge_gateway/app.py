@@ -15,6 +15,7 @@ from edge_gateway.contracts import ContractStore
 from edge_gateway.dataplane import DataPlane
 from edge_gateway.errors import EXCEPTION_HANDLERS
 from edge_gateway.metrics import GatewayMetrics
+from edge_gateway.online import OnlineWindows
 from edge_gateway.recorder import Recorder
 from edge_gateway.routes import ROUTES
 from edge_gateway.settings import GatewaySettings
@@ -51,7 +52,8 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         http_url = settings.triton_http_url if settings.triton_protocol == "http" else None
         triton = TritonForecaster(settings.triton_url, settings.triton_timeout_s, http_url)
         recorder = Recorder(settings) if settings.record and settings.sync_enabled else None
-        app.state.plane = DataPlane(store, triton, metrics, recorder)
+        online = OnlineWindows(settings.online_store_url, settings.online_namespace)
+        app.state.plane = DataPlane(store, triton, metrics, recorder, online)
         app.state.recorder = recorder
         tasks: list[asyncio.Task[None]] = []
         try:
@@ -70,6 +72,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
                 await recorder.close()
             await store.close()
             await triton.close()
+            await online.close()
 
     app = GatewayApp(
         route_handlers=ROUTES,

@@ -17,6 +17,7 @@ from edge_gateway.contracts import ContractStore, Served
 from edge_gateway.detection import detect_anomalies
 from edge_gateway.errors import error_of
 from edge_gateway.metrics import GatewayMetrics
+from edge_gateway.online import OnlineWindows
 from edge_gateway.recorder import Recorder
 from edge_gateway.wire import decode_detect, decode_input, encode
 from loadstar_core.postprocess import LegalizedWindow, format_output, legalize_window
@@ -44,11 +45,13 @@ class DataPlane:
         triton: TritonForecaster,
         metrics: GatewayMetrics,
         recorder: Recorder | None = None,
+        online: OnlineWindows | None = None,
     ) -> None:
         self.store = store
         self.triton = triton
         self.metrics = metrics
         self.recorder = recorder
+        self.online = online or OnlineWindows(None, "")
 
     # -- who may call what -----------------------------------------------------------
     def authenticate(self, authorization: str | None) -> Served:
@@ -105,6 +108,7 @@ class DataPlane:
             decoded = _clock()
             self.metrics.observe_stage(route, "decode", decoded - started)
             self.check_scope(served, payload.deploymentId, asset_id)
+            payload = await self.online.fill(served.deployment, payload, asset_id)
             out, inferred = await self.forecast(route, served, payload, decoded)
             if asset_id is not None:
                 out.meta.assetId = asset_id

@@ -30,6 +30,8 @@ ENV_VARS: dict[str, str] = {
     "spool_path": "LOADSTAR_GATEWAY_SPOOL",
     "record_flush_s": "LOADSTAR_GATEWAY_RECORD_FLUSH_S",
     "record_retry_max_s": "LOADSTAR_GATEWAY_RECORD_RETRY_MAX_S",
+    "online_store_url": "LOADSTAR_GATEWAY_ONLINE_STORE_URL",
+    "online_namespace": "LOADSTAR_NAMESPACE",
 }
 
 
@@ -63,6 +65,10 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     spool_path: Path | None = None  # None: `spool/` beside the snapshot file
     record_flush_s: float = 1.0
     record_retry_max_s: float = 30.0
+    # The feature store's online store (Redis), for deployments with an online window;
+    # unset: `REDIS_URL` when that is set, else none (such requests are then refused).
+    online_store_url: str | None = None
+    online_namespace: str = "loadstar"
     # False in tests that drive `ContractStore` themselves.
     sync_enabled: bool = True
     # "development" allows the public default sync token; anything else refuses it
@@ -82,6 +88,8 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
         """Unset variables keep their defaults."""
         env = os.environ if env is None else env
         raw = {field: env[var] for field, var in ENV_VARS.items() if var in env}
+        if "online_store_url" not in raw and "REDIS_URL" in env:
+            raw["online_store_url"] = env["REDIS_URL"]
         return msgspec.convert(raw, cls, strict=False, dec_hook=_paths)
 
 

@@ -98,6 +98,9 @@ class InferenceInput(Wire):
     historical_data: list[Row] | None = msgspec.field(default=None, name="historical_data")
     forecast_horizon: int | None = msgspec.field(default=None, name="forecast_horizon")
     future: list[Row] | None = None
+    # a deployment with an online window: the entity whose window the gateway reads (the
+    # path's asset when not given); `series`, when given too, adds the newest readings
+    entity: str | None = None
 
 
 class ValuePoint(Wire):

@@ -25,7 +25,7 @@ from control_plane.deployments.units import validate_contract_units
 from loadstar_core.digests import token_digest
 from schemas.contracts import DeploymentContract
 from schemas.errors import Conflict, InvalidInput, NotFound
-from schemas.gateway import GatewayDeployment, GatewaySnapshot
+from schemas.gateway import GatewayDeployment, GatewaySnapshot, OnlineWindow
 from triton_repo.publisher import triton_model_name
 
 
@@ -360,6 +360,9 @@ async def snapshot() -> GatewaySnapshot:
             tritonVersion=r["model_version"],
             revision=r["revision"],
             assetId=r["asset_id"],
+            onlineWindow=None
+            if not r.get("online_window")
+            else msgspec.convert(r["online_window"], OnlineWindow),
         )
         for r in rows
     ]
