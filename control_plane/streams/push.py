@@ -69,8 +69,11 @@ async def push_readings(
             rows.append(map_message(source.mapping, features, topic, payload, now))
         except LoadstarError as exc:
             await counters.seen(source.id, payload, exc.message)
+            inner = {k: v for k, v in exc.details.items() if k != "row"}
+            inner["readingField"] = inner.pop("field", None)
             raise InvalidInput(
-                f"reading {index}: {exc.message}", {"field": f"readings.{index}", **exc.details}
+                f"reading {index}: {exc.message.removeprefix('row 0: ')}",
+                {**inner, "field": f"readings.{index}"},
             ) from exc
     stored = await store_rows(group, rows, online, buffer)
     for payload in payloads:
