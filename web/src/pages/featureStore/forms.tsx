@@ -7,30 +7,12 @@ import { api, unwrap } from '../../api/client';
 import { useDeployments } from '../../api/queries';
 import type { BodyOf } from '../../api/types';
 import { ErrorMessage, Field, Modal } from '../../components/ui';
-import { useI18n, type MessageKey } from '../../i18n/i18n';
+import { useI18n } from '../../i18n/i18n';
+import { blankFeature, brokerOk, DTYPES, FEATURE_NAME as NAME, featureProblem, type Dtype, type FeatureRow } from '../../lib/featureForms';
 import { useGroups, type Device } from './queries';
 
 type GroupBody = BodyOf<'/api/v2/feature-store/groups'>;
-type FeatureBody = GroupBody['features'] extends (infer F)[] | undefined ? F : never;
-type Dtype = FeatureBody['dtype'];
 type SourceBody = BodyOf<'/api/inference/devices'>;
-
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const DTYPES: Dtype[] = ['float64', 'float32', 'int64', 'int32', 'bool', 'string'];
-const NUMERIC = new Set<Dtype>(['float64', 'float32', 'int64', 'int32']);
-
-interface FeatureRow { name: string; dtype: Dtype; unit: string; minValue: string; maxValue: string }
-const blankFeature = (): FeatureRow => ({ name: '', dtype: 'float64', unit: '', minValue: '', maxValue: '' });
-
-/** What is wrong with one feature row, as a message key (null: fine). */
-export function featureProblem(row: FeatureRow, names: string[]): MessageKey | null {
-  if (!NAME.test(row.name)) return 'featureStore.form.badName';
-  if (names.filter((n) => n === row.name).length > 1) return 'featureStore.form.duplicate';
-  if (row.unit && !NUMERIC.has(row.dtype)) return 'featureStore.form.unitNumbers';
-  if (row.minValue && row.maxValue && Number(row.minValue) > Number(row.maxValue)) return 'featureStore.form.minAboveMax';
-  if ((row.minValue && Number.isNaN(Number(row.minValue))) || (row.maxValue && Number.isNaN(Number(row.maxValue)))) return 'featureStore.form.notNumber';
-  return null;
-}
 
 export function CreateGroup({ onClose, onCreated }: { onClose: () => void; onCreated: (id: string) => void }) {
   const { t } = useI18n();
@@ -119,7 +101,7 @@ export function CreateSource({ onClose }: { onClose: () => void }) {
   const group = streamGroups.find((g) => g.name === form.group);
   const segment = Number(form.entity);
   const entityBad = form.entityFrom === 'segment' ? !Number.isInteger(segment) || segment < 0 : !form.entity.trim();
-  const brokerBad = form.kind === 'mqtt' && !/^[^:\s]+:\d+$/.test(form.broker);
+  const brokerBad = form.kind === 'mqtt' && !brokerOk(form.broker);
   const fieldsBad = fields.some((f) => !f.field.trim() || !f.feature);
   const create = useMutation({
     mutationFn: () => unwrap(api.POST('/api/inference/devices', {
