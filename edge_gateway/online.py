@@ -32,6 +32,8 @@ class OnlineWindows:
         if spec is None:
             return payload
         entity = payload.entity or asset_id or dep.assetId
+        if payload.entity is None and (payload.series or payload.historical_data):
+            return payload  # a whole window sent, as without the setting
         if not entity:
             raise InvalidInput(
                 "name the entity whose online window to read (`entity`, or the asset path)",
