@@ -199,7 +199,7 @@ export function StartStream({ devices, onClose }: { devices: Device[]; onClose: 
       <div className="stack" data-testid="stream-form">
         <Field label={t('featureStore.deployment')}>
           <select value={form.deploymentId} onChange={(e) => setForm({ ...form, deploymentId: e.target.value })} data-testid="stream-deployment">
-            <option value="">—</option>{active.map((d) => <option key={d.id} value={d.id}>{d.name || d.id} ({d.modelId} v{d.version})</option>)}
+            <option value="">—</option>{active.map((d) => <option key={d.id} value={d.id}>{d.name ? `${d.name} · ` : ''}{d.id} ({d.modelId} v{d.version})</option>)}
           </select>
         </Field>
         <Field label={t('featureStore.form.device')}>
