@@ -5,6 +5,7 @@ too; an incomplete or stale window is a plain INVALID_INPUT."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,12 @@ pytestmark = [pytest.mark.anyio, pytest.mark.integration]
 __all__ = ["model"]  # fixture
 PREDICT = "/api/inference/predict"
 FIELDS = ("timestamp", "value", "temp", "production")
+
+
+def gateway_env(state: Path) -> dict[str, str]:
+    """The gateway process reading its snapshot file, with the online store to read."""
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    return {**process_env(state), "LOADSTAR_GATEWAY_ONLINE_STORE_URL": redis_url}
 
 
 async def _stream_group(client: Any, headers: dict[str, str]) -> str:
@@ -84,7 +91,7 @@ async def test_the_gateway_reads_the_window_from_the_online_store(
     state = tmp_path / "snapshot.json"
     state.write_bytes(snapshot.content)
     auth = {"Authorization": f"Bearer {deployment['apiToken']}"}
-    with gateway_process(process_env(state), tmp_path / "gateway.log") as gateway:
+    with gateway_process(gateway_env(state), tmp_path / "gateway.log") as gateway:
         async with httpx.AsyncClient(base_url=gateway.url, timeout=30) as client:
             full = await client.post(PREDICT, json={"series": rows[-LOOKBACK:]}, headers=auth)
             assert full.status_code == 200, full.text
@@ -124,7 +131,7 @@ async def test_the_gateway_reads_the_window_from_the_online_store(
     )
     assert resp.status_code == 200, resp.text
     state.write_bytes((await cp_client.get(SNAPSHOT, headers=GATEWAY)).content)
-    with gateway_process(process_env(state), tmp_path / "gateway2.log") as gateway:
+    with gateway_process(gateway_env(state), tmp_path / "gateway2.log") as gateway:
         async with httpx.AsyncClient(base_url=gateway.url, timeout=30) as client:
             stale = await client.post(PREDICT, json={"entity": "m9"}, headers=auth)
     assert stale.status_code == 400, stale.text

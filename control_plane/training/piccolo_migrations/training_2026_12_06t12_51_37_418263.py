@@ -2,7 +2,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import JSONB
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-06T12:50:00:000000"
+ID = "2026-12-06T12:51:37:418263"
 VERSION = "1.38.0"
 DESCRIPTION = "a job trained from a feature-store query"
 
