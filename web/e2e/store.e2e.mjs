@@ -137,6 +137,8 @@ async function main() {
       await shot('stream-restarted');
     });
     await step('Chinese, and a phone', async () => {
+      await page.goto('/feature-store');
+      await page.getByTestId('fs-groups').waitFor();
       await page.getByTestId('lang-switch').getByText('中文').click();
       await page.getByText('特征组').first().waitFor();
       await page.setViewportSize({ width: 390, height: 844 });
