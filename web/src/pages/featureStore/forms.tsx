@@ -72,12 +72,12 @@ export function CreateGroup({ onClose, onCreated }: { onClose: () => void; onCre
           <thead><tr><th>{t('featureStore.feature')}</th><th>dtype</th><th>{t('featureStore.unit')}</th><th>min</th><th>max</th><th /></tr></thead>
           <tbody>{features.map((f, i) => (
             <tr key={i}>
-              <td><input aria-label={t('featureStore.feature')} value={f.name} onChange={(e) => set(i, { name: e.target.value })} data-testid={`feature-name-${i}`} />
+              <td><input aria-label={t('featureStore.feature')} value={f.name} onChange={(e) => set(i, { name: e.target.value })} style={{ width: 130 }} data-testid={`feature-name-${i}`} />
                 {f.name && problems[i] ? <div className="small" style={{ color: 'var(--danger)' }} data-testid={`feature-problem-${i}`}>{t(problems[i]!)}</div> : null}</td>
               <td><select aria-label="dtype" value={f.dtype} onChange={(e) => set(i, { dtype: e.target.value as Dtype })}>{DTYPES.map((d) => <option key={d}>{d}</option>)}</select></td>
-              <td><input aria-label={t('featureStore.unit')} placeholder="kW" value={f.unit} onChange={(e) => set(i, { unit: e.target.value })} data-testid={`feature-unit-${i}`} /></td>
-              <td><input aria-label="min" inputMode="decimal" value={f.minValue} onChange={(e) => set(i, { minValue: e.target.value })} style={{ width: 70 }} /></td>
-              <td><input aria-label="max" inputMode="decimal" value={f.maxValue} onChange={(e) => set(i, { maxValue: e.target.value })} style={{ width: 70 }} /></td>
+              <td><input aria-label={t('featureStore.unit')} placeholder="kW" value={f.unit} onChange={(e) => set(i, { unit: e.target.value })} style={{ width: 90 }} data-testid={`feature-unit-${i}`} /></td>
+              <td><input aria-label="min" inputMode="decimal" value={f.minValue} onChange={(e) => set(i, { minValue: e.target.value })} style={{ width: 60 }} /></td>
+              <td><input aria-label="max" inputMode="decimal" value={f.maxValue} onChange={(e) => set(i, { maxValue: e.target.value })} style={{ width: 60 }} /></td>
               <td><button className="btn sm" disabled={features.length === 1} onClick={() => setFeatures(features.filter((_, j) => j !== i))}>{t('featureStore.form.remove')}</button></td>
             </tr>
           ))}</tbody>
