@@ -69,10 +69,6 @@ async def prepare(
             f"the range holds more than {MAX_POINTS} grid points", {"field": "featureQuery.end"}
         )
     pairs = split_features(",".join(query.features))
-    if query.target not in query.features:
-        raise InvalidInput(
-            "the target must be one of the query's features", {"field": "featureQuery.target"}
-        )
     groups: dict[str, GroupOut] = {}
     columns: dict[str, str] = {}
     units: dict[str, str | None] = {}
@@ -97,6 +93,10 @@ async def prepare(
         units[name] = feature.unit
         used.setdefault(group.id, []).append(
             {"name": name, "version": feature.version, "unit": feature.unit}
+        )
+    if query.target not in query.features:
+        raise InvalidInput(
+            "the target must be one of the query's features", {"field": "featureQuery.target"}
         )
     _check_plan(plan, units, split_features(query.target)[0][1])
 
