@@ -26,6 +26,7 @@ from edge_gateway.errors import EXCEPTION_HANDLERS
 from edge_gateway.inference_routes import PREDICT, serve_predict
 from edge_gateway.key_usage import KeyUsage
 from edge_gateway.metrics import GatewayMetrics
+from edge_gateway.online import OnlineWindows
 from edge_gateway.recorder import Recorder
 from edge_gateway.routes import ROUTES
 from edge_gateway.settings import GatewaySettings
@@ -82,7 +83,8 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         triton = TritonForecaster(settings.triton_url, settings.triton_timeout_s, http_url)
         recorder = Recorder(settings) if settings.record and settings.sync_enabled else None
         usage = KeyUsage(settings) if settings.sync_enabled else None
-        app.state.plane = DataPlane(store, triton, metrics, recorder, usage)
+        online = OnlineWindows(settings.online_store_url, settings.online_namespace)
+        app.state.plane = DataPlane(store, triton, metrics, recorder, usage, online)
         app.state.recorder = recorder
         tasks: list[asyncio.Task[None]] = []
         try:
@@ -105,6 +107,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
                 await usage.close()
             await store.close()
             await triton.close()
+            await online.close()
 
     app = GatewayApp(
         route_handlers=ROUTES,

@@ -18,6 +18,7 @@ from edge_gateway.detection import detect_anomalies
 from edge_gateway.errors import error_of
 from edge_gateway.key_usage import KeyUsage
 from edge_gateway.metrics import GatewayMetrics
+from edge_gateway.online import OnlineWindows
 from edge_gateway.recorder import Recorder
 from edge_gateway.wire import decode_detect, decode_input, encode
 from loadstar_core.postprocess import (
@@ -53,12 +54,14 @@ class DataPlane:
         metrics: GatewayMetrics,
         recorder: Recorder | None = None,
         usage: KeyUsage | None = None,
+        online: OnlineWindows | None = None,
     ) -> None:
         self.store = store
         self.triton = triton
         self.metrics = metrics
         self.recorder = recorder
         self.usage = usage
+        self.online = online or OnlineWindows(None, "")
 
     # -- who may call what -----------------------------------------------------------
     def authenticate(self, authorization: str | None, scope: str = "predict") -> Served:
@@ -150,6 +153,7 @@ class DataPlane:
             decoded = _clock()
             self.metrics.observe_stage(route, "decode", decoded - started)
             self.check_scope(served, payload.deploymentId, asset_id)
+            payload = await self.online.fill(served.deployment, payload, asset_id)
             asset = requested_asset(payload, asset_id)
             out, inferred = await self.forecast(route, served, payload, decoded, asset)
             if asset is not None:

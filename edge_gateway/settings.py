@@ -31,6 +31,8 @@ ENV_VARS: dict[str, str] = {
     "record_flush_s": "LOADSTAR_GATEWAY_RECORD_FLUSH_S",
     "record_retry_max_s": "LOADSTAR_GATEWAY_RECORD_RETRY_MAX_S",
     "key_use_flush_s": "LOADSTAR_GATEWAY_KEY_USE_FLUSH_S",
+    "online_store_url": "LOADSTAR_GATEWAY_ONLINE_STORE_URL",
+    "online_namespace": "LOADSTAR_NAMESPACE",
 }
 
 
@@ -66,6 +68,10 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     record_retry_max_s: float = 30.0
     # How often the API keys' "last used" times are sent to the control plane.
     key_use_flush_s: float = 10.0
+    # The feature store's online store (Redis), for deployments with an online window;
+    # unset: `REDIS_URL` when that is set, else none (such requests are then refused).
+    online_store_url: str | None = None
+    online_namespace: str = "loadstar"
     # False in tests that drive `ContractStore` themselves.
     sync_enabled: bool = True
     # "development" allows the public default sync token; anything else refuses it
@@ -85,6 +91,8 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
         """Unset variables keep their defaults."""
         env = os.environ if env is None else env
         raw = {field: env[var] for field, var in ENV_VARS.items() if var in env}
+        if "online_store_url" not in raw and "REDIS_URL" in env:
+            raw["online_store_url"] = env["REDIS_URL"]
         return msgspec.convert(raw, cls, strict=False, dec_hook=_paths)
 
 

@@ -109,6 +109,9 @@ class InferenceInput(Wire):
     # window is. `asset_id` is accepted as the same thing.
     assetId: str | None = None
     asset_id: str | None = msgspec.field(default=None, name="asset_id")
+    # a deployment with an online window: the entity whose window the gateway reads (the
+    # path's asset when not given); `series`, when given too, adds the newest readings
+    entity: str | None = None
 
 
 class ValuePoint(Wire):

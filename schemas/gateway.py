@@ -7,6 +7,17 @@ from schemas.contracts import DeploymentContract
 from schemas.watching import AnomalyPolicy
 
 
+class OnlineWindow(Wire):
+    """A deployment that reads its window from the feature store's online store: a predict
+    request may name only the entity; `features` are the group's features the contract's
+    inputs read, with the unit each is stored in."""
+
+    group: str  # the stream feature group's name (its online keys use it)
+    features: dict[str, str | None]
+    points: int  # how many of each feature's last points are read
+    maxAgeSeconds: float | None = None  # older newest reading: the window is stale
+
+
 class GatewayKey(Wire):
     """One named API key: `sha256` is the hex SHA-256 of its 256-bit secret (a random secret
     needs no slow hash, so the check on the hot path costs microseconds). Revoked keys stay
@@ -35,6 +46,7 @@ class GatewayDeployment(Wire):
     # when anomaly events are raised; None: the default `AnomalyPolicy`
     watch: AnomalyPolicy | None = None
     keys: list[GatewayKey] = []
+    onlineWindow: OnlineWindow | None = None
 
 
 class GatewaySnapshot(Wire):

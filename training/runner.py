@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 import traceback
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -23,12 +24,14 @@ import redis
 from minio import Minio
 from minio.error import S3Error
 
+from loadstar_core.feature_store.training_frame import build_frame, grid_spine
 from loadstar_core.s3_uri import split_s3_uri
 from loadstar_core.structured_logs import bind
 from schemas.feature_plan import FeaturePlan
 from schemas.training_job.protocol import (
     Action,
     EventType,
+    FeatureFrame,
     HeartbeatTiming,
     JobKeys,
     JobStatus,
@@ -113,9 +116,31 @@ class JobRun:
         return meta
 
     def load_frame(self) -> pl.DataFrame:
+        query = self.spec.featureFrame
+        if query is not None:
+            return self.feature_frame(query)
         local = self.workdir / "canonical.parquet"
         self.s3.fget_object(self.bucket, self.canonical_key, str(local))
         return pl.read_parquet(local)
+
+    def feature_frame(self, query: FeatureFrame) -> pl.DataFrame:
+        """The point-in-time frame of a feature-store query, from its histories snapshot."""
+        bucket, key = split_s3_uri(query.historiesUri)
+        local = self.workdir / "histories.parquet"
+        self.s3.fget_object(bucket, key, str(local))
+        spine = grid_spine(query.entity, query.start, query.end, query.stepSeconds)
+        ttl = None if query.ttlSeconds is None else timedelta(seconds=query.ttlSeconds)
+        plan = msgspec.convert(self.spec.plan, FeaturePlan)
+        frame = build_frame(pl.read_parquet(local), spine, query.columns, plan.timestampColumn, ttl)
+        self.emitter.emit(
+            "log",
+            {
+                "level": "INFO",
+                "message": f"feature-store frame: {frame.height} rows x "
+                f"{len(query.columns)} features of {query.entity!r}, as of each grid point",
+            },
+        )
+        return frame
 
     def resume_checkpoint(self) -> Path | None:
         if not self.spec.resume and self.spec.attempt == 1:

@@ -13,6 +13,11 @@ from control_plane.auth.service import AuthUser
 from control_plane.deployments import service
 from control_plane.deployments.examples import contract_examples
 from control_plane.deployments.latency import deployment_metrics
+from control_plane.deployments.online_window import (
+    OnlineWindowIn,
+    clear_online_window,
+    set_online_window,
+)
 from control_plane.deployments.runtime import DeploymentRuntime
 from control_plane.deployments.schemas import (
     ChangeOut,
@@ -28,6 +33,7 @@ from control_plane.deployments.schemas import (
     RollbackRequest,
     TokenOut,
 )
+from schemas.gateway import OnlineWindow
 
 
 def _runtime(request: Request[Any, Any, Any]) -> DeploymentRuntime:
@@ -142,6 +148,31 @@ class DeploymentController(Controller):
         self, request: Request[Any, Any, Any], deployment_id: str, user: AuthUser
     ) -> None:
         await service.delete(deployment_id, _runtime(request), user.username)
+
+    @put(
+        "/{deployment_id:str}/online-window",
+        guards=[writer_guard],
+        summary="Read the window from the feature store's online store",
+        description=(
+            "The gateway then fills a predict request's window from the stream group's "
+            "online store: the request may name only `entity` (or the asset path) or send "
+            "only its newest readings. An incomplete or stale window is INVALID_INPUT with "
+            "`details.reason`."
+        ),
+    )
+    async def online_window(
+        self, deployment_id: str, user: AuthUser, data: OnlineWindowIn = Body()
+    ) -> OnlineWindow:
+        return await set_online_window(deployment_id, data, user.username)
+
+    @delete(
+        "/{deployment_id:str}/online-window",
+        guards=[writer_guard],
+        status_code=204,
+        summary="Requests carry their whole window again",
+    )
+    async def no_online_window(self, deployment_id: str, user: AuthUser) -> None:
+        await clear_online_window(deployment_id, user.username)
 
     @get("/{deployment_id:str}/history", summary="Every config change with its revision")
     async def history(self, deployment_id: str) -> list[ChangeOut]:

@@ -33,7 +33,7 @@ from control_plane.deployments.tables import (
 from control_plane.deployments.units import validate_contract_units
 from schemas.contracts import DeploymentContract
 from schemas.errors import Conflict, InvalidInput, NotFound
-from schemas.gateway import GatewayDeployment, GatewaySnapshot
+from schemas.gateway import GatewayDeployment, GatewaySnapshot, OnlineWindow
 from triton_repo.publisher import triton_model_name
 
 
@@ -367,6 +367,9 @@ async def snapshot() -> GatewaySnapshot:
             revision=r["revision"],
             assetId=r["asset_id"],
             keys=by_deployment.get(r["id"], []),
+            onlineWindow=None
+            if not r.get("online_window")
+            else msgspec.convert(r["online_window"], OnlineWindow),
         )
         for r in rows
     ]

@@ -21,6 +21,8 @@ class Deployment(Table, tablename="deployment"):
     fill = Varchar(length=8, default="linear")
     max_missing_ratio = Float(default=0.2)
     contract = JSONB(default={})
+    # schemas.gateway.OnlineWindow: the window read from the feature store's online store
+    online_window = JSONB(null=True, default=None)
     revision = Integer(default=0)
     created_by = Varchar(length=64, default="")
     created_at = Timestamptz()

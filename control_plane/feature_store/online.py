@@ -1,9 +1,8 @@
 """The online store on Redis: per entity and feature, the latest value and the last window.
 
-Keys (`{ns}` is the deployment's namespace): `{ns}:fs:v:{group}:{entity}:{feature}` holds
-the latest `[eventTime, value]` as JSON, so a read of N features is one MGET;
-`{ns}:fs:w:{group}:{entity}:{feature}` is a sorted set (score: event time) of the last
-`lookback` points. One Lua script writes both, so a late row lands in the window in its
+The key layout is `loadstar_core.feature_store.online_window`'s (the gateway reads it too):
+a read of N latest values is one MGET; a window is a sorted set (score: event time) of the
+last `lookback` points. One Lua script writes both, so a late row lands in the window in its
 place and never replaces a newer latest value.
 """
 
@@ -11,16 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 import msgspec
 import redis.asyncio as aioredis
 
+from loadstar_core.feature_store import online_window as keys
 from loadstar_core.feature_store.rows import CheckedRow
 
 Value = float | str | bool | None
 _ENCODE = msgspec.json.Encoder()
-_DECODE = msgspec.json.Decoder(tuple[str, float | str | bool | None])
 
 # KEYS: window, latest. ARGV: score, member, lookback.
 _WRITE = """
@@ -50,10 +48,10 @@ class OnlineStore:
         return cls(aioredis.Redis.from_url(redis_url), namespace)
 
     def latest_key(self, group: str, entity: str, feature: str) -> str:
-        return f"{self.namespace}:fs:v:{group}:{entity}:{feature}"
+        return keys.latest_key(self.namespace, group, entity, feature)
 
     def window_key(self, group: str, entity: str, feature: str) -> str:
-        return f"{self.namespace}:fs:w:{group}:{entity}:{feature}"
+        return keys.window_key(self.namespace, group, entity, feature)
 
     async def write(self, group: str, rows: Iterable[CheckedRow], lookback: int) -> int:
         """Writes every non-null value; returns how many."""
@@ -83,18 +81,14 @@ class OnlineStore:
         if not features:
             return []
         raw = await self.client.mget([self.latest_key(g, entity, f) for g, f in features])
-        return [None if r is None else _DECODE.decode(r) for r in raw]
+        return [None if r is None else keys.decode_point(r) for r in raw]
 
     async def window(
         self, entity: str, group: str, feature: str, points: int
     ) -> list[tuple[str, Value]]:
         """The last `points` values, oldest first."""
         members = await self.client.zrange(self.window_key(group, entity, feature), -points, -1)
-        return [_DECODE.decode(m[17:]) for m in members]
+        return [keys.decode_member(m) for m in members]
 
     async def close(self) -> None:
         await self.client.aclose()
-
-
-def decoded(raw: Any) -> tuple[str, Value]:
-    return _DECODE.decode(raw)

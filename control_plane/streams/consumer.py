@@ -47,7 +47,8 @@ class Subscription(msgspec.Struct):
 async def load_subscriptions() -> dict[str, list[Subscription]]:
     """Every source, by broker, with its group as it is now."""
     by_broker: dict[str, list[Subscription]] = {}
-    for row in await SourceRow.select().output(load_json=True):
+    mqtt = SourceRow.select().where(SourceRow.kind == "mqtt")
+    for row in await mqtt.output(load_json=True):
         try:
             group = await get_group(row["group_id"])
         except LoadstarError:

@@ -13,10 +13,12 @@ from litestar.types import ControllerRouterHandler
 
 from control_plane.auth.security import writer_guard
 from control_plane.feature_store.deps import clients
-from control_plane.streams import service, sources
+from control_plane.streams import push, service, sources
 from control_plane.streams.counters import SourceCounters
 from control_plane.streams.live import relay_stream
 from control_plane.streams.schemas import (
+    PushIn,
+    PushOut,
     SourceIn,
     SourceOut,
     StreamEvent,
@@ -44,7 +46,7 @@ class DevicesController(Controller):
         "/",
         guards=[writer_guard],
         status_code=201,
-        summary="Add an MQTT source feeding a stream feature group",
+        summary="Add an MQTT or HTTP-push source feeding a stream feature group",
     )
     async def create_device(self, data: SourceIn = Body()) -> SourceOut:
         return await sources.create_source(data)
@@ -52,6 +54,23 @@ class DevicesController(Controller):
     @get("/{id:str}", summary="One sensor source")
     async def get_device(self, id: str, counters: SourceCounters) -> SourceOut:
         return await sources.get_source(id, counters)
+
+    @post(
+        "/{id:str}/readings",
+        guards=[writer_guard],
+        status_code=201,
+        summary="Push a batch of readings to an HTTP device",
+        description=(
+            "Each reading is mapped as an MQTT message of the device would be; one bad "
+            "reading is INVALID_INPUT naming `details.field` (`readings.<i>`), and nothing "
+            "of the batch is stored."
+        ),
+    )
+    async def push_readings(
+        self, state: State, id: str, counters: SourceCounters, data: PushIn = Body()
+    ) -> PushOut:
+        fs = clients(state)
+        return await push.push_readings(id, data, fs.online, fs.buffer, counters)
 
 
 class StreamController(Controller):

@@ -12,12 +12,30 @@ from schemas.base import Wire
 
 
 class SourceIn(Wire):
+    """`mqtt`: the consumer subscribes to `topic` (a pattern) on `broker`. `http`: readings
+    are POSTed to `/api/inference/devices/{id}/readings` under a topic matching `topic`
+    (the broker is not used)."""
+
     name: Annotated[str, Meta(min_length=1, max_length=100)]
     group: str  # a stream feature group, by id or name
     topic: Annotated[str, Meta(min_length=1, max_length=200)]
     mapping: PayloadMapping
     broker: str = "127.0.0.1:1883"
-    kind: Literal["mqtt"] = "mqtt"
+    kind: Literal["mqtt", "http"] = "mqtt"
+
+
+class PushIn(Wire):
+    """A batch of readings for an HTTP-push device: each one a JSON object as an MQTT
+    message of the device would carry it; `topic` when the device's pattern has wildcards."""
+
+    readings: Annotated[list[dict[str, Any]], Meta(min_length=1, max_length=5000)]
+    topic: Annotated[str, Meta(min_length=1, max_length=200)] | None = None
+
+
+class PushOut(Wire):
+    device: str
+    readings: int
+    values: int
 
 
 class SourceOut(Wire):

@@ -50,7 +50,7 @@ async def create_source(data: SourceIn) -> SourceOut:
         )
     check_mapping(data.mapping, specs(group.features))
     host, _, port = data.broker.rpartition(":")
-    if not host or not port.isdigit():
+    if data.kind == "mqtt" and (not host or not port.isdigit()):
         raise InvalidInput("broker must be host:port", {"field": "broker"})
     source_id = new_id("src")
     try:
@@ -59,7 +59,7 @@ async def create_source(data: SourceIn) -> SourceOut:
                 id=source_id,
                 name=data.name,
                 kind=data.kind,
-                broker=data.broker,
+                broker=data.broker if data.kind == "mqtt" else "",
                 topic=data.topic,
                 group_id=group.id,
                 mapping=msgspec.to_builtins(data.mapping),

@@ -24,7 +24,7 @@ from piccolo.engine import engine_finder
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.training.queue import TrainingQueue
 from control_plane.training.service import spec_for
-from control_plane.training.sources import require_dataset
+from control_plane.training.sources import job_input_uri
 from control_plane.training.stream import append_event
 from control_plane.training.tables import TrainingEventRow, TrainingJob
 from schemas.errors import NotFound
@@ -258,7 +258,7 @@ class EventConsumer:
         uri = None
         if handed_back or attempt < most:
             try:
-                uri = await require_dataset(self.store, row["dataset_id"])
+                uri = await job_input_uri(self.store, row)
             except NotFound:
                 reason = f"{lost} on attempt {attempt}; its dataset is gone"
         if uri is not None:

@@ -3,17 +3,37 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import Meta
 
 from schemas.base import Wire
+from schemas.feature_plan import FeaturePlan
 from schemas.training_job.protocol import JobStatus
 
 
+class FeatureQuery(Wire):
+    """Train from the feature store: `features` as `group.feature` (the target among
+    them), one entity, grid points in [start, end) at the plan's frequency, each joined
+    `as of` its own time; a value older than `ttlSeconds` counts as missing."""
+
+    features: Annotated[list[str], Meta(min_length=1, max_length=200)]
+    entity: Annotated[str, Meta(min_length=1, max_length=200)]
+    start: datetime
+    end: datetime
+    target: str
+    ttlSeconds: Annotated[int, Meta(ge=1)] | None = None
+
+
 class CreateJob(Wire):
-    datasetId: str
-    featurePlanId: str
+    """A dataset and a stored feature plan, or a `featureQuery` with a `plan` (inline, or
+    `featurePlanId`) whose inputs are the query's feature names."""
+
+    datasetId: str = ""
+    featurePlanId: str = ""
+    featureQuery: FeatureQuery | None = None
+    plan: FeaturePlan | None = None
     algorithm: str | None = None
     hyperparams: dict[str, Any] = msgspec.field(default_factory=dict)
     maxAttempts: int = 3
@@ -47,6 +67,7 @@ class JobOut(Wire, omit_defaults=False):
     card: dict[str, Any]
     cardMarkdown: str
     signature: dict[str, Any]
+    featureQuery: dict[str, Any] | None  # the query and the feature versions it read
     createdBy: str
     createdAt: datetime
     startedAt: datetime | None

@@ -13,6 +13,7 @@ from piccolo.columns.combination import WhereRaw
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.lab.designs import job_design, plan_context
 from control_plane.quality.reports import record_override, training_gate
+from control_plane.training import feature_query
 from control_plane.training.queue import TrainingQueue
 from control_plane.training.schemas import (
     Artifact,
@@ -23,14 +24,16 @@ from control_plane.training.schemas import (
     LogPage,
     MetricPoint,
 )
-from control_plane.training.sources import load_plan, require_dataset
+from control_plane.training.sources import job_input_uri, load_plan, require_dataset
 from control_plane.training.stream import append_event
 from control_plane.training.tables import TrainingEventRow, TrainingJob
 from loadstar_core.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
 from loadstar_core.hyperparams import parse_hyperparams
 from schemas.errors import Conflict, InvalidInput, NotFound
+from schemas.feature_plan import FeaturePlan
 from schemas.training_job.protocol import (
     ACTIVE,
+    FeatureFrame,
     JobStatus,
     TrainingSpec,
     can_move,
@@ -42,6 +45,10 @@ ARCHITECTURE = "architecture"  # a job that trains a graph of the model lab
 
 def new_job_id() -> str:
     return f"job-{secrets.token_hex(4)}"
+
+
+def _public_query(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if not stored else {k: v for k, v in stored.items() if k != "frame"}
 
 
 def to_out(row: dict[str, Any]) -> JobOut:
@@ -62,6 +69,7 @@ def to_out(row: dict[str, Any]) -> JobOut:
         card=row["card"] or {},
         cardMarkdown=row["card_markdown"],
         signature=row["signature"] or {},
+        featureQuery=_public_query(row.get("feature_query")),
         createdBy=row["created_by"],
         createdAt=row["created_at"],
         startedAt=row["started_at"],
@@ -121,13 +129,29 @@ async def create_job(
         raise InvalidInput("maxAttempts must be 1..10", {"field": "maxAttempts"})
     if algorithm != ARCHITECTURE:  # refused here, not by a failed job later
         parse_hyperparams(algorithm, data.hyperparams)
-    canonical_uri = await require_dataset(store, data.datasetId)
-    failed_report = await training_gate(data.datasetId, data.overrideQuality, user)
-    plan = await load_plan(data.featurePlanId)
+    job_id = new_job_id()
+    frame: FeatureFrame | None = None
+    query_record: dict[str, Any] | None = None
+    failed_report = None
+    if data.featureQuery is not None:
+        plan = await _query_plan(data)
+        frame, query_record = await feature_query.prepare(
+            job_id, data.featureQuery, msgspec.convert(plan, FeaturePlan), store
+        )
+        canonical_uri = frame.historiesUri
+    else:
+        if not data.datasetId or not data.featurePlanId:
+            field = "datasetId" if not data.datasetId else "featurePlanId"
+            raise InvalidInput(
+                "give a datasetId and a featurePlanId, or a featureQuery", {"field": field}
+            )
+        canonical_uri = await require_dataset(store, data.datasetId)
+        failed_report = await training_gate(data.datasetId, data.overrideQuality, user)
+        plan = await load_plan(data.featurePlanId)
     design = await job_design(data.architectureId, data.augmentationId, plan_context(plan))
     hyperparams = {**data.hyperparams, **design}
     parse_hyperparams(algorithm, hyperparams)
-    if plan.get("datasetId") not in (None, data.datasetId):
+    if data.featureQuery is None and plan.get("datasetId") not in (None, data.datasetId):
         raise InvalidInput(
             "the feature plan belongs to another dataset",
             {
@@ -136,7 +160,6 @@ async def create_job(
                 "datasetId": data.datasetId,
             },
         )
-    job_id = new_job_id()
     row = TrainingJob(
         id=job_id,
         dataset_id=data.datasetId,
@@ -144,6 +167,9 @@ async def create_job(
         algorithm=algorithm,
         hyperparams=hyperparams,
         plan=plan,
+        feature_query=None
+        if query_record is None
+        else {**query_record, "frame": msgspec.to_builtins(frame)},
         status="queued",
         max_attempts=data.maxAttempts,
         created_by=user,
@@ -160,13 +186,31 @@ async def create_job(
         plan=plan,
         algorithm=algorithm,
         hyperparams=hyperparams,
+        featureFrame=frame,
     )
+    if query_record is not None:
+        await feature_query.record_lineage(job_id, query_record, user)
     try:
         await queue.enqueue_training(spec)
     except Exception:
         await TrainingJob.delete().where(TrainingJob.id == job_id)
         raise
     return await get_job(job_id)
+
+
+async def _query_plan(data: CreateJob) -> dict[str, Any]:
+    """The plan of a feature-store job: inline, or a stored plan (its dataset ignored)."""
+    if (data.plan is None) == (not data.featurePlanId):
+        raise InvalidInput(
+            "a featureQuery job takes a plan, inline or as featurePlanId (one of them)",
+            {"field": "plan"},
+        )
+    if data.plan is not None:
+        plan: dict[str, Any] = msgspec.to_builtins(data.plan)
+        return plan
+    stored = await load_plan(data.featurePlanId)
+    stored.pop("datasetId", None)
+    return stored
 
 
 def spec_for(
@@ -182,6 +226,9 @@ def spec_for(
         hyperparams=row["hyperparams"] or {},
         attempt=attempt,
         resume=resume,
+        featureFrame=None
+        if not row.get("feature_query")
+        else msgspec.convert(row["feature_query"]["frame"], FeatureFrame),
     )
 
 
@@ -211,7 +258,7 @@ async def control_job(
     elif action == "resume":
         if status != "paused":
             raise Conflict(f"job is {status}; only paused jobs can be resumed", {"status": status})
-        canonical_uri = await require_dataset(store, row["dataset_id"])
+        canonical_uri = await job_input_uri(store, row)
         if not await _move(job_id, "paused", "queued"):
             raise Conflict(
                 "job is no longer paused", {"status": (await get_job_row(job_id))["status"]}

@@ -20,6 +20,14 @@ async def require_dataset(store: ObjectStore, dataset_id: str) -> str:
     return store.uri(key)
 
 
+async def job_input_uri(store: ObjectStore, row: dict[str, Any]) -> str:
+    """What a job's worker reads: its feature-store snapshot, or its dataset's Parquet."""
+    query = row.get("feature_query")
+    if query:
+        return str(query["frame"]["historiesUri"])
+    return await require_dataset(store, row["dataset_id"])
+
+
 async def load_plan(plan_id: str) -> dict[str, Any]:
     """The stored feature plan, through the features slice, as the dict a worker decodes."""
     try:

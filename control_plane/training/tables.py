@@ -24,6 +24,8 @@ class TrainingJob(Table, tablename="training_job"):
     card = JSONB(default={})
     card_markdown = Text(default="")
     signature = JSONB(default={})
+    # a job trained from a feature-store query: {query..., groups, frame (the worker's)}
+    feature_query = JSONB(null=True, default=None)
     created_by = Varchar(length=64, default="")
     created_at = Timestamptz()
     started_at = Timestamptz(null=True, default=None)

@@ -44,5 +44,6 @@ def as_of_join(
             by=ENTITY,
             strategy="backward",
             tolerance=ttl,
+            check_sortedness=False,  # both sides sorted by time just above
         ).drop("__valueTime")
     return left.sort(order).drop(order)

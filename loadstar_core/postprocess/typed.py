@@ -65,6 +65,7 @@ def _reader(timestamp_field: str, sources: tuple[str, ...]) -> _Reader:
             ("future", list[Row] | None, None),
             ("assetId", str | None, None),
             ("asset_id", str | None, None),
+            ("entity", str | None, None),
         ],
         forbid_unknown_fields=True,  # as InferenceInput: an unknown field goes the general way
     )

@@ -47,6 +47,19 @@ Action = Literal["run", "pause", "stop"]  # what the control plane asks of a run
 # ---- what a worker is handed ------------------------------------------------------------
 
 
+class FeatureFrame(msgspec.Struct, kw_only=True):
+    """A job trained from a feature-store query: the worker builds its point-in-time frame
+    (`loadstar_core.feature_store.training_frame`) from the histories snapshot."""
+
+    historiesUri: str  # s3://bucket/key of the Parquet snapshot (key, entity, eventTime, value)
+    entity: str
+    start: datetime
+    end: datetime
+    stepSeconds: int
+    columns: dict[str, str]  # group.feature -> the frame's column
+    ttlSeconds: int | None = None
+
+
 class TrainingSpec(msgspec.Struct, kw_only=True):
     """Everything one attempt needs, so the worker reads no database."""
 
@@ -59,6 +72,7 @@ class TrainingSpec(msgspec.Struct, kw_only=True):
     hyperparams: dict[str, Any] = msgspec.field(default_factory=dict)
     attempt: int = 1
     resume: bool = False
+    featureFrame: FeatureFrame | None = None  # set: train from this instead of the dataset
 
     def artifact_prefix(self) -> str:
         return f"jobs/{self.jobId}/"

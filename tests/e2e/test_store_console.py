@@ -150,3 +150,19 @@ async def test_live_page_shows_readings_and_a_forecast(
     assert proc.returncode == 0, (
         "store console e2e failed: see the steps and tests/e2e/screenshots/"
     )
+    # what the console's forms made is there, as they said
+    async with httpx.AsyncClient(base_url=BASE_URL, timeout=30) as client:
+        headers = await login(client)
+        made = (
+            await client.get(f"/api/v2/feature-store/groups/{group}_ui", headers=headers)
+        ).json()
+        assert {(f["name"], f["unit"]) for f in made["features"]} == {
+            ("power", "kW"),
+            ("temp", "degC"),
+        }
+        devices = (await client.get("/api/inference/devices", headers=headers)).json()
+        pushed = next(d for d in devices if d["name"] == f"push-{group}")
+        assert pushed["kind"] == "http" and pushed["mapping"]["fields"]["p"]["feature"] == "power"
+        streams = (await client.get("/api/inference/streams", headers=headers)).json()
+        mine = [s["status"] for s in streams if s["deploymentId"] == deployment_id]
+        assert sorted(mine) == ["running", "stopped"], mine

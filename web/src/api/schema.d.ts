@@ -505,6 +505,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/deployments/{deployment_id}/online-window": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Read the window from the feature store's online store
+         * @description The gateway then fills a predict request's window from the stream group's online store: the request may name only `entity` (or the asset path) or send only its newest readings. An incomplete or stale window is INVALID_INPUT with `details.reason`.
+         */
+        put: operations["ApiDeploymentsDeploymentIdOnlineWindowOnlineWindow"];
+        post?: never;
+        /** Requests carry their whole window again */
+        delete: operations["ApiDeploymentsDeploymentIdOnlineWindowNoOnlineWindow"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/deployments/{deployment_id}/rollback": {
         parameters: {
             query?: never;
@@ -854,7 +875,7 @@ export interface paths {
         /** Configured sensor sources, with message counts and the last payload */
         get: operations["ApiInferenceDevicesListDevices"];
         put?: never;
-        /** Add an MQTT source feeding a stream feature group */
+        /** Add an MQTT or HTTP-push source feeding a stream feature group */
         post: operations["ApiInferenceDevicesCreateDevice"];
         delete?: never;
         options?: never;
@@ -873,6 +894,26 @@ export interface paths {
         get: operations["ApiInferenceDevicesIdGetDevice"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inference/devices/{id}/readings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Push a batch of readings to an HTTP device
+         * @description Each reading is mapped as an MQTT message of the device would be; one bad reading is INVALID_INPUT naming `details.field` (`readings.<i>`), and nothing of the batch is stored.
+         */
+        post: operations["ApiInferenceDevicesIdReadingsPushReadings"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3117,8 +3158,11 @@ export interface components {
             algorithm?: string | null;
             architectureId?: string | null;
             augmentationId?: string | null;
-            datasetId: string;
-            featurePlanId: string;
+            /** @default  */
+            datasetId?: string;
+            /** @default  */
+            featurePlanId?: string;
+            featureQuery?: components["schemas"]["FeatureQuery"] | null;
             hyperparams?: {
                 [key: string]: unknown;
             };
@@ -3126,6 +3170,7 @@ export interface components {
             maxAttempts?: number;
             /** @default false */
             overrideQuality?: boolean;
+            plan?: components["schemas"]["FeaturePlan"] | null;
         };
         /** CreateKey */
         CreateKey: {
@@ -3609,6 +3654,17 @@ export interface components {
             pageSize: number;
             total: number;
         };
+        /** FeatureQuery */
+        FeatureQuery: {
+            /** Format: date-time */
+            end: string;
+            entity: string;
+            features: string[];
+            /** Format: date-time */
+            start: string;
+            target: string;
+            ttlSeconds?: number | null;
+        };
         /** FeatureSuggestion */
         FeatureSuggestion: {
             /** @enum {string} */
@@ -3687,6 +3743,7 @@ export interface components {
             assetId?: string | null;
             contract: components["schemas"]["DeploymentContract"];
             keys?: components["schemas"]["GatewayKey"][];
+            onlineWindow?: components["schemas"]["OnlineWindow"] | null;
             revision: number;
             /** @default  */
             tokenSha256?: string;
@@ -3868,6 +3925,9 @@ export interface components {
                 [key: string]: unknown;
             };
             featurePlanId: string;
+            featureQuery: {
+                [key: string]: unknown;
+            } | null;
             finishedAt: string | null;
             hyperparams: {
                 [key: string]: unknown;
@@ -4379,6 +4439,20 @@ export interface components {
                 number | string | boolean | null
             ][] | null;
         };
+        /** OnlineWindow */
+        OnlineWindow: {
+            features: {
+                [key: string]: string | null;
+            };
+            group: string;
+            maxAgeSeconds?: number | null;
+            points: number;
+        };
+        /** OnlineWindowIn */
+        OnlineWindowIn: {
+            group: string;
+            maxAgeSeconds?: number | null;
+        };
         /** OutlierShare */
         OutlierShare: {
             column: string;
@@ -4529,6 +4603,19 @@ export interface components {
             description?: string;
             name?: string;
             status?: "active" | "archived";
+        };
+        /** PushIn */
+        PushIn: {
+            readings: {
+                [key: string]: unknown;
+            }[];
+            topic?: string | null;
+        };
+        /** PushOut */
+        PushOut: {
+            device: string;
+            readings: number;
+            values: number;
         };
         /** ScheduleIn */
         quality_schemas_ScheduleIn: {
@@ -4886,9 +4973,9 @@ export interface components {
             group: string;
             /**
              * @default mqtt
-             * @constant
+             * @enum {string}
              */
-            kind?: "mqtt";
+            kind?: "mqtt" | "http";
             mapping: components["schemas"]["PayloadMapping"];
             name: string;
             topic: string;
@@ -8723,6 +8810,196 @@ export interface operations {
             };
         };
     };
+    ApiDeploymentsDeploymentIdOnlineWindowOnlineWindow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deployment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OnlineWindowIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnlineWindow"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN: the signed-in user's role may not change things. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiDeploymentsDeploymentIdOnlineWindowNoOnlineWindow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deployment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN: the signed-in user's role may not change things. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ApiDeploymentsDeploymentIdRollbackRollback: {
         parameters: {
             query?: never;
@@ -11156,6 +11433,104 @@ export interface operations {
             };
             /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiInferenceDevicesIdReadingsPushReadings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN: the signed-in user's role may not change things. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { Badge, Card, EmptyState, ErrorMessage, Field, Kv, PageHeader, Progress, QueryView, SkeletonTable } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
+import { CreateGroup } from './forms';
 import { useGroups, useMonitoring, useRuns, useSchedules, type Group } from './queries';
 
 function fmtAge(seconds: number | null | undefined): string {
@@ -102,9 +103,12 @@ export default function FeatureStorePage() {
   const { t } = useI18n();
   const groups = useGroups();
   const [selected, setSelected] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
   return (
     <>
-      <PageHeader title={t('featureStore.title')} subtitle={t('featureStore.subtitle')} />
+      <PageHeader title={t('featureStore.title')} subtitle={t('featureStore.subtitle')}
+        actions={<button className="btn primary" onClick={() => setCreating(true)} data-testid="group-new">{t('featureStore.form.newGroup')}</button>} />
+      {creating && <CreateGroup onClose={() => setCreating(false)} onCreated={setSelected} />}
       <QueryView query={groups} skeleton={<SkeletonTable />}>
         {(page) => page.items.length === 0 ? <EmptyState title={t('featureStore.empty')} text={t('featureStore.emptyHint')} /> : (
           <div className="grid cols-2" style={{ alignItems: 'start' }}>
