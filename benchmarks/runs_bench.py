@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from control_plane.lab import runs
-from control_plane.lab.tables import Experiment, Run
+from control_plane.lab.tables import Experiment, Run, RunSummary
 from control_plane.migrations import run_migrations
 from control_plane.training import service as training
 from control_plane.training.tables import TrainingEventRow, TrainingJob
@@ -124,6 +124,7 @@ async def populate(n: int, epochs: int, prefix: str, experiment_id: str) -> list
 async def cleanup(prefix: str, experiment_id: str) -> None:
     await TrainingEventRow.delete().where(TrainingEventRow.job_id.like(f"{prefix}%"))
     await TrainingJob.delete().where(TrainingJob.id.like(f"{prefix}%"))
+    await RunSummary.delete().where(RunSummary.job_id.like(f"{prefix}%"))
     await Run.delete().where(Run.experiment_id == experiment_id)
     await Experiment.delete().where(Experiment.id == experiment_id)
 
