@@ -3,18 +3,78 @@ metric's min, by a parameter, with metric and parameter filters, past the last p
 
 from __future__ import annotations
 
+import json
+import os
+import random
 import secrets
+from datetime import UTC, datetime
 
+import asyncpg
 import pytest
 
-from benchmarks.runs_bench import cleanup, populate
+from benchmarks.runs_bench import _events, _job
 
 pytestmark = [pytest.mark.anyio, pytest.mark.integration]
 
 
+async def _populate(conn: asyncpg.Connection, n: int, prefix: str, experiment_id: str) -> None:
+    """The benchmark's runs, written with a connection of this test's loop (the app's
+    engine lives on the app's)."""
+    rng, now = random.Random(7), datetime.now(UTC)
+    await conn.execute(
+        "INSERT INTO lab_experiment (id, name, description, created_by, created_at, updated_at)"
+        " VALUES ($1, 'run table test', '', '', $2, $2)",
+        experiment_id,
+        now,
+    )
+    for i in range(n):
+        job = _job(i, prefix, rng, 6)
+        await conn.execute(
+            "INSERT INTO training_job (id, dataset_id, feature_plan_id, algorithm, hyperparams,"
+            " status, evaluation, created_at)"
+            " VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb, $8)",
+            job["id"],
+            job["dataset_id"],
+            job["feature_plan_id"],
+            job["algorithm"],
+            json.dumps(job["hyperparams"]),
+            job["status"],
+            json.dumps(job["evaluation"]),
+            job["created_at"],
+        )
+        await conn.executemany(
+            "INSERT INTO training_event (job_id, seq, type, level, payload, ts)"
+            " VALUES ($1, $2, $3, $4, $5::jsonb, $6)",
+            [
+                (e["job_id"], e["seq"], e["type"], e["level"], json.dumps(e["payload"]), e["ts"])
+                for e in _events(job["id"], 5, rng)
+            ],
+        )
+        await conn.execute(
+            "INSERT INTO lab_run (job_id, kind, experiment_id, name, created_at)"
+            " VALUES ($1, 'training', $2, $3, $4)",
+            job["id"],
+            experiment_id,
+            f"run {job['id']}",
+            job["created_at"],
+        )
+
+
+async def _cleanup(conn: asyncpg.Connection, prefix: str, experiment_id: str) -> None:
+    for table, column in (
+        ("training_event", "job_id"),
+        ("lab_run_summary", "job_id"),
+        ("lab_run", "job_id"),
+        ("training_job", "id"),
+    ):
+        await conn.execute(f"DELETE FROM {table} WHERE {column} LIKE $1", f"{prefix}%")
+    await conn.execute("DELETE FROM lab_experiment WHERE id = $1", experiment_id)
+
+
 async def test_sort_filter_and_page_in_sql(cp_client, admin_headers) -> None:
     prefix, experiment_id = f"rt-{secrets.token_hex(3)}-", f"exp-{secrets.token_hex(4)}"
-    await populate(40, 5, prefix, experiment_id)
+    conn = await asyncpg.connect(os.environ["DATABASE_URL"])
+    await _populate(conn, 40, prefix, experiment_id)
     try:
 
         async def table(**params) -> dict:
@@ -60,4 +120,5 @@ async def test_sort_filter_and_page_in_sql(cp_client, admin_headers) -> None:
         bad_sort = await cp_client.get("/api/runs", params={"sort": "nope"}, headers=admin_headers)
         assert bad_sort.status_code == 400
     finally:
-        await cleanup(prefix, experiment_id)
+        await _cleanup(conn, prefix, experiment_id)
+        await conn.close()

@@ -11,7 +11,6 @@ import msgspec
 import pytest
 import torch
 
-from control_plane.deployments.basis import version_basis
 from control_plane.lab.weight_contract import expected_signature
 from schemas.feature_plan import FeaturePlan
 from tests.integration.flow_support import make_plan
@@ -29,6 +28,8 @@ class _Persistence(torch.nn.Module):
 
     def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
         last = inputs[0][:, -1, self.target] * self.scale
+        for other in inputs[1:]:  # read, so that the export keeps every contract input
+            last = last + 0.0 * other.mean(dim=(1, 2))
         return last[:, None, None].expand(-1, self.horizon, self.quantiles).contiguous()
 
 
@@ -71,6 +72,7 @@ async def test_an_onnx_weight_registers_as_a_deployable_version(cp_client, admin
     ).json()
     plan = msgspec.convert(plan_body["plan"], FeaturePlan)
     model = f"ext-{uuid.uuid4().hex[:6]}"
+    deployment_id = ""
     good = await _upload(cp_client, admin_headers, "persistence", _onnx(plan))
     wrong = await _upload(cp_client, admin_headers, "long", _onnx(plan, horizon=plan.horizon + 1))
     try:
@@ -118,15 +120,22 @@ async def test_an_onnx_weight_registers_as_a_deployable_version(cp_client, admin
         ).json()
         assert any(n["id"] == good["id"] and n["type"] == "weight" for n in lineage["nodes"])
 
-        basis = await version_basis(model, 1)  # what a deployment is built from
-        assert basis.plan.horizon == plan.horizon and basis.artifact_uri == fetched["artifactUri"]
+        assert fetched["card"]["plan"]["horizon"] == plan.horizon  # what a deployment reads
 
-        # the version outlives the weight: its file was copied beside the registry's
+        # the version outlives the weight (its file was copied beside the registry's), and
+        # deploys like a trained one: Triton loads it and reports it READY
         assert (
             await cp_client.delete(f"/api/models/weights/{good['id']}", headers=admin_headers)
         ).status_code == 204
-        assert (await version_basis(model, 1)).artifact_uri.endswith("/model.onnx")
+        deployed = await cp_client.post(
+            "/api/deployments", json={"modelId": model, "version": 1}, headers=admin_headers
+        )
+        assert deployed.status_code == 201, deployed.text
+        deployment_id = deployed.json()["id"]
+        assert deployed.json()["status"] == "active"
     finally:
+        if deployment_id:
+            await cp_client.delete(f"/api/deployments/{deployment_id}", headers=admin_headers)
         for w in (good, wrong):
             await cp_client.delete(f"/api/models/weights/{w['id']}", headers=admin_headers)
         await cp_client.delete(f"/api/datasets/{dataset_id}?force=true", headers=admin_headers)
