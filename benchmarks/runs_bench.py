@@ -8,10 +8,11 @@ finished training jobs with their metric events (one per epoch: trainLoss, valLo
 seconds...) and test evaluation, groups them in one experiment, then times through the
 lab's services (what the routes call, without HTTP):
 
-- list: the run table of all N runs, sorted on the server by a metric's minimum, one page
-  (a finished run's metric summary is folded from its events at the first listing and
-  kept; that first listing is printed apart);
-- list, filtered: the same with a status and a name filter;
+- list: the run table of all N runs, sorted by a metric's minimum, one page of 50, paged,
+  sorted and filtered in PostgreSQL (a run's metric summary is folded from its events at
+  the first listing and kept; that first listing is printed apart);
+- list, filtered: the same with a status and a name filter, then with a metric and a
+  parameter filter; sorted by a parameter (page 5);
 - compare: 20 runs side by side (parameter diff, loss curves, per-step metrics);
 - reference: the run table built the naive way, one metrics query per run.
 
@@ -32,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from control_plane.lab import runs
-from control_plane.lab.tables import Experiment, Run
+from control_plane.lab.tables import Experiment, Run, RunSummary
 from control_plane.migrations import run_migrations
 from control_plane.training import service as training
 from control_plane.training.tables import TrainingEventRow, TrainingJob
@@ -124,6 +125,7 @@ async def populate(n: int, epochs: int, prefix: str, experiment_id: str) -> list
 async def cleanup(prefix: str, experiment_id: str) -> None:
     await TrainingEventRow.delete().where(TrainingEventRow.job_id.like(f"{prefix}%"))
     await TrainingJob.delete().where(TrainingJob.id.like(f"{prefix}%"))
+    await RunSummary.delete().where(RunSummary.job_id.like(f"{prefix}%"))
     await Run.delete().where(Run.experiment_id == experiment_id)
     await Experiment.delete().where(Experiment.id == experiment_id)
 
@@ -167,6 +169,11 @@ async def main(n: int, epochs: int) -> None:
         rows = [
             ("list (sort by min valLoss)", await median_ms(table())),
             ("list, filtered (status, name)", await median_ms(table(status="succeeded", q="run"))),
+            (
+                "list, filtered (metric, param)",
+                await median_ms(table(where=["metric:valLoss:min<0.5", "param:batch_size=128"])),
+            ),
+            ("list, sorted by a param", await median_ms(table(sort="param:lr", page=5))),
             ("compare 20 runs", await median_ms(lambda: runs.compare_runs(ids[:20]))),
         ]
         reference = await median_ms(lambda: naive_table(ids[:n]))

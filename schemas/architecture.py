@@ -46,3 +46,4 @@ class ArchitectureGraph(Wire):
     edges: list[ArchEdge] = msgspec.field(default_factory=list)
     description: str = ""
     context: ShapeContext | None = None
+    projectId: str | None = None  # the project it belongs to (its members' roles apply)

@@ -9,7 +9,7 @@ from litestar.types import ControllerRouterHandler
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.auth.security import writer_guard
 from control_plane.auth.service import AuthUser
-from control_plane.lab import designs, preview
+from control_plane.lab import access, designs, preview
 from control_plane.lab.schemas import (
     ArchitectureOut,
     AugmentationBody,
@@ -46,8 +46,8 @@ async def validate_architecture(data: ArchitectureGraph = Body()) -> ShapeReport
 
 
 @get(ARCH, tags=["lab"], summary="List architectures")
-async def list_architectures() -> list[ArchitectureOut]:
-    return await designs.list_architectures()
+async def list_architectures(user: AuthUser) -> list[ArchitectureOut]:
+    return await designs.list_architectures(await access.hidden_projects(user))
 
 
 @post(
@@ -59,11 +59,13 @@ async def list_architectures() -> list[ArchitectureOut]:
     description=_REFUSAL,
 )
 async def create_architecture(user: AuthUser, data: ArchitectureGraph = Body()) -> ArchitectureOut:
+    await access.require(data.projectId, user, "edit")
     return await designs.create_architecture(data, user.username)
 
 
 @get(ARCH + "/{arch_id:str}", tags=["lab"], summary="An architecture with its shapes")
-async def get_architecture(arch_id: str) -> ArchitectureOut:
+async def get_architecture(arch_id: str, user: AuthUser) -> ArchitectureOut:
+    await access.architecture(arch_id, user, "read")
     return await designs.get_architecture(arch_id)
 
 
@@ -74,7 +76,11 @@ async def get_architecture(arch_id: str) -> ArchitectureOut:
     summary="Replace an architecture",
     description=_REFUSAL,
 )
-async def update_architecture(arch_id: str, data: ArchitectureGraph = Body()) -> ArchitectureOut:
+async def update_architecture(
+    arch_id: str, user: AuthUser, data: ArchitectureGraph = Body()
+) -> ArchitectureOut:
+    await access.architecture(arch_id, user, "edit")
+    await access.require(data.projectId, user, "edit")
     return await designs.update_architecture(arch_id, data)
 
 
@@ -84,7 +90,8 @@ async def update_architecture(arch_id: str, data: ArchitectureGraph = Body()) ->
     guards=[writer_guard],
     summary="Delete an architecture",
 )
-async def delete_architecture(arch_id: str) -> None:
+async def delete_architecture(arch_id: str, user: AuthUser) -> None:
+    await access.architecture(arch_id, user, "edit")
     await designs.delete_architecture(arch_id)
 
 

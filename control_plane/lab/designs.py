@@ -84,6 +84,7 @@ def _arch_out(row: dict[str, Any]) -> ArchitectureOut:
         edges=graph.edges,
         context=ctx,
         shapes=check_graph(graph, ctx).shapes,
+        projectId=row.get("project_id"),
         createdBy=row["created_by"],
         createdAt=row["created_at"],
         updatedAt=row["updated_at"],
@@ -115,6 +116,7 @@ async def create_architecture(graph: ArchitectureGraph, user: str) -> Architectu
         name=graph.name,
         description=graph.description,
         graph=_stored(graph),
+        project_id=graph.projectId,
         created_by=user,
         created_at=stamp,
         updated_at=stamp,
@@ -125,14 +127,15 @@ async def create_architecture(graph: ArchitectureGraph, user: str) -> Architectu
 async def update_architecture(arch_id: str, graph: ArchitectureGraph) -> ArchitectureOut:
     await _arch_row(arch_id)
     check_graph(graph)
-    await Architecture.update(
-        {
-            Architecture.name: graph.name,
-            Architecture.description: graph.description,
-            Architecture.graph: _stored(graph),
-            Architecture.updated_at: now(),
-        }
-    ).where(Architecture.id == arch_id)
+    changes: dict[Any, Any] = {
+        Architecture.name: graph.name,
+        Architecture.description: graph.description,
+        Architecture.graph: _stored(graph),
+        Architecture.updated_at: now(),
+    }
+    if graph.projectId:  # moved into a project
+        changes[Architecture.project_id] = graph.projectId
+    await Architecture.update(changes).where(Architecture.id == arch_id)
     return await get_architecture(arch_id)
 
 
@@ -144,13 +147,15 @@ async def architecture_graph(arch_id: str) -> ArchitectureGraph:
     return _graph_of(await _arch_row(arch_id))
 
 
-async def list_architectures() -> list[ArchitectureOut]:
+async def list_architectures(hidden_projects: list[str] | None = None) -> list[ArchitectureOut]:
+    """Every architecture but those of the given (private) projects."""
     rows = (
         await Architecture.select()
         .order_by(Architecture.updated_at, ascending=False)
         .output(load_json=True)
     )
-    return [_arch_out(r) for r in rows]
+    hidden = set(hidden_projects or [])
+    return [_arch_out(r) for r in rows if r.get("project_id") not in hidden]
 
 
 async def delete_architecture(arch_id: str) -> None:

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from control_plane.lab.schemas import MetricRange, RunRow
+from control_plane.lab.tables import Experiment
 from control_plane.notebooks.tables import NotebookRunMetricRow, NotebookRunRow
 
 # a notebook run's states, in the training jobs' words (so one status filter serves both)
@@ -98,3 +100,59 @@ async def notebook_curves(runs: list[RunRow]) -> dict[str, list[dict[str, Any]]]
         point = points[m["run_id"]].setdefault(m["step"], {"epoch": m["step"]})
         point[m["key"]] = m["value"]
     return {i: [by_step[k] for k in sorted(by_step)] for i, by_step in points.items()}
+
+
+async def visible_notebook_rows(
+    experiment_id: str | None,
+    status: str | None,
+    algorithm: str | None,
+    q: str | None,
+    hidden_projects: list[str],
+) -> list[RunRow]:
+    """Notebook runs for the run table: the same filters as its SQL (status, algorithm, a
+    name or id fragment), leaving out experiments of projects the reader may not see."""
+    rows = await notebook_rows(experiment_id)
+    if hidden_projects:
+        hidden = await Experiment.select(Experiment.id).where(
+            Experiment.project_id.is_in(hidden_projects)
+        )
+        rows = [r for r in rows if r.experimentId not in {h["id"] for h in hidden}]
+    needle = (q or "").lower()
+    return [
+        r
+        for r in rows
+        if (not status or r.status == status)
+        and (not algorithm or r.algorithm == algorithm)
+        and (not needle or needle in r.name.lower() or needle in r.id)
+    ]
+
+
+def sort_value(row: RunRow, sort: str) -> Any:
+    """A row's value for the run table's `sort` (as `run_query.column_expr` reads it)."""
+    kind, _, rest = sort.partition(":")
+    if kind == "param":
+        return row.params.get(rest)
+    if kind == "metric":
+        name, _, stat = rest.partition(":")
+        found = row.metrics.get(name)
+        return None if found is None else getattr(found, stat or "last", None)
+    return {"createdAt": row.createdAt, "name": row.name, "status": row.status}.get(
+        sort, row.algorithm
+    )
+
+
+def merged_page(
+    rows: list[RunRow], sort: str, descending: bool, page: int, page_size: int
+) -> list[RunRow]:
+    """Training and notebook runs in one order (runs without the column last), one page."""
+    present = [r for r in rows if sort_value(r, sort) is not None]
+    missing = [r for r in rows if sort_value(r, sort) is None]
+
+    def key(r: RunRow) -> tuple[int, Any]:
+        value = sort_value(r, sort)
+        if isinstance(value, datetime):
+            return (0, value.timestamp())
+        return (0, value) if isinstance(value, int | float) else (1, str(value))
+
+    ordered = sorted(present, key=key, reverse=descending) + missing
+    return ordered[(page - 1) * page_size : page * page_size]

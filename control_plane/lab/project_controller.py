@@ -8,7 +8,7 @@ from litestar.types import ControllerRouterHandler
 
 from control_plane.auth.security import writer_guard
 from control_plane.auth.service import AuthUser
-from control_plane.lab import projects
+from control_plane.lab import access, projects
 from control_plane.lab.schemas import (
     MemberBody,
     ProjectBody,
@@ -21,8 +21,8 @@ P = "/projects"
 
 
 @get(P, tags=["lab"], summary="List projects")
-async def list_projects() -> list[ProjectOut]:
-    return await projects.list_projects()
+async def list_projects(user: AuthUser) -> list[ProjectOut]:
+    return await projects.list_projects(user)
 
 
 @post(
@@ -33,12 +33,13 @@ async def list_projects() -> list[ProjectOut]:
     summary="Create a project (its creator is its owner)",
 )
 async def create_project(user: AuthUser, data: ProjectBody = Body()) -> ProjectOut:
-    return await projects.create_project(data, user.username)
+    return await projects.create_project(data, user)
 
 
 @get(P + "/{project_id:str}", tags=["lab"], summary="A project")
-async def get_project(project_id: str) -> ProjectOut:
-    return await projects.get_project(project_id)
+async def get_project(project_id: str, user: AuthUser) -> ProjectOut:
+    await access.require(project_id, user, "read")
+    return await projects.get_project(project_id, user)
 
 
 @put(
@@ -47,8 +48,11 @@ async def get_project(project_id: str) -> ProjectOut:
     guards=[writer_guard],
     summary="Rename, describe or archive a project",
 )
-async def update_project(project_id: str, data: ProjectPatch = Body()) -> ProjectOut:
-    return await projects.update_project(project_id, data)
+async def update_project(
+    project_id: str, user: AuthUser, data: ProjectPatch = Body()
+) -> ProjectOut:
+    await access.require(project_id, user, "own")
+    return await projects.update_project(project_id, data, user)
 
 
 @delete(
@@ -57,7 +61,8 @@ async def update_project(project_id: str, data: ProjectPatch = Body()) -> Projec
     guards=[writer_guard],
     summary="Delete a project without experiments",
 )
-async def delete_project(project_id: str) -> None:
+async def delete_project(project_id: str, user: AuthUser) -> None:
+    await access.require(project_id, user, "own")
     await projects.delete_project(project_id)
 
 
@@ -68,8 +73,13 @@ async def delete_project(project_id: str) -> None:
     status_code=200,
     summary="Group a dataset, feature plan, experiment, model or deployment",
 )
-async def link_project(project_id: str, data: ProjectLinkBody = Body()) -> ProjectOut:
-    return await projects.link(project_id, data)
+async def link_project(
+    project_id: str, user: AuthUser, data: ProjectLinkBody = Body()
+) -> ProjectOut:
+    await access.require(project_id, user, "edit")
+    if data.kind == "experiment":  # it leaves its project: change rights there too
+        await access.experiment(data.refId, user, "edit")
+    return await projects.link(project_id, data, user)
 
 
 @delete(
@@ -79,18 +89,32 @@ async def link_project(project_id: str, data: ProjectLinkBody = Body()) -> Proje
     status_code=204,
     summary="Remove a link",
 )
-async def unlink_project(project_id: str, kind: str, ref_id: str) -> None:
-    await projects.unlink(project_id, kind, ref_id)
+async def unlink_project(project_id: str, kind: str, ref_id: str, user: AuthUser) -> None:
+    await access.require(project_id, user, "edit")
+    await projects.unlink(project_id, kind, ref_id, user)
 
 
 @put(
     P + "/{project_id:str}/members",
     tags=["lab"],
     guards=[writer_guard],
-    summary="Add a member or change a member's role",
+    summary="Add a member or change a member's role (owner, editor or viewer)",
 )
-async def set_member(project_id: str, data: MemberBody = Body()) -> ProjectOut:
-    return await projects.set_member(project_id, data)
+async def set_member(project_id: str, user: AuthUser, data: MemberBody = Body()) -> ProjectOut:
+    await access.require(project_id, user, "own")
+    return await projects.set_member(project_id, data, user)
+
+
+@delete(
+    P + "/{project_id:str}/members/{username:str}",
+    tags=["lab"],
+    guards=[writer_guard],
+    status_code=204,
+    summary="Remove a member (a project keeps at least one owner)",
+)
+async def remove_member(project_id: str, username: str, user: AuthUser) -> None:
+    await access.require(project_id, user, "own")
+    await projects.remove_member(project_id, username, user)
 
 
 project_routes: list[ControllerRouterHandler] = [
@@ -102,4 +126,5 @@ project_routes: list[ControllerRouterHandler] = [
     link_project,
     unlink_project,
     set_member,
+    remove_member,
 ]

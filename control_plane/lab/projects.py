@@ -7,6 +7,8 @@ from typing import Any
 
 import msgspec
 
+from control_plane.auth.service import AuthUser
+from control_plane.lab import access
 from control_plane.lab.designs import new_id
 from control_plane.lab.schemas import (
     MemberBody,
@@ -26,7 +28,7 @@ async def _row(project_id: str) -> dict[str, Any]:
     return row
 
 
-async def _out(row: dict[str, Any]) -> ProjectOut:
+async def _out(row: dict[str, Any], user: AuthUser) -> ProjectOut:
     pid = row["id"]
     members = await ProjectMember.select().where(ProjectMember.project_id == pid)
     links = await ProjectLink.select().where(ProjectLink.project_id == pid)
@@ -36,51 +38,56 @@ async def _out(row: dict[str, Any]) -> ProjectOut:
         name=row["name"],
         description=row["description"],
         status=row["status"],
+        private=row["private"],
         members=[MemberBody(username=m["username"], role=m["role"]) for m in members],
         links=[ProjectLinkBody(kind=k["kind"], refId=k["ref_id"]) for k in links],
         experiments=experiments,
+        myRole=await access.role_in(pid, user),
         createdBy=row["created_by"],
         createdAt=row["created_at"],
         updatedAt=row["updated_at"],
     )
 
 
-async def create_project(body: ProjectBody, user: str) -> ProjectOut:
+async def create_project(body: ProjectBody, user: AuthUser) -> ProjectOut:
     pid, stamp = new_id("prj"), datetime.now(UTC)
     await Project(
         id=pid,
         name=body.name,
         description=body.description,
-        created_by=user,
+        private=body.private,
+        created_by=user.username,
         created_at=stamp,
         updated_at=stamp,
     ).save()
-    await ProjectMember(project_id=pid, username=user, role="owner").save()
-    return await get_project(pid)
+    await ProjectMember(project_id=pid, username=user.username, role="owner").save()
+    return await get_project(pid, user)
 
 
-async def get_project(project_id: str) -> ProjectOut:
-    return await _out(await _row(project_id))
+async def get_project(project_id: str, user: AuthUser) -> ProjectOut:
+    return await _out(await _row(project_id), user)
 
 
-async def list_projects() -> list[ProjectOut]:
+async def list_projects(user: AuthUser) -> list[ProjectOut]:
+    hidden = set(await access.hidden_projects(user))
     rows = await Project.select().order_by(Project.created_at, ascending=False)
-    return [await _out(r) for r in rows]
+    return [await _out(r, user) for r in rows if r["id"] not in hidden]
 
 
-async def update_project(project_id: str, patch: ProjectPatch) -> ProjectOut:
+async def update_project(project_id: str, patch: ProjectPatch, user: AuthUser) -> ProjectOut:
     await _row(project_id)
     changes: dict[Any, Any] = {Project.updated_at: datetime.now(UTC)}
     for field, column in (
         ("name", Project.name),
         ("description", Project.description),
         ("status", Project.status),
+        ("private", Project.private),
     ):
         value = getattr(patch, field)
         if value is not msgspec.UNSET:
             changes[column] = value
     await Project.update(changes).where(Project.id == project_id)
-    return await get_project(project_id)
+    return await get_project(project_id, user)
 
 
 async def delete_project(project_id: str) -> None:
@@ -93,7 +100,7 @@ async def delete_project(project_id: str) -> None:
     await Project.delete().where(Project.id == project_id)
 
 
-async def link(project_id: str, body: ProjectLinkBody) -> ProjectOut:
+async def link(project_id: str, body: ProjectLinkBody, user: AuthUser) -> ProjectOut:
     await _row(project_id)
     if body.kind == "experiment":
         await Experiment.update({Experiment.project_id: project_id}).where(
@@ -107,23 +114,53 @@ async def link(project_id: str, body: ProjectLinkBody) -> ProjectOut:
         )
         if not exists:
             await ProjectLink(project_id=project_id, kind=body.kind, ref_id=body.refId).save()
-    return await get_project(project_id)
+    return await get_project(project_id, user)
 
 
-async def unlink(project_id: str, kind: str, ref_id: str) -> ProjectOut:
+async def unlink(project_id: str, kind: str, ref_id: str, user: AuthUser) -> ProjectOut:
     await _row(project_id)
     await ProjectLink.delete().where(
         (ProjectLink.project_id == project_id)
         & (ProjectLink.kind == kind)
         & (ProjectLink.ref_id == ref_id)
     )
-    return await get_project(project_id)
+    return await get_project(project_id, user)
 
 
-async def set_member(project_id: str, body: MemberBody) -> ProjectOut:
+async def _owners_left(project_id: str, username: str) -> int:
+    """Owners of the project other than `username`."""
+    return int(
+        await ProjectMember.count().where(
+            (ProjectMember.project_id == project_id)
+            & (ProjectMember.role == "owner")
+            & (ProjectMember.username != username)
+        )
+    )
+
+
+async def set_member(project_id: str, body: MemberBody, user: AuthUser) -> ProjectOut:
+    """Add a member or change a member's role; a project keeps at least one owner."""
     await _row(project_id)
+    if body.role != "owner" and not await _owners_left(project_id, body.username):
+        raise Conflict(
+            f"{body.username} is the project's last owner: make someone else owner first",
+            {"projectId": project_id, "username": body.username},
+        )
     await ProjectMember.delete().where(
         (ProjectMember.project_id == project_id) & (ProjectMember.username == body.username)
     )
     await ProjectMember(project_id=project_id, username=body.username, role=body.role).save()
-    return await get_project(project_id)
+    return await get_project(project_id, user)
+
+
+async def remove_member(project_id: str, username: str, user: AuthUser) -> ProjectOut:
+    await _row(project_id)
+    if not await _owners_left(project_id, username):
+        raise Conflict(
+            f"{username} is the project's last owner: make someone else owner first",
+            {"projectId": project_id, "username": username},
+        )
+    await ProjectMember.delete().where(
+        (ProjectMember.project_id == project_id) & (ProjectMember.username == username)
+    )
+    return await get_project(project_id, user)

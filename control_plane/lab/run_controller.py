@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Request, delete, get, post, put
 from litestar.params import Body, Parameter
 from litestar.types import ControllerRouterHandler
@@ -11,7 +12,7 @@ from litestar.types import ControllerRouterHandler
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.auth.security import writer_guard
 from control_plane.auth.service import AuthUser
-from control_plane.lab import experiments, runs
+from control_plane.lab import access, experiments, runs
 from control_plane.lab.schemas import (
     Comparison,
     ExperimentControl,
@@ -33,9 +34,28 @@ Query = Annotated[str | None, Parameter(default=None)]
 
 @get(EXP, tags=["lab"], summary="List experiments, each with its newest run's status")
 async def list_experiments(
-    status: Query, project_id: Annotated[str | None, Parameter(query="projectId", default=None)]
+    user: AuthUser,
+    status: Query,
+    project_id: Annotated[str | None, Parameter(query="projectId", default=None)],
 ) -> list[ExperimentOut]:
-    return await experiments.list_experiments(status, project_id)
+    await access.require(project_id, user, "read")
+    found = await experiments.list_experiments(status, project_id)
+    return await _visible(found, user)
+
+
+async def _visible(found: list[ExperimentOut], user: AuthUser) -> list[ExperimentOut]:
+    """Experiments the user may see, each saying whether the user may change it."""
+    hidden = set(await access.hidden_projects(user))
+    roles: dict[str, str | None] = {}
+    out = []
+    for e in found:
+        if e.projectId in hidden:
+            continue
+        if e.projectId and e.projectId not in roles:
+            roles[e.projectId] = await access.role_in(e.projectId, user)
+        role = roles.get(e.projectId or "", "editor" if user.can_write else "viewer")
+        out.append(msgspec.structs.replace(e, canEdit=user.can_write and role != "viewer"))
+    return out
 
 
 @post(
@@ -51,13 +71,15 @@ async def create_experiment(
     store: ObjectStore,
     data: ExperimentCreate = Body(),
 ) -> ExperimentOut:
+    await access.require(data.projectId, user, "edit")
     queue = request.app.state.training_queue
     return await experiments.create_experiment(data, user.username, store, queue)
 
 
 @get(EXP + "/{experiment_id:str}", tags=["lab"], summary="An experiment")
-async def get_experiment(experiment_id: str) -> ExperimentOut:
-    return await experiments.get_experiment(experiment_id)
+async def get_experiment(experiment_id: str, user: AuthUser) -> ExperimentOut:
+    await access.experiment(experiment_id, user, "read")
+    return (await _visible([await experiments.get_experiment(experiment_id)], user))[0]
 
 
 @put(
@@ -66,7 +88,10 @@ async def get_experiment(experiment_id: str) -> ExperimentOut:
     guards=[writer_guard],
     summary="Rename an experiment or change its description",
 )
-async def rename_experiment(experiment_id: str, data: Rename = Body()) -> ExperimentOut:
+async def rename_experiment(
+    experiment_id: str, user: AuthUser, data: Rename = Body()
+) -> ExperimentOut:
+    await access.experiment(experiment_id, user, "edit")
     return await experiments.rename_experiment(experiment_id, data)
 
 
@@ -76,7 +101,8 @@ async def rename_experiment(experiment_id: str, data: Rename = Body()) -> Experi
     guards=[writer_guard],
     summary="Delete an experiment with its runs' logs, events, checkpoints and artifacts",
 )
-async def delete_experiment(experiment_id: str, store: ObjectStore) -> None:
+async def delete_experiment(experiment_id: str, user: AuthUser, store: ObjectStore) -> None:
+    await access.experiment(experiment_id, user, "edit")
     await experiments.delete_experiment(experiment_id, store)
 
 
@@ -94,6 +120,7 @@ async def add_run(
     store: ObjectStore,
     data: RunCreate = Body(),
 ) -> RunRow:
+    await access.experiment(experiment_id, user, "edit")
     queue = request.app.state.training_queue
     return await experiments.add_run(experiment_id, data, user.username, store, queue)
 
@@ -108,9 +135,11 @@ async def add_run(
 async def control_experiment(
     request: Request[Any, Any, Any],
     experiment_id: str,
+    user: AuthUser,
     store: ObjectStore,
     data: ExperimentControl = Body(),
 ) -> RunRow:
+    await access.experiment(experiment_id, user, "edit")
     state = request.app.state
     return await experiments.control(experiment_id, data, state.redis, store, state.training_queue)
 
@@ -120,7 +149,8 @@ async def control_experiment(
     tags=["lab"],
     summary="Every run's metric points (loss curves)",
 )
-async def experiment_metrics(experiment_id: str) -> list[RunMetrics]:
+async def experiment_metrics(experiment_id: str, user: AuthUser) -> list[RunMetrics]:
+    await access.experiment(experiment_id, user, "read")
     return await experiments.metrics(experiment_id)
 
 
@@ -134,6 +164,7 @@ async def experiment_metrics(experiment_id: str) -> list[RunMetrics]:
 async def save_experiment(
     experiment_id: str, user: AuthUser, store: ObjectStore, data: SaveRequest = Body()
 ) -> WeightOut:
+    await access.experiment(experiment_id, user, "read")
     return await experiments.save(experiment_id, data, user.username, store)
 
 
@@ -142,9 +173,13 @@ async def save_experiment(
     tags=["lab"],
     summary="The run table: filter and sort on the server",
     description="`sort`: createdAt, name, status, algorithm, `param:<name>` or "
-    "`metric:<name>:<last|min|max>`; `order`: asc or desc.",
+    "`metric:<name>:<last|min|max>`; `order`: asc or desc. `where` (repeatable): "
+    "`param:<name><op><value>` or `metric:<name>:<last|min|max><op><value>`, op one of "
+    "= != < <= > >= (numbers compare numerically). Runs of private projects the caller is "
+    "not a member of are left out.",
 )
 async def list_runs(
+    user: AuthUser,
     status: Query,
     algorithm: Query,
     q: Query,
@@ -153,7 +188,10 @@ async def list_runs(
     order: Annotated[str, Parameter(default="desc", pattern="^(asc|desc)$")],
     page: Annotated[int, Parameter(ge=1, default=1)],
     page_size: Annotated[int, Parameter(ge=1, le=1000, default=50, query="pageSize")],
+    where: Annotated[list[str] | None, Parameter(default=None)],
 ) -> RunPage:
+    if experiment_id:
+        await access.experiment(experiment_id, user, "read")
     return await runs.list_runs(
         experiment_id=experiment_id,
         status=status,
@@ -163,6 +201,8 @@ async def list_runs(
         descending=order == "desc",
         page=page,
         page_size=page_size,
+        where=where,
+        hidden_projects=await access.hidden_projects(user),
     )
 
 
@@ -172,18 +212,23 @@ async def list_runs(
     summary="Runs side by side: parameter diff, loss curves, metrics per horizon step",
 )
 async def compare_runs(
+    user: AuthUser,
     ids: Annotated[str, Parameter(description="run ids, comma-separated")],
 ) -> Comparison:
+    for run_id in dict.fromkeys(i for i in ids.split(",") if i):
+        await access.run(run_id, user, "read")
     return await runs.compare_runs(ids.split(","))
 
 
 @get(RUNS + "/{run_id:str}", tags=["lab"], summary="One row of the run table")
-async def get_run(run_id: str) -> RunRow:
+async def get_run(run_id: str, user: AuthUser) -> RunRow:
+    await access.run(run_id, user, "read")
     return await runs.get_run(run_id)
 
 
 @put(RUNS + "/{run_id:str}", tags=["lab"], guards=[writer_guard], summary="Rename a run")
-async def rename_run(run_id: str, data: Rename = Body()) -> RunRow:
+async def rename_run(run_id: str, user: AuthUser, data: Rename = Body()) -> RunRow:
+    await access.run(run_id, user, "edit")
     row = await runs.get_run(run_id)
     return await runs.rename_run(run_id, data.name if isinstance(data.name, str) else row.name)
 
@@ -194,7 +239,8 @@ async def rename_run(run_id: str, data: Rename = Body()) -> RunRow:
     guards=[writer_guard],
     summary="Delete a run: its job, logs, events, checkpoints and unregistered artifacts",
 )
-async def delete_run(run_id: str, store: ObjectStore) -> None:
+async def delete_run(run_id: str, user: AuthUser, store: ObjectStore) -> None:
+    await access.run(run_id, user, "edit")
     await runs.delete_run(run_id, store)
 
 

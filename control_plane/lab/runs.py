@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
 from control_plane.adapters.object_store import ObjectStore
-from control_plane.lab.notebook_runs import notebook_curves, notebook_rows
+from control_plane.lab import run_query, summaries
+from control_plane.lab.notebook_runs import (
+    merged_page,
+    notebook_curves,
+    notebook_rows,
+    visible_notebook_rows,
+)
 from control_plane.lab.schemas import Comparison, MetricRange, RunCreate, RunPage, RunRow
-from control_plane.lab.summaries import summaries
 from control_plane.lab.tables import Run, RunSummary
 from control_plane.lab.weights import init_weights_uri
 from control_plane.training import removal, run_view
@@ -19,7 +25,6 @@ from control_plane.training.queue import TrainingQueue
 from control_plane.training.schemas import CreateJob
 from schemas.errors import InvalidInput, NotFound
 
-SORTABLE = ("createdAt", "name", "status", "algorithm")
 MAX_COMPARE = 50
 
 
@@ -58,6 +63,7 @@ def _row(job: dict[str, Any], run: dict[str, Any] | None, summary: dict[str, Any
         params=flat_params(job["hyperparams"] or {}),
         metrics=metrics,
         createdAt=job["created_at"],
+        kind=run.get("kind") or "training",
     )
 
 
@@ -65,7 +71,7 @@ async def run_rows(job_ids: list[str] | None) -> list[RunRow]:
     jobs = await run_view.job_rows(job_ids)
     ids = [j["id"] for j in jobs]
     runs = {r["job_id"]: r for r in await Run.select().where(Run.job_id.is_in(ids or [""]))}
-    folded = await summaries(jobs)
+    folded = await summaries.summaries(jobs)
     return [_row(j, runs.get(j["id"]), folded.get(j["id"], {})) for j in jobs]
 
 
@@ -74,36 +80,41 @@ async def experiment_job_ids(experiment_id: str) -> list[str]:
     return [r["job_id"] for r in rows]
 
 
-def _sort_key(sort: str) -> tuple[Any, bool]:
-    """A key function for `sort` (a column, `param:<name>` or `metric:<name>[:last|min|max]`)
-    and whether it is numeric; INVALID_INPUT for anything else."""
-    if sort in SORTABLE:
-        attr = {"createdAt": "createdAt"}.get(sort, sort)
-        return (lambda r: getattr(r, attr)), False
-    kind, _, rest = sort.partition(":")
-    if kind == "param" and rest:
-        return (lambda r: r.params.get(rest)), True
-    if kind == "metric" and rest:
-        name, _, stat = rest.rpartition(":")
-        if stat not in ("last", "min", "max"):
-            name, stat = rest, "last"
-        return (lambda r: getattr(r.metrics[name], stat) if name in r.metrics else None), True
-    raise InvalidInput(
-        f"cannot sort by {sort!r}",
-        {"field": "sort", "allowed": [*SORTABLE, "param:<name>", "metric:<name>:<last|min|max>"]},
-    )
+def _scope(
+    experiment_id: str | None,
+    status: str | None,
+    algorithm: str | None,
+    q: str | None,
+    hidden_projects: list[str],
+) -> run_query.Query:
+    query = run_query.Query()
+    if experiment_id:
+        query.add("r.experiment_id = {}", experiment_id)
+    if status:
+        query.add("j.status = {}", status)
+    if algorithm:
+        query.add("j.algorithm = {}", algorithm)
+    if q:
+        query.add(f"({run_query.COLUMNS['name']} ILIKE {{}} OR j.id ILIKE {{}})", *[f"%{q}%"] * 2)
+    if hidden_projects:
+        query.add("COALESCE(e.project_id, '') <> ALL({})", hidden_projects)
+    return query
 
 
-def _ordered(rows: list[RunRow], sort: str, descending: bool) -> list[RunRow]:
-    key, _ = _sort_key(sort)
-    present = [r for r in rows if key(r) is not None]
-    missing = [r for r in rows if key(r) is None]  # runs without the column go last
+def _page_row(row: dict[str, Any]) -> RunRow:
+    def loaded(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else (value or {})
 
-    def comparable(r: RunRow) -> tuple[int, Any]:
-        value = key(r)
-        return (0, value) if isinstance(value, int | float) else (1, str(value))
-
-    return sorted(present, key=comparable, reverse=descending) + missing
+    job = row | {"hyperparams": loaded(row["hyperparams"])}
+    run = {
+        "name": row["run_name"],
+        "experiment_id": row["experiment_id"],
+        "architecture_id": row["architecture_id"],
+        "augmentation_id": row["augmentation_id"],
+        "weight_id": row["weight_id"],
+        "kind": row["kind"],
+    }
+    return _row(job, run, loaded(row["metrics"]))
 
 
 async def list_runs(
@@ -116,29 +127,50 @@ async def list_runs(
     descending: bool,
     page: int,
     page_size: int,
+    where: list[str] | None = None,
+    hidden_projects: list[str] | None = None,
 ) -> RunPage:
-    ids = await experiment_job_ids(experiment_id) if experiment_id else None
-    rows = await run_rows(ids)
-    rows += await notebook_rows(experiment_id)  # runs tracked from notebooks, beside the jobs
-    if status:
-        rows = [r for r in rows if r.status == status]
-    if algorithm:
-        rows = [r for r in rows if r.algorithm == algorithm]
-    if q:
-        needle = q.lower()
-        rows = [r for r in rows if needle in r.name.lower() or needle in r.id]
-    rows = _ordered(rows, sort, descending)
-    params = sorted({k for r in rows for k in r.params})
-    metrics = sorted({k for r in rows for k in r.metrics})
-    start = (page - 1) * page_size
+    """One page of the run table, filtered, sorted and paged by PostgreSQL (`run_query`);
+    summaries missing or older than their run's events are folded first. Runs tracked from
+    notebooks live in their own table: when there are any (they are few), the SQL rows up
+    to the page's end are merged with them in Python."""
+    query = _scope(experiment_id, status, algorithm, q, hidden_projects or [])
+    await summaries.refresh(query.clause(), query.args)
+    for text in where or []:
+        run_query.add_filter(query, text)
+    notebook = (
+        []
+        if where
+        else await visible_notebook_rows(experiment_id, status, algorithm, q, hidden_projects or [])
+    )
+    order, order_args = run_query.column_expr(sort)
+    sql = run_query.SELECT.format(
+        where=query.clause(), order=order, direction="DESC" if descending else "ASC"
+    )
+    limit, offset = (page * page_size, 0) if notebook else (page_size, (page - 1) * page_size)
+    rows = await Run.raw(sql, *query.args, *order_args, limit, offset)
+    names = await Run.raw(run_query.COLUMN_NAMES.format(where=query.clause()), *query.args)
+    total = int(rows[0]["total"]) if rows else await _count(query)
+    items = [_page_row(r) for r in rows]
+    if notebook:
+        items = merged_page(items + notebook, sort, descending, page, page_size)
+        total += len(notebook)
+    params = {n["name"] for n in names if n["kind"] == "param"}
+    metrics = {n["name"] for n in names if n["kind"] == "metric"}
     return RunPage(
-        items=rows[start : start + page_size],
-        total=len(rows),
+        items=items,
+        total=total,
         page=page,
         pageSize=page_size,
-        paramColumns=params,
-        metricColumns=metrics,
+        paramColumns=sorted(params | {k for r in notebook for k in r.params}),
+        metricColumns=sorted(metrics | {k for r in notebook for k in r.metrics}),
     )
+
+
+async def _count(query: run_query.Query) -> int:
+    """The total when the page is past the end (no row carries it)."""
+    sql = run_query.COUNT.format(where=query.clause())
+    return int((await Run.raw(sql, *query.args))[0]["total"])
 
 
 async def compare_runs(ids: list[str]) -> Comparison:

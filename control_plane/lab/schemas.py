@@ -23,6 +23,7 @@ class ArchitectureOut(Wire, omit_defaults=False):
     edges: list[ArchEdge]
     context: ShapeContext
     shapes: dict[str, list[int]]  # each node's output shape per sample, against `context`
+    projectId: str | None
     createdBy: str
     createdAt: datetime
     updatedAt: datetime
@@ -83,12 +84,14 @@ class PreviewOut(Wire, omit_defaults=False):
 class ProjectBody(Wire):
     name: Name
     description: str = ""
+    private: bool = False  # seen by its members (and admins) only
 
 
 class ProjectPatch(Wire):
     name: Name | msgspec.UnsetType = msgspec.UNSET
     description: str | msgspec.UnsetType = msgspec.UNSET
     status: Literal["active", "archived"] | msgspec.UnsetType = msgspec.UNSET
+    private: bool | msgspec.UnsetType = msgspec.UNSET
 
 
 LinkKind = Literal["dataset", "featurePlan", "experiment", "model", "deployment"]
@@ -101,7 +104,7 @@ class ProjectLinkBody(Wire):
 
 class MemberBody(Wire):
     username: Annotated[str, Meta(min_length=1, max_length=64)]
-    role: Literal["owner", "member", "viewer"] = "member"
+    role: Literal["owner", "editor", "viewer"] = "editor"
 
 
 class ProjectOut(Wire, omit_defaults=False):
@@ -109,9 +112,11 @@ class ProjectOut(Wire, omit_defaults=False):
     name: str
     description: str
     status: str
+    private: bool
     members: list[MemberBody]
     links: list[ProjectLinkBody]
     experiments: int
+    myRole: str | None  # the caller's role: owner | editor | viewer
     createdBy: str
     createdAt: datetime
     updatedAt: datetime
@@ -208,6 +213,7 @@ class ExperimentOut(Wire, omit_defaults=False):
     createdBy: str
     createdAt: datetime
     updatedAt: datetime
+    canEdit: bool = True  # whether the caller may change it (its project's role)
 
 
 class RunMetrics(Wire, omit_defaults=False):
@@ -245,3 +251,14 @@ class WeightPatch(Wire):
         msgspec.UNSET
     )
     notes: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class RegisterWeight(Wire):
+    """An .onnx weight as the next version of `modelName` (created if new), served with
+    `featurePlanId`'s contract; `signature` declares the tensors (inputs with fields and
+    units, `quantiles` output), else it is built from the plan; either must match the graph."""
+
+    modelName: Annotated[str, Meta(min_length=1, max_length=128)]
+    featurePlanId: Annotated[str, Meta(min_length=1, max_length=64)]
+    description: str = ""
+    signature: dict[str, Any] = msgspec.field(default_factory=dict)

@@ -1,18 +1,18 @@
 """Metric summaries of runs, folded from events once per finished run and kept.
 
 The run table needs every metric's last, min and max for every run; folding thousands of
-metric events on each listing is what makes run tables slow. A finished run's summary
-never changes, so it is stored (`RunSummary`) with the event seq it saw; active runs are
-folded afresh each time.
+metric events on each listing is what makes run tables slow. A summary is stored
+(`RunSummary`) with the event seq it saw and folded again only when newer events arrive,
+so listing reads stored summaries and sorts by them in SQL.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from control_plane.lab.tables import RunSummary
 from control_plane.training import run_view
-from schemas.training_job.protocol import TERMINAL
 
 Summary = dict[str, dict[str, float | None]]
 
@@ -25,6 +25,52 @@ def test_metrics(evaluation: dict[str, Any]) -> Summary:
         if isinstance(evaluation.get(key), int | float):
             picked[f"test.{key}"] = evaluation[key]
     return {k: {"last": float(v), "min": float(v), "max": float(v)} for k, v in picked.items()}
+
+
+_UPSERT = """
+INSERT INTO lab_run_summary (job_id, last_seq, metrics)
+SELECT x.job_id, x.last_seq, x.metrics
+FROM jsonb_to_recordset({}::text::jsonb) AS x(job_id text, last_seq int, metrics jsonb)
+ON CONFLICT (job_id) DO UPDATE SET last_seq = EXCLUDED.last_seq, metrics = EXCLUDED.metrics
+"""
+
+
+async def fold(jobs: list[dict[str, Any]]) -> dict[str, Summary]:
+    """Fold the jobs' events (and test evaluations) and keep the summaries, each with the
+    event seq it saw: a later event makes it stale, so an active run is folded again."""
+    if not jobs:
+        return {}
+    ids = [j["id"] for j in jobs]
+    folded = await run_view.metric_summaries(ids)
+    evaluations = {j["id"]: j for j in await run_view.job_rows(ids, evaluation=True)}
+    out: dict[str, Summary] = {}
+    for job in jobs:
+        summary: Summary = {
+            name: {"last": v["last"], "min": v["min"], "max": v["max"]}
+            for name, v in folded.get(job["id"], {}).items()
+        }
+        summary.update(test_metrics(evaluations.get(job["id"], {}).get("evaluation") or {}))
+        out[job["id"]] = summary
+    records = [
+        {"job_id": j["id"], "last_seq": j["last_seq"], "metrics": out[j["id"]]} for j in jobs
+    ]
+    await RunSummary.raw(_UPSERT, json.dumps(records))
+    return out
+
+
+_STALE = """
+SELECT j.id, j.last_seq FROM training_job j
+LEFT JOIN lab_run r ON r.job_id = j.id
+LEFT JOIN lab_experiment e ON e.id = r.experiment_id
+LEFT JOIN lab_run_summary s ON s.job_id = j.id
+WHERE ({where}) AND (s.job_id IS NULL OR s.last_seq <> j.last_seq)
+"""
+
+
+async def refresh(where: str, args: list[Any]) -> None:
+    """Fold the runs matching `where` whose summary is missing or stale (see `run_query`)."""
+    stale = await RunSummary.raw(_STALE.format(where=where), *args)
+    await fold(list(stale))
 
 
 async def summaries(jobs: list[dict[str, Any]]) -> dict[str, Summary]:
@@ -44,19 +90,5 @@ async def summaries(jobs: list[dict[str, Any]]) -> dict[str, Summary]:
             out[job["id"]] = hit["metrics"]
         else:
             stale.append(job)
-    if not stale:
-        return out
-    stale_ids = [j["id"] for j in stale]
-    folded = await run_view.metric_summaries(stale_ids)
-    evaluations = {j["id"]: j for j in await run_view.job_rows(stale_ids, evaluation=True)}
-    for job in stale:
-        summary: Summary = {
-            name: {"last": v["last"], "min": v["min"], "max": v["max"]}
-            for name, v in folded.get(job["id"], {}).items()
-        }
-        summary.update(test_metrics(evaluations.get(job["id"], {}).get("evaluation") or {}))
-        out[job["id"]] = summary
-        if job["status"] in TERMINAL:
-            await RunSummary.delete().where(RunSummary.job_id == job["id"])
-            await RunSummary(job_id=job["id"], last_seq=job["last_seq"], metrics=summary).save()
+    out.update(await fold(stale))
     return out

@@ -4,7 +4,7 @@ joined here by its id), and the weights library."""
 
 from __future__ import annotations
 
-from piccolo.columns import JSONB, BigInt, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSONB, BigInt, Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -13,6 +13,7 @@ class Architecture(Table, tablename="lab_architecture"):
     name = Varchar(length=200, required=True)
     description = Text(default="")
     graph = JSONB(default={})  # {nodes, edges, context}
+    project_id = Varchar(length=24, null=True, default=None, index=True)
     created_by = Varchar(length=64, default="")
     created_at = Timestamptz()
     updated_at = Timestamptz()
@@ -33,6 +34,7 @@ class Project(Table, tablename="lab_project"):
     name = Varchar(length=200, required=True)
     description = Text(default="")
     status = Varchar(length=16, default="active")
+    private = Boolean(default=False)  # seen by its members (and admins) only
     created_by = Varchar(length=64, default="")
     created_at = Timestamptz()
     updated_at = Timestamptz()
@@ -41,7 +43,7 @@ class Project(Table, tablename="lab_project"):
 class ProjectMember(Table, tablename="lab_project_member"):
     project_id = Varchar(length=24, index=True)
     username = Varchar(length=64)
-    role = Varchar(length=16, default="member")  # owner | member | viewer
+    role = Varchar(length=16, default="editor")  # owner | editor | viewer
 
 
 class ProjectLink(Table, tablename="lab_project_link"):
@@ -64,6 +66,7 @@ class Experiment(Table, tablename="lab_experiment"):
 
 class Run(Table, tablename="lab_run"):
     job_id = Varchar(length=32, primary_key=True)
+    kind = Varchar(length=16, default="training")  # what produced the run
     experiment_id = Varchar(length=24, null=True, default=None, index=True)
     name = Varchar(length=200, default="")
     architecture_id = Varchar(length=24, null=True, default=None)

@@ -12,8 +12,9 @@ from control_plane.adapters.object_store import ObjectStore
 from control_plane.auth.security import writer_guard
 from control_plane.auth.service import AuthUser
 from control_plane.datasets.transfer import request_body
-from control_plane.lab import weights
-from control_plane.lab.schemas import WeightOut, WeightPatch
+from control_plane.lab import weight_register, weights
+from control_plane.lab.schemas import RegisterWeight, WeightOut, WeightPatch
+from control_plane.registry.schemas import ModelVersionOut
 from control_plane.settings import Settings
 from schemas.errors import InvalidInput
 
@@ -87,6 +88,22 @@ async def delete_weight(weight_id: str, store: ObjectStore) -> None:
     await weights.delete_weight(store, weight_id)
 
 
+@post(
+    W + "/{weight_id:str}/register",
+    tags=["lab"],
+    guards=[writer_guard],
+    status_code=201,
+    summary="Register an .onnx weight as a model version (deployable like a trained one)",
+    description="The graph's signature is checked against the feature plan's serving "
+    "contract (window, calendar, future -> quantiles); a mismatch is INVALID_INPUT naming "
+    "each tensor. The version's card names the weight and lineage links weight -> version.",
+)
+async def register_weight(
+    weight_id: str, user: AuthUser, store: ObjectStore, data: RegisterWeight = Body()
+) -> ModelVersionOut:
+    return await weight_register.register_weight(store, weight_id, data, user.username)
+
+
 weight_routes: list[ControllerRouterHandler] = [
     list_weights,
     upload_weight,
@@ -94,4 +111,5 @@ weight_routes: list[ControllerRouterHandler] = [
     update_weight,
     download_weight,
     delete_weight,
+    register_weight,
 ]

@@ -3,7 +3,8 @@
 // skip connection, see each node's shape, see a mismatch refused with the node named, save
 // -> build and preview an augmentation pipeline, save -> start a run of the architecture
 // with the augmentation and a run of `linear` -> both train in the stack's worker ->
-// select both and compare (parameter diff, loss curves, per-step errors). Screenshots go
+// wait (polling the API) until both have succeeded -> select both and compare
+// (parameter diff, each run's metrics, loss curves, per-step errors). Screenshots go
 // to tests/e2e/screenshots/lab-*.png. What it made is removed afterwards.
 //
 // Environment: LOADSTAR_BASE_URL (http://127.0.0.1:8080), LOADSTAR_E2E_USER /
@@ -131,20 +132,41 @@ async function main() {
       await page.getByTestId('exp-aug').selectOption('');
       await page.getByTestId('exp-start').click();
       await page.getByTestId('runs-search').fill(stamp);
-      const done = page.getByTestId('runs-table').locator('tr', { hasText: 'Succeeded' });
+      // both runs must finish training before they are compared: poll the API (the run
+      // table's own source) with a deadline, failing at once if one fails
       const deadline = Date.now() + TRAIN_TIMEOUT;
+      for (;;) {
+        const resp = await context.request.get('/api/runs', { headers, params: { q: stamp, pageSize: 10 } });
+        if (!resp.ok()) throw new Error(`runs: ${await resp.text()}`);
+        const items = (await resp.json()).items;
+        const bad = items.find((r) => ['failed', 'cancelled'].includes(r.status));
+        if (bad) throw new Error(`run ${bad.name} ${bad.status}`);
+        if (items.length === 2 && items.every((r) => r.status === 'succeeded')) break;
+        if (Date.now() > deadline) throw new Error(`the two runs did not succeed in ${TRAIN_TIMEOUT / 1000} s: ${items.map((r) => `${r.name}=${r.status}`).join(', ')}`);
+        await page.waitForTimeout(3000);
+      }
+      // and the table shows them so
+      const done = page.getByTestId('runs-table').locator('tr', { hasText: 'Succeeded' });
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="runs-table"] tbody tr').length >= 2);
       while ((await done.count()) < 2) {
-        if (Date.now() > deadline) throw new Error('the two runs did not succeed in time');
-        if (await page.getByTestId('runs-table').locator('tr', { hasText: 'Failed' }).count()) throw new Error('a run failed');
-        await page.waitForTimeout(2000);
+        if (Date.now() > deadline + 30000) throw new Error('the run table does not show both runs succeeded');
+        await page.waitForTimeout(1000);
       }
       await shot('runs');
     });
 
     await step('compare the two runs', async () => {
-      const rows = page.getByTestId('runs-table').locator('tbody tr');
-      for (let i = 0; i < 2; i++) await rows.nth(i).locator('input[type=checkbox]').check();
+      const runs = [`arch-${stamp}`, `linear-${stamp}`];
+      for (const name of runs) await page.getByTestId('runs-table').getByRole('checkbox', { name, exact: true }).check();
       await page.getByTestId('param-diff').getByText('architecture', { exact: true }).waitFor();
+      // the compare view shows each run's metrics: a number under both runs for valLoss
+      const metrics = page.getByTestId('compare-metrics');
+      for (const name of runs) await metrics.locator('th', { hasText: name }).waitFor();
+      const row = metrics.locator('tr', { hasText: 'valLoss (min)' });
+      await row.waitFor();
+      const cells = (await row.locator('td.num').allInnerTexts()).map((v) => Number(v));
+      if (cells.length !== 2 || !cells.every((v) => Number.isFinite(v) && v > 0)) throw new Error(`compare metrics: valLoss ${cells}`);
+      await metrics.locator('tr', { hasText: 'test.mae (last)' }).waitFor();
       await page.getByTestId('compare-curves').waitFor();
       await page.getByTestId('compare-steps').waitFor();
       await shot('compare');

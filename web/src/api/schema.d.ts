@@ -1165,6 +1165,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/models/weights/{weight_id}/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register an .onnx weight as a model version (deployable like a trained one)
+         * @description The graph's signature is checked against the feature plan's serving contract (window, calendar, future -> quantiles); a mismatch is INVALID_INPUT naming each tensor. The version's card names the weight and lineage links weight -> version.
+         */
+        post: operations["ApiModelsWeightsWeightIdRegisterRegisterWeight"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects": {
         parameters: {
             query?: never;
@@ -1244,10 +1264,27 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Add a member or change a member's role */
+        /** Add a member or change a member's role (owner, editor or viewer) */
         put: operations["ApiProjectsProjectIdMembersSetMember"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/members/{username}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a member (a project keeps at least one owner) */
+        delete: operations["ApiProjectsProjectIdMembersUsernameRemoveMember"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1473,7 +1510,7 @@ export interface paths {
         };
         /**
          * The run table: filter and sort on the server
-         * @description `sort`: createdAt, name, status, algorithm, `param:<name>` or `metric:<name>:<last|min|max>`; `order`: asc or desc.
+         * @description `sort`: createdAt, name, status, algorithm, `param:<name>` or `metric:<name>:<last|min|max>`; `order`: asc or desc. `where` (repeatable): `param:<name><op><value>` or `metric:<name>:<last|min|max><op><value>`, op one of = != < <= > >= (numbers compare numerically). Runs of private projects the caller is not a member of are left out.
          */
         get: operations["ApiRunsListRuns"];
         put?: never;
@@ -2833,6 +2870,7 @@ export interface components {
             edges?: components["schemas"]["ArchEdge"][];
             name: string;
             nodes: components["schemas"]["ArchNode"][];
+            projectId?: string | null;
         };
         /** ArchitectureOut */
         ArchitectureOut: {
@@ -2845,6 +2883,7 @@ export interface components {
             id: string;
             name: string;
             nodes: components["schemas"]["ArchNode"][];
+            projectId: string | null;
             shapes: {
                 [key: string]: number[];
             };
@@ -3496,6 +3535,8 @@ export interface components {
         };
         /** ExperimentOut */
         ExperimentOut: {
+            /** @default true */
+            canEdit?: boolean;
             /** Format: date-time */
             createdAt: string;
             createdBy: string;
@@ -4178,10 +4219,10 @@ export interface components {
         /** MemberBody */
         MemberBody: {
             /**
-             * @default member
+             * @default editor
              * @enum {string}
              */
-            role?: "owner" | "member" | "viewer";
+            role?: "owner" | "editor" | "viewer";
             username: string;
         };
         /** MemoryStats */
@@ -4576,6 +4617,8 @@ export interface components {
             /** @default  */
             description?: string;
             name: string;
+            /** @default false */
+            private?: boolean;
         };
         /** ProjectLinkBody */
         ProjectLinkBody: {
@@ -4593,7 +4636,9 @@ export interface components {
             id: string;
             links: components["schemas"]["ProjectLinkBody"][];
             members: components["schemas"]["MemberBody"][];
+            myRole: string | null;
             name: string;
+            private: boolean;
             status: string;
             /** Format: date-time */
             updatedAt: string;
@@ -4602,6 +4647,7 @@ export interface components {
         ProjectPatch: {
             description?: string;
             name?: string;
+            private?: boolean;
             status?: "active" | "archived";
         };
         /** PushIn */
@@ -4715,6 +4761,16 @@ export interface components {
             /** @default  */
             description?: string;
             modelName: string;
+        };
+        /** RegisterWeight */
+        RegisterWeight: {
+            /** @default  */
+            description?: string;
+            featurePlanId: string;
+            modelName: string;
+            signature?: {
+                [key: string]: unknown;
+            };
         };
         /** RegularInterval */
         RegularInterval: {
@@ -13104,6 +13160,104 @@ export interface operations {
             };
         };
     };
+    ApiModelsWeightsWeightIdRegisterRegisterWeight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                weight_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterWeight"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersionOut"];
+                };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN: the signed-in user's role may not change things. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ApiProjectsListProjects: {
         parameters: {
             query?: never;
@@ -13737,6 +13891,99 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProjectOut"];
                 };
+            };
+            /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid Bearer token (log in at /api/auth/login). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN: the signed-in user's role may not change things. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND: a record the request names (in the path, query or body) does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description CONFLICT: the request contradicts the record's state (it is in use, it exists already, or its data is missing from the object store); `message` says which. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the body is over the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A business rule refuses the request (UNIT_INCONSISTENT, INPUT_MISSING_EXCEEDS...). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database, Redis or the object store did not answer; nothing was changed, try again (see `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiProjectsProjectIdMembersUsernameRemoveMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
             400: {
@@ -15371,6 +15618,7 @@ export interface operations {
                 q?: string | null;
                 sort?: string;
                 status?: string | null;
+                where?: string[] | null;
             };
             header?: never;
             path?: never;

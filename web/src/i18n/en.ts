@@ -305,6 +305,7 @@ const messages = {
       compare: 'Compare', parameter: 'Parameter', metric: 'Metric', smoothing: 'Smoothing', logScale: 'Log scale',
       perStep: 'Test MAE per horizon step',
       fromNotebook: 'From notebook {id} v{version}', kindNotebook: 'Notebook run', loggedModel: 'Logged {model} v{version}',
+      metrics: 'Metrics', deleteRun: 'Delete', readOnly: 'Read only: you are a viewer of this run\'s project',
     },
     builder: {
       title: 'Model builder', subtitle: 'Draw a network from time-series blocks; the server checks every shape',
@@ -321,10 +322,14 @@ const messages = {
       title: 'Weights', subtitle: 'Uploaded and saved models: ONNX graphs and PyTorch state dicts',
       library: 'Library', empty: 'No weights yet', format: 'Format', size: 'Size', tags: 'Tags', download: 'Download',
       upload: 'Upload', uploadHint: '.onnx (checked, signature read) or .pt (a state dict only)',
+      register: 'Register as model version', modelName: 'Model name', registered: 'Registered as {name} v{version}',
     },
     projects: {
       title: 'Projects', subtitle: 'Experiments, data and models grouped, with members and roles',
       empty: 'No projects yet', experiments: 'Experiments', links: 'Groups', members: 'Members', create: 'Create project',
+      private: 'Private', privateHint: 'Only members see a private project', myRole: 'Your role', username: 'User name',
+      role: 'Role', addMember: 'Add member', remove: 'Remove', ownersOnly: 'Only the project\'s owners change its members',
+      roles: { owner: 'Owner', editor: 'Editor', viewer: 'Viewer' },
     },
   },
 

@@ -307,6 +307,7 @@ export const zhCN: Messages = {
       compare: '对比', parameter: '参数', metric: '指标', smoothing: '平滑', logScale: '对数坐标',
       perStep: '各预测步的测试 MAE',
       fromNotebook: '来自笔记本 {id} 第 {version} 版', kindNotebook: '笔记本运行', loggedModel: '已记录 {model} 第 {version} 版',
+      metrics: '指标', deleteRun: '删除', readOnly: '只读：你是该运行所属项目的查看者',
     },
     builder: {
       title: '模型构建', subtitle: '用时序模块绘制网络；服务器校验每个形状',
@@ -323,10 +324,14 @@ export const zhCN: Messages = {
       title: '权重库', subtitle: '上传或保存的模型：ONNX 图与 PyTorch 状态字典',
       library: '权重', empty: '暂无权重', format: '格式', size: '大小', tags: '标签', download: '下载',
       upload: '上传', uploadHint: '.onnx（校验并读取签名）或 .pt（仅状态字典）',
+      register: '注册为模型版本', modelName: '模型名称', registered: '已注册为 {name} v{version}',
     },
     projects: {
       title: '项目', subtitle: '分组的实验、数据与模型，含成员与角色',
       empty: '暂无项目', experiments: '实验', links: '分组内容', members: '成员', create: '创建项目',
+      private: '私有', privateHint: '私有项目仅成员可见', myRole: '我的角色', username: '用户名',
+      role: '角色', addMember: '添加成员', remove: '移除', ownersOnly: '仅项目所有者可以修改成员',
+      roles: { owner: '所有者', editor: '编辑者', viewer: '查看者' },
     },
   },
 

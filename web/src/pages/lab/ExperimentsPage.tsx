@@ -2,15 +2,16 @@
  * the run table (sorted and filtered on the server) and the comparison of selected runs. */
 import { lazy, useEffect, useState } from 'react';
 import { useDatasetOptions, usePlans } from '../../api/queries';
-import { CanWrite } from '../../auth/AuthContext';
+import { CanWrite, useAuth } from '../../auth/AuthContext';
 import { Card, EmptyState, ErrorMessage, Field, PageHeader, Pager, QueryView, SkeletonTable } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { JobStatusBadge } from '../training/JobStatusBadge';
 import { curvesOption, perStepOption } from './curves';
 import { RunSource } from './RunSource';
-import { useArchitectures, useAugmentations, useCompare, useCreateExperiment, useRuns, type RunRow } from './labApi';
+import { useArchitectures, useAugmentations, useCompare, useCreateExperiment, useDeleteRun, useExperiments, useRuns, type RunRow } from './labApi';
 
 const EChart = lazy(() => import('../../charts/EChart'));
+const COMPARED: [string, 'last' | 'min'][] = [['valLoss', 'min'], ['trainLoss', 'min'], ['test.mae', 'last'], ['test.rmse', 'last'], ['test.coverage', 'last']];
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '–' : Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(4));
 
 export default function ExperimentsPage() {
@@ -36,6 +37,11 @@ function RunTable({ selected, onSelect }: { selected: string[]; onSelect: (ids: 
   const [q, setQ] = useState('');
   const [page, setPage] = useState(1);
   const runs = useRuns({ sort, order, status, q, page });
+  const experiments = useExperiments();
+  const remove = useDeleteRun();
+  const { canWrite } = useAuth();
+  // a run of an experiment in a project the user only views cannot be changed
+  const editable = (r: RunRow) => canWrite && (experiments.data?.find((e) => e.id === r.experimentId)?.canEdit ?? true);
   const metricCols = (runs.data?.metricColumns ?? []).filter((m) => ['valLoss', 'trainLoss', 'test.mae', 'test.coverage'].includes(m));
   const toggle = (id: string) => onSelect(selected.includes(id) ? selected.filter((s) => s !== id) : [...selected, id]);
   return (
@@ -59,7 +65,7 @@ function RunTable({ selected, onSelect }: { selected: string[]; onSelect: (ids: 
             <div className="table-wrap">
               <table className="table" data-testid="runs-table">
                 <thead><tr><th /><th>{t('common.name')}</th><th>{t('training.algorithm')}</th><th>{t('common.status')}</th>
-                  {metricCols.map((m) => <th key={m}>{m}</th>)}</tr></thead>
+                  {metricCols.map((m) => <th key={m}>{m}</th>)}<th /></tr></thead>
                 <tbody>
                   {list.items.map((r: RunRow) => (
                     <tr key={r.id}>
@@ -68,6 +74,8 @@ function RunTable({ selected, onSelect }: { selected: string[]; onSelect: (ids: 
                       <td>{r.algorithm === 'architecture' ? String(r.params.architecture ?? r.algorithm) : r.algorithm}</td>
                       <td><JobStatusBadge status={r.status as never} /></td>
                       {metricCols.map((m) => <td key={m} className="num">{fmt(r.metrics[m]?.[m.startsWith('test.') ? 'last' : 'min'])}</td>)}
+                      <td><button className="btn small danger" disabled={!editable(r)} title={editable(r) ? undefined : t('lab.experiments.readOnly')}
+                        onClick={() => remove.mutate(r.id)} data-testid={`delete-${r.id}`}>{t('lab.experiments.deleteRun')}</button></td>
                     </tr>
                   ))}
                 </tbody>
@@ -157,6 +165,16 @@ function CompareView({ ids }: { ids: string[] }) {
                   <tbody>
                     {Object.entries(c.paramDiff).map(([k, v]) => (
                       <tr key={k}><td><code>{k}</code></td>{c.runs.map((r) => <td key={r.id}>{JSON.stringify(v[r.id] ?? null)}</td>)}</tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <div className="table-wrap">
+                <table className="table" data-testid="compare-metrics">
+                  <thead><tr><th>{t('lab.experiments.metrics')}</th>{c.runs.map((r) => <th key={r.id}>{r.name}</th>)}</tr></thead>
+                  <tbody>
+                    {COMPARED.filter(([m]) => c.runs.some((r) => r.metrics[m])).map(([m, stat]) => (
+                      <tr key={m}><td><code>{m} ({stat})</code></td>{c.runs.map((r) => <td key={r.id} className="num">{fmt(r.metrics[m]?.[stat])}</td>)}</tr>
                     ))}
                   </tbody>
                 </table>

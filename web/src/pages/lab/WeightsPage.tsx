@@ -3,10 +3,11 @@ import { useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { getSession } from '../../api/session';
 import { CanWrite } from '../../auth/AuthContext';
-import { Alert, Card, EmptyState, Field, PageHeader, QueryView, SkeletonTable } from '../../components/ui';
+import { Alert, Card, EmptyState, ErrorMessage, Field, PageHeader, QueryView, SkeletonTable } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate } from '../../lib/format';
-import { useDeleteWeight, useWeights } from './labApi';
+import { usePlans } from '../../api/queries';
+import { useDeleteWeight, useRegisterWeight, useWeights, type Weight } from './labApi';
 
 async function authorised(path: string, init: RequestInit = {}): Promise<Response> {
   const token = getSession()?.token;
@@ -73,7 +74,42 @@ export default function WeightsPage() {
             </div>
           </Card>
         </CanWrite>
+        <CanWrite>{weights.data?.some((w) => w.format === 'onnx') ? <RegisterForm weights={weights.data.filter((w) => w.format === 'onnx')} /> : null}</CanWrite>
       </div>
     </>
+  );
+}
+
+/** An .onnx weight as a model version: the server checks its graph against the plan's
+ * serving contract and names any tensor that does not fit. */
+function RegisterForm({ weights }: { weights: Weight[] }) {
+  const { t } = useI18n();
+  const plans = usePlans();
+  const register = useRegisterWeight();
+  const [weightId, setWeightId] = useState('');
+  const [planId, setPlanId] = useState('');
+  const [modelName, setModelName] = useState('');
+  const id = weightId || weights[0]?.id || '';
+  const plan = planId || plans.data?.items[0]?.id || '';
+  return (
+    <Card title={t('lab.weights.register')}>
+      <div className="stack">
+        <Field label={t('lab.weights.library')}>
+          <select value={id} onChange={(e) => setWeightId(e.target.value)} data-testid="register-weight">
+            {weights.map((w) => <option key={w.id} value={w.id}>{w.name}</option>)}
+          </select>
+        </Field>
+        <Field label={t('features.plan')}>
+          <select value={plan} onChange={(e) => setPlanId(e.target.value)} data-testid="register-plan">
+            {plans.data?.items.map((p) => <option key={p.id} value={p.id}>{p.name || p.id}</option>)}
+          </select>
+        </Field>
+        <Field label={t('lab.weights.modelName')}><input value={modelName} onChange={(e) => setModelName(e.target.value)} data-testid="register-model" /></Field>
+        {register.error ? <ErrorMessage error={register.error} /> : null}
+        {register.data ? <Alert kind="ok">{t('lab.weights.registered', { name: register.data.name, version: register.data.version })}</Alert> : null}
+        <button className="btn primary" disabled={!id || !plan || !modelName || register.isPending} data-testid="register-submit"
+          onClick={() => register.mutate({ id, modelName, featurePlanId: plan })}>{t('lab.weights.register')}</button>
+      </div>
+    </Card>
   );
 }

@@ -105,7 +105,40 @@ export function useProjects() {
 export function useCreateProject() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (name: string) => unwrap(api.POST('/api/projects', { body: { name } })),
+    mutationFn: ({ name, isPrivate }: { name: string; isPrivate: boolean }) => unwrap(api.POST('/api/projects', { body: { name, private: isPrivate } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['lab', 'projects'] }),
+  });
+}
+
+export function useProjectMembers() {
+  const qc = useQueryClient();
+  const done = () => qc.invalidateQueries({ queryKey: ['lab'] });
+  const set = useMutation({
+    mutationFn: ({ id, username, role }: { id: string; username: string; role: 'owner' | 'editor' | 'viewer' }) =>
+      unwrap(api.PUT('/api/projects/{project_id}/members', { params: { path: { project_id: id } }, body: { username, role } })),
+    onSuccess: done,
+  });
+  const remove = useMutation({
+    mutationFn: ({ id, username }: { id: string; username: string }) =>
+      unwrap(api.DELETE('/api/projects/{project_id}/members/{username}', { params: { path: { project_id: id, username } } })),
+    onSuccess: done,
+  });
+  return { set, remove };
+}
+
+export function useDeleteRun() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE('/api/runs/{run_id}', { params: { path: { run_id: id } } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['lab'] }),
+  });
+}
+
+export function useRegisterWeight() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, modelName, featurePlanId }: { id: string; modelName: string; featurePlanId: string }) =>
+      unwrap(api.POST('/api/models/weights/{weight_id}/register', { params: { path: { weight_id: id } }, body: { modelName, featurePlanId } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['registry'] }),
   });
 }
