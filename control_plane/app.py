@@ -20,6 +20,7 @@ from control_plane.console import console_router
 from control_plane.deployments.lifecycle import deployments_lifespan
 from control_plane.deps import DEPENDENCIES
 from control_plane.errors import EXCEPTION_HANDLERS, document_errors
+from control_plane.lab.designs import design_for_plan
 from control_plane.migrations import run_migrations
 from control_plane.notebooks.lifecycle import notebooks_lifespan
 from control_plane.quality.jobs import quality_lifespan
@@ -92,6 +93,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.settings = settings
     app.state.jwt_auth = jwt_auth
     app.state.store = store
+    # what the model lab adds to a training job (training never imports the lab)
+    app.state.training_designs = design_for_plan
     return app
 
 

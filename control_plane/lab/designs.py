@@ -278,3 +278,11 @@ async def job_design(
     if augmentation_id:
         extra["augmentation"] = (await _aug_row(augmentation_id))["pipeline"]
     return extra
+
+
+async def design_for_plan(
+    architecture_id: str | None, augmentation_id: str | None, plan: dict[str, Any]
+) -> dict[str, Any]:
+    """`job_design` for a job's stored plan: what training asks the lab for (wired into
+    `app.state.training_designs`, so training never imports the lab)."""
+    return await job_design(architecture_id, augmentation_id, plan_context(plan))

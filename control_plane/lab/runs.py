@@ -10,6 +10,7 @@ import msgspec
 
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.lab import run_query, summaries
+from control_plane.lab.designs import design_for_plan
 from control_plane.lab.notebook_runs import (
     merged_page,
     notebook_curves,
@@ -222,6 +223,7 @@ async def create_run(
         user,
         store,
         queue,
+        designs=design_for_plan,
     )
     await Run(
         job_id=job.id,

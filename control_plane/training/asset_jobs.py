@@ -60,7 +60,7 @@ async def start(
     from control_plane.features.analysis import auto_plan
     from control_plane.features.schemas import AutoPlanRequest
     from control_plane.features.service import create_plan
-    from control_plane.training.service import create_job
+    from control_plane.training.service import create_job, no_designs
 
     if not _ASSET.match(data.asset_id):
         raise InvalidInput(
@@ -82,6 +82,7 @@ async def start(
             user.username,
             store,
             queue,
+            designs=no_designs,
         )
     except InvalidInput:  # data no plan can be made of leaves no dataset behind; a job
         await _forget_dataset(store, dataset.id)  # refused by the quality gate keeps it, and

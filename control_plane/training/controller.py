@@ -59,8 +59,9 @@ class TrainingController(Controller):
         store: ObjectStore,
         data: CreateJob = Body(),
     ) -> JobOut:
+        state = request.app.state
         return await service.create_job(
-            data, user.username, store, request.app.state.training_queue
+            data, user.username, store, state.training_queue, designs=state.training_designs
         )
 
     @get("/jobs", summary="List jobs")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +12,6 @@ import redis.asyncio as aioredis
 from piccolo.columns.combination import WhereRaw
 
 from control_plane.adapters.object_store import ObjectStore
-from control_plane.lab.designs import job_design, plan_context
 from control_plane.quality.reports import record_override, training_gate
 from control_plane.training import feature_query
 from control_plane.training.queue import TrainingQueue
@@ -110,8 +110,31 @@ async def list_jobs(
     )
 
 
+# What the model lab adds to a job: (architectureId, augmentationId, the job's stored plan)
+# -> hyperparameters (the checked graph, the augmentation steps). The lab provides it (the
+# app wires it into `app.state.training_designs`), so training never imports the lab.
+DesignSource = Callable[[str | None, str | None, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+async def no_designs(
+    architecture_id: str | None, augmentation_id: str | None, plan: dict[str, Any]
+) -> dict[str, Any]:
+    """For callers that never name an architecture or an augmentation."""
+    if architecture_id or augmentation_id:
+        raise InvalidInput(
+            "architectures and augmentations are chosen in the model lab",
+            {"field": "architectureId" if architecture_id else "augmentationId"},
+        )
+    return {}
+
+
 async def create_job(
-    data: CreateJob, user: str, store: ObjectStore, queue: TrainingQueue
+    data: CreateJob,
+    user: str,
+    store: ObjectStore,
+    queue: TrainingQueue,
+    *,
+    designs: DesignSource,
 ) -> JobOut:
     algorithm = data.algorithm or DEFAULT_ALGORITHM
     if data.architectureId:
@@ -148,7 +171,7 @@ async def create_job(
         canonical_uri = await require_dataset(store, data.datasetId)
         failed_report = await training_gate(data.datasetId, data.overrideQuality, user)
         plan = await load_plan(data.featurePlanId)
-    design = await job_design(data.architectureId, data.augmentationId, plan_context(plan))
+    design = await designs(data.architectureId, data.augmentationId, plan)
     hyperparams = {**data.hyperparams, **design}
     parse_hyperparams(algorithm, hyperparams)
     if data.featureQuery is None and plan.get("datasetId") not in (None, data.datasetId):
