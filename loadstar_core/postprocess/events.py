@@ -188,13 +188,15 @@ def _persisting(g: _Grid, outside: Mask, taken: Mask, z_alarm: float) -> Mask:
     for start, _ in _runs(outside):
         side = np.sign(g.z[start])
         width = g.sigma[start] * g.scale[start]
+        # the step into the run; a level that stays never steps back by half of it (else an
+        # expectation drifting the same way, such as a forecast made hours before, would
+        # stretch the event past its end)
+        before = g.v[start - 1] if start > 0 and g.checked[start - 1] else g.mid[start]
+        step_back = max(side * (g.v[start] - before), z_alarm * width) / 2
         i = start + 1
         while i < g.n and g.checked[i] and not taken[i]:
             moved = side * (g.v[i] - g.mid[start]) / width > z_alarm
-            # a level that stays does not jump back: a reading half an alarm interval back
-            # toward the old level ends the run (else a drifting expectation, such as a
-            # forecast made hours before, would stretch the event past its end)
-            back = side * (g.v[i] - g.v[i - 1]) / width < -z_alarm / 2
+            back = side * (g.v[i] - g.v[i - 1]) < -step_back
             if back or not (moved and side * g.z[i] > 0.5):
                 break
             held[i] = True

@@ -21,7 +21,7 @@ from infra.demo.factory import factory_frame, one_line
 from tests.integration.deployment_support import GATEWAY, MODELS, PREDICT, SNAPSHOT, ModelVersions
 from tests.integration.deployment_support import model as model
 from tests.integration.test_gateway_support import gateway_settings
-from tests.unit.training.test_global_model import DAYS, PLAN
+from tests.unit.forecaster.test_global_model import DAYS, PLAN
 from training.pipeline import train_forecaster
 
 pytestmark = [pytest.mark.anyio, pytest.mark.integration]

@@ -11,7 +11,7 @@ import onnxruntime as ort
 import pytest
 import torch
 
-from tests.unit.training.synthetic import FAST, daily_frame, small_plan
+from tests.unit.forecaster.synthetic import FAST, daily_frame, small_plan
 from training.graph import ForecastGraph
 from training.pipeline import train_forecaster
 
