@@ -205,9 +205,11 @@ def render_markdown(card: dict[str, Any]) -> str:
     lines += [f"| metric | model | {base['name']} |", "|---|---|---|"]
     for key in ("mae", "rmse", "mape", "smape", "mase", "mseNormalized", "maeNormalized"):
         lines.append(f"| {key} | {_fmt(mine[key])} | {_fmt(base[key])} |")
+    gain = metrics["maeImprovementPct"]
+    side = "below" if gain >= 0 else "above"  # a model that lost says so, not "-x% below"
     lines += [
         "",
-        f"MAE {metrics['maeImprovementPct']:.1f}% below {metrics['bestBaseline']}, the "
+        f"MAE {abs(gain):.1f}% {side} {metrics['bestBaseline']}, the "
         "hardest baseline. Interval coverage "
         f"{metrics['coverage'] * 100:.1f}% (nominal {metrics['nominalCoverage'] * 100:.0f}%), "
         f"mean width {_fmt(metrics['intervalWidth'])}. Pinball: "

@@ -400,8 +400,12 @@ def train_forecaster(
                 "bytes": path.stat().st_size,
             },
         )
-    gain, baseline = f"{metrics['maeImprovementPct']:.1f}", metrics["bestBaseline"]
-    log(f"done: MAE {gain}% below {baseline}", 1.0, "done", gain=gain, baseline=baseline)
+    improvement, baseline = float(metrics["maeImprovementPct"]), metrics["bestBaseline"]
+    gain = f"{abs(improvement):.1f}"
+    if improvement >= 0:
+        log(f"done: MAE {gain}% below {baseline}", 1.0, "done", gain=gain, baseline=baseline)
+    else:  # the model lost to the baseline: say so, not "-x% below"
+        log(f"done: MAE {gain}% above {baseline}", 1.0, "doneAbove", gain=gain, baseline=baseline)
     return TrainingResult(
         model_path=report.path,
         card_json_path=card_json,

@@ -191,6 +191,7 @@ const messages = {
   trainingLog: {
     aligned: 'aligned {rows} rows to {points} {frequency} points; windows train {train}, val {val}, test {test}',
     candidates: 'backtest of the ridge candidates (MSE): {candidates}; serving {best}',
+    doneAbove: 'done: MAE {gain}% above {baseline}',
     done: 'done: MAE {gain}% below {baseline}',
     exported: 'exported ONNX (max relative diff {diff})',
     fineTune: 'fine-tuning from a library weight ({tensors} tensors)',

@@ -193,6 +193,7 @@ export const zhCN: Messages = {
   trainingLog: {
     aligned: '已将 {rows} 行对齐为 {points} 个 {frequency} 时间点；窗口：训练 {train}，验证 {val}，测试 {test}',
     candidates: '岭回归候选的回测（MSE）：{candidates}；采用 {best}',
+    doneAbove: '完成：MAE 比 {baseline} 高 {gain}%',
     done: '完成：MAE 比 {baseline} 低 {gain}%',
     exported: '已导出 ONNX（最大相对误差 {diff}）',
     fineTune: '从权重库的权重微调（{tensors} 个张量）',
