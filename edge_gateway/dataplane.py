@@ -134,7 +134,8 @@ class DataPlane:
         else decoded the general way, which also words every error."""
         if served.resolved is not None:
             typed = decode_typed(body, served.resolved)
-            if typed is not None:
+            # rows merged into an online window are read as plain rows: the general way
+            if typed is not None and typed.entity is None:
                 return typed
         try:
             return decode_input(body)

@@ -106,3 +106,14 @@ def test_nulls_and_bools_leave_the_typed_path() -> None:
     for value in ("null", "true"):
         body = b'{"series": [{"timestamp": "2025-07-01T00:00:00Z", "value": ' + value.encode()
         assert decode_typed(body + b"}]}", PLAN) is None
+
+
+def test_the_fast_decode_keeps_what_the_general_one_keeps_and_refuses_the_unknown() -> None:
+    """The global model's asset and the online window's entity survive the fast path (the
+    data plane sends a request with an entity the general way, so its rows can be merged
+    as plain rows); an unknown field is left to the general decoder, which refuses it."""
+    row = {DEP.timestampField: iso(START), PLAN.sources[0]: 1.0}
+    body = {"series": [row], "assetId": "line-b", "entity": "m9"}
+    typed = decode_typed(msgspec.json.encode(body), PLAN)
+    assert typed is not None and typed.assetId == "line-b" and typed.entity == "m9"
+    assert decode_typed(msgspec.json.encode({**body, "bogus": 1}), PLAN) is None
