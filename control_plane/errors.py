@@ -92,6 +92,8 @@ def document_errors(app: Litestar) -> None:
                 documented |= {status: _spec(text) for status, text in _WRITES.items()}
             if not (open_route or handler.opt.get("exclude_from_auth")):
                 documented[401] = _spec(_UNAUTHORIZED)
-            elif route.path in _OWN_CREDENTIAL:
-                documented[401] = _spec(_OWN_CREDENTIAL[route.path])
+            elif (path := re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)) in _OWN_CREDENTIAL:
+                documented[401] = _spec(_OWN_CREDENTIAL[path])
+                if path.startswith("/api/v1/"):  # a key of another asset, or a viewer
+                    documented[403] = _spec("FORBIDDEN: the key belongs to another asset.")
             handler.responses = {**documented, **(handler.responses or {})}
