@@ -17297,7 +17297,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description FORBIDDEN: the signed-in user's role may not change things. */
+            /** @description FORBIDDEN: the key belongs to another asset. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17375,6 +17375,24 @@ export interface operations {
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: no valid token, nor a live API key with the train scope. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN: the key belongs to another asset. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
