@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, WebSocket, delete, get, post, put, websocket
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, Parameter
 from litestar.types import ControllerRouterHandler
 
@@ -116,7 +117,18 @@ class NotebooksController(Controller):
     async def versions(self, user: AuthUser, notebook_id: str) -> list[VersionOut]:
         return await service.list_versions(user, notebook_id)
 
-    @get("/{notebook_id:str}/export", summary="The .ipynb file (`?version=` for an older one)")
+    @get(
+        "/{notebook_id:str}/export",
+        summary="The .ipynb file (`?version=` for an older one)",
+        media_type="application/x-ipynb+json",
+        responses={
+            200: ResponseSpec(
+                data_container=dict[str, Any],
+                media_type="application/x-ipynb+json",
+                description="The notebook as nbformat v4 JSON",
+            )
+        },
+    )
     async def export(
         self,
         user: AuthUser,

@@ -30,6 +30,9 @@ from schemas.watching import AnomalyPolicy, EventKind, RecordBatch
 
 Limit = Annotated[int, Parameter(ge=1, le=1000, default=200)]
 
+# event ids are PostgreSQL integers: a larger number is no event (400, not a database error)
+EventId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+
 
 class WatchingController(Controller):
     path = "/api"
@@ -51,7 +54,7 @@ class WatchingController(Controller):
         return await service.list_events(deployment_id, None, None, False, limit)
 
     @get("/watching/events/{event_id:int}", summary="One anomaly event with its comments")
-    async def event(self, event_id: int) -> EventOut:
+    async def event(self, event_id: EventId) -> EventOut:
         return await service.get_event(event_id)
 
     @post(
@@ -60,7 +63,7 @@ class WatchingController(Controller):
         status_code=200,
         summary="Acknowledge an event (the first to do so is kept)",
     )
-    async def acknowledge(self, event_id: int, user: AuthUser) -> EventOut:
+    async def acknowledge(self, event_id: EventId, user: AuthUser) -> EventOut:
         return await service.acknowledge(event_id, user.username)
 
     @post(
@@ -69,7 +72,9 @@ class WatchingController(Controller):
         status_code=201,
         summary="Comment on an event",
     )
-    async def comment(self, event_id: int, user: AuthUser, data: CommentIn = Body()) -> EventOut:
+    async def comment(
+        self, event_id: EventId, user: AuthUser, data: CommentIn = Body()
+    ) -> EventOut:
         return await service.comment(event_id, user.username, data.text)
 
     @post(

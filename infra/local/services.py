@@ -84,7 +84,10 @@ def triton_home() -> Path:
     minor = f"{sys.version_info.major}.{sys.version_info.minor}"
     (home / "bin").mkdir(parents=True, exist_ok=True)
     (home / "backends" / "python").mkdir(parents=True, exist_ok=True)
-    os.symlink(server / "bin" / "tritonserver", home / "bin" / "tritonserver")
+    link = home / "bin" / "tritonserver"
+    if link.is_symlink():  # a link left dangling (the checkout moved): lay it again
+        link.unlink()
+    os.symlink(server / "bin" / "tritonserver", link)
     for name in ("libtriton_python.so", "triton_python_backend_utils.py"):
         shutil.copy2(server / "backends" / "python" / name, home / "backends" / "python" / name)
     shutil.copy2(

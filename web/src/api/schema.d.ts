@@ -20665,13 +20665,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, document follows */
+            /** @description The notebook as nbformat v4 JSON */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/x-ipynb+json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The standard error: `code` says what went wrong (INVALID_INPUT for a body, query or path that is not valid), `details` names the field. Every other error status has this shape too. */
