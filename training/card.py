@@ -12,9 +12,9 @@ import msgspec
 import torch
 
 from loadstar_core.features.layout import feature_columns
+from loadstar_core.signature import quantile_label
 from schemas.feature_plan import FeaturePlan
 from training.data import SeriesData
-from training.evaluate import quantile_label
 from training.export import ExportReport
 from training.trainer import FitResult
 

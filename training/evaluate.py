@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from loadstar_core.features.layout import seasonal_period
+from loadstar_core.signature import quantile_label
 from schemas.feature_plan import FeaturePlan
 from training.baselines import compare
 from training.data import SeriesData, WindowSet
@@ -25,12 +26,6 @@ def seasonal_naive(history: np.ndarray, period: int, horizon: int) -> np.ndarray
     """[N, L] target history -> [N, H]: the last season repeated."""
     lookback = history.shape[1]
     return history[:, lookback - period + np.arange(horizon) % period]
-
-
-def quantile_label(level: float) -> str:
-    """0.05 -> "p05", 0.5 -> "p50", 0.025 -> "p2.5"."""
-    percent = level * 100
-    return f"p{round(percent):02d}" if abs(percent - round(percent)) < 1e-9 else f"p{percent:g}"
 
 
 @torch.no_grad()

@@ -25,12 +25,13 @@ from loadstar_core.features.layout import (
     validate_plan,
 )
 from loadstar_core.hyperparams import CommonParams, hyperparams_dict
+from loadstar_core.signature import signature_of
 from schemas.errors import InvalidInput
 from schemas.feature_plan import FeaturePlan
 from training.calibration import calibrate_intervals
 from training.card import CardFacts, build_card, write_card
 from training.data import SeriesData, SplitBounds, prepare_series
-from training.evaluate import evaluate, quantile_label
+from training.evaluate import evaluate
 from training.export import export_onnx, sha256_of
 from training.features.exog import ExogenousBlock
 from training.fine_tune import load_matching_weights
@@ -104,65 +105,6 @@ def training_ranges(series: SeriesData) -> dict[str, list[float]]:
         if column.numel():
             found[str(j)] = [float(column.min()), float(column.max())]
     return found
-
-
-def signature_of(plan: FeaturePlan, ranges: dict[str, list[float]] | None = None) -> dict[str, Any]:
-    """Input and output tensors of the exported graph, with fields, units and (given the
-    training series) each field's training range."""
-    ranges = ranges or {}
-    fields: list[dict[str, Any]] = []
-    for j, i in enumerate(plan.inputs):
-        field: dict[str, Any] = {"name": i.name, "unit": i.unit}
-        if str(j) in ranges:
-            field["trainingRange"] = ranges[str(j)]
-        fields.append(field)
-    inputs: list[dict[str, Any]] = [
-        {
-            "name": "window",
-            "dtype": "float32",
-            "shape": [-1, plan.lookback, len(plan.inputs)],
-            "fields": fields,
-        }
-    ]
-    if plan.uses_calendar:
-        fields = [{"name": "dayPhase", "unit": "1"}, {"name": "weekPhase", "unit": "1"}]
-        if plan.holidays is not None:
-            fields.append({"name": "holiday", "unit": "1", "calendar": plan.holidays})
-        inputs.append(
-            {
-                "name": "calendar",
-                "dtype": "float32",
-                "shape": [-1, plan.lookback + plan.horizon, len(fields)],
-                "fields": fields,
-            }
-        )
-    if plan.known_inputs:
-        units = {i.name: i.unit for i in plan.inputs}
-        inputs.append(
-            {
-                "name": "future",
-                "dtype": "float32",
-                "shape": [-1, plan.horizon, len(plan.known_inputs)],
-                "fields": [{"name": n, "unit": units[n]} for n in plan.known_inputs],
-            }
-        )
-    target_unit = next(i.unit for i in plan.inputs if i.name == plan.target)
-    output = {
-        "name": "quantiles",
-        "dtype": "float32",
-        "shape": [-1, plan.horizon, len(plan.quantiles)],
-        "quantiles": list(plan.quantiles),
-        "labels": [quantile_label(q) for q in plan.quantiles],
-        "unit": target_unit,
-    }
-    return {
-        "inputs": inputs,
-        "outputs": [output],
-        "target": plan.target,
-        "frequency": plan.frequency,
-        "lookback": plan.lookback,
-        "horizon": plan.horizon,
-    }
 
 
 def global_signature(pooled: Pooled) -> dict[str, Any]:

@@ -11,61 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from loadstar_core.signature import signature_of
 from schemas.errors import InvalidInput
 from schemas.feature_plan import FeaturePlan
-
-
-def _label(level: float) -> str:
-    """0.05 -> "p05", 0.025 -> "p2.5" (as the exported model's outputs are labelled)."""
-    percent = level * 100
-    return f"p{round(percent):02d}" if abs(percent - round(percent)) < 1e-9 else f"p{percent:g}"
 
 
 def expected_signature(plan: FeaturePlan) -> dict[str, Any]:
     """The signature a version of this plan carries (as a trained one does, without the
     training ranges it cannot know)."""
-    fields = [{"name": i.name, "unit": i.unit} for i in plan.inputs]
-    inputs: list[dict[str, Any]] = [
-        {
-            "name": "window",
-            "dtype": "float32",
-            "shape": [-1, plan.lookback, len(plan.inputs)],
-            "fields": fields,
-        }
-    ]
-    if plan.uses_calendar:
-        cal = [{"name": "dayPhase", "unit": "1"}, {"name": "weekPhase", "unit": "1"}]
-        if plan.holidays is not None:
-            cal.append({"name": "holiday", "unit": "1", "calendar": plan.holidays})
-        shape = [-1, plan.lookback + plan.horizon, len(cal)]
-        inputs.append({"name": "calendar", "dtype": "float32", "shape": shape, "fields": cal})
-    if plan.known_inputs:
-        units = {i.name: i.unit for i in plan.inputs}
-        inputs.append(
-            {
-                "name": "future",
-                "dtype": "float32",
-                "shape": [-1, plan.horizon, len(plan.known_inputs)],
-                "fields": [{"name": n, "unit": units[n]} for n in plan.known_inputs],
-            }
-        )
-    target_unit = next((i.unit for i in plan.inputs if i.name == plan.target), "")
-    output = {
-        "name": "quantiles",
-        "dtype": "float32",
-        "shape": [-1, plan.horizon, len(plan.quantiles)],
-        "quantiles": list(plan.quantiles),
-        "labels": [_label(q) for q in plan.quantiles],
-        "unit": target_unit,
-    }
-    return {
-        "inputs": inputs,
-        "outputs": [output],
-        "target": plan.target,
-        "frequency": plan.frequency,
-        "lookback": plan.lookback,
-        "horizon": plan.horizon,
-    }
+    return signature_of(plan)
 
 
 def _tensors(signature: dict[str, Any], side: str) -> dict[str, dict[str, Any]]:
