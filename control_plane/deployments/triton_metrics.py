@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -37,7 +38,11 @@ def parse_triton_metrics(text: str, model: str) -> list[LatencySeries]:
             name = sample.name.removesuffix("_total")
             if name in COUNTERS:
                 values[version][COUNTERS[name]] = float(sample.value)
-            elif name.endswith("_summary_us") and "quantile" in sample.labels:
+            elif (  # a summary with no sample yet reports NaN: no value, not a number
+                name.endswith("_summary_us")
+                and "quantile" in sample.labels
+                and math.isfinite(sample.value)
+            ):
                 stage = name.removeprefix("nv_inference_").removesuffix("_summary_us")
                 quantiles[version][f"{stage}:p{float(sample.labels['quantile']) * 100:g}"] = float(
                     sample.value
