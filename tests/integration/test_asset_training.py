@@ -5,6 +5,7 @@ API key with the `train` scope may call it for its own asset only."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import math
 import uuid
@@ -64,6 +65,13 @@ async def test_seed_003_call_trains_registers_and_stages_from_an_s3_url(
         cp_client, f"{JOBS}/{accepted['job_id']}", admin_headers, {"succeeded", "failed"}
     )
     assert final["status"] == "succeeded", final["error"]
+    # the job-event consumer may hold the registration when the job is read: it shows no
+    # version until it is done (a moment later)
+    for _ in range(60):
+        if final["model_version"] is not None or final["error"]:
+            break
+        await asyncio.sleep(0.5)
+        final = (await cp_client.get(f"{JOBS}/{accepted['job_id']}", headers=admin_headers)).json()
     assert final["progress"] == 1.0 and final["model_version"] == 1 and final["stage"] == "Staging"
     version = (
         await cp_client.get(f"/api/registry/models/asset-{asset}/versions/1", headers=admin_headers)
