@@ -126,6 +126,9 @@ class NotebooksController(Controller):
                 data_container=dict[str, Any],
                 media_type="application/x-ipynb+json",
                 description="The notebook as nbformat v4 JSON",
+                # generated examples are random: the committed document would differ
+                # from one app to the next
+                generate_examples=False,
             )
         },
     )
