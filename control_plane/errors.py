@@ -11,6 +11,7 @@ from litestar import Litestar, MediaType, Request, Response
 from litestar.openapi.datastructures import ResponseSpec
 
 from control_plane.auth.security import PUBLIC_PATHS
+from control_plane.input_errors import as_input_error
 from control_plane.outages import as_outage
 from loadstar_core.errors import error_reply
 from schemas.contracts import ErrorBody
@@ -24,6 +25,7 @@ def exception_to_response(request: Request[Any, Any, Any], exc: Exception) -> Re
     if outage is not None:
         log.warning("%s %s: %s", request.method, request.url.path, outage.message)
         exc = outage
+    exc = as_input_error(exc) or exc
     reply = error_reply(exc, request.url.path)
     if reply.unexpected:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)

@@ -1,0 +1,45 @@
+"""Exceptions that are the caller's bad input though they do not say so.
+
+- A body field named like one of the app's dependencies (`user` in a share request):
+  the framework reads its validation error as the dependency's and raises a bare 500.
+  The cause still says which body field failed.
+- Text with a NUL character: PostgreSQL cannot store or compare it, and the driver's
+  error is not an input error by type.
+
+Both are answered 400 INVALID_INPUT, and nothing was written (the failed statement, or
+the decode before the handler ran).
+"""
+
+from __future__ import annotations
+
+import re
+
+import asyncpg
+import msgspec
+from litestar.exceptions import InternalServerException
+
+from schemas.errors import InvalidInput
+
+# msgspec's message: "Expected `str | null`, got `object` - at `$.data.user`"
+_AT_BODY = re.compile(r"^(?P<message>.*) - at `\$\.data\.?(?P<key>[^`]*)`$")
+_UNSTORABLE_TEXT = (
+    asyncpg.exceptions.CharacterNotInRepertoireError,
+    asyncpg.exceptions.UntranslatableCharacterError,
+)
+
+
+def as_input_error(exc: BaseException) -> InvalidInput | None:
+    """The 400 answer for an exception that is really bad input; else None."""
+    if isinstance(exc, InternalServerException) and isinstance(
+        exc.__cause__, msgspec.ValidationError
+    ):
+        found = _AT_BODY.match(str(exc.__cause__))
+        if found is not None:
+            key = found["key"] or "body"
+            error = {"message": found["message"], "key": key, "source": "body"}
+            return InvalidInput(f"{key}: {found['message']}", {"errors": [error]})
+    if isinstance(exc, _UNSTORABLE_TEXT):
+        return InvalidInput(
+            "text may not hold a NUL character (\\u0000)", {"reason": "unstorable character"}
+        )
+    return None
