@@ -32,6 +32,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from loadstar_core.postprocess.steps import (
+    SHIFT_LIMIT_MINUTES,
+    kept,
+    pair_level,
+    paired_shifts,
+)
 from schemas.errors import InvalidInput
 from schemas.watching import AnomalyEvent, AnomalyPolicy, EventKind
 
@@ -348,6 +354,7 @@ def find_events(
     # never under two readings: a forecast made from a window ending at a spike rebounds
     spike_max = max(2, _steps(policy.spikeMaxMinutes, step_s) if policy.spikeMaxMinutes else 0)
     ends = {span[2]: span for span in spans}
+    shift_limit = _steps(SHIFT_LIMIT_MINUTES, step_s)
     for start, stop in _pieces(_bridge(outside, gap)):
         # the readings up to an hour after an event (a dropout, a stuck meter, a gap, a
         # spike) are judged by forecasts made from the bad window: their recovery belongs
@@ -363,8 +370,14 @@ def find_events(
         strong = float(np.abs(g.z[start:stop]).max()) > z_strong
         if int(outside[start:stop].sum()) < need and not strong:
             continue
+        if stop - start <= spike_max and kept(g.v, g.mid, g.checked, start, stop):
+            continue  # a step kept: a level shift if it jumps back (below), else the new normal
         kind: EventKind = "spike" if stop - start <= spike_max else "level_shift"
         claim(kind, start, stop)
+
+    z_pair = z_of(pair_level(policy.level, shift_limit)) / z_band
+    for start, stop in paired_shifts(g.v, g.z, g.mid, g.checked, taken, z_pair, shift_limit):
+        spans.append(["level_shift", start, stop])
 
     events = [_event(g, k, a, b, unit, _reason(g, k, a, b, unit)) for k, a, b in spans]
     events.sort(key=lambda e: e.start)
