@@ -38,6 +38,7 @@ from loadstar_core.postprocess.steps import (
     pair_level,
     paired_shifts,
 )
+from loadstar_core.postprocess.zeros import zero_runs
 from schemas.errors import InvalidInput
 from schemas.watching import AnomalyEvent, AnomalyPolicy, EventKind
 
@@ -308,6 +309,10 @@ def find_events(
     for start, stop in _runs(~g.present):
         if stop - start >= _steps(policy.missingMinutes, step_s):
             claim("missing", start, stop)
+
+    for start, stop in zero_runs(g.v, g.present, policy.level):  # exact zeros held too long
+        if stop - start >= _steps(policy.dropoutMinutes, step_s):
+            claim("dropout", start, stop)
 
     z_band = z_of(band)
     z_alarm = z_of(policy.level) / z_band
