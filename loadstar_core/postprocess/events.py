@@ -22,6 +22,11 @@ this order of precedence, each reading belongs to at most one event:
   goes on while the readings after its first one stay outside the alarm interval of the
   expectation *before* the change, on the same side (`_persisting`): a forecast made from
   a window holding a new level follows it, so a shift would otherwise read as one reading.
+  A short run the next readings keep is a step, not a spike (`steps`): no event, unless it
+  jumps back within a day (then a level shift from the step to the jump back).
+
+Exact zeros held longer than the series' own repeats make plausible are a dropout too
+(`zeros`), judged before the rest.
 """
 
 from __future__ import annotations
