@@ -386,8 +386,9 @@ def find_events(
         claim(kind, start, stop)
 
     z_pair = z_of(pair_level(policy.level, shift_limit)) / z_band
-    for start, stop in paired_shifts(g.v, g.z, g.mid, g.checked, taken, z_pair, shift_limit):
-        spans.append(["level_shift", start, stop])
+    short = (spike_max, z_alarm)
+    for start, stop in paired_shifts(g.v, g.z, g.mid, g.checked, taken, z_pair, shift_limit, short):
+        spans.append(["spike" if stop - start <= spike_max else "level_shift", start, stop])
 
     events = [_event(g, k, a, b, unit, _reason(g, k, a, b, unit)) for k, a, b in spans]
     events.sort(key=lambda e: e.start)

@@ -108,16 +108,29 @@ def foreseen(v: Floats, mid: Floats, checked: Mask, i: int) -> bool:
 
 
 def paired_shifts(
-    v: Floats, z: Floats, mid: Floats, checked: Mask, taken: Mask, z_pair: float, limit: int
+    v: Floats,
+    z: Floats,
+    mid: Floats,
+    checked: Mask,
+    taken: Mask,
+    z_pair: float,
+    limit: int,
+    short: tuple[int, float] = (0, 0.0),
 ) -> list[tuple[int, int]]:
-    """[start, stop) of every level shift told by a kept step past `z_pair` and its jump
-    back, in order; their readings are marked in `taken`."""
+    """[start, stop) of every excursion told by a kept step past `z_pair` and its jump
+    back, in order; their readings are marked in `taken`. `short` = (readings, z): one
+    that lasts no longer than that is a spike's length, and both its jumps must pass z
+    (the alarm interval a spike must leave)."""
     found: list[tuple[int, int]] = []
+    longest_spike, z_spike = short
     for i in np.flatnonzero(checked & ~taken & (np.abs(z) > z_pair)).tolist():
         if taken[i] or not kept(v, mid, checked, i, i + 1) or foreseen(v, mid, checked, i):
             continue
         back = jump_back(v, z, mid, checked, taken, i, i + 1, z_pair, limit)
-        if back is not None:
-            taken[i:back] = True
-            found.append((i, back))
+        if back is None:
+            continue
+        if back - i <= longest_spike and min(abs(z[i]), abs(z[back])) <= z_spike:
+            continue
+        taken[i:back] = True
+        found.append((i, back))
     return found

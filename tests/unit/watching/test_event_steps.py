@@ -99,3 +99,16 @@ def test_zeros_as_long_as_the_week_before_held_are_no_dropout(seed: int, night: 
         v[day * 96 : day * 96 + night] = 0.0
     runs = zero_runs(v, np.ones(v.size, dtype=bool), 0.9999)
     assert all(start < 96 * 7 for start, _ in runs)  # once a week of nights is seen, none
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**16), at=st.integers(50, 250), length=st.integers(2, 4),
+       size=st.floats(8.0, 20.0), sign=st.sampled_from([-1.0, 1.0]))  # fmt: skip
+def test_an_excursion_no_longer_than_a_spike_is_one_spike(
+    seed: int, at: int, length: int, size: float, sign: float
+) -> None:
+    """Held for up to an hour and back: one spike, though the forecast follows its level."""
+    v = noisy(300, seed)
+    v[at : at + length] += sign * size * HALF
+    (event,) = found(v)
+    assert event.kind == "spike" and length <= event.readings <= length + 1  # and its rebound
