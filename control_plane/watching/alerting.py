@@ -134,9 +134,24 @@ async def list_deliveries(deployment_id: str, limit: int) -> list[AlertDeliveryO
             payload=r["payload"],
             attempts=r["attempts"],
             createdAt=r["created_at"],
+            **_said(r["payload"]),
         )
         for r in rows
     ]
+
+
+def _said(payload: dict[str, Any]) -> dict[str, Any]:
+    """A logged delivery's message, code and parameters (an anomaly event delivered before
+    deliveries had them says its reason, with no code)."""
+    params = payload.get("params")
+    message = payload.get("message")
+    if message is None and isinstance(payload.get("event"), dict):
+        message = payload["event"].get("reason")
+    return {
+        "message": message if isinstance(message, str) else None,
+        "code": payload.get("code") if isinstance(payload.get("code"), str) else None,
+        "params": {str(k): str(v) for k, v in params.items()} if isinstance(params, dict) else {},
+    }
 
 
 async def _deliver_one(
@@ -161,13 +176,15 @@ async def _deliver_all(new: list[tuple[int, EventRecord]]) -> None:
         AlertRule.deployment_id.is_in(ids) & (AlertRule.enabled == True)  # noqa: E712
     )
     for event_id, record in new:
-        payload = {
+        payload: dict[str, Any] = {
             "type": "anomaly_event",
             "eventId": event_id,
             "deploymentId": record.deploymentId,
             "assetId": record.assetId,
             "event": msgspec.to_builtins(record.event),
         }
+        text = event_text(record)
+        payload |= {"message": text.message, "code": text.code, "params": text.params}
         for rule in rules:
             if rule["deployment_id"] == record.deploymentId and rule["kind"] == "anomaly_event":
                 try:
@@ -189,27 +206,72 @@ def _percent(value: float) -> str:
     return f"{100.0 * value:.0f}%"
 
 
-def transition_message(kind: str, state: str, value: float | None, rule: dict[str, Any]) -> str:
-    """The plain sentence a receiver shows (English; the console words it per locale)."""
+# The English wording of each alert message code: the console's `alertMessages` in en.ts
+# hold the same sentences (a unit test keeps them equal) and their zh-CN translations.
+ALERT_MESSAGES: dict[str, str] = {
+    "coverageFired": "Live coverage of [p05, p95] is {value} over the last {window} "
+    "(below {threshold})",
+    "coverageResolved": "Live coverage of [p05, p95] is {value} over the last {window} "
+    "(back in range)",
+    "maeFired": "Live MAE is {value}x the seasonal naive's over the last {window} "
+    "(worse than {threshold}x)",
+    "maeResolved": "Live MAE is {value}x the seasonal naive's over the last {window} "
+    "(back in range)",
+    "noDataFired": "No readings for {minutes} min (rule: {rule} min)",
+    "noDataResolved": "Readings arrive again",
+}
+
+
+class AlertText(msgspec.Struct, frozen=True):
+    """What a delivery says: a code of the console's `alertMessages`, its parameters (text,
+    put in as they are), and the plain English sentence for receivers."""
+
+    code: str
+    params: dict[str, str]
+    message: str
+
+
+def transition_text(kind: str, state: str, value: float | None, rule: dict[str, Any]) -> AlertText:
+    """The sentence a metric rule's firing or resolving says, as a code with parameters."""
     threshold, window = rule["threshold"], rule["window_minutes"]
     span = f"{window} min" if window < 120 else f"{window / 60:g} h"
-    shown = "?" if value is None else value
+    params: dict[str, str]
     if kind == "coverage":
-        got = _percent(float(shown)) if value is not None else "?"
-        verdict = f"below {_percent(threshold)}" if state == "fired" else "back in range"
-        return f"Live coverage of [p05, p95] is {got} over the last {span} ({verdict})"
-    if kind == "mae_vs_naive":
-        got = f"{float(shown):.2f}" if value is not None else "?"
-        verdict = f"worse than {threshold:g}x" if state == "fired" else "back in range"
-        return f"Live MAE is {got}x the seasonal naive's over the last {span} ({verdict})"
-    if state == "fired":
-        return f"No readings for {float(shown):.0f} min (rule: {window} min)"
-    return "Readings arrive again"
+        code = "coverageFired" if state == "fired" else "coverageResolved"
+        got = _percent(float(value)) if value is not None else "?"
+        params = {"value": got, "window": span, "threshold": _percent(threshold)}
+    elif kind == "mae_vs_naive":
+        code = "maeFired" if state == "fired" else "maeResolved"
+        got = f"{float(value):.2f}" if value is not None else "?"
+        params = {"value": got, "window": span, "threshold": f"{threshold:g}"}
+    else:
+        code = "noDataFired" if state == "fired" else "noDataResolved"
+        minutes = "?" if value is None else f"{float(value):.0f}"
+        params = {"minutes": minutes, "rule": str(window)}
+    return AlertText(code, params, ALERT_MESSAGES[code].format(**params))
+
+
+def transition_message(kind: str, state: str, value: float | None, rule: dict[str, Any]) -> str:
+    """The plain English sentence a receiver shows."""
+    return transition_text(kind, state, value, rule).message
+
+
+def event_text(record: EventRecord) -> AlertText:
+    """A new anomaly event's delivery: the event's own reason as the English sentence; the
+    console words it from its kind and span."""
+    e = record.event
+    params = {
+        "kind": e.kind,
+        "start": e.start,
+        "end": e.end,
+        "minutes": f"{e.durationMinutes:g}",
+    }
+    return AlertText("anomalyEvent", params, e.reason)
 
 
 def deliver_transition(rule: dict[str, Any], transition: RuleTransition, at: datetime) -> None:
     """A metric rule fired or resolved: deliver it in the background, logged like events."""
-    payload = {
+    payload: dict[str, Any] = {
         "type": f"alert_{transition.state}",
         "ruleId": rule["id"],
         "kind": rule["kind"],
@@ -219,8 +281,9 @@ def deliver_transition(rule: dict[str, Any], transition: RuleTransition, at: dat
         "threshold": rule["threshold"],
         "windowMinutes": rule["window_minutes"],
         "at": at.isoformat(),
-        "message": transition_message(rule["kind"], transition.state, transition.value, rule),
     }
+    text = transition_text(rule["kind"], transition.state, transition.value, rule)
+    payload |= {"message": text.message, "code": text.code, "params": text.params}
 
     async def send() -> None:
         try:

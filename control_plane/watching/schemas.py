@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import msgspec
 from msgspec import Meta
 
 from schemas.base import Wire
@@ -151,9 +152,16 @@ class EvaluationOut(Wire, omit_defaults=False):
 
 
 class AlertDeliveryOut(Wire, omit_defaults=False):
+    """One delivery and its attempts. `message` is the body's plain English sentence;
+    `code` and `params` name it for the console's `alertMessages` (None and empty for a
+    delivery logged before they were sent)."""
+
     id: int
     ruleId: int
     delivered: bool
     payload: dict[str, Any]
     attempts: list[dict[str, Any]]
     createdAt: datetime
+    message: str | None = None
+    code: str | None = None
+    params: dict[str, str] = msgspec.field(default_factory=dict)

@@ -22,6 +22,11 @@ this order of precedence, each reading belongs to at most one event:
   goes on while the readings after its first one stay outside the alarm interval of the
   expectation *before* the change, on the same side (`_persisting`): a forecast made from
   a window holding a new level follows it, so a shift would otherwise read as one reading.
+  A short run the next readings keep is a step, not a spike (`steps`): no event, unless it
+  jumps back within a day (then a level shift from the step to the jump back).
+
+Exact zeros held longer than the series' own repeats make plausible are a dropout too
+(`zeros`), judged before the rest.
 """
 
 from __future__ import annotations
@@ -32,6 +37,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from loadstar_core.postprocess.steps import (
+    SHIFT_LIMIT_MINUTES,
+    kept,
+    pair_level,
+    paired_shifts,
+)
+from loadstar_core.postprocess.zeros import zero_runs
 from schemas.errors import InvalidInput
 from schemas.watching import AnomalyEvent, AnomalyPolicy, EventKind
 
@@ -303,6 +315,10 @@ def find_events(
         if stop - start >= _steps(policy.missingMinutes, step_s):
             claim("missing", start, stop)
 
+    for start, stop in zero_runs(g.v, g.present, policy.level):  # exact zeros held too long
+        if stop - start >= _steps(policy.dropoutMinutes, step_s):
+            claim("dropout", start, stop)
+
     z_band = z_of(band)
     z_alarm = z_of(policy.level) / z_band
     z_strong = z_of(max(policy.strongLevel, policy.level)) / z_band
@@ -348,6 +364,7 @@ def find_events(
     # never under two readings: a forecast made from a window ending at a spike rebounds
     spike_max = max(2, _steps(policy.spikeMaxMinutes, step_s) if policy.spikeMaxMinutes else 0)
     ends = {span[2]: span for span in spans}
+    shift_limit = _steps(SHIFT_LIMIT_MINUTES, step_s)
     for start, stop in _pieces(_bridge(outside, gap)):
         # the readings up to an hour after an event (a dropout, a stuck meter, a gap, a
         # spike) are judged by forecasts made from the bad window: their recovery belongs
@@ -363,8 +380,15 @@ def find_events(
         strong = float(np.abs(g.z[start:stop]).max()) > z_strong
         if int(outside[start:stop].sum()) < need and not strong:
             continue
+        if stop - start <= spike_max and kept(g.v, g.mid, g.checked, start, stop):
+            continue  # a step kept: a level shift if it jumps back (below), else the new normal
         kind: EventKind = "spike" if stop - start <= spike_max else "level_shift"
         claim(kind, start, stop)
+
+    z_pair = z_of(pair_level(policy.level, shift_limit)) / z_band
+    short = (spike_max, z_alarm)
+    for start, stop in paired_shifts(g.v, g.z, g.mid, g.checked, taken, z_pair, shift_limit, short):
+        spans.append(["spike" if stop - start <= spike_max else "level_shift", start, stop])
 
     events = [_event(g, k, a, b, unit, _reason(g, k, a, b, unit)) for k, a, b in spans]
     events.sort(key=lambda e: e.start)

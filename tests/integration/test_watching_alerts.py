@@ -81,3 +81,10 @@ async def test_a_new_event_reaches_the_webhook_signed_and_retried_after_a_500(
     assert verify("s3cret-rule", body, headers[SIGNATURE_HEADER])
     sent = msgspec.json.decode(body)
     assert sent["event"]["reason"] == event.reason and sent["deploymentId"] == deployed["id"]
+    # plain English for receivers, a code and parameters for the console's languages
+    assert (sent["message"], sent["code"]) == (event.reason, "anomalyEvent")
+    assert sent["params"] == {
+        "kind": "spike", "start": event.start, "end": event.end, "minutes": "60",
+    }  # fmt: skip
+    said = (delivery["message"], delivery["code"], delivery["params"])
+    assert said == (sent["message"], sent["code"], sent["params"])

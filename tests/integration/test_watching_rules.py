@@ -171,6 +171,12 @@ async def test_metric_rules_fire_and_resolve_through_the_webhook(
     fired = next(d["payload"] for d in deliveries if d["payload"]["kind"] == "coverage"
                  and d["payload"]["state"] == "fired")  # fmt: skip
     assert fired["message"].startswith("Live coverage of [p05, p95] is 0% over the last 24 h")
+    assert fired["code"] == "coverageFired"
+    assert fired["params"] == {"value": "0%", "window": "24 h", "threshold": "80%"}
+    for d in deliveries:  # the log answers what each body said
+        assert (d["message"], d["code"], d["params"]) == (
+            d["payload"]["message"], d["payload"]["code"], d["payload"]["params"],
+        )  # fmt: skip
     for headers, body in receiver.seen:
         assert verify("s3cret-rule", body, headers[SIGNATURE_HEADER])
 

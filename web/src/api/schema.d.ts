@@ -2729,10 +2729,15 @@ export interface components {
             attempts: {
                 [key: string]: unknown;
             }[];
+            code?: string | null;
             /** Format: date-time */
             createdAt: string;
             delivered: boolean;
             id: number;
+            message?: string | null;
+            params?: {
+                [key: string]: string;
+            };
             payload: {
                 [key: string]: unknown;
             };

@@ -202,6 +202,15 @@ const messages = {
     training: 'training {algorithm} on {device} ({deviceName})',
     warmStart: 'initialised from the ridge forecast on history, calendar and covariates',
   },
+  alertMessages: {
+    anomalyEvent: 'Anomaly event: {kind} from {start} to {end} ({minutes} min)',
+    coverageFired: 'Live coverage of [p05, p95] is {value} over the last {window} (below {threshold})',
+    coverageResolved: 'Live coverage of [p05, p95] is {value} over the last {window} (back in range)',
+    maeFired: 'Live MAE is {value}x the seasonal naive\'s over the last {window} (worse than {threshold}x)',
+    maeResolved: 'Live MAE is {value}x the seasonal naive\'s over the last {window} (back in range)',
+    noDataFired: 'No readings for {minutes} min (rule: {rule} min)',
+    noDataResolved: 'Readings arrive again',
+  },
   screens: {
     menu: 'Menu',
     answerUnit: 'Answers come in {unit} (the model forecasts in {output}); a request that sends the target in another unit, through its units field, gets that unit back. The example request is in the mapping\'s units.',
@@ -241,7 +250,7 @@ const messages = {
     coverage: 'Coverage', naive: 'Naive MAE', skill: 'Skill',
     alerts: 'Alerts', alertsHint: 'Rules deliver to their webhook when they fire and resolve, signed (HMAC-SHA256) and retried',
     noRules: 'No alert rules', webhookUrl: 'Webhook URL', secret: 'Signing secret (8+ characters)', addRule: 'Add rule',
-    deliveries: 'Deliveries', noDeliveries: 'Nothing delivered yet', attempts: 'Attempts', delivered: 'Delivered', failed: 'Failed',
+    deliveries: 'Deliveries', noDeliveries: 'Nothing delivered yet', attempts: 'Attempts', delivered: 'Delivered', failed: 'Failed', message: 'Message',
     ruleKind: 'Rule', threshold: 'Threshold', windowMinutes: 'Window (min)', deleteRule: 'Delete', firing: 'Firing since {when}', ok: 'OK',
     lastValue: 'Last value', ruleKinds: {
       anomaly_event: 'Each anomaly event', coverage: 'Live coverage below', mae_vs_naive: 'MAE worse than naive ×', no_data: 'No readings for',

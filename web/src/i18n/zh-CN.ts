@@ -204,6 +204,15 @@ export const zhCN: Messages = {
     training: '正在 {device}（{deviceName}）上训练 {algorithm}',
     warmStart: '已用基于历史、日历和协变量的岭回归预测初始化',
   },
+  alertMessages: {
+    anomalyEvent: '异常事件：{kind}，从 {start} 到 {end}（{minutes} 分钟）',
+    coverageFired: '最近 {window} 的 [p05, p95] 实时覆盖率为 {value}（低于 {threshold}）',
+    coverageResolved: '最近 {window} 的 [p05, p95] 实时覆盖率为 {value}（已恢复正常）',
+    maeFired: '最近 {window} 的实时 MAE 是季节性朴素预测的 {value} 倍（超过 {threshold} 倍）',
+    maeResolved: '最近 {window} 的实时 MAE 是季节性朴素预测的 {value} 倍（已恢复正常）',
+    noDataFired: '已有 {minutes} 分钟没有读数（规则：{rule} 分钟）',
+    noDataResolved: '读数已恢复',
+  },
   screens: {
     menu: '菜单',
     answerUnit: '返回值单位为 {unit}（模型以 {output} 预测）；请求若通过 units 字段以其他单位发送目标量，则按该单位返回。示例请求使用映射中的单位。',
@@ -243,7 +252,7 @@ export const zhCN: Messages = {
     coverage: '覆盖率', naive: '朴素 MAE', skill: '技能',
     alerts: '告警', alertsHint: '规则触发与恢复时发送到其 Webhook，带 HMAC-SHA256 签名并自动重试',
     noRules: '没有告警规则', webhookUrl: 'Webhook 地址', secret: '签名密钥（至少 8 个字符）', addRule: '添加规则',
-    deliveries: '投递记录', noDeliveries: '尚无投递', attempts: '尝试', delivered: '已送达', failed: '失败',
+    deliveries: '投递记录', noDeliveries: '尚无投递', attempts: '尝试', delivered: '已送达', failed: '失败', message: '消息',
     ruleKind: '规则', threshold: '阈值', windowMinutes: '窗口（分钟）', deleteRule: '删除', firing: '自 {when} 起触发', ok: '正常',
     lastValue: '最近值', ruleKinds: {
       anomaly_event: '每个异常事件', coverage: '实时覆盖率低于', mae_vs_naive: 'MAE 劣于朴素预测 ×', no_data: '无读数持续',

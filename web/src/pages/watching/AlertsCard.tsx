@@ -5,6 +5,7 @@ import { CanWrite } from '../../auth/AuthContext';
 import { Badge, Card, EmptyState, ErrorMessage, QueryView } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate, fmtNum, fmtPct } from '../../lib/format';
+import { alertMessage } from '../../lib/serverText';
 import { type AlertRule, type AlertRuleBody, useAddRule, useAlertRules, useDeleteRule, useDeliveries } from './queries';
 
 type Kind = NonNullable<AlertRuleBody['kind']>;
@@ -99,11 +100,12 @@ export function AlertsCard({ deploymentId }: { deploymentId: string }) {
           {(list) => list.length === 0 ? <EmptyState title={t('watching.noDeliveries')} /> : (
             <div className="table-wrap">
               <table className="table">
-                <thead><tr><th>{t('watching.when')}</th><th>{t('watching.status')}</th><th>{t('watching.attempts')}</th></tr></thead>
+                <thead><tr><th>{t('watching.when')}</th><th>{t('watching.message')}</th><th>{t('watching.status')}</th><th>{t('watching.attempts')}</th></tr></thead>
                 <tbody>
                   {list.map((d) => (
                     <tr key={d.id}>
                       <td>{fmtDate(d.createdAt, lang)}</td>
+                      <td data-testid="delivery-message">{alertMessage(lang, d)}</td>
                       <td><Badge tone={d.delivered ? 'ok' : 'danger'}>{d.delivered ? t('watching.delivered') : t('watching.failed')}</Badge></td>
                       <td>{d.attempts.map((a) => String(a.status ?? a.error ?? '?')).join(' → ')}</td>
                     </tr>
