@@ -10,43 +10,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_console import CHROMIUM, WEB, stack
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parents[2]
-WEB = REPO / "web"
-BASE_URL = os.environ.get("LOADSTAR_BASE_URL", "http://127.0.0.1:8080")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-STACK = ["postgres", "redis", "s3", "triton", "control_plane", "worker", "edge_gateway"]
-
-
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/readyz", timeout=3) as resp:
-            return bool(resp.status == 200)
-    except OSError:
-        return False
-
-
-@pytest.fixture(scope="module")
-def stack(test_state: None) -> Iterator[str]:
-    """The running stack; the local one is started (and stopped after) when it is down."""
-    started: list[str] = []
-    if not _ready(BASE_URL) and "LOADSTAR_BASE_URL" not in os.environ:
-        from infra.local import stack as local
-
-        started = local.ensure(STACK)
-    assert _ready(BASE_URL), f"the control plane at {BASE_URL} is not ready"
-    yield BASE_URL
-    if started:
-        from infra.local import stack as local
-
-        local.down(started)
+__all__ = ["stack"]
 
 
 def test_lab_console_end_to_end(stack: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,16 @@ import pytest
 from control_plane.settings import Settings
 from tests.conftest import login
 from tests.integration.deployment_support import ModelVersions, shifted_forecaster
-from tests.integration.feature_store.support import FS, unique
+from tests.integration.feature_store.support import FS
 from tests.integration.flow_support import until
 from tests.integration.isolated_stack import end, spawn
+from tests.integration.stream_support import (
+    publish,
+    start_consumer,
+    stream_source,
+    until_subscribed,
+)
 from tests.integration.test_gateway_support import LOOKBACK, free_port, hourly_rows
-from tests.integration.test_live_streams import publish, start_consumer
 
 pytestmark = [pytest.mark.anyio, pytest.mark.integration, pytest.mark.slow]
 EXTRA = 8  # grid points published after the stream has caught up
@@ -87,53 +91,20 @@ async def test_a_stream_keeps_every_point_once_across_a_control_plane_restart(
     try:
         await model.register(shifted_forecaster(0.0))
         deployment = await model.deploy(version=1)
-        group = await client.post(
-            f"{FS}/groups",
-            json={
-                "name": unique("restart"),
-                "sourceType": "stream",
-                "lookback": 200,
-                "features": [
-                    {"name": "value", "dtype": "float64", "unit": "kW"},
-                    {"name": "temp", "dtype": "float64", "unit": "degC"},
-                    {"name": "production", "dtype": "float64"},
-                ],
-            },
-            headers=headers,
-        )
-        assert group.status_code == 201, group.text
-        root = f"loadstar-test/{uuid.uuid4().hex[:8]}"
-        fields = {k: {"feature": k} for k in ("value", "temp", "production")}
-        device = await client.post(
-            "/api/inference/devices",
-            json={
-                "name": unique("meter"),
-                "group": group.json()["name"],
-                "topic": f"{root}/+",
-                "mapping": {"entitySegment": 2, "timeField": "timestamp", "fields": fields},
-            },
-            headers=headers,
-        )
-        assert device.status_code == 201, device.text
+        source = await stream_source(client, headers, "restart")
         rows = [
             {k: r[k] for k in ("timestamp", "value", "temp", "production")}
             for r in hourly_rows(LOOKBACK + 2 + 2 * EXTRA)
         ]
         consumer = await start_consumer(tmp_path / "consumer.log")
-        online = f"{FS}/online?entity=m1&features={group.json()['name']}.value&window=1000"
-
-        async def subscribed() -> Any:
-            await publish(f"{root}/m1", rows[:1])
-            body = (await client.get(online, headers=headers)).json()
-            return body["values"][0]["value"] is not None
-
-        await until(subscribed, seconds=60, every=0.5)
-        await publish(f"{root}/m1", rows[1 : LOOKBACK + 2])
+        online = f"{FS}/online?entity=m1&features={source.group}.value&window=1000"
+        await until_subscribed(client, headers, source, rows[0], window=1000)
+        await publish(f"{source.root}/m1", rows[1 : LOOKBACK + 2])
         started = await client.post(
             "/api/inference/stream/start",
             json={
                 "deploymentId": deployment["id"],
-                "deviceId": device.json()["id"],
+                "deviceId": source.device_id,
                 "entity": "m1",
             },
             headers=headers,
@@ -145,7 +116,7 @@ async def test_a_stream_keeps_every_point_once_across_a_control_plane_restart(
 
         control_plane.kill()  # SIGKILL: no shutdown of its own
         middle = LOOKBACK + 2 + EXTRA
-        await publish(f"{root}/m1", rows[LOOKBACK + 2 : middle])
+        await publish(f"{source.root}/m1", rows[LOOKBACK + 2 : middle])
 
         async def made_while_down() -> bool:
             return await _stream_results(deployment["id"]) >= middle
@@ -154,7 +125,7 @@ async def test_a_stream_keeps_every_point_once_across_a_control_plane_restart(
         assert control_plane.proc.poll() is not None  # nothing answered meanwhile
         await control_plane.start()
         await asyncio.sleep(1.0)  # the new process is serving (and its startup is done)
-        await publish(f"{root}/m1", rows[middle:])
+        await publish(f"{source.root}/m1", rows[middle:])
         events = await until(
             lambda: _count_at_least(client, headers, deployment["id"], len(rows)), seconds=60
         )
