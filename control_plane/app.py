@@ -13,15 +13,19 @@ from litestar.openapi import OpenAPIConfig
 from piccolo.engine import engine_finder
 
 from control_plane.adapters.object_store import ObjectStore
+from control_plane.auth import api_keys
 from control_plane.auth.security import build_jwt_auth
 from control_plane.auth.service import ensure_admin
 from control_plane.auth.sessions import auth_lifespan
 from control_plane.console import console_router
+from control_plane.deployments.keys import live_key
 from control_plane.deployments.lifecycle import deployments_lifespan
 from control_plane.deps import DEPENDENCIES
 from control_plane.errors import EXCEPTION_HANDLERS, document_errors
 from control_plane.lab.designs import design_for_plan
+from control_plane.lab.experiments import check_experiment
 from control_plane.migrations import run_migrations
+from control_plane.notebooks import experiments as notebook_experiments
 from control_plane.notebooks.lifecycle import notebooks_lifespan
 from control_plane.quality.jobs import quality_lifespan
 from control_plane.quality.listeners import QUALITY_LISTENERS
@@ -95,6 +99,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.store = store
     # what the model lab adds to a training job (training never imports the lab)
     app.state.training_designs = design_for_plan
+    # how a route that takes API keys checks one (auth and training never import deployments)
+    app.state[api_keys.STATE_KEY] = live_key
+    # whether a notebook run's experiment exists (the notebooks slice never imports the lab)
+    app.state[notebook_experiments.STATE_KEY] = check_experiment
     return app
 
 

@@ -11,8 +11,9 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+from control_plane.auth.api_keys import KeyCaller
 from control_plane.deployments.schemas import CreateKey, KeyCreated, KeyOut
-from control_plane.deployments.tables import DeploymentKey
+from control_plane.deployments.tables import Deployment, DeploymentKey
 from loadstar_core.digests import token_digest
 from schemas.errors import Conflict, InvalidInput, NotFound
 from schemas.gateway import GatewayKey
@@ -181,10 +182,8 @@ async def note_use(used: dict[str, float]) -> int:
     return updated
 
 
-async def live_key(secret: str, scope: str) -> dict[str, Any] | None:
-    """The live key with `secret` and `scope` (with its deployment's asset); None if none."""
-    from control_plane.deployments.tables import Deployment
-
+async def live_key(secret: str, scope: str) -> KeyCaller | None:
+    """The live key with `secret` and `scope` on an active deployment; None if none."""
     row = (
         await DeploymentKey.select()
         .where(DeploymentKey.token_sha256 == token_digest(secret))
@@ -200,4 +199,4 @@ async def live_key(secret: str, scope: str) -> dict[str, Any] | None:
     )
     if dep is None or dep["status"] != "active":
         return None
-    return {**row, "asset_id": dep["asset_id"]}
+    return KeyCaller(name=row["name"], deployment_id=row["deployment_id"], asset_id=dep["asset_id"])
