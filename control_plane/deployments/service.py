@@ -400,6 +400,7 @@ async def list_keys(deployment_id: str) -> list[KeyOut]:
 
 async def revoke_key(deployment_id: str, key_id: str, actor: str) -> None:
     await get_row(deployment_id)
-    revoked = await keys.revoke_key(deployment_id, key_id, actor)
+    name = await keys.revoke_key(deployment_id, key_id, actor)
     revision = await bump_revision()
-    await record(deployment_id, revision, "key", {"revoked": key_id, **revoked}, actor)
+    details = {"revoked": key_id, "keyId": key_id, "name": name}
+    await record(deployment_id, revision, "key", details, actor)
