@@ -1,8 +1,10 @@
-"""The control plane's slices, as packages: which of them still reach each other both ways.
+"""The control plane's slices, as packages: none reaches another both ways, and none reads
+another's tables.
 
-A loop between slices means neither can be read, tested or moved without the other. The
-loops listed here are the ones left to break (see CONTRIBUTING.md); the list may only
-shrink: a new loop fails, and so does a listed one that is gone (take it off the list).
+A loop between slices means neither can be read, tested or moved without the other; a
+slice reading another's tables bypasses that slice's service and its typed results. The
+lists here are what is left to fix (see CONTRIBUTING.md); they may only shrink: a new
+loop or table read fails, and so does a listed one that is gone (take it off the list).
 """
 
 from __future__ import annotations
