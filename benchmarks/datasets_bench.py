@@ -235,7 +235,7 @@ async def main(rows: int, rounds: int) -> None:
             t, _ = await timed(with_pandas)
             pd_preview.append(t)
         await store.remove_prefix(pandas_prefix)
-        await datasets.delete_dataset(store, dataset.id, force=True)
+        await datasets.remove_dataset(store, dataset.id)
     await engine.close_connection_pool()
 
     cold_t, warm_t, pd_t = median(cold), median(warm), median(pd_preview)

@@ -13,22 +13,30 @@ from litestar.openapi import OpenAPIConfig
 from piccolo.engine import engine_finder
 
 from control_plane.adapters.object_store import ObjectStore
+from control_plane.auth import api_keys
 from control_plane.auth.security import build_jwt_auth
 from control_plane.auth.service import ensure_admin
 from control_plane.auth.sessions import auth_lifespan
 from control_plane.console import console_router
+from control_plane.datasets import references as dataset_references
+from control_plane.deployments.keys import live_key
 from control_plane.deployments.lifecycle import deployments_lifespan
 from control_plane.deps import DEPENDENCIES
 from control_plane.errors import EXCEPTION_HANDLERS, document_errors
+from control_plane.features.service import plans_using_dataset
 from control_plane.lab.designs import design_for_plan
+from control_plane.lab.experiments import check_experiment
 from control_plane.migrations import run_migrations
+from control_plane.notebooks import experiments as notebook_experiments
 from control_plane.notebooks.lifecycle import notebooks_lifespan
 from control_plane.quality.jobs import quality_lifespan
 from control_plane.quality.listeners import QUALITY_LISTENERS
+from control_plane.registry.dependents import versions_using_dataset
 from control_plane.response_headers import ResponseHeaders
 from control_plane.routes import ROUTES
 from control_plane.settings import Settings
 from control_plane.system_alerts.lifecycle import system_alerts_lifespan
+from control_plane.training.dependents import jobs_using_dataset
 from control_plane.training.lifecycle import training_lifespan
 from control_plane.watching.lifecycle import watching_lifespan
 from loadstar_core.structured_logs import configure_logging, with_request_id
@@ -95,6 +103,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.store = store
     # what the model lab adds to a training job (training never imports the lab)
     app.state.training_designs = design_for_plan
+    # how a route that takes API keys checks one (auth and training never import deployments)
+    app.state[api_keys.STATE_KEY] = live_key
+    # who uses a dataset, each slice from its own table (datasets import none of them)
+    app.state[dataset_references.STATE_KEY] = dataset_references.DatasetReferrers(
+        feature_plans=plans_using_dataset,
+        training_jobs=jobs_using_dataset,
+        model_versions=versions_using_dataset,
+    )
+    # whether a notebook run's experiment exists (the notebooks slice never imports the lab)
+    app.state[notebook_experiments.STATE_KEY] = check_experiment
     return app
 
 

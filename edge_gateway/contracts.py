@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import msgspec
 
 from edge_gateway.auth import TokenIndex
+from edge_gateway.durable import write_durably
 from edge_gateway.settings import GatewaySettings
 from loadstar_core.postprocess import ResolvedContract, prepare_contract
 from schemas.errors import LoadstarError
@@ -111,18 +109,7 @@ class ContractStore:
             self.state_file = "ok"
 
     def _write(self, snapshot: GatewaySnapshot) -> None:
-        path = self.settings.state_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".snapshot-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(_encode(snapshot))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_durably(self.settings.state_path, _encode(snapshot), ".snapshot-")
 
     def load_file(self) -> bool:
         path = self.settings.state_path

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -26,6 +24,7 @@ import msgspec
 import numpy as np
 
 from edge_gateway.contracts import Served
+from edge_gateway.durable import write_durably
 from edge_gateway.settings import GatewaySettings
 from loadstar_core.postprocess import LegalizedWindow
 from schemas.contracts import InferenceOutput
@@ -137,18 +136,8 @@ class Recorder:
         return batch
 
     def write(self, batch: RecordBatch) -> Path:
-        self.spool.mkdir(parents=True, exist_ok=True)
         path = self.spool / f"{batch.batchId}.json"
-        fd, tmp = tempfile.mkstemp(prefix=".batch-", dir=self.spool)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(_encode(batch))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_durably(path, _encode(batch), ".batch-")
         return path
 
     def spooled(self) -> list[Path]:

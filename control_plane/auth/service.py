@@ -169,6 +169,10 @@ async def get_user(user_id: int) -> UserOut:
     return _out(row)
 
 
+async def user_exists(username: str) -> bool:
+    return await AppUser.exists().where(AppUser.username == username)  # type: ignore[no-any-return]
+
+
 async def list_users() -> list[UserOut]:
     return [_out(r) for r in await AppUser.select().order_by(AppUser.id)]
 

@@ -22,6 +22,7 @@ from control_plane.adapters.object_store import ObjectStore
 from control_plane.auth.security import writer_guard
 from control_plane.auth.service import AuthUser
 from control_plane.datasets import intake, service
+from control_plane.datasets.references import referrers
 from control_plane.datasets.schemas import (
     DatasetOut,
     DatasetPage,
@@ -197,8 +198,10 @@ class DatasetController(Controller):
     @get(
         "/{dataset_id:str}/references", summary="Feature plans, training jobs and versions using it"
     )
-    async def references(self, dataset_id: str = Parameter()) -> DatasetReferences:
-        return await service.references(dataset_id)
+    async def references(
+        self, request: Request[Any, Any, Any], dataset_id: str = Parameter()
+    ) -> DatasetReferences:
+        return await service.references(dataset_id, referrers(request))
 
     @patch(
         "/{dataset_id:str}",
@@ -227,8 +230,9 @@ class DatasetController(Controller):
     )
     async def remove(
         self,
+        request: Request[Any, Any, Any],
         store: ObjectStore,
         dataset_id: str = Parameter(),
         force: bool = Parameter(default=False),
     ) -> None:
-        await service.delete_dataset(store, dataset_id, force)
+        await service.delete_dataset(store, dataset_id, force, referrers(request))

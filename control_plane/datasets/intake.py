@@ -25,7 +25,6 @@ from control_plane.auth.service import AuthUser
 from control_plane.datasets import storage
 from control_plane.datasets.ingest import IngestOptions, IngestResult, ingest_file, sniff_format
 from control_plane.datasets.mirror import OriginalMirror
-from control_plane.datasets.rows import json_ready
 from control_plane.datasets.schemas import (
     DatasetFormat,
     DatasetOut,
@@ -38,6 +37,7 @@ from control_plane.datasets.service import get_dataset
 from control_plane.datasets.tables import Dataset
 from control_plane.datasets.transfer import Received, fetch_url, receive_multipart
 from loadstar_core import profile as stats
+from loadstar_core.json_rows import json_rows
 from schemas.errors import InvalidInput
 
 _TEMP_PREFIX = "loadstar-ingest-"
@@ -104,7 +104,7 @@ def _preview(path: Path, filename: str, form: ReadOptions) -> ImportPreview:
         timestampFormat=result.timestamp_format or "inferred",
         timezone=form.timezone or result.facts.timezone,
         columns=result.columns,
-        rows=json_ready(result.frame.head(PREVIEW_ROWS)),
+        rows=json_rows(result.frame.head(PREVIEW_ROWS)),
         totalRows=result.rows,
         frequency=result.frequency,
     )

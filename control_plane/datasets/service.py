@@ -13,7 +13,7 @@ import polars as pl
 
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.datasets import storage
-from control_plane.datasets.references import dataset_references
+from control_plane.datasets.references import DatasetReferrers, dataset_references
 from control_plane.datasets.rows import read_rows
 from control_plane.datasets.schemas import (
     DatasetOut,
@@ -81,9 +81,9 @@ async def preview_rows(settings: Settings, dataset_id: str, offset: int, limit: 
     return await anyio.to_thread.run_sync(read_rows, settings, dataset, offset, limit)
 
 
-async def references(dataset_id: str) -> DatasetReferences:
+async def references(dataset_id: str, using: DatasetReferrers) -> DatasetReferences:
     await _row(dataset_id)
-    return await dataset_references(dataset_id)
+    return await dataset_references(dataset_id, using)
 
 
 async def list_datasets(page: int, page_size: int, q: str | None) -> DatasetPage:
@@ -158,17 +158,26 @@ def _named(references: DatasetReferences, shown: int = 5) -> str:
     return "; ".join(parts)
 
 
-async def delete_dataset(store: ObjectStore, dataset_id: str, force: bool) -> None:
-    """Remove the row and every object under the dataset's prefix, in one transaction:
-    a failed S3 delete keeps the row. CONFLICT while referenced, unless forced."""
+async def delete_dataset(
+    store: ObjectStore, dataset_id: str, force: bool, using: DatasetReferrers
+) -> None:
+    """`remove_dataset`, but CONFLICT while records use the dataset, unless forced."""
     await _row(dataset_id)
-    references = await dataset_references(dataset_id)
-    if references.total and not force:
-        raise Conflict(
-            f"dataset {dataset_id!r} is used by {_named(references)}; "
-            "delete those first, or delete the dataset anyway (force=true)",
-            {"datasetId": dataset_id, "references": msgspec.to_builtins(references)},
-        )
+    if not force:
+        references = await dataset_references(dataset_id, using)
+        if references.total:
+            raise Conflict(
+                f"dataset {dataset_id!r} is used by {_named(references)}; "
+                "delete those first, or delete the dataset anyway (force=true)",
+                {"datasetId": dataset_id, "references": msgspec.to_builtins(references)},
+            )
+    await remove_dataset(store, dataset_id)
+
+
+async def remove_dataset(store: ObjectStore, dataset_id: str) -> None:
+    """Remove the row and every object under the dataset's prefix, in one transaction:
+    a failed S3 delete keeps the row."""
+    await _row(dataset_id)
     async with Dataset._meta.db.transaction():
         await Dataset.delete().where(Dataset.id == dataset_id)
         await store.remove_prefix(storage.prefix(dataset_id))

@@ -6,8 +6,8 @@ from typing import Any
 
 import msgspec
 
-from control_plane.registry.tables import ModelVersion, RegisteredModel
-from control_plane.training.tables import TrainingJob
+from control_plane.registry import service as registry
+from control_plane.training import service as training
 from schemas.errors import InvalidInput, NotFound
 from schemas.feature_plan import FeaturePlan
 
@@ -25,91 +25,24 @@ class VersionBasis(msgspec.Struct, kw_only=True):
     signature: dict[str, Any] = {}
 
 
-async def resolve_version(model_name: str, version: int | None, alias: str | None) -> int:
-    """A fixed version, an alias (`Production`, `champion`...), or the latest."""
-    model = (
-        await RegisteredModel.select(RegisteredModel.id)
-        .where(RegisteredModel.name == model_name)
-        .first()
-    )
-    if model is None:
-        raise NotFound(f"model {model_name!r} not found", {"modelId": model_name})
-    if version is not None:
-        return version
-    if alias:
-        from control_plane.registry.aliases import normalize_alias
-        from control_plane.registry.tables import ModelAlias
-
-        row = None
-        if alias.lstrip("@").islower():
-            row = (
-                await ModelAlias.select(ModelAlias.version)
-                .where(
-                    (ModelAlias.model == model["id"]) & (ModelAlias.alias == normalize_alias(alias))
-                )
-                .first()
-            )
-        if row is None:
-            # a stage name works too: the newest version in that stage ("Production")
-            stage = alias.lstrip("@").capitalize()
-            staged = (
-                await ModelVersion.select(ModelVersion.version)
-                .where((ModelVersion.model == model["id"]) & (ModelVersion.stage == stage))
-                .order_by(ModelVersion.version, ascending=False)
-                .first()
-            )
-            if staged is None:
-                raise NotFound(
-                    f"model {model_name!r} has no alias or stage {alias!r}", {"alias": alias}
-                )
-            return int(staged["version"])
-        return int(row["version"])
-    latest = (
-        await ModelVersion.select(ModelVersion.version)
-        .where(ModelVersion.model == model["id"])
-        .order_by(ModelVersion.version, ascending=False)
-        .first()
-    )
-    if latest is None:
-        raise NotFound(f"model {model_name!r} has no versions", {"modelId": model_name})
-    return int(latest["version"])
-
-
 async def version_basis(model_name: str, version: int) -> VersionBasis:
-    row = (
-        await ModelVersion.select(
-            ModelVersion.version,
-            ModelVersion.artifact_uri,
-            ModelVersion.metrics,
-            ModelVersion.card,
-            ModelVersion.signature,
-            ModelVersion.source_job_id,
-            ModelVersion.dataset_id,
-            ModelVersion.feature_plan_id,
-            ModelVersion.stage,
-        )
-        .where((ModelVersion.model.name == model_name) & (ModelVersion.version == version))
-        .output(load_json=True)
-        .first()
-    )
-    if row is None:
+    """The registry's version and the plan and artifacts of the job that trained it (or the
+    plan in its card, for a version registered without a job)."""
+    try:
+        found = await registry.get_version(model_name, version)
+    except NotFound as missing:
         raise NotFound(
             f"version {version} of {model_name!r} not found",
             {"modelId": model_name, "version": version},
-        )
+        ) from missing
     plan_data: dict[str, Any] | None = None
     artifacts: list[dict[str, Any]] = []
-    if row["source_job_id"]:
-        job = (
-            await TrainingJob.select(TrainingJob.plan, TrainingJob.artifacts)
-            .where(TrainingJob.id == row["source_job_id"])
-            .output(load_json=True)
-            .first()
-        )
+    if found.sourceJobId:
+        job = await training.job_build(found.sourceJobId)
         if job is not None:
-            plan_data, artifacts = job["plan"], job["artifacts"] or []
+            plan_data, artifacts = job.plan, job.artifacts
     if plan_data is None:
-        plan_data = (row["card"] or {}).get("plan")
+        plan_data = found.card.get("plan")
     if not plan_data:
         raise InvalidInput(
             "this version carries no feature plan (neither a source job nor card.plan)",
@@ -118,14 +51,14 @@ async def version_basis(model_name: str, version: int) -> VersionBasis:
     return VersionBasis(
         model_name=model_name,
         version=version,
-        artifact_uri=row["artifact_uri"],
+        artifact_uri=found.artifactUri,
         plan=msgspec.convert(plan_data, FeaturePlan),
-        metrics=row["metrics"] or {},
+        metrics=found.metrics,
         artifacts=artifacts,
-        dataset_id=row["dataset_id"],
-        feature_plan_id=row["feature_plan_id"],
-        stage=row["stage"],
-        signature=row["signature"] or {},
+        dataset_id=found.datasetId,
+        feature_plan_id=found.featurePlanId,
+        stage=found.stage,
+        signature=found.signature,
     )
 
 

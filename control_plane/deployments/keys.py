@@ -11,8 +11,11 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
+from control_plane.auth.api_keys import KeyCaller
 from control_plane.deployments.schemas import CreateKey, KeyCreated, KeyOut
-from control_plane.deployments.tables import DeploymentKey
+from control_plane.deployments.tables import Deployment, DeploymentKey
 from loadstar_core.digests import token_digest
 from schemas.errors import Conflict, InvalidInput, NotFound
 from schemas.gateway import GatewayKey
@@ -25,27 +28,44 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)  # 256 random bits
 
 
-def _status(row: dict[str, Any], now: datetime) -> str:
-    if row["revoked_at"] is not None:
+class StoredKey(msgspec.Struct, kw_only=True):
+    """A row of `deployment_key`, as this module reads and writes it."""
+
+    id: str
+    deployment_id: str
+    name: str
+    scopes: list[str]
+    token_sha256: str
+    hint: str
+    created_by: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    revoked_by: str
+
+
+def _status(key: StoredKey, now: datetime) -> str:
+    if key.revoked_at is not None:
         return "revoked"
-    if row["expires_at"] is not None and row["expires_at"] <= now:
+    if key.expires_at is not None and key.expires_at <= now:
         return "expired"
     return "active"
 
 
-def to_out(row: dict[str, Any], now: datetime | None = None) -> KeyOut:
+def to_out(key: StoredKey, now: datetime | None = None) -> KeyOut:
     return KeyOut(
-        id=row["id"],
-        deploymentId=row["deployment_id"],
-        name=row["name"],
-        scopes=list(row["scopes"]),
-        hint=row["hint"],
-        status=_status(row, now or datetime.now(UTC)),  # type: ignore[arg-type]
-        createdBy=row["created_by"],
-        createdAt=row["created_at"],
-        expiresAt=row["expires_at"],
-        lastUsedAt=row["last_used_at"],
-        revokedAt=row["revoked_at"],
+        id=key.id,
+        deploymentId=key.deployment_id,
+        name=key.name,
+        scopes=list(key.scopes),
+        hint=key.hint,
+        status=_status(key, now or datetime.now(UTC)),  # type: ignore[arg-type]
+        createdBy=key.created_by,
+        createdAt=key.created_at,
+        expiresAt=key.expires_at,
+        lastUsedAt=key.last_used_at,
+        revokedAt=key.revoked_at,
     )
 
 
@@ -55,25 +75,25 @@ async def insert_key(
     scopes: list[str],
     expires_at: datetime | None,
     actor: str,
-) -> tuple[str, dict[str, Any]]:
+) -> tuple[str, StoredKey]:
     """Store a new key; returns its secret and row (the caller bumps the revision)."""
     secret = new_secret()
-    row: dict[str, Any] = {
-        "id": f"key-{secrets.token_hex(6)}",
-        "deployment_id": deployment_id,
-        "name": name,
-        "scopes": scopes,
-        "token_sha256": token_digest(secret),
-        "hint": secret[-4:],
-        "created_by": actor,
-        "created_at": datetime.now(UTC),
-        "expires_at": expires_at,
-        "last_used_at": None,
-        "revoked_at": None,
-        "revoked_by": "",
-    }
-    await DeploymentKey.insert(DeploymentKey(**row))
-    return secret, row
+    key = StoredKey(
+        id=f"key-{secrets.token_hex(6)}",
+        deployment_id=deployment_id,
+        name=name,
+        scopes=scopes,
+        token_sha256=token_digest(secret),
+        hint=secret[-4:],
+        created_by=actor,
+        created_at=datetime.now(UTC),
+        expires_at=expires_at,
+        last_used_at=None,
+        revoked_at=None,
+        revoked_by="",
+    )
+    await DeploymentKey.insert(DeploymentKey(**msgspec.structs.asdict(key)))
+    return secret, key
 
 
 def check_new_key(data: CreateKey, taken: list[str]) -> tuple[str, list[str]]:
@@ -97,18 +117,23 @@ def check_new_key(data: CreateKey, taken: list[str]) -> tuple[str, list[str]]:
     return name, scopes
 
 
-async def rows_of(deployment_id: str) -> list[dict[str, Any]]:
-    return await (  # type: ignore[no-any-return]
-        DeploymentKey.select()
+def _stored(row: dict[str, Any]) -> StoredKey:
+    return msgspec.convert(row, StoredKey)
+
+
+async def rows_of(deployment_id: str) -> list[StoredKey]:
+    rows = (
+        await DeploymentKey.select()
         .where(DeploymentKey.deployment_id == deployment_id)
         .order_by(DeploymentKey.created_at, ascending=False)
         .output(load_json=True)
     )
+    return [_stored(r) for r in rows]
 
 
 async def live_names(deployment_id: str) -> list[str]:
     now = datetime.now(UTC)
-    return [r["name"] for r in await rows_of(deployment_id) if _status(r, now) == "active"]
+    return [k.name for k in await rows_of(deployment_id) if _status(k, now) == "active"]
 
 
 async def create_key(deployment_id: str, data: CreateKey, actor: str) -> KeyCreated:
@@ -122,7 +147,8 @@ async def list_keys(deployment_id: str) -> list[KeyOut]:
     return [to_out(r, now) for r in await rows_of(deployment_id)]
 
 
-async def revoke_key(deployment_id: str, key_id: str, actor: str) -> dict[str, Any]:
+async def revoke_key(deployment_id: str, key_id: str, actor: str) -> str:
+    """Revoke one key (a revoked one stays as it was); returns its name."""
     row = (
         await DeploymentKey.select()
         .where((DeploymentKey.id == key_id) & (DeploymentKey.deployment_id == deployment_id))
@@ -134,7 +160,7 @@ async def revoke_key(deployment_id: str, key_id: str, actor: str) -> dict[str, A
         await DeploymentKey.update(
             {DeploymentKey.revoked_at: datetime.now(UTC), DeploymentKey.revoked_by: actor}
         ).where(DeploymentKey.id == key_id)
-    return {"keyId": key_id, "name": row["name"]}
+    return str(row["name"])
 
 
 async def revoke_named(deployment_id: str, name: str | None, actor: str) -> None:
@@ -181,23 +207,24 @@ async def note_use(used: dict[str, float]) -> int:
     return updated
 
 
-async def live_key(secret: str, scope: str) -> dict[str, Any] | None:
-    """The live key with `secret` and `scope` (with its deployment's asset); None if none."""
-    from control_plane.deployments.tables import Deployment
-
+async def live_key(secret: str, scope: str) -> KeyCaller | None:
+    """The live key with `secret` and `scope` on an active deployment; None if none."""
     row = (
         await DeploymentKey.select()
         .where(DeploymentKey.token_sha256 == token_digest(secret))
         .output(load_json=True)
         .first()
     )
-    if row is None or _status(row, datetime.now(UTC)) != "active" or scope not in row["scopes"]:
+    if row is None:
+        return None
+    key = _stored(row)
+    if _status(key, datetime.now(UTC)) != "active" or scope not in key.scopes:
         return None
     dep = (
         await Deployment.select(Deployment.asset_id, Deployment.status)
-        .where(Deployment.id == row["deployment_id"])
+        .where(Deployment.id == key.deployment_id)
         .first()
     )
     if dep is None or dep["status"] != "active":
         return None
-    return {**row, "asset_id": dep["asset_id"]}
+    return KeyCaller(name=key.name, deployment_id=key.deployment_id, asset_id=dep["asset_id"])

@@ -1,5 +1,6 @@
-"""Start and stop what the deployments slice needs: the Triton clients and the task that
-follows committed alias moves (the registry's outbox)."""
+"""Start and stop what the deployments slice needs: the Triton clients, the task that
+follows committed alias moves (the registry's outbox), and the answer to the registry's
+question of who serves a model (`registry.serving`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 
 from control_plane.deployments.runtime import DeploymentRuntime
+from control_plane.deployments.served_by import deployments_serving
 from control_plane.deployments.service import follow_alias
+from control_plane.registry import serving
 from control_plane.registry.outbox import STATE_KEY, AliasMove, AliasOutbox
 
 
@@ -19,6 +22,11 @@ from control_plane.registry.outbox import STATE_KEY, AliasMove, AliasOutbox
 async def deployments_lifespan(app: Litestar) -> AsyncIterator[None]:
     runtime = DeploymentRuntime.build(app.state.settings, app.state.store)
     app.state.deployments = runtime
+    app.state[serving.STATE_KEY] = serving.ModelServing(
+        served_by=deployments_serving,
+        publisher=runtime.publisher,
+        repository=runtime.repository,
+    )
 
     async def follow(move: AliasMove) -> None:
         if move.version is not None:  # a deleted alias leaves its followers where they are
@@ -34,4 +42,5 @@ async def deployments_lifespan(app: Litestar) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await draining
         del app.state[STATE_KEY]
+        del app.state[serving.STATE_KEY]
         await runtime.close()

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from control_plane.deployments import keys
-from control_plane.deployments.basis import VersionBasis, resolve_version, version_basis
+from control_plane.deployments.basis import VersionBasis, version_basis
 from control_plane.deployments.contract import build_contract, merge_inputs
 from control_plane.deployments.publishing import publish_version
 from control_plane.deployments.runtime import DeploymentRuntime
@@ -31,6 +31,7 @@ from control_plane.deployments.tables import (
     DeploymentKey,
 )
 from control_plane.deployments.units import validate_contract_units
+from control_plane.registry.resolve import resolve_version
 from schemas.contracts import DeploymentContract
 from schemas.errors import Conflict, InvalidInput, NotFound
 from schemas.gateway import GatewayDeployment, GatewaySnapshot, OnlineWindow
@@ -399,6 +400,7 @@ async def list_keys(deployment_id: str) -> list[KeyOut]:
 
 async def revoke_key(deployment_id: str, key_id: str, actor: str) -> None:
     await get_row(deployment_id)
-    revoked = await keys.revoke_key(deployment_id, key_id, actor)
+    name = await keys.revoke_key(deployment_id, key_id, actor)
     revision = await bump_revision()
-    await record(deployment_id, revision, "key", {"revoked": key_id, **revoked}, actor)
+    details = {"revoked": key_id, "keyId": key_id, "name": name}
+    await record(deployment_id, revision, "key", details, actor)

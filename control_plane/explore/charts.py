@@ -12,7 +12,6 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from control_plane.datasets.rows import ISO_UTC
 from control_plane.explore.schemas import (
     AcfChart,
     BoxChart,
@@ -21,6 +20,7 @@ from control_plane.explore.schemas import (
     SeriesChart,
 )
 from loadstar_core.features.seasons import autocorrelation
+from loadstar_core.json_rows import ISO_UTC
 from loadstar_core.profile import TIMESTAMP, numeric_values, quantile_sorted
 
 DAY = 86_400.0

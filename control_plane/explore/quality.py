@@ -12,9 +12,9 @@ from datetime import datetime
 
 import polars as pl
 
-from control_plane.datasets.rows import json_ready
 from control_plane.datasets.schemas import IngestFacts, RangeRule
 from control_plane.explore.schemas import QualityReport, RuleResult
+from loadstar_core.json_rows import json_rows
 from loadstar_core.profile import TIMESTAMP
 from schemas.profile import ColumnStats, Profile
 
@@ -74,7 +74,7 @@ def range_rule(
             "max": bounds.max,
             "source": "configured" if configured else "robust",
             "violations": hits.height,
-            "examples": json_ready(hits.head(EXAMPLES)),
+            "examples": json_rows(hits.head(EXAMPLES)),
         },
     )
 

@@ -19,7 +19,6 @@ import polars as pl
 
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.datasets import storage
-from control_plane.datasets.rows import json_ready
 from control_plane.datasets.schemas import DatasetOut
 from control_plane.datasets.service import dataset_exists, get_dataset
 from control_plane.explore import charts
@@ -35,6 +34,7 @@ from control_plane.explore.single_flight import SingleFlight
 from control_plane.explore.suggest import suggest_features
 from control_plane.settings import Settings
 from loadstar_core import profile as stats
+from loadstar_core.json_rows import json_rows
 from schemas.errors import InvalidInput, NotFound
 from schemas.profile import Profile
 
@@ -95,7 +95,7 @@ async def preview(
 
     def head() -> list[dict[str, object]]:
         frame = storage.read_canonical(settings, dataset.id, lambda s: s.head(sample_size))
-        return json_ready(frame)
+        return json_rows(frame)
 
     async def read_sample() -> list[dict[str, object]]:
         return await anyio.to_thread.run_sync(head)

@@ -140,3 +140,13 @@ async def update_plan(plan_id: str, plan: FeaturePlan, actor: str) -> FeaturePla
         updated_at=datetime.now(UTC),
     ).where(FeaturePlanRow.id == plan_id)
     return await get_plan(plan_id)
+
+
+async def plans_using_dataset(dataset_id: str, limit: int) -> list[str]:
+    """Ids of the plans made for the dataset (the datasets slice asks before deleting it)."""
+    rows = await FeaturePlanRow.raw(
+        "SELECT id::text AS id FROM feature_plan WHERE dataset_id = {} ORDER BY id LIMIT {}",
+        dataset_id,
+        limit,
+    )
+    return [str(r["id"]) for r in rows]

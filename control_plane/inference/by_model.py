@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 import msgspec
 import numpy as np
 
-from control_plane.deployments.basis import resolve_version, version_basis
+from control_plane.deployments.basis import version_basis
 from control_plane.deployments.contract import build_contract, merge_inputs
 from control_plane.deployments.runtime import DeploymentRuntime
 from control_plane.deployments.schemas import Mapping
 from control_plane.deployments.service import ensure_published
 from control_plane.deployments.units import validate_contract_units
 from control_plane.inference.schemas import BatchPrediction, BatchWindow, ModelPredict
+from control_plane.registry.resolve import resolve_version
 from loadstar_core.postprocess import (
     format_output,
     legalize_window,

@@ -37,6 +37,16 @@ async def _row(experiment_id: str) -> dict[str, Any]:
     return row
 
 
+async def check_experiment(experiment_id: str) -> None:
+    """NOT_FOUND unless the experiment exists: what a notebook run that names one asks (the
+    app hands this to the notebooks slice, which never imports the lab)."""
+    if not await Experiment.exists().where(Experiment.id == experiment_id):
+        raise NotFound(
+            f"experiment {experiment_id!r} not found",
+            {"field": "experimentId", "experimentId": experiment_id},
+        )
+
+
 async def _newest_runs(ids: list[str]) -> dict[str, tuple[int, str]]:
     """experimentId -> (number of runs, the newest run's status)."""
     rows = (

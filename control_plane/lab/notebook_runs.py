@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from control_plane.lab.schemas import MetricRange, RunRow
 from control_plane.lab.tables import Experiment
-from control_plane.notebooks.tables import NotebookRunMetricRow, NotebookRunRow
+from control_plane.notebooks.run_records import LoggedMetric, NotebookRunRecord, run_records
 
 # a notebook run's states, in the training jobs' words (so one status filter serves both)
 STATUS = {"running": "running", "finished": "succeeded", "failed": "failed"}
@@ -25,47 +24,34 @@ def _flat(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def _metrics(run_ids: list[str]) -> dict[str, dict[str, MetricRange]]:
-    rows = (
-        await NotebookRunMetricRow.select()
-        .where(NotebookRunMetricRow.run_id.is_in(run_ids))
-        .order_by(NotebookRunMetricRow.id)
-        if run_ids
-        else []
-    )
-    ranges: dict[str, dict[str, tuple[float, float, float]]] = {}  # last, min, max
-    for m in rows:
-        by_key = ranges.setdefault(m["run_id"], {})
-        value = float(m["value"])
-        _, low, high = by_key.get(m["key"], (value, value, value))
-        by_key[m["key"]] = (value, min(low, value), max(high, value))
-    return {
-        run: {k: MetricRange(last=a, min=b, max=c) for k, (a, b, c) in keys.items()}
-        for run, keys in ranges.items()
-    }
+def _ranges(metrics: list[LoggedMetric]) -> dict[str, MetricRange]:
+    ranges: dict[str, tuple[float, float, float]] = {}  # last, min, max
+    for m in metrics:
+        _, low, high = ranges.get(m.key, (m.value, m.value, m.value))
+        ranges[m.key] = (m.value, min(low, m.value), max(high, m.value))
+    return {k: MetricRange(last=a, min=b, max=c) for k, (a, b, c) in ranges.items()}
 
 
-def _row(run: dict[str, Any], metrics: dict[str, MetricRange]) -> RunRow:
-    params = json.loads(run["params"]) if isinstance(run["params"], str) else run["params"]
+def _row(run: NotebookRunRecord) -> RunRow:
     return RunRow(
-        id=run["id"],
-        name=run["name"] or run["id"],
-        experimentId=run["experiment_id"],
-        status=STATUS.get(run["status"], run["status"]),
+        id=run.id,
+        name=run.name or run.id,
+        experimentId=run.experiment_id,
+        status=STATUS.get(run.status, run.status),
         algorithm="notebook",
         architectureId=None,
         augmentationId=None,
         weightId=None,
         datasetId="",
         featurePlanId="",
-        params=_flat(dict(params or {})),
-        metrics=metrics,
-        createdAt=run["started_at"],
+        params=_flat(run.params),
+        metrics=_ranges(run.metrics),
+        createdAt=run.started_at,
         kind="notebook",
-        notebookId=run["notebook_id"],
-        notebookVersion=run["notebook_version"],
-        modelName=run["model_name"],
-        modelVersion=run["model_version"],
+        notebookId=run.notebook_id,
+        notebookVersion=run.notebook_version,
+        modelName=run.model_name,
+        modelVersion=run.model_version,
     )
 
 
@@ -73,32 +59,17 @@ async def notebook_rows(
     experiment_id: str | None = None, ids: list[str] | None = None
 ) -> list[RunRow]:
     """Notebook runs of one experiment (or of any experiment), or the ones named by `ids`."""
-    query = NotebookRunRow.select()
-    if ids is not None:
-        query = query.where(NotebookRunRow.id.is_in(ids or [""]))
-    elif experiment_id is not None:
-        query = query.where(NotebookRunRow.experiment_id == experiment_id)
-    else:
-        query = query.where(NotebookRunRow.experiment_id.is_not_null())
-    runs = await query
-    metrics = await _metrics([r["id"] for r in runs])
-    return [_row(r, metrics.get(r["id"], {})) for r in runs]
+    return [_row(r) for r in await run_records(experiment_id, ids)]
 
 
 async def notebook_curves(runs: list[RunRow]) -> dict[str, list[dict[str, Any]]]:
     """Each notebook run's metrics as curve points, one per step (`epoch` is the step)."""
     ids = [r.id for r in runs]
-    rows = (
-        await NotebookRunMetricRow.select()
-        .where(NotebookRunMetricRow.run_id.is_in(ids))
-        .order_by(NotebookRunMetricRow.id)
-        if ids
-        else []
-    )
     points: dict[str, dict[int, dict[str, Any]]] = {i: {} for i in ids}
-    for m in rows:
-        point = points[m["run_id"]].setdefault(m["step"], {"epoch": m["step"]})
-        point[m["key"]] = m["value"]
+    for run in await run_records(ids=ids) if ids else []:
+        for m in run.metrics:
+            point = points[run.id].setdefault(m.step, {"epoch": m.step})
+            point[m.key] = m.value
     return {i: [by_step[k] for k in sorted(by_step)] for i, by_step in points.items()}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
@@ -115,6 +115,40 @@ async def create_edge(data: ExternalEdgeIn, actor: str) -> LineageEdge:
             {"from": [source.type, source.id], "to": [target.type, target.id]},
         ) from exc
     return edge_of(row.to_dict())
+
+
+async def keep_node(
+    node_type: str, node_id: str, name: str, metadata: dict[str, Any], actor: str
+) -> None:
+    """Record an external node another slice produces (a notebook, its run); kept as it is
+    when it exists already."""
+    await ExternalNode.insert(
+        ExternalNode(
+            node_type=node_type,
+            node_id=node_id,
+            name=name,
+            metadata=metadata,
+            created_by=actor,
+            created_at=datetime.now(UTC),
+        )
+    ).on_conflict(action="DO NOTHING")
+
+
+async def keep_edge(source: Ref, target: Ref, actor: str, edge_type: str = "produced") -> None:
+    """Record an edge another slice produces, without checking its ends; kept as it is when
+    it exists already."""
+    await ExternalEdge.insert(
+        ExternalEdge(
+            source_type=source.type,
+            source_id=source.id,
+            target_type=target.type,
+            target_id=target.id,
+            edge_type=edge_type,
+            metadata={},
+            created_by=actor,
+            created_at=datetime.now(UTC),
+        )
+    ).on_conflict(action="DO NOTHING")
 
 
 async def nodes(refs: Iterable[Ref]) -> dict[Ref, LineageNode]:

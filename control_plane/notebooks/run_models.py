@@ -1,74 +1,35 @@
-"""A notebook run beside the platform: its lab experiment, its lineage (notebook -> run ->
+"""A notebook run beside the platform: its lineage (notebook -> run ->
 model version, as external nodes and edges) and the model version it logs."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from typing import Any
 
 from control_plane.adapters.object_store import ObjectStore
-from control_plane.lab.tables import Experiment
-from control_plane.lineage.records import version_id
-from control_plane.lineage.tables import ExternalEdge, ExternalNode
+from control_plane.lineage.external import keep_edge, keep_node
+from control_plane.lineage.records import Ref, version_id
 from control_plane.notebooks.tables import NotebookRow, NotebookRunMetricRow, NotebookRunRow
 from control_plane.registry import service as registry
 from control_plane.registry.schemas import CreateVersion
-from schemas.errors import Conflict, InvalidInput, NotFound
+from schemas.errors import Conflict, InvalidInput
 
 NOTEBOOK_NODE = "notebook"
 RUN_NODE = "notebookRun"
 MAX_MODEL_BYTES = 512 << 20
 
 
-async def check_experiment(experiment_id: str) -> None:
-    if not await Experiment.exists().where(Experiment.id == experiment_id):
-        raise NotFound(
-            f"experiment {experiment_id!r} not found",
-            {"field": "experimentId", "experimentId": experiment_id},
-        )
-
-
-async def _node(node_type: str, node_id: str, name: str, meta: dict[str, Any], by: str) -> None:
-    await ExternalNode.insert(
-        ExternalNode(
-            node_type=node_type,
-            node_id=node_id,
-            name=name,
-            metadata=meta,
-            created_by=by,
-            created_at=datetime.now(UTC),
-        )
-    ).on_conflict(action="DO NOTHING")
-
-
-async def _edge(source: tuple[str, str], target: tuple[str, str], by: str) -> None:
-    await ExternalEdge.insert(
-        ExternalEdge(
-            source_type=source[0],
-            source_id=source[1],
-            target_type=target[0],
-            target_id=target[1],
-            edge_type="produced",
-            metadata={},
-            created_by=by,
-            created_at=datetime.now(UTC),
-        )
-    ).on_conflict(action="DO NOTHING")
-
-
 async def record_run(row: NotebookRunRow, by: str) -> None:
     """Lineage: the notebook, then this run of it (at the version it started from)."""
     nb = await NotebookRow.objects().where(NotebookRow.id == row.notebook_id).first()
     label = nb.name if nb is not None else row.notebook_id
-    await _node(NOTEBOOK_NODE, row.notebook_id, label, {"notebookId": row.notebook_id}, by)
+    await keep_node(NOTEBOOK_NODE, row.notebook_id, label, {"notebookId": row.notebook_id}, by)
     meta = {
         "notebookId": row.notebook_id,
         "notebookVersion": row.notebook_version,
         "experimentId": row.experiment_id,
     }
-    await _node(RUN_NODE, row.id, row.name or row.id, meta, by)
-    await _edge((NOTEBOOK_NODE, row.notebook_id), (RUN_NODE, row.id), by)
+    await keep_node(RUN_NODE, row.id, row.name or row.id, meta, by)
+    await keep_edge(Ref(NOTEBOOK_NODE, row.notebook_id), Ref(RUN_NODE, row.id), by)
 
 
 async def last_metrics(run_id: str) -> dict[str, float]:
@@ -121,6 +82,6 @@ async def log_model(
     )
     row.model_name, row.model_version = model_name, version.version
     await row.save([NotebookRunRow.model_name, NotebookRunRow.model_version])
-    target = ("modelVersion", version_id(model_name, version.version))
-    await _edge((RUN_NODE, row.id), target, by)
+    target = Ref("modelVersion", version_id(model_name, version.version))
+    await keep_edge(Ref(RUN_NODE, row.id), target, by)
     return model_name, version.version

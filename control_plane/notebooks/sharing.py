@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from control_plane.auth.service import AuthUser
-from control_plane.auth.tables import AppUser
+from control_plane.auth.service import AuthUser, user_exists
 from control_plane.notebooks.access import notebook_for
 from control_plane.notebooks.schemas import ShareOut, ShareRequest
 from control_plane.notebooks.tables import NotebookShareRow
@@ -34,7 +33,7 @@ async def share(user: AuthUser, notebook_id: str, data: ShareRequest) -> ShareOu
         raise InvalidInput("give either `user` or `role`", {"field": "user"})
     if data.user is not None:
         kind, principal = "user", data.user
-        if not await AppUser.exists().where(AppUser.username == principal):
+        if not await user_exists(principal):
             raise InvalidInput(f"no user named {principal!r}", {"field": "user"})
     else:
         kind, principal = "role", str(data.role)

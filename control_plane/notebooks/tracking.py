@@ -13,6 +13,7 @@ from control_plane.adapters.object_store import ObjectStore
 from control_plane.auth.service import AuthUser
 from control_plane.notebooks import run_models
 from control_plane.notebooks.access import notebook_for
+from control_plane.notebooks.experiments import ExperimentCheck
 from control_plane.notebooks.schemas import (
     ArtifactOut,
     MetricIn,
@@ -72,11 +73,15 @@ async def run_out(store: ObjectStore, row: NotebookRunRow, full: bool = True) ->
 
 
 async def start_run(
-    store: ObjectStore, user: AuthUser, notebook_id: str, data: RunCreate
+    store: ObjectStore,
+    user: AuthUser,
+    notebook_id: str,
+    data: RunCreate,
+    check_experiment: ExperimentCheck,
 ) -> RunOut:
     nb, _ = await notebook_for(user, notebook_id, "execute")
     if data.experimentId is not None:
-        await run_models.check_experiment(data.experimentId)
+        await check_experiment(data.experimentId)
     row = NotebookRunRow(
         id=f"nr-{secrets.token_hex(4)}",
         notebook_id=nb.id,

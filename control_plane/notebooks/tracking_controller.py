@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
@@ -14,6 +14,7 @@ from control_plane.adapters.object_store import ObjectStore
 from control_plane.auth.security import writer_guard
 from control_plane.auth.service import AuthUser
 from control_plane.notebooks import tracking
+from control_plane.notebooks.experiments import experiment_check
 from control_plane.notebooks.schemas import ArtifactOut, MetricIn, RunCreate, RunEnd, RunOut
 
 
@@ -39,9 +40,14 @@ class NotebookRunsController(Controller):
         summary="Start a tracked run",
     )
     async def start(
-        self, user: AuthUser, store: ObjectStore, notebook_id: str, data: RunCreate = Body()
+        self,
+        request: Request[Any, Any, Any],
+        user: AuthUser,
+        store: ObjectStore,
+        notebook_id: str,
+        data: RunCreate = Body(),
     ) -> RunOut:
-        return await tracking.start_run(store, user, notebook_id, data)
+        return await tracking.start_run(store, user, notebook_id, data, experiment_check(request))
 
     @get("/notebooks/{notebook_id:str}/runs", summary="The notebook's runs, newest first")
     async def list_runs(self, user: AuthUser, store: ObjectStore, notebook_id: str) -> list[RunOut]:

@@ -24,6 +24,7 @@ from arq.worker import Worker, func
 from croniter import croniter
 from litestar import Litestar
 
+from control_plane.background import stop
 from control_plane.quality import reports
 from control_plane.quality.schemas import ReportOut
 from control_plane.quality.tables import QualitySchedule
@@ -141,11 +142,7 @@ async def quality_lifespan(app: Litestar) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await stop(tasks)
         with contextlib.suppress(Exception):
             await worker.close()
         with contextlib.suppress(Exception):

@@ -29,12 +29,18 @@ from control_plane.registry.schemas import (
     VersionPage,
     VersionPatch,
 )
+from control_plane.registry.serving import STATE_KEY, ModelServing
 
 PageNo = Annotated[int, Parameter(ge=1, le=1_000_000, default=1)]
 PageSize = Annotated[int, Parameter(ge=1, le=500, default=50, query="pageSize")]
 # versions are stored as PostgreSQL integers
 VersionNo = Annotated[int, Parameter(ge=1, le=2_147_483_647)]
 StageFilter = Annotated[Stage | None, Parameter(query="stage", default=None)]
+
+
+def _serving(request: Request[Any, Any, Any]) -> ModelServing:
+    """Who serves a model, filled in by the deployments slice at start-up."""
+    return request.app.state[STATE_KEY]  # type: ignore[no-any-return]
 
 
 class RegistryController(Controller):
@@ -60,9 +66,9 @@ class RegistryController(Controller):
 
     @patch("/{name:str}", guards=[writer_guard], summary="Rename, describe or tag a model")
     async def edit_model(
-        self, name: str, user: AuthUser, data: ModelPatch = Body()
+        self, request: Request[Any, Any, Any], name: str, user: AuthUser, data: ModelPatch = Body()
     ) -> RegisteredModelOut:
-        return await edits.edit_model(name, data, user.username)
+        return await edits.edit_model(name, data, _serving(request), user.username)
 
     @delete(
         "/{name:str}",
@@ -72,7 +78,7 @@ class RegistryController(Controller):
     async def delete_model(
         self, request: Request[Any, Any, Any], name: str, user: AuthUser, store: ObjectStore
     ) -> None:
-        await edits.delete_model(name, store, request.app.state.deployments, user.username)
+        await edits.delete_model(name, store, _serving(request), user.username)
 
     @post(
         "/{name:str}/versions",
@@ -118,9 +124,7 @@ class RegistryController(Controller):
         user: AuthUser,
         store: ObjectStore,
     ) -> None:
-        await edits.delete_version(
-            name, version, store, request.app.state.deployments, user.username
-        )
+        await edits.delete_version(name, version, store, _serving(request), user.username)
 
     @get("/{name:str}/latest", summary="The highest version, optionally in one stage")
     async def latest(self, name: str, stage: StageFilter) -> ModelVersionOut:

@@ -13,8 +13,6 @@ import logging
 from typing import Any
 
 from control_plane.adapters.object_store import ObjectStore
-from control_plane.deployments.runtime import DeploymentRuntime
-from control_plane.deployments.tables import Deployment
 from control_plane.registry import service
 from control_plane.registry.schemas import (
     ModelPatch,
@@ -22,6 +20,7 @@ from control_plane.registry.schemas import (
     RegisteredModelOut,
     VersionPatch,
 )
+from control_plane.registry.serving import ModelServing
 from control_plane.registry.tables import ModelAlias, ModelVersion, RegisteredModel
 from loadstar_core.s3_uri import split_s3_uri
 from schemas.errors import Conflict, NotFound
@@ -30,20 +29,17 @@ from triton_repo.publisher import triton_model_name
 log = logging.getLogger("loadstar.registry.edits")
 
 
-async def _deployments_of(name: str, version: int | None = None) -> list[str]:
+async def _deployments_of(
+    serving: ModelServing, name: str, version: int | None = None
+) -> list[str]:
     """Deployments serving the model (or one version of it, by number or by alias)."""
-    where: Any = Deployment.model_name == name
+    aliases: list[str] = []
     if version is not None:
-        aliases = await ModelAlias.select(ModelAlias.alias).where(
+        rows = await ModelAlias.select(ModelAlias.alias).where(
             (ModelAlias.model.name == name) & (ModelAlias.version == version)
         )
-        on_version: Any = Deployment.model_version == version
-        names = [a["alias"].lower() for a in aliases]
-        if names:
-            on_version = on_version | Deployment.follow_alias.is_in(names)
-        where = where & on_version
-    rows = await Deployment.select(Deployment.id).where(where).order_by(Deployment.id)
-    return [r["id"] for r in rows]
+        aliases = [a["alias"].lower() for a in rows]
+    return await serving.served_by(name, version, aliases)
 
 
 def _tags(tags: list[str]) -> list[str]:
@@ -54,7 +50,9 @@ def _tags(tags: list[str]) -> list[str]:
     return seen
 
 
-async def edit_model(name: str, patch: ModelPatch, actor: str) -> RegisteredModelOut:
+async def edit_model(
+    name: str, patch: ModelPatch, serving: ModelServing, actor: str
+) -> RegisteredModelOut:
     await service.model_id(name)
     values: dict[Any, Any] = {RegisteredModel.updated_at: service.now()}
     if patch.description is not None:
@@ -64,7 +62,7 @@ async def edit_model(name: str, patch: ModelPatch, actor: str) -> RegisteredMode
     new_name = name
     if patch.name is not None and patch.name != name:
         service.check_model_name(patch.name)
-        used = await _deployments_of(name)
+        used = await _deployments_of(serving, name)
         if used:
             raise Conflict(
                 f"model {name!r} is served by {', '.join(used)}; delete those deployments "
@@ -110,20 +108,21 @@ async def _remove_objects(store: ObjectStore, uris: set[str]) -> int:
     return removed
 
 
-def _unpublish(runtime: DeploymentRuntime, name: str, versions: list[int]) -> None:
+def _unpublish(serving: ModelServing, name: str, versions: list[int]) -> None:
     triton_model = triton_model_name(name)
     for version in versions:
-        if runtime.publisher.has_version(triton_model, version):
-            runtime.publisher.remove_version(triton_model, version)
-    if not runtime.publisher.versions(triton_model):
-        runtime.publisher.remove_model(triton_model)
+        if serving.publisher.has_version(triton_model, version):
+            serving.publisher.remove_version(triton_model, version)
+    if not serving.publisher.versions(triton_model):
+        serving.publisher.remove_model(triton_model)
 
 
 async def delete_version(
-    name: str, version: int, store: ObjectStore, runtime: DeploymentRuntime, actor: str
-) -> dict[str, Any]:
+    name: str, version: int, store: ObjectStore, serving: ModelServing, actor: str
+) -> int:
+    """Delete the version; returns how many of its S3 objects were removed."""
     await service.get_version(name, version)
-    used = await _deployments_of(name, version)
+    used = await _deployments_of(serving, name, version)
     if used:
         raise Conflict(
             f"{name} v{version} is served by {', '.join(used)}; delete or move those "
@@ -143,21 +142,19 @@ async def delete_version(
         )
         await ModelVersion.delete().where(ModelVersion.id == mine["id"])
     removed = await _remove_objects(store, _uris(mine) - others)
-    _unpublish(runtime, name, [version])
-    if await _deployments_of(name):  # Triton drops the folder's version at the next load
+    _unpublish(serving, name, [version])
+    if await _deployments_of(serving, name):  # Triton drops the folder's version at the next load
         try:
-            await runtime.repository.load(triton_model_name(name))
+            await serving.repository.load(triton_model_name(name))
         except Exception:
             log.warning("reload of %s after deleting v%d failed", name, version, exc_info=True)
     log.info("%s v%d deleted by %s (%d objects)", name, version, actor, removed)
-    return {"objectsRemoved": removed}
+    return removed
 
 
-async def delete_model(
-    name: str, store: ObjectStore, runtime: DeploymentRuntime, actor: str
-) -> None:
+async def delete_model(name: str, store: ObjectStore, serving: ModelServing, actor: str) -> None:
     model = await service.model_id(name)
-    used = await _deployments_of(name)
+    used = await _deployments_of(serving, name)
     if used:
         raise Conflict(
             f"model {name!r} is served by {', '.join(used)}; delete those deployments first",
@@ -171,5 +168,5 @@ async def delete_model(
     for r in rows:
         uris |= _uris(r)
     await _remove_objects(store, uris)
-    _unpublish(runtime, name, [r["version"] for r in rows])
+    _unpublish(serving, name, [r["version"] for r in rows])
     log.info("model %s deleted by %s", name, actor)

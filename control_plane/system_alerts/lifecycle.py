@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from litestar import Litestar
 from litestar.datastructures import State
 
+from control_plane.background import every, stop
 from control_plane.system.controller import provide_probe
 from control_plane.system_alerts.delivery import AlertDelivery, WebhookDelivery
 from control_plane.system_alerts.schemas import AlertEvaluation
@@ -38,23 +39,14 @@ async def evaluate_now(state: State) -> AlertEvaluation:
     )
 
 
-async def _every(state: State, period: float) -> None:
-    while True:
-        await asyncio.sleep(period)
-        try:
-            await evaluate_now(state)
-        except Exception:
-            log.exception("system alert evaluation failed")
-
-
 @asynccontextmanager
 async def system_alerts_lifespan(app: Litestar) -> AsyncIterator[None]:
     period = float(os.environ.get("LOADSTAR_SYSTEM_ALERT_PERIOD_S", "30"))
-    task = asyncio.create_task(_every(app.state, period)) if period > 0 else None
+    tasks = []
+    if period > 0:
+        step = partial(evaluate_now, app.state)
+        tasks.append(asyncio.create_task(every(period, step, log, "system alert evaluation")))
     try:
         yield
     finally:
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop(tasks)

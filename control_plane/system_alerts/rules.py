@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from typing import Literal
+from typing import Literal, get_args
 
 import msgspec
 
@@ -23,16 +23,7 @@ Metric = Literal[
     "queueLength",
     "workersAlive",
 ]
-METRICS: tuple[Metric, ...] = (
-    "gpuUtilization",
-    "gpuTemperature",
-    "gpuMemory",
-    "cpu",
-    "memory",
-    "disk",
-    "queueLength",
-    "workersAlive",
-)
+METRICS: tuple[Metric, ...] = get_args(Metric)
 UNITS: dict[Metric, str] = {
     "gpuUtilization": "%",
     "gpuTemperature": "degC",

@@ -10,6 +10,7 @@ from litestar.params import Body
 from litestar.types import ControllerRouterHandler
 
 from control_plane.adapters.object_store import ObjectStore
+from control_plane.auth.api_keys import check_key
 from control_plane.auth.security import bearer_user
 from control_plane.auth.service import AuthUser
 from control_plane.training import asset_jobs
@@ -20,8 +21,6 @@ from schemas.errors import Forbidden, Unauthorized
 async def _caller(request: Request[Any, Any, Any], asset_id: str | None) -> AuthUser:
     """A signed-in writer, or an API key that may `train` (for its own asset only: a key's
     user is named `key:<name>@<asset>`)."""
-    from control_plane.deployments.keys import live_key
-
     header = request.headers.get("authorization", "")
     if not header.lower().startswith("bearer ") or not header[7:].strip():
         raise Unauthorized("missing Authorization: Bearer <API key or token>")
@@ -31,16 +30,16 @@ async def _caller(request: Request[Any, Any, Any], asset_id: str | None) -> Auth
         if not user.can_write:
             raise Forbidden("viewers cannot start training", {"role": user.role})
         return user
-    key = await live_key(raw, "train")
+    key = await check_key(request, raw, "train")
     if key is None:
         raise Unauthorized("unknown, revoked or expired API key, or one without the train scope")
-    if asset_id is not None and key["asset_id"] not in (None, asset_id):
+    if asset_id is not None and key.asset_id not in (None, asset_id):
         raise Forbidden(
             "this API key belongs to another asset",
-            {"assetId": asset_id, "keyAssetId": key["asset_id"]},
+            {"assetId": asset_id, "keyAssetId": key.asset_id},
         )
-    own = key["asset_id"] or ""
-    return AuthUser(id=0, username=f"key:{key['name']}@{own}"[:64], role="engineer")
+    own = key.asset_id or ""
+    return AuthUser(id=0, username=f"key:{key.name}@{own}"[:64], role="engineer")
 
 
 @post(

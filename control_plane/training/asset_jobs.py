@@ -103,10 +103,10 @@ async def start(
 
 
 async def _forget_dataset(store: ObjectStore, dataset_id: str) -> None:
-    from control_plane.datasets.service import delete_dataset
+    from control_plane.datasets.service import remove_dataset
 
     try:
-        await delete_dataset(store, dataset_id, force=True)
+        await remove_dataset(store, dataset_id)
     except Exception:
         log.warning("could not remove dataset %s after a refused call", dataset_id, exc_info=True)
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import redis.asyncio as aioredis
 from litestar import Litestar
 
+from control_plane.background import stop
 from control_plane.training.consumer import EventConsumer
 from control_plane.training.queue import TrainingQueue
 from schemas.training_job.protocol import HeartbeatTiming, JobKeys
@@ -27,10 +27,6 @@ async def training_lifespan(app: Litestar) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await stop(tasks)
         await queue.close()
         await redis.aclose()

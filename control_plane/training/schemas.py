@@ -75,6 +75,14 @@ class JobOut(Wire, omit_defaults=False):
     lastSeq: int
 
 
+class JobBuild(msgspec.Struct, frozen=True, kw_only=True):
+    """What a job built, as serving reads it: the plan it trained on and its stored
+    artifacts (as the worker wrote them)."""
+
+    plan: dict[str, Any] | None
+    artifacts: list[dict[str, Any]]
+
+
 class JobPage(Wire, omit_defaults=False):
     items: list[JobOut]
     total: int

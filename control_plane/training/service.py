@@ -18,6 +18,7 @@ from control_plane.training.queue import TrainingQueue
 from control_plane.training.schemas import (
     Artifact,
     CreateJob,
+    JobBuild,
     JobOut,
     JobPage,
     LogLine,
@@ -83,6 +84,17 @@ async def get_job_row(job_id: str) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"training job {job_id!r} not found", {"jobId": job_id})
     return row
+
+
+async def job_build(job_id: str) -> JobBuild | None:
+    """The plan and artifacts of a job; None when there is no such job."""
+    row = (
+        await TrainingJob.select(TrainingJob.plan, TrainingJob.artifacts)
+        .where(TrainingJob.id == job_id)
+        .output(load_json=True)
+        .first()
+    )
+    return None if row is None else JobBuild(plan=row["plan"], artifacts=row["artifacts"] or [])
 
 
 async def get_job(job_id: str) -> JobOut:

@@ -4,13 +4,14 @@ retention, as one pass (`run_once`; also `POST /api/watching/evaluate`)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from litestar import Litestar
 
+from control_plane.background import every, stop
 from control_plane.settings import Settings
 from control_plane.watching.rules import evaluate_rules
 from control_plane.watching.schemas import EvaluationOut
@@ -28,24 +29,15 @@ async def run_once(settings: Settings) -> EvaluationOut:
     )
 
 
-async def _every(settings: Settings) -> None:
-    while True:
-        await asyncio.sleep(settings.watch_eval_period_s)
-        try:
-            await run_once(settings)
-        except Exception:
-            log.exception("watching upkeep failed")
-
-
 @asynccontextmanager
 async def watching_lifespan(app: Litestar) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     period = settings.watch_eval_period_s
-    task = asyncio.create_task(_every(settings)) if period > 0 else None
+    tasks = []
+    if period > 0:
+        step = partial(run_once, settings)
+        tasks.append(asyncio.create_task(every(period, step, log, "watching upkeep")))
     try:
         yield
     finally:
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop(tasks)

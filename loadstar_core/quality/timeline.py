@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from loadstar_core.json_rows import json_rows
 from schemas.quality import TimeRange
 
 TIMESTAMP = "timestamp"
@@ -18,7 +19,6 @@ MAX_RANGES = 50
 SAMPLES = 5
 _ROW = "__row"
 _BAD = "__bad"
-ISO_UTC = "%Y-%m-%dT%H:%M:%S%.fZ"
 
 
 def gap_table(
@@ -94,23 +94,6 @@ def as_ranges(runs: pl.DataFrame, limit: int = MAX_RANGES) -> list[TimeRange]:
 def samples(frame: pl.LazyFrame, mask: pl.Expr, columns: list[str]) -> list[dict[str, Any]]:
     picked = frame.filter(mask.fill_null(False)).head(SAMPLES).select(TIMESTAMP, *columns)
     return json_rows(picked.collect())
-
-
-def json_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts: times as ISO 8601 UTC, NaN as null."""
-    exprs: list[pl.Expr] = []
-    for name, dtype in frame.schema.items():
-        col = pl.col(name)
-        if isinstance(dtype, pl.Datetime):
-            utc = col.dt.convert_time_zone("UTC") if dtype.time_zone else col
-            exprs.append(utc.dt.to_string(ISO_UTC))
-        elif dtype.is_float():
-            exprs.append(col.fill_nan(None))
-        elif dtype.is_numeric() or dtype in (pl.Boolean, pl.String):
-            exprs.append(col)
-        else:
-            exprs.append(col.cast(pl.String, strict=False))
-    return frame.select(exprs).to_dicts()
 
 
 def _utc(value: datetime) -> datetime:

@@ -1,21 +1,39 @@
-"""The control plane's slices, as packages: which of them still reach each other both ways.
+"""The control plane's slices, as packages: none reaches another both ways, and none reads
+another's tables.
 
-A loop between slices means neither can be read, tested or moved without the other. The
-loops listed here are the ones left to break (see CONTRIBUTING.md); the list may only
-shrink: a new loop fails, and so does a listed one that is gone (take it off the list).
+A loop between slices means neither can be read, tested or moved without the other; a
+slice reading another's tables bypasses that slice's service and its typed results. The
+lists here are what is left to fix (see CONTRIBUTING.md); they may only shrink: a new
+loop or table read fails, and so does a listed one that is gone (take it off the list).
 """
 
 from __future__ import annotations
 
 from .imports import cycles, import_graph, slice_graph
 
-KNOWN_LOOPS = [
-    # registry.edits asks deployments who uses a version; the seed-003 route checks a
-    # deployment key; deployments.basis reads training's and the registry's tables
-    ["deployments", "registry", "training"],
-    # notebook runs sit in lab experiments, and the run table reads notebook runs
-    ["lab", "notebooks"],
-]
+KNOWN_LOOPS: list[list[str]] = []
+
+# (slice, slice whose tables it imports) still to move onto that slice's service; only shrinks
+KNOWN_TABLE_READS: list[tuple[str, str]] = []
+
+
+def table_reads(graph: dict[str, dict[str, int]]) -> list[tuple[str, str]]:
+    """(slice, other slice) for every control-plane module importing another slice's tables."""
+    found: set[tuple[str, str]] = set()
+    for module, edges in graph.items():
+        parts = module.split(".")
+        if parts[0] != "control_plane" or len(parts) < 3:
+            continue
+        for name in edges:
+            target = name.split(".")
+            if (
+                target[0] == "control_plane"
+                and len(target) >= 3
+                and target[1] != parts[1]
+                and target[2] == "tables"
+            ):
+                found.add((parts[1], target[1]))
+    return sorted(found)
 
 
 def test_no_new_loop_between_slices() -> None:
@@ -30,3 +48,17 @@ def test_a_slice_loop_is_caught() -> None:
     graph = {m: dict(edges) for m, edges in import_graph().items()}
     graph["control_plane.datasets.intake"]["control_plane.explore.service"] = 1
     assert ["datasets", "explore"] in cycles(slice_graph(graph, "control_plane"))
+
+
+def test_no_slice_reads_another_slices_tables() -> None:
+    found = table_reads(import_graph())
+    assert found == KNOWN_TABLE_READS, (
+        f"slices importing another slice's tables: {found}; call that slice's service (a "
+        "Struct result) instead; a read that is gone leaves KNOWN_TABLE_READS"
+    )
+
+
+def test_a_table_read_is_caught() -> None:
+    graph = {m: dict(edges) for m, edges in import_graph().items()}
+    graph["control_plane.explore.service"]["control_plane.datasets.tables"] = 1
+    assert ("explore", "datasets") in table_reads(graph)
