@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -90,9 +89,6 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         tasks: list[asyncio.Task[None]] = []
         try:
             await store.start()
-            # what start-up built lives as long as the process: out of the collector's
-            # sight, a full collection no longer walks it (about 100,000 objects)
-            gc.freeze()
             if settings.sync_enabled:
                 tasks.append(asyncio.create_task(store.sync_forever(), name="contract-sync"))
             if recorder is not None:
