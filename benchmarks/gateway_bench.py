@@ -389,8 +389,9 @@ def main() -> None:
     parser.add_argument(
         "--protocol",
         choices=("grpc", "http"),
-        default="grpc",
-        help="how the gateway sends inference to Triton (LOADSTAR_GATEWAY_TRITON_PROTOCOL)",
+        default="http",
+        help="how the gateway sends inference to Triton (LOADSTAR_GATEWAY_TRITON_PROTOCOL; "
+        "http is the gateway's default)",
     )
     parser.add_argument(
         "--workers",
