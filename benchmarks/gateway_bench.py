@@ -52,6 +52,7 @@ from benchmarks.gateway_bench_setup import (
 
 ROOT = Path(__file__).resolve().parents[1]
 PREDICT = "/api/inference/predict"
+CPU_GOAL_US = 500  # the gateway's CPU per predict request (issue 22)
 
 
 @dataclass
@@ -351,6 +352,19 @@ def report(
             f"p99 {g.p99_ms - d.p99_ms:+.3f} ms; p50 ratio {g.p50_ms / d.p50_ms:.2f}, "
             f"throughput ratio {g.rps / d.rps:.2f}"
         )
+    for concurrency in (1, 16):
+        rounds = table[("gateway", concurrency)]
+        gateway_cpu = [r.cpu_us("gateway") for r in rounds]
+        direct_cpu = [
+            r.cpu_us("client") + r.cpu_us("triton") for r in table[("direct", concurrency)]
+        ]
+        median = float(np.median(gateway_cpu))
+        print(
+            f"c={concurrency:<3} gateway CPU us/request: median {median:.0f} over rounds "
+            f"{[round(v) for v in gateway_cpu]} (goal < {CPU_GOAL_US}); "
+            f"{median / float(np.median(direct_cpu)):.2f}x the CPU of a direct call "
+            "(its client + Triton)"
+        )
     print("gateway stage means (ms): " + ", ".join(f"{s} {v * 1e3:.3f}" for s, v in stages.items()))
     print(f"cold start: /readyz 200 after {ready_s:.2f} s, first predict 200 after {first_s:.2f} s")
     print(
@@ -375,8 +389,9 @@ def main() -> None:
     parser.add_argument(
         "--protocol",
         choices=("grpc", "http"),
-        default="grpc",
-        help="how the gateway sends inference to Triton (LOADSTAR_GATEWAY_TRITON_PROTOCOL)",
+        default="http",
+        help="how the gateway sends inference to Triton (LOADSTAR_GATEWAY_TRITON_PROTOCOL; "
+        "http is the gateway's default)",
     )
     parser.add_argument(
         "--workers",

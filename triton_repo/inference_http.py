@@ -77,6 +77,9 @@ class TritonHttp:
         self.timeout_s = timeout_s
         self.max_idle = max_idle
         self._idle: list[_Stream] = []
+        # the request line, headers and JSON header per model, version and input shapes:
+        # a stream sends the same few shapes again and again
+        self._prefixes: dict[tuple[object, ...], bytes] = {}
 
     async def close(self) -> None:
         idle, self._idle = self._idle, []
@@ -87,31 +90,15 @@ class TritonHttp:
         self, model: str, version: int, inputs: Sequence[tuple[str, Array]], output: str
     ) -> Array:
         """The `output` tensor for float32 `inputs` (name, array), within the timeout."""
-        header = _encode(
-            {
-                "inputs": [
-                    {
-                        "name": name,
-                        "shape": list(array.shape),
-                        "datatype": "FP32",
-                        "parameters": {"binary_data_size": array.nbytes},
-                    }
-                    for name, array in inputs
-                ],
-                "outputs": [{"name": output, "parameters": {"binary_data": True}}],
-            }
-        )
+        shapes = tuple((name, array.shape) for name, array in inputs)
+        key = (model, version, shapes, output)
+        prefix = self._prefixes.get(key)
+        if prefix is None:
+            prefix = self._prefixes[key] = self._prefix(model, version, inputs, output)
         tensors = [np.ascontiguousarray(a, dtype="<f4").data for _, a in inputs]
-        length = len(header) + sum(t.nbytes for t in tensors)
-        path = f"/v2/models/{quote(model, safe='')}/versions/{version}/infer"
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-            f"Content-Type: application/octet-stream\r\nContent-Length: {length}\r\n"
-            f"Inference-Header-Content-Length: {len(header)}\r\n\r\n"
-        ).encode()
         try:
             async with asyncio.timeout(self.timeout_s):
-                status, header_length, body = await self._exchange([head, header, *tensors])
+                status, header_length, body = await self._exchange([prefix, *tensors])
         except TimeoutError as exc:
             raise TritonCallError(
                 "StatusCode.DEADLINE_EXCEEDED", f"Deadline Exceeded after {self.timeout_s}s"
@@ -119,6 +106,35 @@ class TritonHttp:
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             raise TritonCallError("StatusCode.UNAVAILABLE", f"{type(exc).__name__}: {exc}") from exc
         return _tensor(status, header_length, body, output)
+
+    def _prefix(
+        self, model: str, version: int, inputs: Sequence[tuple[str, Array]], output: str
+    ) -> bytes:
+        """Everything of a request before its tensors' bytes (which follow in input order)."""
+        header = _encode(
+            {
+                "inputs": [
+                    {
+                        "name": name,
+                        "shape": list(array.shape),
+                        "datatype": "FP32",
+                        "parameters": {"binary_data_size": 4 * array.size},
+                    }
+                    for name, array in inputs
+                ],
+                "outputs": [{"name": output, "parameters": {"binary_data": True}}],
+            }
+        )
+        length = len(header) + sum(4 * array.size for _, array in inputs)
+        path = f"/v2/models/{quote(model, safe='')}/versions/{version}/infer"
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Content-Type: application/octet-stream\r\nContent-Length: {length}\r\n"
+            f"Inference-Header-Content-Length: {len(header)}\r\n\r\n"
+        ).encode()
+        if len(self._prefixes) >= 256:  # many shapes (detection's batches): start over
+            self._prefixes.clear()
+        return head + header
 
     async def _exchange(self, parts: list[bytes | memoryview]) -> tuple[int, int | None, bytes]:
         """Sends one request and reads its answer; an idle connection the server closed
@@ -128,10 +144,7 @@ class TritonHttp:
             reader, writer = self._idle.pop() if reused else await self._connect()
             try:
                 writer.writelines(parts)
-                line = await reader.readline()
-                if not line:
-                    raise ConnectionResetError("Triton closed the connection")
-                answer = await _read_answer(reader, line)
+                answer = await _read_answer(reader, await _read_head(reader))
             except (OSError, asyncio.IncompleteReadError) as exc:
                 writer.close()
                 if reused and not isinstance(exc, asyncio.IncompleteReadError):
@@ -159,16 +172,29 @@ class TritonHttp:
         return reader, writer
 
 
+async def _read_head(reader: asyncio.StreamReader) -> bytes:
+    """The status line and headers of an answer, up to the blank line, in one read."""
+    try:
+        return await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as exc:
+        if not exc.partial:
+            raise ConnectionResetError("Triton closed the connection") from exc
+        raise
+    except asyncio.LimitOverrunError as exc:
+        raise ValueError("Triton's answer headers are too long") from exc
+
+
 async def _read_answer(
-    reader: asyncio.StreamReader, status_line: bytes
+    reader: asyncio.StreamReader, head: bytes
 ) -> tuple[int, int | None, bytes, bool]:
     """(status, JSON header length or None, body, whether the connection stays open)."""
-    parts = status_line.split(None, 2)
+    lines = head.split(b"\r\n")
+    parts = lines[0].split(None, 2)
     if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
-        raise ValueError(f"not an HTTP answer: {status_line[:80]!r}")
+        raise ValueError(f"not an HTTP answer: {lines[0][:80]!r}")
     status = int(parts[1])
     length, header_length, keep = 0, None, parts[0] == b"HTTP/1.1"
-    while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+    for line in lines[1:]:
         name, _, value = line.partition(b":")
         name = name.strip().lower()
         if name == b"content-length":
