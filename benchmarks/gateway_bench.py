@@ -389,9 +389,8 @@ def main() -> None:
     parser.add_argument(
         "--protocol",
         choices=("grpc", "http"),
-        default="http",
-        help="how the gateway sends inference to Triton (LOADSTAR_GATEWAY_TRITON_PROTOCOL; "
-        "http is the gateway's default)",
+        default="grpc",
+        help="how the gateway sends inference to Triton (LOADSTAR_GATEWAY_TRITON_PROTOCOL)",
     )
     parser.add_argument(
         "--workers",
