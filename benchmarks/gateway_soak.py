@@ -84,7 +84,6 @@ async def soak(minutes: float, rate: float, every: float) -> int:
         "LOADSTAR_CONTROL_PLANE_URL": f"http://127.0.0.1:{free_port()}",
         "LOADSTAR_GATEWAY_STATE": str(state),
         "TRITON_GRPC_URL": triton.grpc_url,
-        "TRITON_HTTP_URL": f"127.0.0.1:{triton.ports['--http-port']}",
         "LOADSTAR_ENV": "development",
     }
     proc, address, _ = start_gateway(env)
