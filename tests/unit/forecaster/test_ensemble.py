@@ -116,7 +116,7 @@ def test_the_ensemble_weights_come_from_the_backtest() -> None:
     # the convex weights backtest at least as well as any single member and the halves
     for name in [*members, "ridge-mix", "ridge-mix+inputs"]:
         assert choice.scores[ENSEMBLE] <= choice.scores[name] * (1 + 1e-6)
+    assert not choice.weights or choice.name == ENSEMBLE
     if choice.weights:
-        assert choice.name == ENSEMBLE
         assert set(choice.weights) <= set(members)
         assert sum(choice.weights.values()) == pytest.approx(1.0)
