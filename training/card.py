@@ -233,6 +233,9 @@ def render_markdown(card: dict[str, Any]) -> str:
             f"Backtest of the candidates (MSE), {candidates['chosen']} serves:",
         ]
         lines += [f"- {k}: {_fmt(v)}" for k, v in candidates["backtestMse"].items()]
+        if candidates.get("weights"):
+            weights = ", ".join(f"{k} {v:.2f}" for k, v in candidates["weights"].items())
+            lines += ["", f"Ensemble weights (from the backtest): {weights}"]
     lines += [
         "",
         f"## {heading['modelTraining']}",

@@ -38,7 +38,7 @@ from training.fine_tune import load_matching_weights
 from training.global_series import GlobalGraph, Pooled, per_asset_metrics, pool_series, raw_batch
 from training.graph import ForecastGraph
 from training.models import DEFAULT_ALGORITHM, Shape, build_forecaster, parse_hyperparams
-from training.models.selection import NORMS, choose
+from training.models.selection import NORMS, Choice, choose
 from training.models.warm_start import fit_linear_start
 from training.trainer import (
     TRAIN_SHARE,
@@ -148,7 +148,7 @@ def build_graph(plan: FeaturePlan, series: SeriesData, params: CommonParams) -> 
 
 def choose_candidate(
     plan: FeaturePlan, series: SeriesData, params: CommonParams
-) -> tuple[CommonParams, dict[str, float], str]:
+) -> tuple[CommonParams, Choice]:
     """The ridge candidate that serves (see models/selection.py) and every score."""
     graphs = {
         norm: build_graph(plan, series, msgspec.structs.replace(params, instance_norm=norm))
@@ -161,7 +161,7 @@ def choose_candidate(
         exogenous=choice.exogenous,
         ensemble=choice.norm == "mix",
     )
-    return chosen, choice.scores, choice.name
+    return chosen, choice
 
 
 def train_forecaster(
@@ -226,8 +226,10 @@ def train_forecaster(
         )
     candidates: dict[str, float] = {}
     best = ""
+    choice: Choice | None = None
     if algorithm == "auto":  # which normalisation suits this series: the ridge decides
-        params, candidates, best = choose_candidate(plan, series, params)
+        params, choice = choose_candidate(plan, series, params)
+        candidates, best = choice.scores, choice.name
         log(
             f"backtest of the ridge candidates (MSE): {candidates}; serving {best}",
             0.01,
@@ -248,6 +250,7 @@ def train_forecaster(
                 if params.ensemble
                 else None
             ),
+            mixture=choice.mixture if choice is not None and choice.weights else None,
         )
         graph.forecaster.warm_start(start)
         log(
@@ -303,6 +306,8 @@ def train_forecaster(
     metrics["intervalSpreadPower"] = power  # how far widths follow the recent spread
     if candidates:  # each candidate's backtest error, and which one serves
         metrics["candidates"] = {"backtestMse": candidates, "chosen": best}
+        if choice is not None and choice.weights:  # the ensemble's members and weights
+            metrics["candidates"]["weights"] = choice.weights
     test = series.windows("test")
     sample = torch.arange(0, len(test), max(1, len(test) // PARITY_WINDOWS))[:PARITY_WINDOWS]
     if pooled is not None:

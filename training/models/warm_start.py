@@ -215,6 +215,30 @@ def _best_fit(
     return solution, exog_weight
 
 
+def _mixture_fit(
+    graph: ForecastGraph,
+    blend: ForecastGraph | None,
+    train: WindowSet,
+    val: WindowSet,
+    mixture: dict[tuple[str, bool], float],
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The weighted sum of single ridge fits, as weights on the raw history of `graph`
+    (not normalised) and on the exogenous features."""
+    solution: torch.Tensor | None = None
+    exog_weight: torch.Tensor | None = None
+    for (norm, exogenous), weight in mixture.items():
+        source = graph if norm == "none" else blend
+        if source is None:
+            raise ValueError("a last-value-normalised member needs the `blend` twin")
+        history, exog = _best_fit(source, train, val, exogenous)
+        if norm == "last":
+            history = absolute(history)
+        solution = weight * history if solution is None else solution + weight * history
+        exog_weight = weight * exog if exog_weight is None else exog_weight + weight * exog
+    assert solution is not None and exog_weight is not None
+    return solution, exog_weight
+
+
 @torch.no_grad()
 def fit_linear_start(
     graph: ForecastGraph,
@@ -224,13 +248,19 @@ def fit_linear_start(
     *,
     exogenous: bool = True,
     blend: ForecastGraph | None = None,
+    mixture: dict[tuple[str, bool], float] | None = None,
 ) -> LinearStart:
     """The ridge start of `graph`; with `blend` (a twin normalised by the last value, while
-    `graph` is not normalised) the average of both fits, itself one linear forecast."""
+    `graph` is not normalised) the average of both fits, itself one linear forecast.
+    With `mixture` ((normalisation, with the inputs) -> weight, weights summing to 1; "last"
+    fits come from `blend`) the weighted sum of those fits, one linear forecast too."""
     spreads = [graph.forecaster.spread(target) for target, _, _ in _targets(graph, train)]
     graph.forecaster.spread_mean.fill_(max(float(torch.cat(spreads).mean()), 1e-6))
-    solution, exog_weight = _best_fit(graph, train, val, exogenous)  # [L + 1, H], [H, E]
-    if blend is not None:  # the average of this fit and a last-value-normalised one
+    if mixture:
+        solution, exog_weight = _mixture_fit(graph, blend, train, val, mixture)
+    else:
+        solution, exog_weight = _best_fit(graph, train, val, exogenous)  # [L + 1, H], [H, E]
+    if blend is not None and not mixture:  # the average of this fit and a last-normalised one
         other, other_exog = _best_fit(blend, train, val, exogenous)
         solution = (solution + absolute(other)) / 2
         exog_weight = (exog_weight + other_exog) / 2
