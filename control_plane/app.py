@@ -24,7 +24,7 @@ from control_plane.deployments.lifecycle import deployments_lifespan
 from control_plane.deps import DEPENDENCIES
 from control_plane.errors import EXCEPTION_HANDLERS, document_errors
 from control_plane.features.service import plans_using_dataset
-from control_plane.lab.designs import design_for_plan
+from control_plane.lab.designs import designs_for
 from control_plane.lab.experiments import check_experiment
 from control_plane.migrations import run_migrations
 from control_plane.notebooks import experiments as notebook_experiments
@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.jwt_auth = jwt_auth
     app.state.store = store
     # what the model lab adds to a training job (training never imports the lab)
-    app.state.training_designs = design_for_plan
+    app.state.training_designs = designs_for
     # how a route that takes API keys checks one (auth and training never import deployments)
     app.state[api_keys.STATE_KEY] = live_key
     # who uses a dataset, each slice from its own table (datasets import none of them)

@@ -8,6 +8,8 @@ from typing import Any
 
 import msgspec
 
+from control_plane.auth.service import AuthUser
+from control_plane.lab import access
 from control_plane.lab.schemas import (
     ArchitectureOut,
     AugmentationBody,
@@ -16,6 +18,7 @@ from control_plane.lab.schemas import (
     ShapeReport,
 )
 from control_plane.lab.tables import Architecture, AugmentationPipeline
+from control_plane.training.service import DesignSource
 from loadstar_core.architecture import BLOCKS, resolve
 from loadstar_core.augmentation import AugmentationStep
 from loadstar_core.features.layout import feature_columns
@@ -283,6 +286,20 @@ async def job_design(
 async def design_for_plan(
     architecture_id: str | None, augmentation_id: str | None, plan: dict[str, Any]
 ) -> dict[str, Any]:
-    """`job_design` for a job's stored plan: what training asks the lab for (wired into
-    `app.state.training_designs`, so training never imports the lab)."""
+    """`job_design` for a job's stored plan."""
     return await job_design(architecture_id, augmentation_id, plan_context(plan))
+
+
+def designs_for(user: AuthUser) -> DesignSource:
+    """What training asks the lab for on `user`'s behalf (wired into
+    `app.state.training_designs`, so training never imports the lab): an architecture of a
+    private project is FORBIDDEN to a user who is not one of its members."""
+
+    async def design(
+        architecture_id: str | None, augmentation_id: str | None, plan: dict[str, Any]
+    ) -> dict[str, Any]:
+        if architecture_id:
+            await access.architecture(architecture_id, user, "read")
+        return await design_for_plan(architecture_id, augmentation_id, plan)
+
+    return design

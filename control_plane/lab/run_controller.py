@@ -72,6 +72,8 @@ async def create_experiment(
     data: ExperimentCreate = Body(),
 ) -> ExperimentOut:
     await access.require(data.projectId, user, "edit")
+    if data.architectureId:  # a private project's architecture is its members' only
+        await access.architecture(data.architectureId, user, "read")
     queue = request.app.state.training_queue
     return await experiments.create_experiment(data, user.username, store, queue)
 
@@ -121,6 +123,8 @@ async def add_run(
     data: RunCreate = Body(),
 ) -> RunRow:
     await access.experiment(experiment_id, user, "edit")
+    if data.architectureId:
+        await access.architecture(data.architectureId, user, "read")
     queue = request.app.state.training_queue
     return await experiments.add_run(experiment_id, data, user.username, store, queue)
 
@@ -164,7 +168,8 @@ async def experiment_metrics(experiment_id: str, user: AuthUser) -> list[RunMetr
 async def save_experiment(
     experiment_id: str, user: AuthUser, store: ObjectStore, data: SaveRequest = Body()
 ) -> WeightOut:
-    await access.experiment(experiment_id, user, "read")
+    # the library is seen by everyone: what leaves a private project is its editors' call
+    await access.experiment(experiment_id, user, "edit")
     return await experiments.save(experiment_id, data, user.username, store)
 
 

@@ -61,7 +61,7 @@ class TrainingController(Controller):
     ) -> JobOut:
         state = request.app.state
         return await service.create_job(
-            data, user.username, store, state.training_queue, designs=state.training_designs
+            data, user.username, store, state.training_queue, designs=state.training_designs(user)
         )
 
     @get("/jobs", summary="List jobs")

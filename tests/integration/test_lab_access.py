@@ -82,6 +82,16 @@ async def test_a_private_project_its_viewers_editors_and_owners(cp_client, admin
         _forbidden(await cp_client.get(f"/api/experiments/{exp_id}", headers=other), "private")
         _forbidden(await cp_client.get(f"/api/runs/{run_id}", headers=other), "private")
         _forbidden(await cp_client.get(f"/api/projects/{pid}", headers=other), "private")
+        # nor trains from the project's architecture, through any door, and nothing starts
+        jobs_before = (await cp_client.get("/api/training/jobs", headers=admin_headers)).json()
+        mine = {"datasetId": dataset_id, "featurePlanId": plan_id, "architectureId": arch_id}
+        _forbidden(await cp_client.post("/api/training/jobs", json=mine, headers=other), "private")
+        _forbidden(
+            await cp_client.post("/api/experiments", json={"name": "x", **mine}, headers=other),
+            "private",
+        )
+        jobs_after = (await cp_client.get("/api/training/jobs", headers=admin_headers)).json()
+        assert jobs_after["total"] == jobs_before["total"]
         # admins see everything
         assert (
             await cp_client.get("/api/runs", params={"q": run_id}, headers=admin_headers)
@@ -105,6 +115,10 @@ async def test_a_private_project_its_viewers_editors_and_owners(cp_client, admin
             "viewer",
         )
         _forbidden(await cp_client.delete(f"/api/runs/{run_id}", headers=other), "viewer")
+        _forbidden(  # the weights library is public: a viewer cannot take a model out
+            await cp_client.post(f"/api/experiments/{exp_id}/save", json={}, headers=other),
+            "viewer",
+        )
         _forbidden(
             await cp_client.delete(f"/api/models/architectures/{arch_id}", headers=other), "viewer"
         )
