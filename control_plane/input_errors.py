@@ -5,6 +5,8 @@
   The cause still says which body field failed.
 - Text with a NUL character: PostgreSQL cannot store or compare it, and the driver's
   error is not an input error by type.
+- A number past a column's range (an id of 2**60 for an integer key): the driver refuses
+  to encode it, or PostgreSQL to store it.
 
 Both are answered 400 INVALID_INPUT, and nothing was written (the failed statement, or
 the decode before the handler ran).
@@ -15,6 +17,7 @@ from __future__ import annotations
 import re
 
 import asyncpg
+import asyncpg.exceptions._base as asyncpg_base
 import msgspec
 from litestar.exceptions import InternalServerException
 
@@ -22,6 +25,8 @@ from schemas.errors import InvalidInput
 
 # msgspec's message: "Expected `str | null`, got `object` - at `$.data.user`"
 _AT_BODY = re.compile(r"^(?P<message>.*) - at `\$\.data\.?(?P<key>[^`]*)`$")
+# the driver's own (it could not encode an argument) and the server's numeric overflow
+_OUT_OF_RANGE = (asyncpg_base.DataError, asyncpg.exceptions.NumericValueOutOfRangeError)
 _UNSTORABLE_TEXT = (
     asyncpg.exceptions.CharacterNotInRepertoireError,
     asyncpg.exceptions.UntranslatableCharacterError,
@@ -41,5 +46,9 @@ def as_input_error(exc: BaseException) -> InvalidInput | None:
     if isinstance(exc, _UNSTORABLE_TEXT):
         return InvalidInput(
             "text may not hold a NUL character (\\u0000)", {"reason": "unstorable character"}
+        )
+    if isinstance(exc, _OUT_OF_RANGE):
+        return InvalidInput(
+            "a number in the request is out of range", {"reason": str(exc).split(":")[-1].strip()}
         )
     return None

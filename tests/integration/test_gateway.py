@@ -6,13 +6,16 @@ at a dead port), which is also how a gateway starts when the control plane is aw
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import anyio
+import grpc
 import httpx
 import pytest
 from litestar.testing import AsyncTestClient
@@ -370,19 +373,67 @@ async def test_triton_unreachable_is_503_within_the_timeout(
         assert ready.status_code == 503 and ready.json()["triton"].startswith("unreachable")
 
 
+@asynccontextmanager
+async def silent_server(protocol: str) -> AsyncIterator[str]:
+    """A Triton that takes the call and never answers (a hung server): over HTTP a socket
+    that reads and stays quiet, over gRPC a real gRPC server whose every method waits
+    forever. The only way a call ends is the gateway's own deadline, however loaded the
+    machine is."""
+    if protocol == "grpc":
+
+        async def wait_forever(request: bytes, context: Any) -> bytes:
+            await asyncio.sleep(3600)
+            return b""
+
+        class Hang(grpc.GenericRpcHandler):
+            def service(self, handler_call_details: Any) -> Any:
+                return grpc.unary_unary_rpc_method_handler(wait_forever)
+
+        server = grpc.aio.server(handlers=[Hang()])
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        try:
+            yield f"127.0.0.1:{port}"
+        finally:
+            await server.stop(grace=None)
+        return
+    held: list[asyncio.StreamWriter] = []
+
+    async def hold(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    quiet = await asyncio.start_server(hold, "127.0.0.1", 0)
+    try:
+        yield f"127.0.0.1:{quiet.sockets[0].getsockname()[1]}"
+    finally:
+        for writer in held:
+            writer.close()
+        quiet.close()
+        await quiet.wait_closed()
+
+
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_triton_too_slow_is_504(
     state_file: Path, tenants: dict[str, Tenant], protocol: str
 ) -> None:
-    # a 0.1 ms budget: no real call fits in it, so the deadline fires first
-    settings = gateway_settings(state_file, triton_timeout_s=0.0001, triton_protocol=protocol)
-    async with AsyncTestClient(app=create_app(settings)) as client:
-        resp = await client.post(
-            PREDICT, json={"series": hourly_rows(LOOKBACK)}, headers=tenants["a"].headers
+    async with silent_server(protocol) as hung:
+        settings = gateway_settings(
+            state_file,
+            triton_url=hung,
+            triton_http_url=hung,
+            triton_protocol=protocol,
+            triton_timeout_s=0.5,
         )
-        assert resp.status_code == 504, resp.text
-        assert resp.json()["code"] == "INFERENCE_FAILED"
-        assert "DEADLINE_EXCEEDED" in resp.json()["details"]["status"]
+        async with AsyncTestClient(app=create_app(settings)) as client:
+            started = time.monotonic()
+            resp = await client.post(
+                PREDICT, json={"series": hourly_rows(LOOKBACK)}, headers=tenants["a"].headers
+            )
+            waited = time.monotonic() - started
+    assert resp.status_code == 504, resp.text
+    assert resp.json()["code"] == "INFERENCE_FAILED"
+    assert "DEADLINE_EXCEEDED" in resp.json()["details"]["status"]
+    assert 0.5 <= waited < 5  # answered at the deadline, not hung with the server
 
 
 async def test_wrong_method_unknown_action_and_oversized_body(

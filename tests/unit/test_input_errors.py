@@ -53,3 +53,16 @@ def test_a_real_internal_error_stays_one() -> None:
 def test_text_the_database_cannot_store_is_a_400() -> None:
     found = as_input_error(asyncpg.exceptions.CharacterNotInRepertoireError("0x00"))
     assert found is not None and error_reply(found).status == 400
+
+
+def test_a_number_past_a_columns_range_is_a_400() -> None:
+    import asyncpg.exceptions._base as asyncpg_base
+
+    driver = asyncpg_base.DataError(
+        "invalid input for query argument $2: 195647542651438848 (value out of int32 range)"
+    )
+    for exc in (driver, asyncpg.exceptions.NumericValueOutOfRangeError("integer out of range")):
+        found = as_input_error(exc)
+        assert found is not None and error_reply(found).status == 400
+        assert "range" in found.details["reason"]
+    assert as_input_error(asyncpg.exceptions.DivisionByZeroError("x")) is None  # our own bug

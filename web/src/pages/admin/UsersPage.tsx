@@ -52,8 +52,13 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
   const [password, setPassword] = useState('');
   const patch = useMutation({
     mutationFn: (body: { role?: Role; disabled?: boolean }) =>
-      unwrap(api.PATCH('/api/auth/users/{user_id}', { params: { path: { user_id: user.id } }, body })),
-    onSuccess: () => { setConfirming(false); void client.invalidateQueries({ queryKey: ['users'] }); },
+      unwrap(api.PATCH('/api/auth/users/{user_id}', { params: { path: { user_id: user.id } }, body })) as Promise<User>,
+    onSuccess: (saved) => {
+      setConfirming(false);
+      // the row shows the saved user at once (the list's refetch lands later)
+      client.setQueryData<User[]>(['users'], (users) => users?.map((u) => (u.id === saved.id ? saved : u)));
+      void client.invalidateQueries({ queryKey: ['users'] });
+    },
   });
   const reset = useMutation({
     mutationFn: () => unwrap(api.POST('/api/auth/users/{user_id}/password', { params: { path: { user_id: user.id } }, body: { password } })),
