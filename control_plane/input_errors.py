@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 
 import asyncpg
-import asyncpg.exceptions._base as asyncpg_base
 import msgspec
 from litestar.exceptions import InternalServerException
 
@@ -25,8 +24,9 @@ from schemas.errors import InvalidInput
 
 # msgspec's message: "Expected `str | null`, got `object` - at `$.data.user`"
 _AT_BODY = re.compile(r"^(?P<message>.*) - at `\$\.data\.?(?P<key>[^`]*)`$")
-# the driver's own (it could not encode an argument) and the server's numeric overflow
-_OUT_OF_RANGE = (asyncpg_base.DataError, asyncpg.exceptions.NumericValueOutOfRangeError)
+# the driver could not encode an argument ("invalid input for query argument $1: ... (value
+# out of int32 range)", raised as the data-error base class), or the server's overflow
+_DRIVER_REFUSED = "invalid input for query argument"
 _UNSTORABLE_TEXT = (
     asyncpg.exceptions.CharacterNotInRepertoireError,
     asyncpg.exceptions.UntranslatableCharacterError,
@@ -47,7 +47,9 @@ def as_input_error(exc: BaseException) -> InvalidInput | None:
         return InvalidInput(
             "text may not hold a NUL character (\\u0000)", {"reason": "unstorable character"}
         )
-    if isinstance(exc, _OUT_OF_RANGE):
+    if isinstance(exc, asyncpg.exceptions.NumericValueOutOfRangeError) or (
+        type(exc) is asyncpg.exceptions.DataError and str(exc).startswith(_DRIVER_REFUSED)
+    ):
         return InvalidInput(
             "a number in the request is out of range", {"reason": str(exc).split(":")[-1].strip()}
         )

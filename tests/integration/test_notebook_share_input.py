@@ -37,3 +37,13 @@ async def test_a_share_on_an_odd_id_is_not_found(cp_client, admin_headers, noteb
         f"{NB}/{notebook_id}/share", json={"role": "viewer"}, headers=admin_headers
     )
     assert resp.status_code in (400, 404), resp.text
+
+
+async def test_a_share_id_past_the_integer_range_is_a_400(cp_client, admin_headers) -> None:
+    nb = await cp_client.post(NB, json={"name": "share probe"}, headers=admin_headers)
+    assert nb.status_code == 201, nb.text
+    gone = await cp_client.delete(
+        f"{NB}/{nb.json()['id']}/shares/195647542651438848", headers=admin_headers
+    )
+    assert gone.status_code == 400, gone.text
+    assert gone.json()["code"] == "INVALID_INPUT" and "range" in gone.json()["message"]

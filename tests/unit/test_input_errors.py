@@ -56,9 +56,7 @@ def test_text_the_database_cannot_store_is_a_400() -> None:
 
 
 def test_a_number_past_a_columns_range_is_a_400() -> None:
-    import asyncpg.exceptions._base as asyncpg_base
-
-    driver = asyncpg_base.DataError(
+    driver = asyncpg.exceptions.DataError(  # the class the driver really raises
         "invalid input for query argument $2: 195647542651438848 (value out of int32 range)"
     )
     for exc in (driver, asyncpg.exceptions.NumericValueOutOfRangeError("integer out of range")):
