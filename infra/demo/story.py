@@ -255,10 +255,6 @@ class Demo:
             print(
                 f"      score {a['score']:.2f} at {a['timestamp']}: {a['value']:.1f} W ({a['reason']}){mark}"
             )
-        events = report["events"]
-        print(f"      {len(events)} alarm event(s) at the deployment's default level:")
-        for e in events:
-            print(f"      {e['kind']} {e['start']} .. {e['end']}: {e['reason']}")
         if not anomalies or anomalies[0]["timestamp"] != spike_time:
             raise RuntimeError(f"the injected spike at {spike_time} is not the strongest anomaly")
 
