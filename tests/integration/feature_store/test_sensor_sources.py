@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,12 +17,12 @@ import pytest
 from control_plane.settings import Settings
 from tests.integration.feature_store.support import (
     FS,
-    ROOT,
     make_group,
     run_feature_worker,
     unique,
 )
 from tests.integration.flow_support import until
+from tests.integration.stream_support import start_consumer
 
 pytestmark = [pytest.mark.anyio, pytest.mark.integration]
 DEVICES = "/api/inference/devices"
@@ -34,16 +33,7 @@ async def consumer(settings: Settings, tmp_path: Path) -> AsyncIterator[Consumer
     """The real consumer process (`python -m control_plane.streams.consumer`), until the
     test ends; its log goes to a file the test reads."""
     log = tmp_path / "consumer.log"
-    with log.open("wb") as out:
-        proc = await asyncio.create_subprocess_exec(
-            str(ROOT / ".venv" / "bin" / "python"),
-            "-m",
-            "control_plane.streams.consumer",
-            cwd=ROOT,
-            env={**os.environ, "LOADSTAR_SOURCES_REFRESH_SECONDS": "0.3"},
-            stdout=out,
-            stderr=asyncio.subprocess.STDOUT,
-        )
+    proc = await start_consumer(log)
     yield Consumer(proc, log)
     if proc.returncode is None:
         proc.terminate()
