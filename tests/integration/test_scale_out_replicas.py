@@ -151,6 +151,19 @@ async def test_two_of_everything_serve_each_request_and_job_once(
 
         await until(reloaded, seconds=30, every=0.5)
 
+        # one Triton stopped: both gateways answer every request through the other
+        scaleout.down(["triton_2"])
+        before = [served(METRICS[0], name)]
+        async with httpx.AsyncClient(timeout=30) as http:
+            for n in range(2 * len(GATEWAYS)):
+                resp = await http.post(f"{GATEWAYS[n % 2]}{PREDICT}", json=body, headers=token)
+                assert resp.status_code == 200, resp.text
+                assert resp.json()["intervals"]["p50"][0] == pytest.approx(last_load() + SHIFT)
+        assert served(METRICS[0], name) - before[0] == 2 * len(GATEWAYS)
+        # started again, it serves the published model again (from the shared repository)
+        scaleout.up()
+        await until(reloaded, seconds=60, every=0.5)
+
         # a Triton started after publishing loads it from the shared repository
         later = SecondTriton(settings.triton_repo_dir, tmp_path / "triton-later.log")
         try:
