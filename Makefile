@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STACK := $(PY) -m infra.local.stack
 
-.PHONY: help install lock web up down status migrate demo test test-reversed test-random coverage test-fast fuzz faults soak load lint format types bench schemas
+.PHONY: scale-out scale-in scale-out-test help install lock web up down status migrate demo test test-reversed test-random coverage test-fast fuzz faults soak load lint format types bench schemas
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -27,6 +27,15 @@ down: ## Stop what `make up` started
 
 status: ## One table: service, URL, pid, state
 	@$(STACK) status
+
+scale-out: install ## A second Triton, gateway and worker beside `make up` (start the stack with `eval "$$(.venv/bin/python -m infra.local.scaleout env)"` first)
+	@.venv/bin/python -m infra.local.scaleout up
+
+scale-in: ## Stop what `make scale-out` started
+	@.venv/bin/python -m infra.local.scaleout down
+
+scale-out-test: install ## The two-of-everything recipe as a test (stops what it started)
+	@$(STACK) run -- $(PYTEST) tests/integration/test_scale_out_replicas.py $(PYTEST_ARGS)
 
 migrate: install ## Apply the database migrations
 	@$(PY) -m piccolo.main migrations forwards all

@@ -26,6 +26,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     upload_limit_bytes: int = 1 << 30
     triton_http_url: str = "127.0.0.1:8000"
     triton_grpc_url: str = "127.0.0.1:8001"
+    # Several Triton replicas on one shared model repository (comma-separated gRPC
+    # addresses): publishing loads and unloads on every one. Unset: the one address above.
+    triton_grpc_urls: str = ""
+    # How often each replica is checked for the active deployments' models and loads what
+    # it lacks (a replica that restarted empty or missed a publish); 0: never.
+    triton_sync_s: float = 30.0
     triton_metrics_url: str = "http://127.0.0.1:8002/metrics"
     triton_repo_dir: Path = REPO_ROOT / "triton_repo" / "models"
     triton_target: str = "cpu"
@@ -65,6 +71,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "upload_limit_bytes": "LOADSTAR_UPLOAD_LIMIT_BYTES",
             "triton_http_url": "TRITON_HTTP_URL",
             "triton_grpc_url": "TRITON_GRPC_URL",
+            "triton_grpc_urls": "TRITON_GRPC_URLS",
+            "triton_sync_s": "LOADSTAR_TRITON_SYNC_S",
             "triton_metrics_url": "TRITON_METRICS_URL",
             "triton_repo_dir": "TRITON_REPO_DIR",
             "triton_target": "TRITON_TARGET",
@@ -84,6 +92,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if env.get("LOADSTAR_CORS_ORIGINS"):
             raw["cors_origins"] = [o.strip() for o in env["LOADSTAR_CORS_ORIGINS"].split(",")]
         return msgspec.convert(raw, cls, strict=False, dec_hook=_paths)
+
+    @property
+    def triton_replicas(self) -> str:
+        """Every Triton replica's gRPC address, comma-separated (one when not scaled out)."""
+        return self.triton_grpc_urls or self.triton_grpc_url
 
     def check_secrets(self) -> None:
         """Refuse to run outside development mode with any secret at its public default."""

@@ -31,7 +31,7 @@ from edge_gateway.recorder import Recorder
 from edge_gateway.routes import ROUTES
 from edge_gateway.settings import GatewaySettings
 from loadstar_core.structured_logs import configure_logging, with_request_id
-from triton_repo.inference_client import TritonForecaster
+from triton_repo.pool import TritonPool
 
 log = logging.getLogger("loadstar.edge_gateway")
 
@@ -79,8 +79,8 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         # The gRPC channel belongs to the running loop, so it is made here, not at import.
-        http_url = settings.triton_http_url if settings.triton_protocol == "http" else None
-        triton = TritonForecaster(settings.triton_url, settings.triton_timeout_s, http_url)
+        grpc_urls, http_urls = settings.triton_replicas
+        triton = TritonPool(grpc_urls, settings.triton_timeout_s, http_urls)
         recorder = Recorder(settings) if settings.record and settings.sync_enabled else None
         usage = KeyUsage(settings) if settings.sync_enabled else None
         online = OnlineWindows(settings.online_store_url, settings.online_namespace)

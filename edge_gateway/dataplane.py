@@ -31,7 +31,8 @@ from loadstar_core.postprocess import (
 from loadstar_core.postprocess.typed import decode_typed
 from schemas.contracts import InferenceInput, InferenceOutput
 from schemas.errors import Forbidden, InvalidInput, LoadstarError, NotFound, Unauthorized
-from triton_repo.inference_client import Array, TritonForecaster
+from triton_repo.inference_client import Array
+from triton_repo.pool import Forecaster
 
 _clock = time.perf_counter
 
@@ -50,7 +51,7 @@ class DataPlane:
     def __init__(
         self,
         store: ContractStore,
-        triton: TritonForecaster,
+        triton: Forecaster,
         metrics: GatewayMetrics,
         recorder: Recorder | None = None,
         usage: KeyUsage | None = None,

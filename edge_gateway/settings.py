@@ -21,6 +21,8 @@ ENV_VARS: dict[str, str] = {
     "resync_s": "LOADSTAR_GATEWAY_RESYNC_S",
     "triton_url": "TRITON_GRPC_URL",
     "triton_http_url": "TRITON_HTTP_URL",
+    "triton_urls": "TRITON_GRPC_URLS",
+    "triton_http_urls": "TRITON_HTTP_URLS",
     "triton_protocol": "LOADSTAR_GATEWAY_TRITON_PROTOCOL",
     "triton_timeout_s": "LOADSTAR_TRITON_TIMEOUT_S",
     "max_body_bytes": "LOADSTAR_GATEWAY_MAX_BODY_BYTES",
@@ -55,6 +57,10 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     # edge_gateway/README.md). Readiness and model configuration always use gRPC.
     triton_protocol: Literal["grpc", "http"] = "grpc"
     triton_http_url: str = "127.0.0.1:8000"
+    # Several Triton replicas (comma-separated, the HTTP ones in the same order): calls go
+    # round robin and fail over on an unavailable replica. Unset: the one address above.
+    triton_urls: str = ""
+    triton_http_urls: str = ""
     # Every Triton call is bounded by this (the gRPC deadline, the HTTP call's timeout).
     triton_timeout_s: float = 2.0
     max_body_bytes: int = 8 * 1024 * 1024
@@ -81,6 +87,14 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
         """Refuse to run outside development mode with the sync token at its default."""
         default = GatewaySettings().sync_token
         check_secrets(self.mode, [("LOADSTAR_GATEWAY_SYNC_TOKEN", self.sync_token, default)])
+
+    @property
+    def triton_replicas(self) -> tuple[str, str | None]:
+        """The gRPC addresses and, for the "http" protocol, the HTTP ones (comma-separated)."""
+        grpc = self.triton_urls or self.triton_url
+        if self.triton_protocol != "http":
+            return grpc, None
+        return grpc, self.triton_http_urls or self.triton_http_url
 
     @property
     def spool(self) -> Path:

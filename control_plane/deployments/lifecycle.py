@@ -1,6 +1,7 @@
 """Start and stop what the deployments slice needs: the Triton clients, the task that
 follows committed alias moves (the registry's outbox), and the answer to the registry's
-question of who serves a model (`registry.serving`)."""
+question of who serves a model (`registry.serving`), and the task that keeps every Triton
+replica serving the active deployments (`replicas.py`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar
 
+from control_plane.deployments.replicas import keep_replicas
 from control_plane.deployments.runtime import DeploymentRuntime
 from control_plane.deployments.served_by import deployments_serving
 from control_plane.deployments.service import follow_alias
@@ -34,13 +36,17 @@ async def deployments_lifespan(app: Litestar) -> AsyncIterator[None]:
 
     outbox = AliasOutbox(follow)
     app.state[STATE_KEY] = outbox
-    draining = asyncio.create_task(outbox.run())
+    tasks = [asyncio.create_task(outbox.run())]
+    period = app.state.settings.triton_sync_s
+    if period > 0:
+        tasks.append(asyncio.create_task(keep_replicas(runtime, period), name="triton-sync"))
     try:
         yield
     finally:
-        draining.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await draining
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         del app.state[STATE_KEY]
         del app.state[serving.STATE_KEY]
         await runtime.close()

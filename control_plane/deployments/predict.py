@@ -14,7 +14,7 @@ from loadstar_core.postprocess import (
     series_input,
 )
 from schemas.contracts import DeploymentContract, InferenceInput, InferenceOutput
-from triton_repo.inference_client import TritonForecaster
+from triton_repo.pool import Forecaster
 
 
 async def predict(
@@ -22,7 +22,7 @@ async def predict(
     triton_model: str,
     version: int,
     payload: InferenceInput,
-    inference: TritonForecaster,
+    inference: Forecaster,
 ) -> InferenceOutput:
     plan = prepare_contract(contract)  # cached per contract: units resolved once
     series = series_input(contract, requested_asset(payload))

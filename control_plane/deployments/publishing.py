@@ -17,7 +17,7 @@ import numpy as np
 from control_plane.adapters.object_store import ObjectStore
 from loadstar_core.s3_uri import split_s3_uri
 from schemas.errors import InferenceFailed
-from triton_repo.inference_client import TritonForecaster
+from triton_repo.pool import Forecaster, TritonPool
 from triton_repo.publisher import TritonPublisher
 from triton_repo.repository import TritonRepository
 from triton_repo.signature import ModelSignature
@@ -50,7 +50,7 @@ async def publish_version(
     store: ObjectStore,
     publisher: TritonPublisher,
     repository: TritonRepository,
-    inference: TritonForecaster,
+    inference: Forecaster,
     triton_model: str,
     version: int,
     artifact_uri: str,
@@ -71,7 +71,7 @@ async def publish_version(
                 f"Triton loaded {triton_model!r} but version {version} is not READY",
                 {"model": triton_model, "version": version},
             )
-        return await warm_up(store, inference, triton_model, version, artifacts)
+        return await warm_up_replicas(store, inference, triton_model, version, artifacts)
     except Exception:
         if fresh:
             publisher.remove_version(triton_model, version)
@@ -86,9 +86,34 @@ async def publish_version(
         raise
 
 
+async def warm_up_replicas(
+    store: ObjectStore,
+    inference: Forecaster,
+    triton_model: str,
+    version: int,
+    artifacts: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The warm-up on every replica that answers (a pool's), so none serves a version that
+    differs from the export's; a replica that is down is left to catch up."""
+    if not isinstance(inference, TritonPool) or len(inference.replicas) == 1:
+        return await warm_up(store, inference, triton_model, version, artifacts)
+    checked: dict[str, Any] = {}
+    for replica in inference.replicas:
+        try:
+            checked[replica.url] = await warm_up(store, replica, triton_model, version, artifacts)
+        except InferenceFailed as exc:
+            if exc.kind != "unavailable":
+                raise
+            log.warning("replica %s skipped in the warm-up: %s", replica.url, exc)
+    if not checked:
+        raise InferenceFailed("no Triton replica answered the warm-up", {"model": triton_model})
+    first = next(iter(checked.values()))
+    return {**first, "replicas": checked}
+
+
 async def warm_up(
     store: ObjectStore,
-    inference: TritonForecaster,
+    inference: Forecaster,
     triton_model: str,
     version: int,
     artifacts: list[dict[str, Any]],

@@ -1,4 +1,5 @@
-"""The Triton side of deployments: publisher, repository API, inference client; one per app."""
+"""The Triton side of deployments: publisher, repository API, inference client; one per app.
+With several Triton replicas the repository acts on every one and inference spreads over them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import msgspec
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.settings import Settings
 from triton_repo.config import Target
-from triton_repo.inference_client import TritonForecaster
+from triton_repo.pool import Forecaster, TritonPool
 from triton_repo.publisher import TritonPublisher
 from triton_repo.repository import TritonRepository
 
@@ -17,7 +18,7 @@ class DeploymentRuntime(msgspec.Struct, kw_only=True):
     store: ObjectStore
     publisher: TritonPublisher
     repository: TritonRepository
-    inference: TritonForecaster
+    inference: Forecaster
 
     @classmethod
     def build(cls, settings: Settings, store: ObjectStore) -> DeploymentRuntime:
@@ -26,8 +27,8 @@ class DeploymentRuntime(msgspec.Struct, kw_only=True):
             settings=settings,
             store=store,
             publisher=TritonPublisher(settings.triton_repo_dir, target),
-            repository=TritonRepository(settings.triton_grpc_url),
-            inference=TritonForecaster(settings.triton_grpc_url),
+            repository=TritonRepository(settings.triton_replicas),
+            inference=TritonPool(settings.triton_replicas),
         )
 
     async def close(self) -> None:

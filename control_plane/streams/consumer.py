@@ -32,7 +32,7 @@ from control_plane.streams.tables import SourceRow
 from loadstar_core.feature_store.payload import PayloadMapping, map_message
 from loadstar_core.structured_logs import configure_logging
 from schemas.errors import LoadstarError
-from triton_repo.inference_client import TritonForecaster
+from triton_repo.pool import TritonPool
 
 log = logging.getLogger("loadstar.sensors")
 
@@ -172,7 +172,10 @@ async def main() -> None:
     )
     runner = StreamRunner(
         online,
-        TritonForecaster(os.environ.get("TRITON_GRPC_URL", "127.0.0.1:8001")),
+        TritonPool(
+            os.environ.get("TRITON_GRPC_URLS")
+            or os.environ.get("TRITON_GRPC_URL", "127.0.0.1:8001")
+        ),
         namespace,
     )
     try:

@@ -28,7 +28,7 @@ from loadstar_core.postprocess.units import resolve_conversion
 from schemas.contracts import DeploymentContract, InferenceInput, InferenceOutput
 from schemas.errors import LoadstarError
 from schemas.feature_plan import FREQUENCY_SECONDS
-from triton_repo.inference_client import TritonForecaster
+from triton_repo.pool import Forecaster
 
 log = logging.getLogger("loadstar.streams")
 _ENCODE = msgspec.json.Encoder()
@@ -47,7 +47,7 @@ def _iso(epoch: float) -> str:
 
 
 class StreamRunner:
-    def __init__(self, online: OnlineStore, inference: TritonForecaster, namespace: str) -> None:
+    def __init__(self, online: OnlineStore, inference: Forecaster, namespace: str) -> None:
         self.online = online
         self.inference = inference
         self.namespace = namespace

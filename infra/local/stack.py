@@ -102,11 +102,11 @@ def wait_healthy(svc: Service, pid: int | None) -> bool:
     return False
 
 
-def up(names: list[str]) -> int:
+def up(names: list[str], catalog: dict[str, Service] = BY_NAME) -> int:
     """Start what is missing, wait for health; return how many services failed."""
     failed = 0
     rows = []
-    for svc in [BY_NAME[n] for n in names]:
+    for svc in [catalog[n] for n in names]:
         state, pid = state_of(svc)
         if state == "stopped":
             pid = start(svc)
@@ -139,8 +139,8 @@ def _stop_pid(pid: int, timeout: float = 15.0) -> None:
             os.killpg(pid, signal.SIGKILL)
 
 
-def down(names: list[str]) -> None:
-    for svc in reversed([BY_NAME[n] for n in names]):
+def down(names: list[str], catalog: dict[str, Service] = BY_NAME) -> None:
+    for svc in reversed([catalog[n] for n in names]):
         pid = our_pid(svc.name)
         if pid is not None:
             _stop_pid(pid)
@@ -148,10 +148,10 @@ def down(names: list[str]) -> None:
         _pidfile(svc.name).unlink(missing_ok=True)
 
 
-def status(names: list[str]) -> int:
+def status(names: list[str], catalog: dict[str, Service] = BY_NAME) -> int:
     rows = []
     bad = 0
-    for svc in [BY_NAME[n] for n in names]:
+    for svc in [catalog[n] for n in names]:
         state, pid = state_of(svc)
         bad += state in ("stopped", "starting")
         rows.append((svc.name, svc.url, str(pid or "-"), state))
@@ -159,12 +159,12 @@ def status(names: list[str]) -> int:
     return bad
 
 
-def ensure(names: list[str]) -> list[str]:
+def ensure(names: list[str], catalog: dict[str, Service] = BY_NAME) -> list[str]:
     """Start the named services that are not answering; return the ones started here.
     When one fails, the ones started here are stopped again before the error is raised."""
-    started = [n for n in names if state_of(BY_NAME[n])[0] == "stopped"]
-    if up(names):
-        down(started)
+    started = [n for n in names if state_of(catalog[n])[0] == "stopped"]
+    if up(names, catalog):
+        down(started, catalog)
         raise RuntimeError(f"could not start: {names}; logs in {LOGS}")
     return started
 

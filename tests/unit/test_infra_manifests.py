@@ -46,7 +46,7 @@ def test_kubernetes_manifests_parse_and_cover_every_service() -> None:
     for resource in kustomization["resources"]:
         for doc in yaml.safe_load_all((INFRA / "k8s" / resource).read_text()):
             assert doc["apiVersion"] and doc["kind"] and doc["metadata"]["name"]
-            if doc["kind"] == "Deployment":
+            if doc["kind"] in ("Deployment", "StatefulSet"):
                 deployments[doc["metadata"]["name"]] = doc
     for _, name in REAL_NAMES.values():
         assert name in deployments, name
@@ -65,7 +65,9 @@ def _k8s_docs() -> list[dict]:
 
 
 def test_our_deployments_have_probes_and_resource_requests() -> None:
-    deployments = {d["metadata"]["name"]: d for d in _k8s_docs() if d["kind"] == "Deployment"}
+    deployments = {
+        d["metadata"]["name"]: d for d in _k8s_docs() if d["kind"] in ("Deployment", "StatefulSet")
+    }
     for name in ("control-plane", "edge-gateway", "triton", "worker"):
         container = deployments[name]["spec"]["template"]["spec"]["containers"][0]
         assert "livenessProbe" in container, name
@@ -98,3 +100,33 @@ def test_gateways_and_workers_autoscale_and_keep_one_through_a_drain() -> None:
 def test_the_manifests_run_in_production_mode() -> None:
     config = next(d for d in _k8s_docs() if d["kind"] == "ConfigMap")
     assert config["data"]["LOADSTAR_ENV"] == "production"
+
+
+def test_several_tritons_on_one_repository_each_listed_for_the_publisher() -> None:
+    docs = _k8s_docs()
+    triton = next(
+        d for d in docs if d["kind"] == "StatefulSet" and d["metadata"]["name"] == "triton"
+    )
+    replicas = triton["spec"]["replicas"]
+    assert replicas >= 2
+    container = triton["spec"]["template"]["spec"]["containers"][0]
+    assert "--load-model=*" in container["command"]  # a replica that starts loads what is published
+    claim = triton["spec"]["template"]["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"]
+    shared = next(
+        d for d in docs if d["kind"] == "PersistentVolumeClaim" and d["metadata"]["name"] == claim
+    )
+    assert shared["spec"]["accessModes"] == ["ReadWriteMany"]
+    headless = next(
+        d
+        for d in docs
+        if d["kind"] == "Service" and d["metadata"]["name"] == triton["spec"]["serviceName"]
+    )
+    assert headless["spec"]["clusterIP"] == "None"
+    config = next(d for d in docs if d["kind"] == "ConfigMap")["data"]
+    service = triton["spec"]["serviceName"]
+    for variable, port in (("TRITON_GRPC_URLS", 8001), ("TRITON_HTTP_URLS", 8000)):
+        listed = config[variable].split(",")
+        assert listed == [f"triton-{n}.{service}:{port}" for n in range(replicas)], variable
+    assert float(config["LOADSTAR_TRITON_SYNC_S"]) > 0
+    pdbs = [d for d in docs if d["kind"] == "PodDisruptionBudget"]
+    assert any(p["spec"]["selector"]["matchLabels"]["app"] == "triton" for p in pdbs)
