@@ -169,7 +169,7 @@ class TritonForecaster:
         elif isinstance(exc, InferenceServerException):
             status = str(exc.status())
             text = exc.message() or str(exc)
-        elif isinstance(exc, grpc.Call):  # as tritonclient words a failed call
+        elif isinstance(exc, grpc.aio.AioRpcError | grpc.Call):  # as tritonclient words it
             status = str(exc.code())
             text = exc.details() or str(exc)
         else:

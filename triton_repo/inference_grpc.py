@@ -7,8 +7,8 @@ without its tensors is built once per (model, version, inputs' names and shapes)
 call copies it and appends the raw tensor bytes: the same message on the wire, about 30-40
 us of CPU less per call on loopback (`benchmarks.gateway_stages --protocol grpc`).
 
-Failures are left as they are (`grpc.aio.AioRpcError`, a `grpc.Call`): the caller maps the
-status and details exactly as `tritonclient` reports them.
+Failures are left as they are (`grpc.aio.AioRpcError`): the caller maps its status and
+details as `tritonclient` reports them.
 """
 
 from __future__ import annotations
