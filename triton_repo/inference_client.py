@@ -1,10 +1,12 @@
 """The gateway's link to Triton, with every failure turned into INFERENCE_FAILED.
 
-Inference goes over gRPC, or over Triton's HTTP endpoint with binary tensors when an HTTP
-address is given (`triton_http.py`: a third of the CPU of a gRPC call); readiness and
-model configuration always use the one gRPC channel, which lives as long as the app. gRPC
-reconnects it by itself after Triton went away; the reconnect backoff is capped low so the
-gateway answers again within about a second of Triton coming back, without a restart.
+Inference goes over gRPC (`inference_grpc.py`: the request message built once per shape,
+on a channel of its own), or over Triton's HTTP endpoint with binary tensors when an HTTP
+address is given (`inference_http.py`: a third of the CPU of a gRPC call); readiness and
+model configuration use `tritonclient`'s gRPC channel. Both channels live as long as the
+app; gRPC reconnects them by itself after Triton went away; the reconnect backoff is capped
+low so the gateway answers again within about a second of Triton coming back, without a
+restart.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import tritonclient.grpc.aio as grpcclient
 from tritonclient.utils import InferenceServerException
 
 from schemas.errors import InferenceFailed
+from triton_repo.inference_grpc import GrpcInference
 from triton_repo.inference_http import TritonCallError, TritonHttp
 
 Array = npt.NDArray[np.float32]
@@ -69,12 +72,13 @@ class TritonForecaster:
         self.timeout_s = timeout_s
         self.client = grpcclient.InferenceServerClient(url=url, channel_args=_CHANNEL_ARGS)
         self.http = TritonHttp(http_url, timeout_s) if http_url else None
-        self._outputs = [grpcclient.InferRequestedOutput(self.OUTPUT)]
+        self.over_grpc = GrpcInference(url, _CHANNEL_ARGS, self.OUTPUT)
         self._max_batch: dict[tuple[str, int], int] = {}
 
     async def close(self) -> None:
         if self.http is not None:
             await self.http.close()
+        await self.over_grpc.close()
         await self.client.close()
 
     async def infer(
@@ -95,23 +99,9 @@ class TritonForecaster:
             except TritonCallError as exc:
                 raise self._failure(model, version, exc) from exc
             return self._checked(model, version, array, window)
-        inputs = []
-        for name, given in named:
-            data = np.ascontiguousarray(given, dtype=np.float32)  # no copy when it already is
-            tensor = grpcclient.InferInput(name, list(data.shape), "FP32")
-            tensor.set_data_from_numpy(data)
-            inputs.append(tensor)
         try:
-            result = await self.client.infer(
-                model,
-                inputs,
-                model_version=str(version),
-                outputs=self._outputs,
-                client_timeout=self.timeout_s,
-            )
-        except InferenceServerException as exc:
-            raise self._failure(model, version, exc) from exc
-        except grpc.RpcError as exc:  # tritonclient normally wraps these; kept for safety
+            output = await self.over_grpc.infer(model, version, named, self.timeout_s)
+        except grpc.RpcError as exc:
             raise self._failure(model, version, exc) from exc
         except TimeoutError as exc:
             raise InferenceFailed(
@@ -119,7 +109,7 @@ class TritonForecaster:
                 {"model": model, "version": version, "cause": repr(exc)},
                 kind="timeout",
             ) from exc
-        return self._checked(model, version, result.as_numpy(self.OUTPUT), window)
+        return self._checked(model, version, output, window)
 
     def _checked(self, model: str, version: int, array: Array | None, window: Array) -> Array:
         if array is None or array.shape[0] != window.shape[0]:
@@ -179,9 +169,11 @@ class TritonForecaster:
         elif isinstance(exc, InferenceServerException):
             status = str(exc.status())
             text = exc.message() or str(exc)
+        elif isinstance(exc, grpc.aio.AioRpcError | grpc.Call):  # as tritonclient words it
+            status = str(exc.code())
+            text = exc.details() or str(exc)
         else:
-            status = str(exc.code()) if isinstance(exc, grpc.Call) else type(exc).__name__
-            text = str(exc)
+            status, text = type(exc).__name__, str(exc)
         kind = _kind(status)
         if "Deadline Exceeded" in text:
             kind = "timeout"

@@ -95,10 +95,13 @@ def typed_columns(payload: object, rows: Sequence[Any], plan: ResolvedContract) 
     if type(payload) is not reader.body or not rows:
         return None
     n = len(rows)
-    values = np.empty((n, len(plan.sources)), dtype=np.float64)
+    # column by column in memory (the transpose is [n_rows, n_sources] in Fortran order):
+    # each column is written and checked in one contiguous pass
+    by_source = np.empty((len(plan.sources), n), dtype=np.float64)
     for j, column in enumerate(reader.columns):
-        values[:, j] = np.fromiter(map(column, rows), dtype=np.float64, count=n)
-    if np.isinf(values).any():
+        by_source[j] = np.fromiter(map(column, rows), dtype=np.float64, count=n)
+    if np.isinf(by_source).any():
         return None
-    present = ~np.isnan(values).all(axis=0)
+    present = ~np.isnan(by_source).all(axis=1)
+    values = by_source.T
     return TypedRows(list(map(reader.stamp, rows)), values, np.asarray(present, dtype=np.bool_))

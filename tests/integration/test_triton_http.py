@@ -115,3 +115,33 @@ async def test_unreachable_and_too_slow(models: dict[str, Published]) -> None:
         await slow.infer(plain.name, 1, [("window", windows(1))], "quantiles")
     assert late.value.status == "StatusCode.DEADLINE_EXCEEDED"
     await slow.close()
+
+
+async def test_grpc_path_words_failures_as_http_and_reuses_requests_per_shape(
+    models: dict[str, Published],
+) -> None:
+    """The gRPC path builds its request once per model, version and shapes: other shapes
+    get their own, answers stay the HTTP path's, and refusals keep their status, kind and words."""
+    plain = models["plain"]
+    over_http = TritonForecaster(GRPC, 2.0, HTTP)
+    over_grpc = TritonForecaster(GRPC, 2.0)
+    try:
+        for batch, seed in ((1, 5), (3, 6), (1, 7)):
+            window = windows(batch, seed)
+            np.testing.assert_array_equal(
+                await over_grpc.infer(plain.name, 1, window),
+                await over_http.infer(plain.name, 1, window),
+            )
+        wrong_shape = np.zeros((1, LOOKBACK - 1, 3), dtype=np.float32)
+        for case in (("no_such_model", windows(1)), (plain.name, wrong_shape)):
+            with pytest.raises(InferenceFailed) as by_grpc:
+                await over_grpc.infer(case[0], 1, case[1])
+            with pytest.raises(InferenceFailed) as by_http:
+                await over_http.infer(case[0], 1, case[1])
+            assert by_grpc.value.status == by_http.value.status
+            assert by_grpc.value.details["status"] == by_http.value.details["status"]
+            assert case[0] in by_grpc.value.details["cause"] or "window" in str(by_grpc.value)
+            assert not by_grpc.value.details["cause"].startswith("<")  # details, not a repr
+    finally:
+        await over_http.close()
+        await over_grpc.close()
