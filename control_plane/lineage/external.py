@@ -31,9 +31,9 @@ def _check_metadata(metadata: dict[str, Any]) -> None:
 
 async def _record(
     row: ExternalNode | ExternalEdge, metadata: dict[str, Any], actor: str, taken: Conflict
-) -> dict[str, Any]:
+) -> None:
     """Save a new external node or edge with its metadata and who recorded it, when; a
-    duplicate raises `taken`. Returns the saved row."""
+    duplicate raises `taken`."""
     _check_metadata(metadata)
     row.metadata = metadata
     row.created_by = actor
@@ -42,7 +42,6 @@ async def _record(
         await row.save()
     except UniqueViolationError as exc:
         raise taken from exc
-    return row.to_dict()
 
 
 def node_of(row: dict[str, Any]) -> LineageNode:
@@ -79,7 +78,8 @@ async def create_node(data: ExternalNodeIn, actor: str) -> LineageNode:
     taken = Conflict(
         f"an external {data.type} {data.id!r} exists already", {"type": data.type, "id": data.id}
     )
-    return node_of(await _record(row, data.metadata, actor, taken))
+    await _record(row, data.metadata, actor, taken)
+    return node_of(row.to_dict())
 
 
 async def exists(ref: Ref) -> bool:
@@ -112,7 +112,8 @@ async def create_edge(data: ExternalEdgeIn, actor: str) -> LineageEdge:
         "this edge exists already",
         {"from": [source.type, source.id], "to": [target.type, target.id]},
     )
-    return edge_of(await _record(row, data.metadata, actor, taken))
+    await _record(row, data.metadata, actor, taken)
+    return edge_of(row.to_dict())
 
 
 async def keep_node(
