@@ -30,20 +30,7 @@ _running: set[asyncio.Task[None]] = set()  # deliveries in flight (kept referenc
 
 
 def _rule_out(row: dict[str, Any]) -> AlertRuleOut:
-    return AlertRuleOut(
-        id=row["id"],
-        deploymentId=row["deployment_id"],
-        kind=row["kind"],
-        webhookUrl=row["webhook_url"],
-        enabled=row["enabled"],
-        createdBy=row["created_by"],
-        createdAt=row["created_at"],
-        threshold=row["threshold"],
-        windowMinutes=row["window_minutes"],
-        firingSince=row["firing_since"],
-        lastValue=row["last_value"],
-        evaluatedAt=row["evaluated_at"],
-    )
+    return from_row(AlertRuleOut, row)
 
 
 DEFAULTS: dict[str, tuple[float | None, int]] = {
