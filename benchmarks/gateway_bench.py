@@ -26,25 +26,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import msgspec
 import numpy as np
 import psutil
 
 from benchmarks.gateway_bench_setup import (
+    BenchTriton,
     HttpClient,
-    PrivateTriton,
-    bench_model_onnx,
-    bench_rows,
-    bench_snapshot,
+    bench_triton,
     free_port,
     legalized_window,
     niced,
@@ -206,35 +200,32 @@ async def run(
     protocol: str = "grpc",
     record: bool = True,
 ) -> None:
-    import tritonclient.grpc as grpc_sync
-    import tritonclient.grpc.aio as grpcclient
-
-    from triton_repo.publisher import TritonPublisher
-    from triton_repo.signature import ModelSignature
-
-    workdir = Path(tempfile.mkdtemp(prefix="gateway-bench-"))
     if priority:
         os.nice(priority)  # this process: the client side of both paths
-    model = f"gw_bench_{uuid.uuid4().hex[:6]}"
-    onnx = bench_model_onnx()
-    publisher = TritonPublisher(workdir / "models", "cpu")
-    publisher.publish(model, 1, onnx, ModelSignature.from_onnx(onnx))
-    triton = PrivateTriton(workdir / "models", priority)
-    triton.start(workdir / "triton.log")
-    grpc_url = triton.grpc_url
-    loader = grpc_sync.InferenceServerClient(grpc_url)
-    loader.load_model(model)
-    token = uuid.uuid4().hex + uuid.uuid4().hex
-    state = workdir / "snapshot.json"
-    state.write_bytes(msgspec.json.encode(bench_snapshot(model, token)))
-    rows = bench_rows()
-    body = msgspec.json.encode({"series": rows, "units": {"value": "W"}})
+    with bench_triton("gw_bench", priority) as bench:
+        await measure(bench, requests, rounds, priority, workers, protocol, record)
+
+
+async def measure(
+    bench: BenchTriton,
+    requests: int,
+    rounds: int,
+    priority: int,
+    workers: int,
+    protocol: str,
+    record: bool,
+) -> None:
+    """Both paths against the bench's Triton: direct gRPC, and through a gateway started here."""
+    import tritonclient.grpc.aio as grpcclient
+
+    model, token, body, rows = bench.model, bench.token, bench.body, bench.rows
+    grpc_url = bench.triton.grpc_url
     window = legalized_window(rows)
     env = {
         "LOADSTAR_CONTROL_PLANE_URL": f"http://127.0.0.1:{free_port()}",
-        "LOADSTAR_GATEWAY_STATE": str(state),
+        "LOADSTAR_GATEWAY_STATE": str(bench.state),
         "TRITON_GRPC_URL": grpc_url,
-        "TRITON_HTTP_URL": f"127.0.0.1:{triton.ports['--http-port']}",
+        "TRITON_HTTP_URL": f"127.0.0.1:{bench.triton.ports['--http-port']}",
         "LOADSTAR_GATEWAY_TRITON_PROTOCOL": protocol,
         "LOADSTAR_ENV": "development",  # the benchmark's gateway uses the default sync token
         # recording on: the control plane is absent, so batches go to the spool and stay
@@ -301,9 +292,6 @@ async def run(
         proc.terminate()
         proc.wait(timeout=15)
         await direct.close()
-        loader.close()
-        triton.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 PINT_IMPORT = "import pint; pint.UnitRegistry(autoconvert_offset_to_baseunit=False)"

@@ -1,5 +1,6 @@
 """What `gateway_bench` drives: the forecaster it publishes, the deployment snapshot, the
-raw readings, and a minimal keep-alive HTTP client."""
+raw readings, a minimal keep-alive HTTP client, and a private Triton serving the forecaster
+(`bench_triton`, shared by the gateway benchmarks)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,18 @@ import contextlib
 import hashlib
 import math
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import numpy as np
 
 from schemas.contracts import ContractInput, ContractTarget, DeploymentContract, InferenceInput
@@ -232,3 +239,48 @@ class PrivateTriton:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+
+
+@dataclass(frozen=True)
+class BenchTriton:
+    """A private Triton serving the bench forecaster, and what a gateway needs to use it."""
+
+    workdir: Path
+    model: str
+    triton: PrivateTriton
+    token: str  # the deployment's API token
+    state: Path  # the gateway snapshot naming the deployment
+    rows: list[dict[str, object]]
+    body: bytes  # a predict request of `rows`
+
+
+@contextlib.contextmanager
+def bench_triton(name: str, priority: int = 0) -> Iterator[BenchTriton]:
+    """Publish the bench forecaster into a temporary repository, start a Triton of its own
+    on it with the model loaded, write the snapshot; stop and remove it all on exit."""
+    import tritonclient.grpc as grpc_sync
+
+    from triton_repo.publisher import TritonPublisher
+    from triton_repo.signature import ModelSignature
+
+    workdir = Path(tempfile.mkdtemp(prefix=f"{name}-"))
+    model = f"{name.replace('-', '_')}_{uuid.uuid4().hex[:6]}"
+    onnx = bench_model_onnx()
+    TritonPublisher(workdir / "models", "cpu").publish(
+        model, 1, onnx, ModelSignature.from_onnx(onnx)
+    )
+    triton = PrivateTriton(workdir / "models", priority)
+    triton.start(workdir / "triton.log")
+    loader = grpc_sync.InferenceServerClient(triton.grpc_url)
+    try:
+        loader.load_model(model)
+        token = uuid.uuid4().hex + uuid.uuid4().hex
+        state = workdir / "snapshot.json"
+        state.write_bytes(msgspec.json.encode(bench_snapshot(model, token)))
+        rows = bench_rows()
+        body = msgspec.json.encode({"series": rows, "units": {"value": "W"}})
+        yield BenchTriton(workdir, model, triton, token, state, rows, body)
+    finally:
+        loader.close()
+        triton.stop()
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -14,13 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
-import msgspec
 import numpy as np
 
 from benchmarks.gateway_bench import (
@@ -30,14 +25,7 @@ from benchmarks.gateway_bench import (
     start_gateway,
     wait_ready,
 )
-from benchmarks.gateway_bench_setup import (
-    HttpClient,
-    PrivateTriton,
-    bench_model_onnx,
-    bench_rows,
-    bench_snapshot,
-    free_port,
-)
+from benchmarks.gateway_bench_setup import BenchTriton, HttpClient, bench_triton, free_port
 
 
 class Window:
@@ -61,29 +49,16 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def soak(minutes: float, rate: float, every: float) -> int:
-    import tritonclient.grpc as grpc_sync
+    with bench_triton("gw_soak") as bench:
+        return await soak_against(bench, minutes, rate, every)
 
-    from triton_repo.publisher import TritonPublisher
-    from triton_repo.signature import ModelSignature
 
-    workdir = Path(tempfile.mkdtemp(prefix="gateway-soak-"))
-    model = f"gw_soak_{uuid.uuid4().hex[:6]}"
-    onnx = bench_model_onnx()
-    TritonPublisher(workdir / "models", "cpu").publish(
-        model, 1, onnx, ModelSignature.from_onnx(onnx)
-    )
-    triton = PrivateTriton(workdir / "models", 0)
-    triton.start(workdir / "triton.log")
-    loader = grpc_sync.InferenceServerClient(triton.grpc_url)
-    loader.load_model(model)
-    token = uuid.uuid4().hex + uuid.uuid4().hex
-    state = workdir / "snapshot.json"
-    state.write_bytes(msgspec.json.encode(bench_snapshot(model, token)))
-    body = msgspec.json.encode({"series": bench_rows(), "units": {"value": "W"}})
+async def soak_against(bench: BenchTriton, minutes: float, rate: float, every: float) -> int:
+    token, body = bench.token, bench.body
     env = {
         "LOADSTAR_CONTROL_PLANE_URL": f"http://127.0.0.1:{free_port()}",
-        "LOADSTAR_GATEWAY_STATE": str(state),
-        "TRITON_GRPC_URL": triton.grpc_url,
+        "LOADSTAR_GATEWAY_STATE": str(bench.state),
+        "TRITON_GRPC_URL": bench.triton.grpc_url,
         "LOADSTAR_ENV": "development",
     }
     proc, address, _ = start_gateway(env)
@@ -159,9 +134,6 @@ async def soak(minutes: float, rate: float, every: float) -> int:
     finally:
         proc.terminate()
         proc.wait(timeout=15)
-        loader.close()
-        triton.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
     if rows:
         first, last = rows[0], rows[-1]
         p99s = [r[5] for r in rows]

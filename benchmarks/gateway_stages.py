@@ -22,24 +22,15 @@ import asyncio
 import cProfile
 import gc
 import pstats
-import shutil
-import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import msgspec
 import numpy as np
 
-from benchmarks.gateway_bench_setup import (
-    PrivateTriton,
-    bench_model_onnx,
-    bench_rows,
-    bench_snapshot,
-)
+from benchmarks.gateway_bench_setup import BenchTriton, bench_triton
 
 PREDICT = "/api/inference/predict"
 
@@ -56,8 +47,11 @@ async def cpu_us(call: Callable[[], Awaitable[object]], n: int) -> float:
 
 
 async def run(requests: int, protocol: str, profile: int) -> None:
-    import tritonclient.grpc as grpc_sync
+    with bench_triton("gw_stages") as bench:
+        await measure(bench, requests, protocol, profile)
 
+
+async def measure(bench: BenchTriton, requests: int, protocol: str, profile: int) -> None:
     from edge_gateway.app import create_app
     from edge_gateway.settings import GatewaySettings
     from loadstar_core.postprocess import format_output, legalize_window
@@ -65,27 +59,12 @@ async def run(requests: int, protocol: str, profile: int) -> None:
     from loadstar_core.postprocess.timegrid import bucket_means, order_rows
     from loadstar_core.postprocess.timestamps import parse_timestamps
     from loadstar_core.postprocess.typed import typed_columns
-    from triton_repo.publisher import TritonPublisher
-    from triton_repo.signature import ModelSignature
 
-    workdir = Path(tempfile.mkdtemp(prefix="gateway-stages-"))
-    model = f"gw_stages_{uuid.uuid4().hex[:6]}"
-    onnx = bench_model_onnx()
-    TritonPublisher(workdir / "models", "cpu").publish(
-        model, 1, onnx, ModelSignature.from_onnx(onnx)
-    )
-    triton = PrivateTriton(workdir / "models", 0)
-    triton.start(workdir / "triton.log")
-    loader = grpc_sync.InferenceServerClient(triton.grpc_url)
-    loader.load_model(model)
-    token = uuid.uuid4().hex + uuid.uuid4().hex
-    state = workdir / "snapshot.json"
-    state.write_bytes(msgspec.json.encode(bench_snapshot(model, token)))
-    body = msgspec.json.encode({"series": bench_rows(), "units": {"value": "W"}})
+    token, body, triton = bench.token, bench.body, bench.triton
     settings = GatewaySettings(
         control_plane_url="http://127.0.0.1:9",
-        state_path=state,
-        spool_path=workdir / "spool",
+        state_path=bench.state,
+        spool_path=bench.workdir / "spool",
         triton_url=triton.grpc_url,
         triton_http_url=f"127.0.0.1:{triton.ports['--http-port']}",
         triton_protocol=protocol,  # type: ignore[arg-type]
@@ -93,131 +72,126 @@ async def run(requests: int, protocol: str, profile: int) -> None:
         record=True,
     )
     app: Any = create_app(settings)
-    try:
-        async with app.lifespan():
-            plane = app.state.plane
-            auth = f"Bearer {token}"
-            served = plane.authenticate(auth)
-            plan = served.resolved
-            contract = plan.contract
-            payload = plane.decode(served, body)
-            legal = legalize_window(contract, payload, plan)
-            window = legal.window[np.newaxis]
-            raw = await plane.infer(served, window, None)
+    async with app.lifespan():
+        plane = app.state.plane
+        auth = f"Bearer {token}"
+        served = plane.authenticate(auth)
+        plan = served.resolved
+        contract = plan.contract
+        payload = plane.decode(served, body)
+        legal = legalize_window(contract, payload, plan)
+        window = legal.window[np.newaxis]
+        raw = await plane.infer(served, window, None)
+        out = format_output(contract, legal, raw[0], None, datetime.now(UTC), plan)
+        encode = msgspec.json.Encoder().encode
+        headers = [(b"authorization", auth.encode()), (b"content-type", b"application/json")]
+        scope = {"type": "http", "method": "POST", "path": PREDICT, "headers": headers}
+        message = {"type": "http.request", "body": body, "more_body": False}
+        sent: list[Any] = []
+
+        async def receive() -> dict[str, Any]:
+            return message
+
+        async def send(m: Any) -> None:
+            sent.append(m)
+
+        async def whole() -> None:
+            await app(dict(scope), receive, send)
+            sent.clear()
+
+        async def stage_decode() -> None:
+            plane.decode(plane.authenticate(auth), body)
+
+        async def stage_legalize() -> None:
+            legalize_window(contract, payload, plan)
+
+        async def stage_triton() -> None:
+            await plane.infer(served, window, None)
+
+        async def stage_format() -> None:
+            encode(format_output(contract, legal, raw[0], None, datetime.now(UTC), plan))
+
+        recorder = app.state.recorder
+
+        async def stage_record() -> None:
+            recorder.forecast(served, legal, out)
+            if len(recorder._pending) >= 50:
+                recorder.batch()
+
+        async def pipeline() -> None:
+            p = plane.decode(plane.authenticate(auth), body)
+            legal = legalize_window(contract, p, plan)
+            raw = await plane.infer(served, legal.window[np.newaxis], None)
             out = format_output(contract, legal, raw[0], None, datetime.now(UTC), plan)
-            encode = msgspec.json.Encoder().encode
-            headers = [(b"authorization", auth.encode()), (b"content-type", b"application/json")]
-            scope = {"type": "http", "method": "POST", "path": PREDICT, "headers": headers}
-            message = {"type": "http.request", "body": body, "more_body": False}
-            sent: list[Any] = []
+            encode(out)
+            recorder.forecast(served, legal, out)
 
-            async def receive() -> dict[str, Any]:
-                return message
+        await whole()
+        await asyncio.sleep(1.0)
+        idle_started = time.process_time()
+        await asyncio.sleep(3.0)
+        idle_us_per_s = (time.process_time() - idle_started) / 3.0 * 1e6
+        rows = payload_rows(payload)
+        columns = typed_columns(payload, rows, plan)
+        assert columns is not None
+        times = parse_timestamps(columns.timestamps, contract.timestampField)
+        ordered = order_rows(times.epoch_us, columns.values[:, plan.input_source])
 
-            async def send(m: Any) -> None:
-                sent.append(m)
+        async def part_columns() -> None:
+            typed_columns(payload, rows, plan)
 
-            async def whole() -> None:
-                await app(dict(scope), receive, send)
-                sent.clear()
+        async def part_times() -> None:
+            parse_timestamps(columns.timestamps, contract.timestampField)
 
-            async def stage_decode() -> None:
-                plane.decode(plane.authenticate(auth), body)
+        async def part_grid() -> None:
+            bucket_means(ordered, plan.frequency_us, contract.lookback)
 
-            async def stage_legalize() -> None:
-                legalize_window(contract, payload, plan)
+        stages = {
+            "decode": await cpu_us(stage_decode, requests),
+            "legalize": await cpu_us(stage_legalize, requests),
+            "- columns": await cpu_us(part_columns, requests),
+            "- times": await cpu_us(part_times, requests),
+            "- grid": await cpu_us(part_grid, requests),
+            "triton": await cpu_us(stage_triton, requests),
+            "format": await cpu_us(stage_format, requests),
+            "recording": await cpu_us(stage_record, requests),
+        }
+        gc_time = {0: 0.0, 1: 0.0, 2: 0.0}
+        gc_count = {0: 0, 1: 0, 2: 0}
+        gc_started = [0.0]
 
-            async def stage_triton() -> None:
-                await plane.infer(served, window, None)
+        def on_gc(phase: str, info: dict[str, int]) -> None:
+            if phase == "start":
+                gc_started[0] = time.process_time()
+            else:
+                gc_time[info["generation"]] += time.process_time() - gc_started[0]
+                gc_count[info["generation"]] += 1
 
-            async def stage_format() -> None:
-                encode(format_output(contract, legal, raw[0], None, datetime.now(UTC), plan))
-
-            recorder = app.state.recorder
-
-            async def stage_record() -> None:
-                recorder.forecast(served, legal, out)
-                if len(recorder._pending) >= 50:
-                    recorder.batch()
-
-            async def pipeline() -> None:
-                p = plane.decode(plane.authenticate(auth), body)
-                legal = legalize_window(contract, p, plan)
-                raw = await plane.infer(served, legal.window[np.newaxis], None)
-                out = format_output(contract, legal, raw[0], None, datetime.now(UTC), plan)
-                encode(out)
-                recorder.forecast(served, legal, out)
-
-            await whole()
-            await asyncio.sleep(1.0)
-            idle_started = time.process_time()
-            await asyncio.sleep(3.0)
-            idle_us_per_s = (time.process_time() - idle_started) / 3.0 * 1e6
-            rows = payload_rows(payload)
-            columns = typed_columns(payload, rows, plan)
-            assert columns is not None
-            times = parse_timestamps(columns.timestamps, contract.timestampField)
-            ordered = order_rows(times.epoch_us, columns.values[:, plan.input_source])
-
-            async def part_columns() -> None:
-                typed_columns(payload, rows, plan)
-
-            async def part_times() -> None:
-                parse_timestamps(columns.timestamps, contract.timestampField)
-
-            async def part_grid() -> None:
-                bucket_means(ordered, plan.frequency_us, contract.lookback)
-
-            stages = {
-                "decode": await cpu_us(stage_decode, requests),
-                "legalize": await cpu_us(stage_legalize, requests),
-                "- columns": await cpu_us(part_columns, requests),
-                "- times": await cpu_us(part_times, requests),
-                "- grid": await cpu_us(part_grid, requests),
-                "triton": await cpu_us(stage_triton, requests),
-                "format": await cpu_us(stage_format, requests),
-                "recording": await cpu_us(stage_record, requests),
-            }
-            gc_time = {0: 0.0, 1: 0.0, 2: 0.0}
-            gc_count = {0: 0, 1: 0, 2: 0}
-            gc_started = [0.0]
-
-            def on_gc(phase: str, info: dict[str, int]) -> None:
-                if phase == "start":
-                    gc_started[0] = time.process_time()
-                else:
-                    gc_time[info["generation"]] += time.process_time() - gc_started[0]
-                    gc_count[info["generation"]] += 1
-
-            gc.callbacks.append(on_gc)
-            total = await cpu_us(whole, requests)
-            gc.callbacks.remove(on_gc)
-            per_call = {g: round(v / (3 * requests) * 1e6, 1) for g, v in gc_time.items()}
-            gc_line = (
-                f"  gc: {gc_count} collections per generation over 3 x {requests} calls, "
-                f"{per_call} us per call; {len(gc.get_objects())} objects tracked"
-            )
-            chained = await cpu_us(pipeline, requests)
-            print(f"gateway CPU per predict request, in process, Triton over {protocol}")
-            print(f"({len(bench_rows())} raw rows -> 168x3 window; best of 3 x {requests} calls)")
-            print(f"  idle: {idle_us_per_s:.0f} us of CPU per second with no request (background")
-            print("  tasks: contract sync, recording, key use; charged to requests at low rates)")
-            for name, value in stages.items():
-                print(f"  {name:<10}{value:>8.0f} us")
-            print(gc_line)
-            print(f"  {'framework':<10}{total - chained:>8.0f} us  (the whole app, {total:.0f} us,")
-            print(f"            minus the same stages chained without it, {chained:.0f} us)")
-            if profile:
-                profiler = cProfile.Profile()
-                profiler.enable()
-                for _ in range(requests):
-                    await whole()
-                profiler.disable()
-                pstats.Stats(profiler).sort_stats("tottime").print_stats(profile)
-    finally:
-        loader.close()
-        triton.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        gc.callbacks.append(on_gc)
+        total = await cpu_us(whole, requests)
+        gc.callbacks.remove(on_gc)
+        per_call = {g: round(v / (3 * requests) * 1e6, 1) for g, v in gc_time.items()}
+        gc_line = (
+            f"  gc: {gc_count} collections per generation over 3 x {requests} calls, "
+            f"{per_call} us per call; {len(gc.get_objects())} objects tracked"
+        )
+        chained = await cpu_us(pipeline, requests)
+        print(f"gateway CPU per predict request, in process, Triton over {protocol}")
+        print(f"({len(bench.rows)} raw rows -> 168x3 window; best of 3 x {requests} calls)")
+        print(f"  idle: {idle_us_per_s:.0f} us of CPU per second with no request (background")
+        print("  tasks: contract sync, recording, key use; charged to requests at low rates)")
+        for name, value in stages.items():
+            print(f"  {name:<10}{value:>8.0f} us")
+        print(gc_line)
+        print(f"  {'framework':<10}{total - chained:>8.0f} us  (the whole app, {total:.0f} us,")
+        print(f"            minus the same stages chained without it, {chained:.0f} us)")
+        if profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(requests):
+                await whole()
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(profile)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from litestar.serialization import encode_json
 
 from control_plane.app import create_app
 from control_plane.settings import Settings
+from schemas.documents import SavedDocument
 
 SAVED = Path(__file__).resolve().parents[1] / "web" / "openapi.json"
 
@@ -25,16 +26,8 @@ def document() -> dict[str, Any]:
     return json.loads(encode_json(schema))  # type: ignore[no-any-return]
 
 
-def render() -> str:
-    """The committed file's text: two-space indent, final newline."""
-    return json.dumps(document(), indent=2, ensure_ascii=False) + "\n"
-
-
-def main() -> int:
-    SAVED.write_text(render(), encoding="utf-8")
-    print(f"wrote {SAVED.relative_to(SAVED.parents[1])}")
-    return 0
-
+DOCUMENT = SavedDocument(SAVED, document)
+render = DOCUMENT.render
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(DOCUMENT.main())

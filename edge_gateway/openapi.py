@@ -11,7 +11,6 @@ it runs on a request to another route.
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import msgspec
 
 from edge_gateway.wire import DetectInput, Health, Readiness
 from schemas.contracts import AnomalyReport, ErrorBody, InferenceInput, InferenceOutput
+from schemas.documents import SavedDocument
 
 OPENAPI_PATH = "/schema/openapi.json"
 OPENAPI_MEDIA_TYPE = "application/vnd.oai.openapi+json"
@@ -156,16 +156,8 @@ def document_bytes() -> bytes:
     return msgspec.json.encode(document())
 
 
-def render() -> str:
-    """The committed file's text: two-space indent, final newline."""
-    return json.dumps(document(), indent=2, ensure_ascii=False) + "\n"
-
-
-def main() -> int:
-    SAVED.write_text(render(), encoding="utf-8")
-    print(f"wrote {SAVED.relative_to(SAVED.parents[1])}")
-    return 0
-
+DOCUMENT = SavedDocument(SAVED, document)
+render = DOCUMENT.render
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(DOCUMENT.main())

@@ -7,7 +7,6 @@ when a committed file differs from what the Structs say (the drift test runs the
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +21,7 @@ from schemas.contracts import (
     InferenceOutput,
     TrainingEvent,
 )
+from schemas.documents import document_text
 from schemas.feature_plan import FeaturePlan
 
 SCHEMA_DIR = Path(__file__).resolve().parent
@@ -49,7 +49,7 @@ def schema_for(name: str, struct: type[msgspec.Struct]) -> dict[str, Any]:
 
 def render(name: str, struct: type[msgspec.Struct]) -> str:
     """The file's text: stable key order from the Struct, two-space indent, final newline."""
-    return json.dumps(schema_for(name, struct), indent=2, ensure_ascii=False) + "\n"
+    return document_text(schema_for(name, struct))
 
 
 def drifted(directory: Path = SCHEMA_DIR) -> list[str]:

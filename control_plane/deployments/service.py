@@ -32,6 +32,7 @@ from control_plane.deployments.tables import (
 )
 from control_plane.deployments.units import validate_contract_units
 from control_plane.registry.resolve import resolve_version
+from control_plane.struct_rows import from_row
 from schemas.contracts import DeploymentContract
 from schemas.errors import Conflict, InvalidInput, NotFound
 from schemas.gateway import GatewayDeployment, GatewaySnapshot, OnlineWindow
@@ -323,16 +324,7 @@ async def history(deployment_id: str) -> list[ChangeOut]:
         .order_by(DeploymentChange.revision)
         .output(load_json=True)
     )
-    return [
-        ChangeOut(
-            revision=r["revision"],
-            kind=r["kind"],
-            details=r["details"],
-            actor=r["actor"],
-            createdAt=r["created_at"],
-        )
-        for r in rows
-    ]
+    return [from_row(ChangeOut, r) for r in rows]
 
 
 async def follow_alias(

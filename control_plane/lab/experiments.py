@@ -23,6 +23,7 @@ from control_plane.lab.schemas import (
     WeightOut,
 )
 from control_plane.lab.tables import Experiment, Run
+from control_plane.struct_rows import from_row
 from control_plane.training import run_view
 from control_plane.training import service as training
 from control_plane.training.queue import TrainingQueue
@@ -63,17 +64,7 @@ async def _newest_runs(ids: list[str]) -> dict[str, tuple[int, str]]:
 
 
 def _out(row: dict[str, Any], summary: tuple[int, str]) -> ExperimentOut:
-    return ExperimentOut(
-        id=row["id"],
-        name=row["name"],
-        description=row["description"],
-        projectId=row["project_id"],
-        status=summary[1] or "empty",
-        runs=summary[0],
-        createdBy=row["created_by"],
-        createdAt=row["created_at"],
-        updatedAt=row["updated_at"],
-    )
+    return from_row(ExperimentOut, row, status=summary[1] or "empty", runs=summary[0])
 
 
 async def get_experiment(experiment_id: str) -> ExperimentOut:

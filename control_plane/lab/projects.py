@@ -18,6 +18,7 @@ from control_plane.lab.schemas import (
     ProjectPatch,
 )
 from control_plane.lab.tables import Experiment, Project, ProjectLink, ProjectMember
+from control_plane.struct_rows import from_row
 from schemas.errors import Conflict, NotFound
 
 
@@ -33,19 +34,14 @@ async def _out(row: dict[str, Any], user: AuthUser) -> ProjectOut:
     members = await ProjectMember.select().where(ProjectMember.project_id == pid)
     links = await ProjectLink.select().where(ProjectLink.project_id == pid)
     experiments = await Experiment.count().where(Experiment.project_id == pid)
-    return ProjectOut(
+    return from_row(
+        ProjectOut,
+        row,
         id=pid,
-        name=row["name"],
-        description=row["description"],
-        status=row["status"],
-        private=row["private"],
         members=[MemberBody(username=m["username"], role=m["role"]) for m in members],
-        links=[ProjectLinkBody(kind=k["kind"], refId=k["ref_id"]) for k in links],
+        links=[from_row(ProjectLinkBody, k) for k in links],
         experiments=experiments,
         myRole=await access.role_in(pid, user),
-        createdBy=row["created_by"],
-        createdAt=row["created_at"],
-        updatedAt=row["updated_at"],
     )
 
 

@@ -107,8 +107,9 @@ def add_filter(query: Query, text: str) -> None:
 
 SELECT = """
 SELECT j.id, j.status, j.algorithm, j.hyperparams, j.dataset_id, j.feature_plan_id,
-       j.created_at, r.name AS run_name, r.experiment_id, r.architecture_id,
-       r.augmentation_id, r.weight_id, COALESCE(r.kind, 'training') AS kind,
+       j.created_at, j.last_seq, j.progress, j.error, j.finished_at, r.name AS run_name,
+       r.experiment_id, r.architecture_id, r.augmentation_id, r.weight_id,
+       COALESCE(r.kind, 'training') AS kind,
        s.metrics, count(*) OVER () AS total
 FROM training_job j
 LEFT JOIN lab_run r ON r.job_id = j.id

@@ -45,35 +45,35 @@ def flat_params(hyperparams: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _row(job: dict[str, Any], run: dict[str, Any] | None, summary: dict[str, Any]) -> RunRow:
+def _row(job: run_view.JobRecord, run: dict[str, Any] | None, summary: dict[str, Any]) -> RunRow:
     run = run or {}
     metrics = {
         k: MetricRange(last=v["last"], min=v["min"], max=v["max"]) for k, v in summary.items()
     }
     return RunRow(
-        id=job["id"],
-        name=run.get("name") or job["id"],
+        id=job.id,
+        name=run.get("name") or job.id,
         experimentId=run.get("experiment_id"),
-        status=job["status"],
-        algorithm=job["algorithm"],
+        status=job.status,
+        algorithm=job.algorithm,
         architectureId=run.get("architecture_id"),
         augmentationId=run.get("augmentation_id"),
         weightId=run.get("weight_id"),
-        datasetId=job["dataset_id"],
-        featurePlanId=job["feature_plan_id"],
-        params=flat_params(job["hyperparams"] or {}),
+        datasetId=job.dataset_id,
+        featurePlanId=job.feature_plan_id,
+        params=flat_params(job.hyperparams or {}),
         metrics=metrics,
-        createdAt=job["created_at"],
+        createdAt=job.created_at,
         kind=run.get("kind") or "training",
     )
 
 
 async def run_rows(job_ids: list[str] | None) -> list[RunRow]:
     jobs = await run_view.job_rows(job_ids)
-    ids = [j["id"] for j in jobs]
+    ids = [j.id for j in jobs]
     runs = {r["job_id"]: r for r in await Run.select().where(Run.job_id.is_in(ids or [""]))}
     folded = await summaries.summaries(jobs)
-    return [_row(j, runs.get(j["id"]), folded.get(j["id"], {})) for j in jobs]
+    return [_row(j, runs.get(j.id), folded.get(j.id, {})) for j in jobs]
 
 
 async def experiment_job_ids(experiment_id: str) -> list[str]:
@@ -106,7 +106,7 @@ def _page_row(row: dict[str, Any]) -> RunRow:
     def loaded(value: Any) -> Any:
         return json.loads(value) if isinstance(value, str) else (value or {})
 
-    job = row | {"hyperparams": loaded(row["hyperparams"])}
+    job = msgspec.convert(row | {"hyperparams": loaded(row["hyperparams"])}, run_view.JobRecord)
     run = {
         "name": row["run_name"],
         "experiment_id": row["experiment_id"],
@@ -191,8 +191,8 @@ async def compare_runs(ids: list[str]) -> Comparison:
         for k in keys
         if len({msgspec.json.encode(r.params.get(k)) for r in ordered}) > 1
     }
-    jobs = {j["id"]: j for j in await run_view.job_rows(wanted, evaluation=True)}
-    per_step = {i: ((jobs.get(i) or {}).get("evaluation") or {}).get("perStep", {}) for i in wanted}
+    evaluations = {j.id: j.evaluation for j in await run_view.job_rows(wanted, evaluation=True)}
+    per_step = {i: (evaluations.get(i) or {}).get("perStep", {}) for i in wanted}
     return Comparison(
         runs=ordered,
         paramDiff=diff,

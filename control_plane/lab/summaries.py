@@ -35,24 +35,26 @@ ON CONFLICT (job_id) DO UPDATE SET last_seq = EXCLUDED.last_seq, metrics = EXCLU
 """
 
 
-async def fold(jobs: list[dict[str, Any]]) -> dict[str, Summary]:
+async def fold(jobs: list[tuple[str, int]]) -> dict[str, Summary]:
     """Fold the jobs' events (and test evaluations) and keep the summaries, each with the
-    event seq it saw: a later event makes it stale, so an active run is folded again."""
+    event seq it saw (`jobs`: id and last event seq): a later event makes it stale, so an
+    active run is folded again."""
     if not jobs:
         return {}
-    ids = [j["id"] for j in jobs]
+    ids = [job_id for job_id, _ in jobs]
     folded = await run_view.metric_summaries(ids)
-    evaluations = {j["id"]: j for j in await run_view.job_rows(ids, evaluation=True)}
+    evaluations = {j.id: j.evaluation for j in await run_view.job_rows(ids, evaluation=True)}
     out: dict[str, Summary] = {}
-    for job in jobs:
+    for job_id, _ in jobs:
         summary: Summary = {
-            name: {"last": v["last"], "min": v["min"], "max": v["max"]}
-            for name, v in folded.get(job["id"], {}).items()
+            name: {"last": v.last, "min": v.min, "max": v.max}
+            for name, v in folded.get(job_id, {}).items()
         }
-        summary.update(test_metrics(evaluations.get(job["id"], {}).get("evaluation") or {}))
-        out[job["id"]] = summary
+        summary.update(test_metrics(evaluations.get(job_id) or {}))
+        out[job_id] = summary
     records = [
-        {"job_id": j["id"], "last_seq": j["last_seq"], "metrics": out[j["id"]]} for j in jobs
+        {"job_id": job_id, "last_seq": last_seq, "metrics": out[job_id]}
+        for job_id, last_seq in jobs
     ]
     await RunSummary.raw(_UPSERT, json.dumps(records))
     return out
@@ -70,12 +72,12 @@ WHERE ({where}) AND (s.job_id IS NULL OR s.last_seq <> j.last_seq)
 async def refresh(where: str, args: list[Any]) -> None:
     """Fold the runs matching `where` whose summary is missing or stale (see `run_query`)."""
     stale = await RunSummary.raw(_STALE.format(where=where), *args)
-    await fold(list(stale))
+    await fold([(r["id"], r["last_seq"]) for r in stale])
 
 
-async def summaries(jobs: list[dict[str, Any]]) -> dict[str, Summary]:
+async def summaries(jobs: list[run_view.JobRecord]) -> dict[str, Summary]:
     """{jobId: {metric: {last, min, max}}} for `job_rows` results."""
-    ids = [j["id"] for j in jobs]
+    ids = [j.id for j in jobs]
     cached = {
         r["job_id"]: r
         for r in await RunSummary.select()
@@ -85,10 +87,10 @@ async def summaries(jobs: list[dict[str, Any]]) -> dict[str, Summary]:
     out: dict[str, Summary] = {}
     stale = []
     for job in jobs:
-        hit = cached.get(job["id"])
-        if hit is not None and hit["last_seq"] == job["last_seq"]:
-            out[job["id"]] = hit["metrics"]
+        hit = cached.get(job.id)
+        if hit is not None and hit["last_seq"] == job.last_seq:
+            out[job.id] = hit["metrics"]
         else:
-            stale.append(job)
+            stale.append((job.id, job.last_seq))
     out.update(await fold(stale))
     return out

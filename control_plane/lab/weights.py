@@ -18,6 +18,7 @@ from control_plane.adapters.object_store import ObjectStore
 from control_plane.lab.schemas import WeightOut, WeightPatch
 from control_plane.lab.tables import Weight
 from control_plane.lab.weight_files import onnx_signature, pt_state_dict
+from control_plane.struct_rows import from_row
 from schemas.errors import InvalidInput, NotFound, PayloadTooLarge
 
 FIELDS = ("name", "tags", "notes", "architectureId")
@@ -25,21 +26,12 @@ _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def _out(row: dict[str, Any]) -> WeightOut:
-    return WeightOut(
-        id=row["id"],
-        name=row["name"],
-        format=row["format"],
-        bytes=row["bytes"],
-        sha256=row["sha256"],
+    return from_row(
+        WeightOut,
+        row,
         signature=row["signature"] or {},
         metrics=row["metrics"] or {},
-        architectureId=row["architecture_id"],
-        sourceRun=row["source_run"],
         tags=row["tags"] or [],
-        notes=row["notes"],
-        createdBy=row["created_by"],
-        createdAt=row["created_at"],
-        updatedAt=row["updated_at"],
     )
 
 

@@ -29,6 +29,21 @@ def _check_metadata(metadata: dict[str, Any]) -> None:
         raise InvalidInput("metadata is larger than 64 KiB", {"field": "metadata"})
 
 
+async def _record(
+    row: ExternalNode | ExternalEdge, metadata: dict[str, Any], actor: str, taken: Conflict
+) -> None:
+    """Save a new external node or edge with its metadata and who recorded it, when; a
+    duplicate raises `taken`."""
+    _check_metadata(metadata)
+    row.metadata = metadata
+    row.created_by = actor
+    row.created_at = datetime.now().astimezone()
+    try:
+        await row.save()
+    except UniqueViolationError as exc:
+        raise taken from exc
+
+
 def node_of(row: dict[str, Any]) -> LineageNode:
     return LineageNode(
         id=row["node_id"],
@@ -59,22 +74,11 @@ async def create_node(data: ExternalNodeIn, actor: str) -> LineageNode:
             "record an outside thing under a type of its own (e.g. scadaExport)",
             {"field": "type", "derived": list(NODE_TYPES)},
         )
-    _check_metadata(data.metadata)
-    row = ExternalNode(
-        node_type=data.type,
-        node_id=data.id,
-        name=data.name,
-        metadata=data.metadata,
-        created_by=actor,
-        created_at=datetime.now().astimezone(),
+    row = ExternalNode(node_type=data.type, node_id=data.id, name=data.name)
+    taken = Conflict(
+        f"an external {data.type} {data.id!r} exists already", {"type": data.type, "id": data.id}
     )
-    try:
-        await row.save()
-    except UniqueViolationError as exc:
-        raise Conflict(
-            f"an external {data.type} {data.id!r} exists already",
-            {"type": data.type, "id": data.id},
-        ) from exc
+    await _record(row, data.metadata, actor, taken)
     return node_of(row.to_dict())
 
 
@@ -103,17 +107,12 @@ async def create_edge(data: ExternalEdgeIn, actor: str) -> LineageEdge:
         target_type=target.type,
         target_id=target.id,
         edge_type=data.edgeType,
-        metadata=data.metadata,
-        created_by=actor,
-        created_at=datetime.now().astimezone(),
     )
-    try:
-        await row.save()
-    except UniqueViolationError as exc:
-        raise Conflict(
-            "this edge exists already",
-            {"from": [source.type, source.id], "to": [target.type, target.id]},
-        ) from exc
+    taken = Conflict(
+        "this edge exists already",
+        {"from": [source.type, source.id], "to": [target.type, target.id]},
+    )
+    await _record(row, data.metadata, actor, taken)
     return edge_of(row.to_dict())
 
 

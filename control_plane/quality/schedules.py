@@ -10,22 +10,11 @@ from control_plane.quality.jobs import next_run
 from control_plane.quality.schemas import ScheduleIn, ScheduleOut
 from control_plane.quality.suites import new_id, suite_for
 from control_plane.quality.tables import QualitySchedule
+from control_plane.struct_rows import from_row
 
 
 def to_out(row: dict[str, Any]) -> ScheduleOut:
-    return ScheduleOut(
-        id=row["id"],
-        datasetId=row["dataset_id"],
-        suiteName=row["suite_name"],
-        cron=row["cron"],
-        enabled=row["enabled"],
-        nextRunAt=row["next_run_at"],
-        lastRunAt=row["last_run_at"],
-        lastReportId=row["last_report_id"],
-        runs=row["runs"],
-        createdBy=row["created_by"],
-        createdAt=row["created_at"],
-    )
+    return from_row(ScheduleOut, row)
 
 
 async def create_schedule(data: ScheduleIn, user: str) -> ScheduleOut:

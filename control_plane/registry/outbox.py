@@ -23,6 +23,7 @@ from litestar.datastructures import State
 from control_plane.registry.schemas import AliasEventOut
 from control_plane.registry.service import model_id
 from control_plane.registry.tables import AliasEvent
+from control_plane.struct_rows import from_row
 
 log = logging.getLogger("loadstar.registry.outbox")
 STATE_KEY = "alias_outbox"
@@ -101,20 +102,7 @@ async def list_events(model: str) -> list[AliasEventOut]:
     """Every recorded move of the model's aliases, oldest first."""
     await model_id(model)
     rows = await AliasEvent.select().where(AliasEvent.model_name == model).order_by(AliasEvent.id)
-    return [
-        AliasEventOut(
-            id=r["id"],
-            alias=r["alias"],
-            version=r["version"],
-            actor=r["actor"],
-            state=r["state"],
-            attempts=r["attempts"],
-            error=r["error"],
-            createdAt=r["created_at"],
-            finishedAt=r["finished_at"],
-        )
-        for r in rows
-    ]
+    return [from_row(AliasEventOut, r) for r in rows]
 
 
 class AliasOutbox:

@@ -197,7 +197,7 @@ async def register_from_job(
     feature_plan_id: str | None,
     artifacts: list[dict[str, Any]],
     user: str,
-) -> dict[str, Any]:
+) -> ModelVersionOut:
     """A finished job's model as the next version of `model_name` (created if new)."""
     check_model_name(model_name, "modelName")
     data = CreateVersion(
@@ -211,10 +211,9 @@ async def register_from_job(
         datasetId=dataset_id,
         featurePlanId=feature_plan_id,
     )
-    out = await register_version(
+    return await register_version(
         model_name, data, user, create_model=True, model_description=description
     )
-    return msgspec.to_builtins(out)  # type: ignore[no-any-return]
 
 
 _VERSION_SELECT = (*ModelVersion.all_columns(), ModelVersion.model.name.as_alias("model_name"))

@@ -18,20 +18,12 @@ from control_plane.feature_store.registry import new_id
 from control_plane.streams.schemas import StreamEvent, StreamOut, StreamStart
 from control_plane.streams.sources import get_source
 from control_plane.streams.tables import StreamResultRow, StreamRow
+from control_plane.struct_rows import from_row
 from schemas.errors import Conflict, NotFound
 
 
 def stream_out(row: dict[str, Any]) -> StreamOut:
-    return StreamOut(
-        id=row["id"],
-        deploymentId=row["deployment_id"],
-        sourceId=row["source_id"],
-        entity=row["entity"],
-        status=row["status"],
-        lastPoint=row["last_point"],
-        error=row["error"],
-        createdAt=row["created_at"],
-    )
+    return from_row(StreamOut, row)
 
 
 async def start_stream(data: StreamStart) -> StreamOut:

@@ -136,7 +136,7 @@ async def finish(job_id: str) -> None:
             ),
             row["created_by"],
         )
-        version = int(out["version"])
+        version = out.version
         await transition_stage(
             row["model_name"],
             version,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, WebSocket, get, post, websocket
 from litestar.params import Body, Parameter
 from litestar.types import ControllerRouterHandler
@@ -120,7 +121,7 @@ class TrainingController(Controller):
     async def register(
         self, job_id: str, user: AuthUser, data: RegisterRequest = Body()
     ) -> dict[str, Any]:
-        return await register_job(job_id, data, user.username)
+        return msgspec.to_builtins(await register_job(job_id, data, user.username))  # type: ignore[no-any-return]
 
 
 @websocket("/ws/training/{job_id:str}")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from control_plane.registry.schemas import ModelVersionOut
 from control_plane.training.schemas import RegisterRequest
 from control_plane.training.service import get_job_row
 from schemas.errors import Conflict
 
 
-async def register_job(job_id: str, data: RegisterRequest, user: str) -> dict[str, Any]:
+async def register_job(job_id: str, data: RegisterRequest, user: str) -> ModelVersionOut:
     from control_plane.registry import service as registry
 
     row = await get_job_row(job_id)

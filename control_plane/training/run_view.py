@@ -3,9 +3,38 @@ last/min/max per metric in one query (the run table and the comparison read thes
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from control_plane.training.tables import TrainingEventRow, TrainingJob
+
+
+class JobRecord(msgspec.Struct, frozen=True):
+    """A training job as a run table reads it (no plan, card or artifacts)."""
+
+    id: str
+    status: str
+    algorithm: str
+    hyperparams: dict[str, Any] | None
+    last_seq: int
+    dataset_id: str
+    feature_plan_id: str
+    progress: float
+    error: str
+    created_at: datetime
+    finished_at: datetime | None
+    evaluation: dict[str, Any] | None = None  # the test evaluation, when asked for
+
+
+class MetricFold(msgspec.Struct, frozen=True):
+    """One metric over a job's events: its last value, its smallest and its largest."""
+
+    last: float
+    min: float
+    max: float
+
 
 _AGGREGATES = """
 SELECT e.job_id, kv.key AS metric,
@@ -19,7 +48,7 @@ GROUP BY e.job_id, kv.key
 
 async def job_rows(
     job_ids: list[str] | None = None, *, evaluation: bool = False
-) -> list[dict[str, Any]]:
+) -> list[JobRecord]:
     """id, status, algorithm, hyperparams, plan ids, times and last event seq of jobs (all
     when `job_ids` is None), newest first; with their test evaluation when asked."""
     columns = [TrainingJob.evaluation] if evaluation else []
@@ -43,12 +72,12 @@ async def job_rows(
     )
     if job_ids is not None:
         query = query.where(TrainingJob.id.is_in(job_ids or [""]))
-    return list(await query)
+    return msgspec.convert(await query, list[JobRecord])
 
 
 async def metric_summaries(
     job_ids: list[str] | None = None,
-) -> dict[str, dict[str, dict[str, float]]]:
+) -> dict[str, dict[str, MetricFold]]:
     """{jobId: {metric: {last, min, max}}} over every metric event of the jobs."""
     if job_ids is None:
         rows = await TrainingEventRow.raw(_AGGREGATES.format(where=""))
@@ -56,13 +85,9 @@ async def metric_summaries(
         rows = await TrainingEventRow.raw(
             _AGGREGATES.format(where="AND e.job_id = ANY({})"), job_ids or [""]
         )
-    out: dict[str, dict[str, dict[str, float]]] = {}
+    out: dict[str, dict[str, MetricFold]] = {}
     for r in rows:
-        out.setdefault(r["job_id"], {})[r["metric"]] = {
-            "last": r["last"],
-            "min": r["min"],
-            "max": r["max"],
-        }
+        out.setdefault(r["job_id"], {})[r["metric"]] = MetricFold(r["last"], r["min"], r["max"])
     return out
 
 

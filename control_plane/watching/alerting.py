@@ -14,6 +14,7 @@ import msgspec
 
 from control_plane.alerts.webhook import deliver
 from control_plane.deployments import service as deployments
+from control_plane.struct_rows import from_row
 from control_plane.watching.schemas import (
     AlertDeliveryOut,
     AlertRuleIn,
@@ -29,20 +30,7 @@ _running: set[asyncio.Task[None]] = set()  # deliveries in flight (kept referenc
 
 
 def _rule_out(row: dict[str, Any]) -> AlertRuleOut:
-    return AlertRuleOut(
-        id=row["id"],
-        deploymentId=row["deployment_id"],
-        kind=row["kind"],
-        webhookUrl=row["webhook_url"],
-        enabled=row["enabled"],
-        createdBy=row["created_by"],
-        createdAt=row["created_at"],
-        threshold=row["threshold"],
-        windowMinutes=row["window_minutes"],
-        firingSince=row["firing_since"],
-        lastValue=row["last_value"],
-        evaluatedAt=row["evaluated_at"],
-    )
+    return from_row(AlertRuleOut, row)
 
 
 DEFAULTS: dict[str, tuple[float | None, int]] = {
@@ -126,18 +114,7 @@ async def list_deliveries(deployment_id: str, limit: int) -> list[AlertDeliveryO
         .limit(limit)
         .output(load_json=True)
     )
-    return [
-        AlertDeliveryOut(
-            id=r["id"],
-            ruleId=r["rule_id"],
-            delivered=r["delivered"],
-            payload=r["payload"],
-            attempts=r["attempts"],
-            createdAt=r["created_at"],
-            **_said(r["payload"]),
-        )
-        for r in rows
-    ]
+    return [from_row(AlertDeliveryOut, r, **_said(r["payload"])) for r in rows]
 
 
 def _said(payload: dict[str, Any]) -> dict[str, Any]:

@@ -140,18 +140,13 @@ class _Grid:
     def __init__(
         self,
         times_s: npt.ArrayLike,
-        values: npt.ArrayLike,
-        lower: npt.ArrayLike,
-        expected: npt.ArrayLike,
-        upper: npt.ArrayLike,
+        columns: tuple[npt.ArrayLike, ...],  # values, lower, expected, upper
         step_s: int,
         band: float,
         until_s: int | None,
     ) -> None:
         t = np.asarray(times_s, dtype=np.int64).reshape(-1)
-        cols = [
-            np.asarray(a, dtype=np.float64).reshape(-1) for a in (values, lower, expected, upper)
-        ]
+        cols = [np.asarray(a, dtype=np.float64).reshape(-1) for a in columns]
         if any(c.size != t.size for c in cols):
             raise InvalidInput(
                 "readings and bands differ in length",
@@ -303,7 +298,7 @@ def find_events(
     that have stopped arriving count as missing data.
     """
     policy = policy or AnomalyPolicy()
-    g = _Grid(times_s, values, lower, expected, upper, step_s, band, until_s)
+    g = _Grid(times_s, (values, lower, expected, upper), step_s, band, until_s)
     taken = np.zeros(g.n, dtype=np.bool_)
     spans: list[list[Any]] = []  # [kind, start, stop]: built into events at the end
 

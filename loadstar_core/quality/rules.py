@@ -45,11 +45,13 @@ MEAN_AD_SCALE = 1.2533  # the same for the mean absolute deviation (used when MA
 
 @dataclass(frozen=True)
 class Context:
-    """What a rule needs beyond the rows: the time of the check and the sampling step."""
+    """What a rule needs beyond the rows: the time of the check, the sampling step, the
+    number of rows and the columns' types."""
 
     now: datetime
     step_seconds: float | None
     rows: int
+    schema: pl.Schema
 
 
 def _missing(column: str, dtype: pl.DataType) -> pl.Expr:
@@ -145,8 +147,8 @@ def _share_rule(
     )
 
 
-def not_null(i: int, r: NotNull, f: pl.LazyFrame, ctx: Context, dtype: pl.DataType) -> RuleResult:
-    found = _find(f, _missing(r.column, dtype), [r.column])
+def not_null(i: int, r: NotNull, f: pl.LazyFrame, ctx: Context) -> RuleResult:
+    found = _find(f, _missing(r.column, ctx.schema[r.column]), [r.column])
     present = 1.0 - found.failing / ctx.rows if ctx.rows else 1.0
     return _result(
         i,
@@ -375,3 +377,19 @@ def compare(i: int, r: ColumnsCompare, f: pl.LazyFrame, ctx: Context) -> RuleRes
         "quality.compare",
         f"where {r.left} {r.op} {r.right} does not hold",
     )
+
+
+# each rule kind's check; the suite dispatches on the rule's type through this table
+EVALUATORS: dict[type[Rule], Callable[[int, Any, pl.LazyFrame, Context], RuleResult]] = {
+    NotNull: not_null,
+    Range: value_range,
+    AllowedValues: allowed_values,
+    RegularInterval: regular_interval,
+    MonotonicTimestamps: monotonic,
+    NoDuplicateTimestamps: no_duplicates,
+    Freshness: freshness,
+    StuckValues: stuck,
+    OutlierShare: outliers,
+    RowCount: row_count,
+    ColumnsCompare: compare,
+}

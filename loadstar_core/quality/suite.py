@@ -13,22 +13,7 @@ import polars as pl
 
 from loadstar_core.quality import rules as kinds
 from loadstar_core.quality.timeline import TIMESTAMP
-from schemas.quality import (
-    AllowedValues,
-    ColumnsCompare,
-    Freshness,
-    MonotonicTimestamps,
-    NoDuplicateTimestamps,
-    NotNull,
-    OutlierShare,
-    Range,
-    RegularInterval,
-    RowCount,
-    Rule,
-    RuleResult,
-    StuckValues,
-    SuiteResult,
-)
+from schemas.quality import ColumnsCompare, Rule, RuleResult, SuiteResult
 
 Progress = Callable[[int, int], None]
 
@@ -57,35 +42,11 @@ def _missing_column(index: int, rule: Rule, column: str, rows: int) -> RuleResul
     )
 
 
-def evaluate_rule(
-    index: int, rule: Rule, frame: pl.LazyFrame, ctx: kinds.Context, schema: pl.Schema
-) -> RuleResult:
+def evaluate_rule(index: int, rule: Rule, frame: pl.LazyFrame, ctx: kinds.Context) -> RuleResult:
     for column in rule_columns(rule):
-        if column not in schema:
+        if column not in ctx.schema:
             return _missing_column(index, rule, column, ctx.rows)
-    match rule:
-        case NotNull():
-            return kinds.not_null(index, rule, frame, ctx, schema[rule.column])
-        case Range():
-            return kinds.value_range(index, rule, frame, ctx)
-        case AllowedValues():
-            return kinds.allowed_values(index, rule, frame, ctx)
-        case RegularInterval():
-            return kinds.regular_interval(index, rule, frame, ctx)
-        case MonotonicTimestamps():
-            return kinds.monotonic(index, rule, frame, ctx)
-        case NoDuplicateTimestamps():
-            return kinds.no_duplicates(index, rule, frame, ctx)
-        case Freshness():
-            return kinds.freshness(index, rule, frame, ctx)
-        case StuckValues():
-            return kinds.stuck(index, rule, frame, ctx)
-        case OutlierShare():
-            return kinds.outliers(index, rule, frame, ctx)
-        case RowCount():
-            return kinds.row_count(index, rule, frame, ctx)
-        case ColumnsCompare():
-            return kinds.compare(index, rule, frame, ctx)
+    return kinds.EVALUATORS[type(rule)](index, rule, frame, ctx)
 
 
 def evaluate_suite(
@@ -102,10 +63,10 @@ def evaluate_suite(
     if TIMESTAMP not in schema:
         raise ValueError(f"the frame has no {TIMESTAMP!r} column")
     rows = int(lazy.select(pl.len()).collect().item())
-    ctx = kinds.Context(now=now, step_seconds=step_seconds, rows=rows)
+    ctx = kinds.Context(now=now, step_seconds=step_seconds, rows=rows, schema=schema)
     results: list[RuleResult] = []
     for index, rule in enumerate(rules):
-        results.append(evaluate_rule(index, rule, lazy, ctx, schema))
+        results.append(evaluate_rule(index, rule, lazy, ctx))
         if progress is not None:
             progress(index + 1, len(rules))
     failed = sum(r.outcome == "fail" for r in results)

@@ -28,7 +28,7 @@ from loadstar_core.architecture.blocks import (
     TransformerParams,
 )
 from schemas.architecture import ArchitectureGraph, ShapeContext
-from training.models.common import QuantileForecaster
+from training.models.common import QuantileForecaster, Window
 from training.models.common import Shape as ModelShape
 from training.models.patchtst import EncoderLayer
 
@@ -174,27 +174,20 @@ class ArchitectureForecaster(QuantileForecaster):
                 vector = len(r.shapes[node]) == 1
                 self.concat_dims[node] = -1 if p.axis == "channels" or vector else 1
 
-    def zero_correction(self) -> None:
+    def correction_layers(self) -> tuple[nn.Linear, ...]:
         head = self.blocks[self.keys[self.resolved.head]]
         assert isinstance(head, Head)
-        nn.init.zeros_(head.linear.weight)
-        nn.init.zeros_(head.linear.bias)
+        return (head.linear,)
 
-    def project(
-        self,
-        target: torch.Tensor,
-        past: torch.Tensor,
-        future: torch.Tensor | None,
-        exog: torch.Tensor,
-    ) -> torch.Tensor:
+    def project(self, x: Window) -> torch.Tensor:
         r = self.resolved
         values: dict[str, torch.Tensor] = {}
         for node in r.order:
             kind, sources = r.types[node], [values[s] for s in r.inputs[node]]
             if kind == "input":
-                values[node] = target.unsqueeze(-1)
+                values[node] = x.target.unsqueeze(-1)
             elif kind == "features":
-                values[node] = past
+                values[node] = x.past
             elif kind == "add":
                 total = sources[0]
                 for other in sources[1:]:

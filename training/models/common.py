@@ -8,6 +8,7 @@ of the shared linear path, and `zero_correction` to start that correction at zer
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -96,6 +97,17 @@ class CalendarEffect(nn.Module):
         return effect
 
 
+class Window(NamedTuple):
+    """What `project` reads: the instance-normalised history [B, L], the centred past
+    features [B, L, P], the future calendar terms [B, H, C] (or None), the exogenous
+    features [B, H, E]."""
+
+    target: torch.Tensor
+    past: torch.Tensor
+    future: torch.Tensor | None
+    exog: torch.Tensor
+
+
 class QuantileForecaster(nn.Module):
     """Target history (globally normalised) + features -> monotone quantiles, same units.
 
@@ -146,19 +158,19 @@ class QuantileForecaster(nn.Module):
         """What the interval widths are multiplied by: the volatility to `spread_power`."""
         return self.volatility(target) ** self.spread_power
 
-    def project(
-        self,
-        target: torch.Tensor,
-        past: torch.Tensor,
-        future: torch.Tensor | None,
-        exog: torch.Tensor,
-    ) -> torch.Tensor:
+    def project(self, x: Window) -> torch.Tensor:
         """The algorithm's correction [B, H, Q] to the linear forecast's raw parameters."""
         raise NotImplementedError
 
-    def zero_correction(self) -> None:
-        """Make `project` output zero (its last layers), so training starts at the skip."""
+    def correction_layers(self) -> tuple[nn.Linear, ...]:
+        """The last layers of `project`: zero them and `project` outputs zero."""
         raise NotImplementedError
+
+    def zero_correction(self) -> None:
+        """Make `project` output zero, so training starts at the skip."""
+        for layer in self.correction_layers():
+            nn.init.zeros_(layer.weight)
+            nn.init.zeros_(layer.bias)
 
     def instance(self, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Target history [B, L] -> (instance-normalised history, loc [B, 1], scale [B, 1])."""
@@ -193,7 +205,7 @@ class QuantileForecaster(nn.Module):
         centred = past - past.mean(dim=1, keepdim=True)
         linear: torch.Tensor = self.skip(history)
         shape = (-1, self.shape.horizon, self.shape.n_quantiles)
-        raw = linear.view(shape) + self.project(history, centred, future, exog)
+        raw = linear.view(shape) + self.project(Window(history, centred, future, exog))
         if self.shape.n_exog:
             effect = (exog * self.exog_weight).sum(dim=-1, keepdim=True)  # [B, H, 1]
             raw = raw + effect * self.median_mask

@@ -9,7 +9,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from training.models.common import CalendarEffect, CovariateSummary, QuantileForecaster, Shape
+from training.models.common import (
+    CalendarEffect,
+    CovariateSummary,
+    QuantileForecaster,
+    Shape,
+    Window,
+)
 
 
 def moving_average(x: torch.Tensor, kernel: int) -> torch.Tensor:
@@ -31,23 +37,15 @@ class LinearForecaster(QuantileForecaster):
         self.covariates = CovariateSummary(shape, covariate_rank) if covariate_rank else None
         self.calendar = CalendarEffect(shape) if shape.n_calendar else None
 
-    def zero_correction(self) -> None:
-        for layer in (self.trend, self.remainder):
-            nn.init.zeros_(layer.weight)
-            nn.init.zeros_(layer.bias)
+    def correction_layers(self) -> tuple[nn.Linear, ...]:
+        return (self.trend, self.remainder)
 
-    def project(
-        self,
-        target: torch.Tensor,
-        past: torch.Tensor,
-        future: torch.Tensor | None,
-        exog: torch.Tensor,
-    ) -> torch.Tensor:
-        trend = moving_average(target, self.kernel)
-        raw: torch.Tensor = self.trend(trend) + self.remainder(target - trend)
+    def project(self, x: Window) -> torch.Tensor:
+        trend = moving_average(x.target, self.kernel)
+        raw: torch.Tensor = self.trend(trend) + self.remainder(x.target - trend)
         raw = raw.view(-1, self.shape.horizon, self.shape.n_quantiles)
         if self.covariates is not None:
-            raw = raw + self.covariates(past)
-        if self.calendar is not None and future is not None:
-            raw = raw + self.calendar(future)
+            raw = raw + self.covariates(x.past)
+        if self.calendar is not None and x.future is not None:
+            raw = raw + self.calendar(x.future)
         return raw

@@ -9,6 +9,7 @@ from training.models.common import (
     CovariateSummary,
     QuantileForecaster,
     Shape,
+    Window,
 )
 
 
@@ -34,21 +35,14 @@ class MLPForecaster(QuantileForecaster):
         self.body = nn.Sequential(*layers)
         self.head = nn.Linear(width, outputs)
 
-    def zero_correction(self) -> None:
-        nn.init.zeros_(self.head.weight)
-        nn.init.zeros_(self.head.bias)
+    def correction_layers(self) -> tuple[nn.Linear, ...]:
+        return (self.head,)
 
-    def project(
-        self,
-        target: torch.Tensor,
-        past: torch.Tensor,
-        future: torch.Tensor | None,
-        exog: torch.Tensor,
-    ) -> torch.Tensor:
-        parts = [target]
+    def project(self, x: Window) -> torch.Tensor:
+        parts = [x.target]
         if self.covariates is not None:
-            parts.append(self.covariates.encode(past))
-        if future is not None:
-            parts.append(future.flatten(1))
+            parts.append(self.covariates.encode(x.past))
+        if x.future is not None:
+            parts.append(x.future.flatten(1))
         raw: torch.Tensor = self.head(self.body(torch.cat(parts, dim=1)))
         return raw.view(-1, self.shape.horizon, self.shape.n_quantiles)

@@ -15,6 +15,7 @@ from training.models.common import (
     CalendarEffect,
     QuantileForecaster,
     Shape,
+    Window,
 )
 
 
@@ -86,25 +87,18 @@ class PatchForecaster(QuantileForecaster):
         padded = torch.cat([series, series[:, -1:].expand(-1, self.stride, -1)], dim=1)
         return padded[:, self.patch_index].flatten(2)
 
-    def zero_correction(self) -> None:
-        nn.init.zeros_(self.head.weight)
-        nn.init.zeros_(self.head.bias)
+    def correction_layers(self) -> tuple[nn.Linear, ...]:
+        return (self.head,)
 
-    def project(
-        self,
-        target: torch.Tensor,
-        past: torch.Tensor,
-        future: torch.Tensor | None,
-        exog: torch.Tensor,
-    ) -> torch.Tensor:
-        tokens: torch.Tensor = self.embed(self.patches(target.unsqueeze(-1)))
+    def project(self, x: Window) -> torch.Tensor:
+        tokens: torch.Tensor = self.embed(self.patches(x.target.unsqueeze(-1)))
         if self.use_covariates:
-            tokens = tokens + self.embed_covariates(self.patches(past))
-        x = tokens + self.position
+            tokens = tokens + self.embed_covariates(self.patches(x.past))
+        hidden = tokens + self.position
         for layer in self.layers:
-            x = layer(x)
-        head: torch.Tensor = self.head(self.head_dropout(self.norm(x).flatten(1)))
+            hidden = layer(hidden)
+        head: torch.Tensor = self.head(self.head_dropout(self.norm(hidden).flatten(1)))
         raw: torch.Tensor = head.view(-1, self.shape.horizon, self.shape.n_quantiles)
-        if self.calendar is not None and future is not None:
-            raw = raw + self.calendar(future)
+        if self.calendar is not None and x.future is not None:
+            raw = raw + self.calendar(x.future)
         return raw

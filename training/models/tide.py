@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from training.models.common import CovariateSummary, QuantileForecaster, Shape
+from training.models.common import CovariateSummary, QuantileForecaster, Shape, Window
 
 
 class ResidualBlock(nn.Module):
@@ -58,25 +58,18 @@ class TiDEForecaster(QuantileForecaster):
         step_width = decoder_width + shape.n_exog
         self.temporal = nn.Linear(step_width, shape.n_quantiles)
 
-    def zero_correction(self) -> None:
-        nn.init.zeros_(self.temporal.weight)
-        nn.init.zeros_(self.temporal.bias)
+    def correction_layers(self) -> tuple[nn.Linear, ...]:
+        return (self.temporal,)
 
-    def project(
-        self,
-        target: torch.Tensor,
-        past: torch.Tensor,
-        future: torch.Tensor | None,
-        exog: torch.Tensor,
-    ) -> torch.Tensor:
-        parts = [target]
+    def project(self, x: Window) -> torch.Tensor:
+        parts = [x.target]
         if self.covariates is not None:
-            parts.append(self.covariates.encode(past))
+            parts.append(self.covariates.encode(x.past))
         if self.project_exog is not None:
-            parts.append(self.project_exog(exog).flatten(1))
+            parts.append(self.project_exog(x.exog).flatten(1))
         decoded = self.decoder(self.encoder(torch.cat(parts, dim=1)))
         steps = decoded.view(-1, self.shape.horizon, self.decoder_width)
         if self.shape.n_exog:
-            steps = torch.cat([steps, exog], dim=-1)
+            steps = torch.cat([steps, x.exog], dim=-1)
         raw: torch.Tensor = self.temporal(steps)
         return raw

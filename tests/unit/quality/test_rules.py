@@ -185,3 +185,12 @@ def test_suite_outcome_is_the_worst_severity_and_names_missing_columns() -> None
     )
     assert result.outcome == "fail" and (result.warned, result.failed) == (1, 1)
     assert result.rules[1].code == "quality.missingColumn"
+
+
+def test_every_rule_kind_has_an_evaluator() -> None:
+    from typing import get_args
+
+    from loadstar_core.quality.rules import EVALUATORS
+    from schemas.quality import Rule as AnyRule
+
+    assert set(EVALUATORS) == set(get_args(AnyRule))
