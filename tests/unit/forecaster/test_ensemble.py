@@ -131,7 +131,8 @@ def test_the_ensemble_weights_come_from_the_backtest() -> None:
 
 
 def _cross(errors: np.ndarray) -> np.ndarray:
-    return errors.T @ errors / len(errors)
+    cross: np.ndarray = errors.T @ errors / len(errors)
+    return cross
 
 
 def test_out_of_fold_weights_do_not_score_the_fold_they_were_fitted_on() -> None:
