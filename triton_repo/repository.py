@@ -38,6 +38,13 @@ class TritonRepository:
         self.url = self.urls[0]
         self.clients = [grpcclient.InferenceServerClient(url=u) for u in self.urls]
         self.client = self.clients[0]
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def model_lock(self, model: str) -> asyncio.Lock:
+        """Held while one model's files and load state change (publish, unpublish, a
+        replica catching up), so a catch-up load never lands inside a publish: Triton
+        reloading the model there made the publish's READY check fail and roll back."""
+        return self._locks.setdefault(model, asyncio.Lock())
 
     async def close(self) -> None:
         for client in self.clients:
@@ -142,11 +149,15 @@ class TritonRepository:
                 continue
             ready = {pair for pair in set(wanted) if await self._ready_on(client, pair[0], pair[1])}
             for model in missing_models(wanted, ready):
-                try:
-                    await self._load_one(client, model, 60.0)
-                except InferenceFailed:
-                    log.exception("replica %s could not load %s", url, model)
-                    continue
+                async with self.model_lock(model):
+                    versions = {v for m, v in wanted if m == model}
+                    if all([await self._ready_on(client, model, v) for v in versions]):
+                        continue  # a publish loaded it while this pass waited
+                    try:
+                        await self._load_one(client, model, 60.0)
+                    except InferenceFailed:
+                        log.exception("replica %s could not load %s", url, model)
+                        continue
                 log.info("replica %s loaded %s", url, model)
                 loaded.append((url, model))
         return loaded

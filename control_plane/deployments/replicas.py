@@ -26,8 +26,11 @@ async def active_models() -> list[tuple[str, int]]:
 
 
 async def sync_replicas(runtime: DeploymentRuntime) -> list[tuple[str, str]]:
-    """One pass: returns the (replica, model) pairs that were loaded."""
-    return await runtime.repository.sync(await active_models())
+    """One pass: returns the (replica, model) pairs that were loaded. A version whose folder
+    is not in the model repository (a deployment left by another checkout's database) is
+    left out: no replica can load it, and asking would reload the model every pass."""
+    wanted = [(m, v) for m, v in await active_models() if runtime.publisher.has_version(m, v)]
+    return await runtime.repository.sync(wanted)
 
 
 async def keep_replicas(runtime: DeploymentRuntime, period_s: float) -> None:

@@ -121,16 +121,17 @@ def _contract(
 
 async def ensure_published(runtime: DeploymentRuntime, basis: VersionBasis) -> str:
     triton_model = triton_model_name(basis.model_name)
-    await publish_version(
-        store=runtime.store,
-        publisher=runtime.publisher,
-        repository=runtime.repository,
-        inference=runtime.inference,
-        triton_model=triton_model,
-        version=basis.version,
-        artifact_uri=basis.artifact_uri,
-        artifacts=basis.artifacts,
-    )
+    async with runtime.repository.model_lock(triton_model):  # no catch-up load inside
+        await publish_version(
+            store=runtime.store,
+            publisher=runtime.publisher,
+            repository=runtime.repository,
+            inference=runtime.inference,
+            triton_model=triton_model,
+            version=basis.version,
+            artifact_uri=basis.artifact_uri,
+            artifacts=basis.artifacts,
+        )
     return triton_model
 
 
@@ -306,14 +307,15 @@ async def delete(deployment_id: str, runtime: DeploymentRuntime, actor: str) -> 
 async def unpublish_unused(runtime: DeploymentRuntime, triton_model: str, version: int) -> None:
     """No deployment left on the model: unload it. Others on other versions only: take this
     version out of the repository and reload, so Triton drops it and keeps serving theirs."""
-    users = await Deployment.select(Deployment.model_version).where(
-        Deployment.triton_model == triton_model
-    )
-    if not users:
-        await runtime.repository.unload(triton_model)
-    elif all(u["model_version"] != version for u in users):
-        runtime.publisher.remove_version(triton_model, version)
-        await runtime.repository.load(triton_model)
+    async with runtime.repository.model_lock(triton_model):
+        users = await Deployment.select(Deployment.model_version).where(
+            Deployment.triton_model == triton_model
+        )
+        if not users:
+            await runtime.repository.unload(triton_model)
+        elif all(u["model_version"] != version for u in users):
+            runtime.publisher.remove_version(triton_model, version)
+            await runtime.repository.load(triton_model)
 
 
 async def history(deployment_id: str) -> list[ChangeOut]:

@@ -5,6 +5,7 @@ a replica exactly the wanted models it lacks."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from pathlib import Path
@@ -48,4 +49,29 @@ async def test_load_sync_and_unload_over_a_live_and_a_down_replica(services: Non
         await repo.unload(name)
         await repo.close()
         await nobody.close()
+        publisher.remove_model(name)
+
+
+async def test_a_catch_up_load_waits_for_a_publish_of_the_same_model(services: None) -> None:
+    """A publish holds the model's lock from placing files to its READY check; the periodic
+    catch-up must not reload the model inside it (that reload made a publish's READY check
+    fail and roll the new version back), and finds nothing to do once the publish is done."""
+    repo_dir = Path(os.environ.get("TRITON_REPO_DIR", REPO_DIR))
+    name = f"replicas_{uuid.uuid4().hex[:8]}"
+    data = tiny_onnx()
+    publisher = TritonPublisher(repo_dir, "cpu")
+    repo = TritonRepository("127.0.0.1:8001")
+    try:
+        async with repo.model_lock(name):  # a publish under way
+            publisher.publish(name, 1, data, ModelSignature.from_onnx(data))
+            catch_up = asyncio.create_task(repo.sync([(name, 1)]))
+            await asyncio.sleep(1.0)
+            assert not catch_up.done()  # it waits on the lock
+            assert not await repo.is_ready(name, 1)  # and loaded nothing meanwhile
+            await repo.load(name)
+        assert await asyncio.wait_for(catch_up, 30) == []  # READY by then: nothing loaded
+        assert await repo.is_ready(name, 1)
+    finally:
+        await repo.unload(name)
+        await repo.close()
         publisher.remove_model(name)
