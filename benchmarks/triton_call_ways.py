@@ -76,7 +76,7 @@ async def run(calls: int, rounds: int) -> None:
     import tritonclient.grpc as grpc_sync
     import tritonclient.grpc.aio as grpcclient
 
-    from triton_repo.inference_client import _CHANNEL_ARGS, TritonForecaster
+    from triton_repo.inference_client import _CHANNEL_ARGS, Inputs, TritonForecaster
     from triton_repo.publisher import TritonPublisher
     from triton_repo.signature import ModelSignature
 
@@ -91,6 +91,7 @@ async def run(calls: int, rounds: int) -> None:
     try:
         grpc_sync.InferenceServerClient(triton.grpc_url).load_model(model)
         window = np.random.default_rng(1).random((1, 168, 3)).astype(np.float32)
+        inputs = Inputs(window)
         http_url = f"127.0.0.1:{triton.ports['--http-port']}"
         over_grpc = TritonForecaster(triton.grpc_url, 2.0)
         over_http = TritonForecaster(triton.grpc_url, 2.0, http_url)
@@ -108,12 +109,12 @@ async def run(calls: int, rounds: int) -> None:
 
         ways: dict[str, Way] = {
             "tritonclient": through_tritonclient,
-            "gateway grpc": lambda: over_grpc.infer(model, 1, window),
-            "gateway http": lambda: over_http.infer(model, 1, window),
+            "gateway grpc": lambda: over_grpc.infer(model, 1, inputs),
+            "gateway http": lambda: over_http.infer(model, 1, inputs),
             "sync in thread": in_thread,
             "sync future": by_future,
         }
-        reference = await over_grpc.infer(model, 1, window)
+        reference = await over_grpc.infer(model, 1, inputs)
         for way in ways.values():  # warm, and every way gives the same answer
             assert np.array_equal(np.asarray(await way()), reference)
         spent: dict[str, list[float]] = {name: [] for name in ways}

@@ -31,7 +31,7 @@ from loadstar_core.postprocess import (
 from loadstar_core.postprocess.typed import decode_typed
 from schemas.contracts import InferenceInput, InferenceOutput
 from schemas.errors import Forbidden, InvalidInput, LoadstarError, NotFound, Unauthorized
-from triton_repo.inference_client import Array
+from triton_repo.inference_client import Array, Inputs
 from triton_repo.pool import Forecaster
 
 _clock = time.perf_counter
@@ -120,7 +120,7 @@ class DataPlane:
         dep = served.deployment
         try:
             raw, calls = await self.triton.infer_many(
-                dep.tritonModel, dep.tritonVersion, window, calendar, future, series
+                dep.tritonModel, dep.tritonVersion, Inputs(window, calendar, future, series)
             )
         except LoadstarError as exc:
             self.metrics.count_triton_calls(served.id, exc.code)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import grpc
+import msgspec
 import numpy as np
 import numpy.typing as npt
 import tritonclient.grpc.aio as grpcclient
@@ -49,13 +50,35 @@ _CHANNEL_ARGS: list[tuple[str, Any]] = [
 ]
 
 
-def _named(
-    window: Array, calendar: Array | None, future: Array | None, series: Array | None = None
-) -> list[tuple[str, Array]]:
-    """The model's input tensors by name, in the order the graph declares them (`series`:
-    [batch, 1] the series index of a global model)."""
-    named = [("window", window), ("calendar", calendar), ("future", future), ("series", series)]
-    return [(name, array) for name, array in named if array is not None]
+class Inputs(msgspec.Struct, frozen=True):
+    """One call's input tensors: `window` [batch, L, n], `calendar` [batch, L+H, 2|3],
+    `future` [batch, H, n_known] and `series` [batch, 1] (the series index of a global
+    model), the last three where the model takes them."""
+
+    window: Array
+    calendar: Array | None = None
+    future: Array | None = None
+    series: Array | None = None
+
+    def named(self) -> list[tuple[str, Array]]:
+        """The tensors by name, in the order the graph declares them."""
+        named = [("window", self.window)]
+        if self.calendar is not None:
+            named.append(("calendar", self.calendar))
+        if self.future is not None:
+            named.append(("future", self.future))
+        if self.series is not None:
+            named.append(("series", self.series))
+        return named
+
+    def rows(self, part: slice) -> Inputs:
+        """The same inputs for the windows in `part` only."""
+        return Inputs(
+            self.window[part],
+            None if self.calendar is None else self.calendar[part],
+            None if self.future is None else self.future[part],
+            None if self.series is None else self.series[part],
+        )
 
 
 def _kind(status: str) -> str:
@@ -81,24 +104,15 @@ class TritonForecaster:
         await self.over_grpc.close()
         await self.client.close()
 
-    async def infer(
-        self,
-        model: str,
-        version: int,
-        window: Array,
-        calendar: Array | None = None,
-        future: Array | None = None,
-        series: Array | None = None,
-    ) -> Array:
-        """One call: `window` [batch, L, n], `calendar` [batch, L+H, 2|3], `future`
-        [batch, H, n_known] and `series` [batch, 1] where the model takes them -> [batch, H, q]."""
-        named = _named(window, calendar, future, series)
+    async def infer(self, model: str, version: int, inputs: Inputs) -> Array:
+        """One call -> the quantiles [batch, H, q]."""
+        named = inputs.named()
         if self.http is not None:
             try:
                 array: Array | None = await self.http.infer(model, version, named, self.OUTPUT)
             except TritonCallError as exc:
                 raise self._failure(model, version, exc) from exc
-            return self._checked(model, version, array, window)
+            return self._checked(model, version, array, inputs.window)
         try:
             output = await self.over_grpc.infer(model, version, named, self.timeout_s)
         except grpc.RpcError as exc:
@@ -109,7 +123,7 @@ class TritonForecaster:
                 {"model": model, "version": version, "cause": repr(exc)},
                 kind="timeout",
             ) from exc
-        return self._checked(model, version, output, window)
+        return self._checked(model, version, output, inputs.window)
 
     def _checked(self, model: str, version: int, array: Array | None, window: Array) -> Array:
         if array is None or array.shape[0] != window.shape[0]:
@@ -137,30 +151,18 @@ class TritonForecaster:
             self._max_batch[key] = int(config.get("config", {}).get("max_batch_size", 0))
         return self._max_batch[key]
 
-    async def infer_many(
-        self,
-        model: str,
-        version: int,
-        window: Array,
-        calendar: Array | None = None,
-        future: Array | None = None,
-        series: Array | None = None,
-    ) -> tuple[Array, int]:
+    async def infer_many(self, model: str, version: int, inputs: Inputs) -> tuple[Array, int]:
         """Like `infer` for any number of windows: one call, or one per `max_batch_size`.
 
         Returns the quantiles and how many calls it took."""
-        limit = await self.max_batch(model, version) if window.shape[0] > 1 else 0
-        if not limit or window.shape[0] <= limit:
-            return await self.infer(model, version, window, calendar, future, series), 1
-        parts = []
-        for start in range(0, window.shape[0], limit):
-            part = slice(start, start + limit)
-            part_cal = None if calendar is None else calendar[part]
-            part_future = None if future is None else future[part]
-            part_series = None if series is None else series[part]
-            parts.append(
-                await self.infer(model, version, window[part], part_cal, part_future, part_series)
-            )
+        batch = inputs.window.shape[0]
+        limit = await self.max_batch(model, version) if batch > 1 else 0
+        if not limit or batch <= limit:
+            return await self.infer(model, version, inputs), 1
+        parts = [
+            await self.infer(model, version, inputs.rows(slice(start, start + limit)))
+            for start in range(0, batch, limit)
+        ]
         return np.concatenate(parts), len(parts)
 
     def _failure(self, model: str, version: int, exc: Exception) -> InferenceFailed:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from schemas.errors import InferenceFailed
-from triton_repo.inference_client import Array, TritonForecaster
+from triton_repo.inference_client import Array, Inputs, TritonForecaster
 from triton_repo.replica_plan import try_order
 from triton_repo.repository import replica_urls
 
@@ -21,25 +21,9 @@ from triton_repo.repository import replica_urls
 class Forecaster(Protocol):
     """What callers of inference need: one Triton or a pool of replicas."""
 
-    async def infer(
-        self,
-        model: str,
-        version: int,
-        window: Array,
-        calendar: Array | None = None,
-        future: Array | None = None,
-        series: Array | None = None,
-    ) -> Array: ...
+    async def infer(self, model: str, version: int, inputs: Inputs) -> Array: ...
 
-    async def infer_many(
-        self,
-        model: str,
-        version: int,
-        window: Array,
-        calendar: Array | None = None,
-        future: Array | None = None,
-        series: Array | None = None,
-    ) -> tuple[Array, int]: ...
+    async def infer_many(self, model: str, version: int, inputs: Inputs) -> tuple[Array, int]: ...
 
     async def ready(self, model: str | None = None, version: int | None = None) -> str: ...
 
@@ -67,53 +51,25 @@ class TritonPool:
         for replica in self.replicas:
             await replica.close()
 
-    async def infer(
-        self,
-        model: str,
-        version: int,
-        window: Array,
-        calendar: Array | None = None,
-        future: Array | None = None,
-        series: Array | None = None,
-    ) -> Array:
-        out, _ = await self._each(model, version, window, calendar, future, series, many=False)
+    async def infer(self, model: str, version: int, inputs: Inputs) -> Array:
+        out, _ = await self._each(model, version, inputs, many=False)
         return out
 
-    async def infer_many(
-        self,
-        model: str,
-        version: int,
-        window: Array,
-        calendar: Array | None = None,
-        future: Array | None = None,
-        series: Array | None = None,
-    ) -> tuple[Array, int]:
+    async def infer_many(self, model: str, version: int, inputs: Inputs) -> tuple[Array, int]:
         if len(self.replicas) == 1:  # the common case: no round to keep
-            return await self.replicas[0].infer_many(
-                model, version, window, calendar, future, series
-            )
-        return await self._each(model, version, window, calendar, future, series, many=True)
+            return await self.replicas[0].infer_many(model, version, inputs)
+        return await self._each(model, version, inputs, many=True)
 
     async def _each(
-        self,
-        model: str,
-        version: int,
-        window: Array,
-        calendar: Array | None,
-        future: Array | None,
-        series: Array | None,
-        *,
-        many: bool,
+        self, model: str, version: int, inputs: Inputs, *, many: bool
     ) -> tuple[Array, int]:
         failure: InferenceFailed | None = None
         for index in try_order(next(self._turn), len(self.replicas)):
             replica = self.replicas[index]
             try:
                 if many:
-                    return await replica.infer_many(
-                        model, version, window, calendar, future, series
-                    )
-                return await replica.infer(model, version, window, calendar, future, series), 1
+                    return await replica.infer_many(model, version, inputs)
+                return await replica.infer(model, version, inputs), 1
             except InferenceFailed as exc:
                 if exc.kind != "unavailable":
                     raise

@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
 
 from control_plane.auth.tables import AppUser
+from control_plane.struct_rows import from_row
 from schemas.base import Wire
 from schemas.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 
@@ -102,13 +103,7 @@ async def _check_email(email: str | None, user_id: int | None = None) -> str | N
 
 
 def _out(row: dict[str, Any]) -> UserOut:
-    return UserOut(
-        id=row["id"],
-        username=row["username"],
-        role=row["role"],
-        email=row["email"],
-        disabled=row["disabled"],
-    )
+    return from_row(UserOut, row)
 
 
 async def create_user(

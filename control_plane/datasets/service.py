@@ -23,9 +23,10 @@ from control_plane.datasets.schemas import (
     DatasetRows,
 )
 from control_plane.datasets.tables import Dataset
+from control_plane.row_by_id import row_by_id
 from control_plane.settings import Settings
 from loadstar_core.postprocess.units import check_unit
-from schemas.errors import Conflict, InvalidInput, NotFound
+from schemas.errors import Conflict, InvalidInput
 
 
 def _to_out(row: dict[str, Any]) -> DatasetOut:
@@ -61,10 +62,7 @@ def _to_out(row: dict[str, Any]) -> DatasetOut:
 
 
 async def _row(dataset_id: str) -> dict[str, Any]:
-    row = await Dataset.select().where(Dataset.id == dataset_id).output(load_json=True).first()
-    if row is None:
-        raise NotFound(f"dataset {dataset_id!r} not found", {"datasetId": dataset_id})
-    return row
+    return await row_by_id(Dataset, dataset_id, "dataset", "datasetId")
 
 
 async def dataset_exists(dataset_id: str) -> bool:

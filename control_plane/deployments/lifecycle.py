@@ -6,12 +6,12 @@ replica serving the active deployments (`replicas.py`)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
 
+from control_plane.background import stop
 from control_plane.deployments.replicas import keep_replicas
 from control_plane.deployments.runtime import DeploymentRuntime
 from control_plane.deployments.served_by import deployments_serving
@@ -43,10 +43,7 @@ async def deployments_lifespan(app: Litestar) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop(tasks)
         del app.state[STATE_KEY]
         del app.state[serving.STATE_KEY]
         await runtime.close()

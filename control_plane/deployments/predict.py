@@ -14,6 +14,7 @@ from loadstar_core.postprocess import (
     series_input,
 )
 from schemas.contracts import DeploymentContract, InferenceInput, InferenceOutput
+from triton_repo.inference_client import Inputs
 from triton_repo.pool import Forecaster
 
 
@@ -29,7 +30,6 @@ async def predict(
     legal = legalize_window(contract, payload, plan)
     calendar = None if legal.calendar is None else legal.calendar[np.newaxis]
     future = None if legal.future is None else legal.future[np.newaxis]
-    raw = await inference.infer(
-        triton_model, version, legal.window[np.newaxis], calendar, future, series
-    )
+    inputs = Inputs(legal.window[np.newaxis], calendar, future, series)
+    raw = await inference.infer(triton_model, version, inputs)
     return format_output(contract, legal, raw[0], None, datetime.now(UTC), plan)

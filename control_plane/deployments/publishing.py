@@ -17,6 +17,7 @@ import numpy as np
 from control_plane.adapters.object_store import ObjectStore
 from loadstar_core.s3_uri import split_s3_uri
 from schemas.errors import InferenceFailed
+from triton_repo.inference_client import Inputs
 from triton_repo.pool import Forecaster, TritonPool
 from triton_repo.publisher import TritonPublisher
 from triton_repo.repository import TritonRepository
@@ -95,12 +96,13 @@ async def warm_up_replicas(
 ) -> dict[str, Any]:
     """The warm-up on every replica that answers (a pool's), so none serves a version that
     differs from the export's; a replica that is down is left to catch up."""
+    parity = await load_parity(store, artifacts)
     if not isinstance(inference, TritonPool) or len(inference.replicas) == 1:
-        return await warm_up(store, inference, triton_model, version, artifacts)
+        return await warm_up(inference, triton_model, version, parity)
     checked: dict[str, Any] = {}
     for replica in inference.replicas:
         try:
-            checked[replica.url] = await warm_up(store, replica, triton_model, version, artifacts)
+            checked[replica.url] = await warm_up(replica, triton_model, version, parity)
         except InferenceFailed as exc:
             if exc.kind != "unavailable":
                 raise
@@ -112,26 +114,24 @@ async def warm_up_replicas(
 
 
 async def warm_up(
-    store: ObjectStore,
     inference: Forecaster,
     triton_model: str,
     version: int,
-    artifacts: list[dict[str, Any]],
+    parity: dict[str, np.ndarray] | None,
 ) -> dict[str, Any]:
-    parity = await load_parity(store, artifacts)
+    """One inference on the export's parity sample, compared with the quantiles it recorded."""
     if parity is None:
         return {"warmup": "skipped: no parity sample"}
-    expected = parity.pop("quantiles")
+    expected = parity["quantiles"]
     calendar, future = parity.get("calendar"), parity.get("future")
     series = parity.get("series")  # a global model's series index
-    got = await inference.infer(
-        triton_model,
-        version,
+    inputs = Inputs(
         parity["window"].astype(np.float32),
         None if calendar is None else calendar.astype(np.float32),
         None if future is None else future.astype(np.float32),
         None if series is None else series.astype(np.float32),
     )
+    got = await inference.infer(triton_model, version, inputs)
     scale = float(np.max(np.abs(expected))) or 1.0
     diff = float(np.max(np.abs(got - expected)))
     if not np.all(np.isfinite(got)) or diff / scale > PARITY_RTOL:

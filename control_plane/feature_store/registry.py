@@ -10,6 +10,7 @@ from asyncpg.exceptions import UniqueViolationError
 
 from control_plane.feature_store.schemas import FeatureIn, FeatureOut, GroupIn, GroupOut, GroupPage
 from control_plane.feature_store.tables import FeatureGroupRow, FeatureRow
+from control_plane.struct_rows import from_row
 from loadstar_core.feature_store.rows import NUMERIC, FeatureSpec
 from loadstar_core.postprocess.units import check_unit
 from schemas.errors import Conflict, InvalidInput, NotFound
@@ -33,16 +34,7 @@ def _check_feature(feature: FeatureIn, field: str) -> None:
 
 
 def _feature_out(row: dict[str, Any]) -> FeatureOut:
-    return FeatureOut(
-        name=row["name"],
-        dtype=row["dtype"],
-        unit=row["unit"],
-        description=row["description"],
-        version=row["version"],
-        minValue=row["min_value"],
-        maxValue=row["max_value"],
-        createdAt=row["created_at"],
-    )
+    return from_row(FeatureOut, row)
 
 
 async def current_features(group_id: str) -> list[FeatureOut]:

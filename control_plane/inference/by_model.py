@@ -25,6 +25,7 @@ from loadstar_core.postprocess import (
 )
 from schemas.contracts import DeploymentContract, InferenceInput, InferenceOutput
 from schemas.errors import InvalidInput
+from triton_repo.inference_client import Inputs
 
 
 def _windows(data: ModelPredict) -> list[InferenceInput]:
@@ -103,7 +104,7 @@ async def predict_by_model(
     future = np.stack(futures) if futures else None
     series = np.concatenate(ids) if ids else None
     raw, _ = await runtime.inference.infer_many(
-        triton_model, contract.version, stacked, calendar, future, series
+        triton_model, contract.version, Inputs(stacked, calendar, future, series)
     )
     now = datetime.now(UTC)
     outputs = [

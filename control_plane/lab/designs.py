@@ -18,12 +18,13 @@ from control_plane.lab.schemas import (
     ShapeReport,
 )
 from control_plane.lab.tables import Architecture, AugmentationPipeline
+from control_plane.row_by_id import row_by_id
 from control_plane.training.service import DesignSource
 from loadstar_core.architecture import BLOCKS, resolve
 from loadstar_core.augmentation import AugmentationStep
 from loadstar_core.features.layout import feature_columns
 from schemas.architecture import ArchitectureGraph, ShapeContext
-from schemas.errors import InvalidInput, NotFound
+from schemas.errors import InvalidInput
 from schemas.feature_plan import FeaturePlan
 
 
@@ -103,12 +104,7 @@ def _stored(graph: ArchitectureGraph) -> dict[str, Any]:
 
 
 async def _arch_row(arch_id: str) -> dict[str, Any]:
-    row = (
-        await Architecture.select().where(Architecture.id == arch_id).output(load_json=True).first()
-    )
-    if row is None:
-        raise NotFound(f"architecture {arch_id!r} not found", {"architectureId": arch_id})
-    return row
+    return await row_by_id(Architecture, arch_id, "architecture", "architectureId")
 
 
 async def create_architecture(graph: ArchitectureGraph, user: str) -> ArchitectureOut:
@@ -182,15 +178,7 @@ def _aug_out(row: dict[str, Any]) -> AugmentationOut:
 
 
 async def _aug_row(aug_id: str) -> dict[str, Any]:
-    row = await (
-        AugmentationPipeline.select()
-        .where(AugmentationPipeline.id == aug_id)
-        .output(load_json=True)
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"augmentation pipeline {aug_id!r} not found", {"augmentationId": aug_id})
-    return row
+    return await row_by_id(AugmentationPipeline, aug_id, "augmentation pipeline", "augmentationId")
 
 
 def _check_pipeline(body: AugmentationBody) -> None:

@@ -23,6 +23,7 @@ from control_plane.lab.schemas import (
     WeightOut,
 )
 from control_plane.lab.tables import Experiment, Run
+from control_plane.row_by_id import row_by_id
 from control_plane.struct_rows import from_row
 from control_plane.training import run_view
 from control_plane.training import service as training
@@ -32,10 +33,7 @@ from schemas.training_job.protocol import ACTIVE
 
 
 async def _row(experiment_id: str) -> dict[str, Any]:
-    row = await Experiment.select().where(Experiment.id == experiment_id).first()
-    if row is None:
-        raise NotFound(f"experiment {experiment_id!r} not found", {"experimentId": experiment_id})
-    return row
+    return await row_by_id(Experiment, experiment_id, "experiment", "experimentId")
 
 
 async def check_experiment(experiment_id: str) -> None:

@@ -18,15 +18,13 @@ from control_plane.lab.schemas import (
     ProjectPatch,
 )
 from control_plane.lab.tables import Experiment, Project, ProjectLink, ProjectMember
+from control_plane.row_by_id import row_by_id
 from control_plane.struct_rows import from_row
-from schemas.errors import Conflict, NotFound
+from schemas.errors import Conflict
 
 
 async def _row(project_id: str) -> dict[str, Any]:
-    row = await Project.select().where(Project.id == project_id).first()
-    if row is None:
-        raise NotFound(f"project {project_id!r} not found", {"projectId": project_id})
-    return row
+    return await row_by_id(Project, project_id, "project", "projectId")
 
 
 async def _out(row: dict[str, Any], user: AuthUser) -> ProjectOut:

@@ -18,8 +18,9 @@ from control_plane.adapters.object_store import ObjectStore
 from control_plane.lab.schemas import WeightOut, WeightPatch
 from control_plane.lab.tables import Weight
 from control_plane.lab.weight_files import onnx_signature, pt_state_dict
+from control_plane.row_by_id import row_by_id
 from control_plane.struct_rows import from_row
-from schemas.errors import InvalidInput, NotFound, PayloadTooLarge
+from schemas.errors import InvalidInput, PayloadTooLarge
 
 FIELDS = ("name", "tags", "notes", "architectureId")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -36,10 +37,7 @@ def _out(row: dict[str, Any]) -> WeightOut:
 
 
 async def _row(weight_id: str) -> dict[str, Any]:
-    row = await Weight.select().where(Weight.id == weight_id).output(load_json=True).first()
-    if row is None:
-        raise NotFound(f"weight {weight_id!r} not found", {"weightId": weight_id})
-    return row
+    return await row_by_id(Weight, weight_id, "weight", "weightId")
 
 
 def object_key(weight_id: str, fmt: str) -> str:

@@ -77,18 +77,7 @@ async def transition_stage(
             for other in others:
                 moved.append(await _move(other, away, note, actor))
         moved.append(await _move(row, request.stage, request.comment, actor))
-    transitions = [
-        StageTransitionOut(
-            name=name,
-            version=m["version"],
-            fromStage=m["from_stage"],
-            toStage=m["to_stage"],
-            comment=m["comment"],
-            actor=m["actor"],
-            at=m["created_at"],
-        )
-        for m in moved
-    ]
+    transitions = [_transition_out(name, m["version"], m) for m in moved]
     return StageResult(version=await get_version(name, version), transitions=transitions)
 
 
@@ -110,15 +99,16 @@ async def stage_history(name: str, version: int | None = None) -> list[StageTran
         .where(StageTransition.model_version.is_in(list(numbers)))
         .order_by(StageTransition.id)
     )
-    return [
-        StageTransitionOut(
-            name=name,
-            version=numbers[r["model_version"]],
-            fromStage=r["from_stage"],
-            toStage=r["to_stage"],
-            comment=r["comment"],
-            actor=r["actor"],
-            at=r["created_at"],
-        )
-        for r in rows
-    ]
+    return [_transition_out(name, numbers[r["model_version"]], r) for r in rows]
+
+
+def _transition_out(name: str, version: int, row: dict[str, Any]) -> StageTransitionOut:
+    return StageTransitionOut(
+        name=name,
+        version=version,
+        fromStage=row["from_stage"],
+        toStage=row["to_stage"],
+        comment=row["comment"],
+        actor=row["actor"],
+        at=row["created_at"],
+    )

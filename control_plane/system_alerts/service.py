@@ -13,6 +13,7 @@ import anyio.to_thread
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from control_plane.struct_rows import from_row
 from control_plane.system.probe import SystemProbe
 from control_plane.system_alerts.delivery import AlertDelivery
 from control_plane.system_alerts.rules import RuleView, evaluate, gpu_readings
@@ -32,32 +33,11 @@ HEALTH_CHECK_SUFFIX = ":health-check"  # arq's worker heartbeat key, beside its 
 
 
 def rule_out(row: dict[str, Any]) -> SystemAlertRuleOut:
-    return SystemAlertRuleOut(
-        id=row["id"],
-        name=row["name"],
-        metric=row["metric"],
-        op=row["op"],
-        threshold=row["threshold"],
-        enabled=row["enabled"],
-        createdBy=row["created_by"],
-        createdAt=row["created_at"],
-        webhookUrl=row.get("webhook_url"),
-    )
+    return from_row(SystemAlertRuleOut, row)
 
 
 def event_out(row: dict[str, Any]) -> SystemAlertEventOut:
-    return SystemAlertEventOut(
-        id=row["id"],
-        ruleId=row["rule_id"],
-        ruleName=row["rule_name"],
-        metric=row["metric"],
-        op=row["op"],
-        threshold=row["threshold"],
-        value=row["value"],
-        message=row["message"],
-        firedAt=row["fired_at"],
-        resolvedAt=row["resolved_at"],
-    )
+    return from_row(SystemAlertEventOut, row)
 
 
 async def create_rule(data: SystemAlertRuleIn, actor: str) -> SystemAlertRuleOut:

@@ -13,6 +13,7 @@ from piccolo.columns.combination import WhereRaw
 
 from control_plane.adapters.object_store import ObjectStore
 from control_plane.quality.reports import record_override, training_gate
+from control_plane.row_by_id import row_by_id
 from control_plane.training import feature_query
 from control_plane.training.queue import TrainingQueue
 from control_plane.training.schemas import (
@@ -30,7 +31,7 @@ from control_plane.training.stream import append_event
 from control_plane.training.tables import TrainingEventRow, TrainingJob
 from loadstar_core.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
 from loadstar_core.hyperparams import parse_hyperparams
-from schemas.errors import Conflict, InvalidInput, NotFound
+from schemas.errors import Conflict, InvalidInput
 from schemas.feature_plan import FeaturePlan
 from schemas.training_job.protocol import (
     ACTIVE,
@@ -80,10 +81,7 @@ def to_out(row: dict[str, Any]) -> JobOut:
 
 
 async def get_job_row(job_id: str) -> dict[str, Any]:
-    row = await TrainingJob.select().where(TrainingJob.id == job_id).output(load_json=True).first()
-    if row is None:
-        raise NotFound(f"training job {job_id!r} not found", {"jobId": job_id})
-    return row
+    return await row_by_id(TrainingJob, job_id, "training job", "jobId")
 
 
 async def job_build(job_id: str) -> JobBuild | None:

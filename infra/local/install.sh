@@ -9,10 +9,8 @@
 # installed only when missing. Re-running is quick: what is there is kept.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PY=${PYTHON:-python3.11}
-command -v "$PY" >/dev/null || PY=python3
-FIND_LINKS=()
-if [ -n "${PIP_FIND_LINKS:-}" ]; then FIND_LINKS=(--find-links "$PIP_FIND_LINKS"); fi
+# shellcheck source=infra/local/python.sh
+source infra/local/python.sh
 if command -v nvidia-smi >/dev/null 2>&1; then
   echo "install: NVIDIA GPU found: torch comes from the registry with CUDA"
 fi

@@ -10,10 +10,8 @@
 # constraints file never installs anything by itself, so they stay free there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PY=${PYTHON:-python3.11}
-command -v "$PY" >/dev/null || PY=python3
-FIND_LINKS=()
-if [ -n "${PIP_FIND_LINKS:-}" ]; then FIND_LINKS=(--find-links "$PIP_FIND_LINKS"); fi
+# shellcheck source=infra/local/python.sh
+source infra/local/python.sh
 
 # every optional-dependency group of pyproject.toml, so a role's extra is locked too
 extras=$("$PY" -c 'import tomllib; d = tomllib.load(open("pyproject.toml", "rb")); print(",".join(d["project"].get("optional-dependencies", {})))')

@@ -21,7 +21,16 @@ import os
 import sys
 
 from infra.local import stack
-from infra.local.services import RUN, Service, app_env, http_ok, py, triton_argv, triton_env
+from infra.local.services import (
+    RUN,
+    Service,
+    app_env,
+    gateway_argv,
+    http_ok,
+    py,
+    triton_argv,
+    triton_env,
+)
 
 TRITON_2 = {"--http-port": 8100, "--grpc-port": 8101, "--metrics-port": 8102}
 GATEWAY_2_PORT = 8091
@@ -69,15 +78,7 @@ SECOND: list[Service] = [
         "edge_gateway_2",
         f"http://127.0.0.1:{GATEWAY_2_PORT}",
         lambda: http_ok(f"http://127.0.0.1:{GATEWAY_2_PORT}/healthz"),
-        argv=py(
-            "uvicorn",
-            "edge_gateway.app:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(GATEWAY_2_PORT),
-            "--no-access-log",
-        ),
+        argv=gateway_argv(GATEWAY_2_PORT),
         env=gateway_env,
     ),
     Service(

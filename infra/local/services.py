@@ -184,6 +184,20 @@ def py(*args: str) -> Callable[[], list[str]]:
     return lambda: [str(VENV_BIN / args[0]), *args[1:]]
 
 
+def gateway_argv(port: int) -> Callable[[], list[str]]:
+    """The edge gateway's command line, listening on `port` (the main stack's and a second
+    one's beside it)."""
+    return py(
+        "uvicorn",
+        "edge_gateway.app:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+    )
+
+
 def app_env() -> dict[str, str]:
     return {
         "DATABASE_URL": DATABASE_URL,
@@ -262,15 +276,7 @@ SERVICES: list[Service] = [
         "edge_gateway",
         "http://127.0.0.1:8090",
         lambda: http_ok("http://127.0.0.1:8090/healthz"),
-        argv=py(
-            "uvicorn",
-            "edge_gateway.app:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "8090",
-            "--no-access-log",
-        ),
+        argv=gateway_argv(8090),
         env=app_env,
     ),
 ]

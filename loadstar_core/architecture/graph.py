@@ -106,22 +106,18 @@ def resolve(graph: ArchitectureGraph, context: ShapeContext | None = None) -> Re
         inputs[edge.target].append(edge.source)
     windows = [i for i in ids if types[i] == "input"]
     heads = [i for i in ids if types[i] == HEAD]
-    if len(windows) != 1:
-        raise _refuse(
-            f"an architecture takes exactly one input window, found {len(windows)}",
-            windows[1] if len(windows) > 1 else None,
-            field="nodes",
-            expected=1,
-            got=len(windows),
-        )
-    if len(heads) != 1:
-        raise _refuse(
-            f"an architecture ends in exactly one quantile head, found {len(heads)}",
-            heads[1] if len(heads) > 1 else None,
-            field="nodes",
-            expected=1,
-            got=len(heads),
-        )
+    for found, rule in (
+        (windows, "takes exactly one input window"),
+        (heads, "ends in exactly one quantile head"),
+    ):
+        if len(found) != 1:
+            raise _refuse(
+                f"an architecture {rule}, found {len(found)}",
+                found[1] if len(found) > 1 else None,
+                field="nodes",
+                expected=1,
+                got=len(found),
+            )
     if sum(types[i] == "features" for i in ids) > 1:
         raise _refuse("an architecture takes the feature plan's output once", field="nodes")
     for node in ids:

@@ -13,7 +13,7 @@ import pytest
 from schemas.errors import InferenceFailed
 from tests.integration import test_gateway_support as support
 from tests.integration.test_gateway_support import HORIZON, LOOKBACK, Published
-from triton_repo.inference_client import TritonForecaster
+from triton_repo.inference_client import Inputs, TritonForecaster
 from triton_repo.inference_http import TritonCallError, TritonHttp
 
 pytestmark = [pytest.mark.anyio, pytest.mark.integration]
@@ -33,13 +33,13 @@ async def test_http_and_grpc_give_the_same_quantiles(models: dict[str, Published
     over_grpc = TritonForecaster(GRPC, 2.0)
     try:
         window = windows(4)
-        a = await over_http.infer(plain.name, plain.version, window)
-        b = await over_grpc.infer(plain.name, plain.version, window)
+        a = await over_http.infer(plain.name, plain.version, Inputs(window))
+        b = await over_grpc.infer(plain.name, plain.version, Inputs(window))
         assert a.shape == (4, HORIZON, 3) and a.dtype == np.float32
         np.testing.assert_array_equal(a, b)
         phases = np.random.default_rng(1).random((4, LOOKBACK + HORIZON, 2)).astype(np.float32)
-        c = await over_http.infer(calendar.name, calendar.version, window, phases)
-        d = await over_grpc.infer(calendar.name, calendar.version, window, phases)
+        c = await over_http.infer(calendar.name, calendar.version, Inputs(window, phases))
+        d = await over_grpc.infer(calendar.name, calendar.version, Inputs(window, phases))
         np.testing.assert_array_equal(c, d)
     finally:
         await over_http.close()
@@ -65,11 +65,11 @@ async def test_refusals_keep_triton_status_and_words(models: dict[str, Published
         assert output.value.status == "StatusCode.INVALID_ARGUMENT"
         # through the forecaster: the standard error's kind and details
         with pytest.raises(InferenceFailed) as failed:
-            await forecaster.infer("no_such_model", 1, windows(1))
+            await forecaster.infer("no_such_model", 1, Inputs(windows(1)))
         assert failed.value.status == 503
         assert failed.value.details["status"] == "StatusCode.NOT_FOUND"
         with pytest.raises(InferenceFailed) as rejected:
-            await forecaster.infer(plain.name, 1, wrong_shape)
+            await forecaster.infer(plain.name, 1, Inputs(wrong_shape))
         assert rejected.value.status == 502
         # the refusals left the pooled connections usable
         assert (await http.infer(plain.name, 1, [("window", windows(1))], "quantiles")).shape == (
@@ -93,7 +93,8 @@ async def test_concurrent_calls_share_a_bounded_pool(models: dict[str, Published
         )
         assert len(http._idle) <= 4  # no more idle connections kept than allowed
         for window, answer in zip(batches, answers, strict=True):
-            np.testing.assert_array_equal(answer, await reference.infer(plain.name, 1, window))
+            expected = await reference.infer(plain.name, 1, Inputs(window))
+            np.testing.assert_array_equal(answer, expected)
         # Triton drops an idle connection: the next call replaces it silently
         for _, writer in http._idle:
             writer.transport.abort()
@@ -129,15 +130,15 @@ async def test_grpc_path_words_failures_as_http_and_reuses_requests_per_shape(
         for batch, seed in ((1, 5), (3, 6), (1, 7)):
             window = windows(batch, seed)
             np.testing.assert_array_equal(
-                await over_grpc.infer(plain.name, 1, window),
-                await over_http.infer(plain.name, 1, window),
+                await over_grpc.infer(plain.name, 1, Inputs(window)),
+                await over_http.infer(plain.name, 1, Inputs(window)),
             )
         wrong_shape = np.zeros((1, LOOKBACK - 1, 3), dtype=np.float32)
         for case in (("no_such_model", windows(1)), (plain.name, wrong_shape)):
             with pytest.raises(InferenceFailed) as by_grpc:
-                await over_grpc.infer(case[0], 1, case[1])
+                await over_grpc.infer(case[0], 1, Inputs(case[1]))
             with pytest.raises(InferenceFailed) as by_http:
-                await over_http.infer(case[0], 1, case[1])
+                await over_http.infer(case[0], 1, Inputs(case[1]))
             assert by_grpc.value.status == by_http.value.status
             assert by_grpc.value.details["status"] == by_http.value.details["status"]
             assert case[0] in by_grpc.value.details["cause"] or "window" in str(by_grpc.value)

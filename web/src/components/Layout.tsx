@@ -6,7 +6,7 @@ import { LANGS, useI18n, type MessageKey } from '../i18n/i18n';
 import { OfflineGate } from '../pages/home/OfflineGate';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Icon, type IconName } from './icons';
-import { SkeletonPage } from './ui';
+import { Brand, SkeletonPage } from './ui';
 
 const NAV: { section: MessageKey; items: { to: string; icon: IconName; label: MessageKey }[] }[] = [
   {
@@ -79,12 +79,7 @@ export function Layout() {
     <div className={`shell ${menuOpen ? 'menu-open' : ''}`}>
       {menuOpen && <div className="drawer-backdrop" onClick={() => setMenuOpen(false)} />}
       <aside className="sidebar" id="sidebar">
-        <div className="brand">
-          <span className="brand-mark">
-            <svg width="16" height="16" viewBox="0 0 32 32" aria-hidden="true"><path d="M5 23l7-9 6 5 9-11" stroke="white" strokeWidth="3.5" fill="none" strokeLinecap="round" strokeLinejoin="round" /></svg>
-          </span>
-          Loadstar
-        </div>
+        <Brand />
         <nav className="nav" aria-label={t('nav.main')}>
           {NAV.map((group) => (
             <div key={group.section} className="nav">

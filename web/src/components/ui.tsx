@@ -1,5 +1,5 @@
 /** The console's building blocks: cards, headers, states, badges, dialogs. */
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useState, type CSSProperties, type ReactNode } from 'react';
 import { useI18n, type MessageKey } from '../i18n/i18n';
 import { describeError } from '../lib/describeError';
 import { Icon, type IconName } from './icons';
@@ -36,6 +36,37 @@ export function Card({ title, subtitle, actions, children, flush, className, tes
       )}
       <div className={`card-body ${flush ? 'flush' : ''}`}>{children}</div>
     </section>
+  );
+}
+
+/** A listing's frame: the scrolling wrap, the table, its head row(s) and its body rows, and
+ * what follows the wrap (a pager). */
+export function Table({ head, children, dense, testId, style, footer }: {
+  head: ReactNode; children: ReactNode; dense?: boolean; testId?: string; style?: CSSProperties;
+  footer?: ReactNode;
+}) {
+  return (
+    <>
+      <div className="table-wrap" style={style}>
+        <table className={dense ? 'table dense' : 'table'} data-testid={testId}>
+          <thead>{head}</thead>
+          <tbody>{children}</tbody>
+        </table>
+      </div>
+      {footer}
+    </>
+  );
+}
+
+/** The product's mark and name, as the sidebar and the sign-in page show them. */
+export function Brand() {
+  return (
+    <div className="brand">
+      <span className="brand-mark">
+        <svg width="16" height="16" viewBox="0 0 32 32" aria-hidden="true"><path d="M5 23l7-9 6 5 9-11" stroke="white" strokeWidth="3.5" fill="none" strokeLinecap="round" strokeLinejoin="round" /></svg>
+      </span>
+      Loadstar
+    </div>
   );
 }
 

@@ -3,7 +3,7 @@ import { Navigate, useLocation, useNavigate } from 'react-router';
 import { ApiError } from '../api/errors';
 import { useAuth } from '../auth/AuthContext';
 import { LangSwitch } from '../components/Layout';
-import { ErrorMessage } from '../components/ui';
+import { Brand, ErrorMessage } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 
 export function LoginPage() {
@@ -36,12 +36,7 @@ export function LoginPage() {
     <div className="login-page">
       <form className="card login-card stack" onSubmit={(e) => void submit(e)}>
         <div className="row between">
-          <div className="brand">
-            <span className="brand-mark">
-              <svg width="16" height="16" viewBox="0 0 32 32" aria-hidden="true"><path d="M5 23l7-9 6 5 9-11" stroke="white" strokeWidth="3.5" fill="none" strokeLinecap="round" strokeLinejoin="round" /></svg>
-            </span>
-            Loadstar
-          </div>
+          <Brand />
           <LangSwitch />
         </div>
         <p className="muted">{t('auth.welcome')}</p>

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { useAuth } from '../../auth/AuthContext';
-import { Alert, Badge, Card, ConfirmDialog, ErrorMessage, Field, Modal, PageHeader, QueryView, SkeletonTable } from '../../components/ui';
+import { Alert, Badge, Card, ConfirmDialog, ErrorMessage, Field, Modal, PageHeader, QueryView, SkeletonTable, Table } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 
 type Role = 'admin' | 'engineer' | 'viewer';
@@ -139,12 +139,8 @@ export default function UsersPage() {
             <Card flush>
               <QueryView query={users} skeleton={<SkeletonTable />}>
                 {(list) => (
-                  <div className="table-wrap">
-                    <table className="table" data-testid="users-table">
-                      <thead><tr><th>{t('admin.username')}</th><th>{t('admin.role')}</th><th>{t('admin.state')}</th><th /></tr></thead>
-                      <tbody>{list.map((u) => <UserRow key={u.id} user={u} self={u.id === user?.id} />)}</tbody>
-                    </table>
-                  </div>
+                  <Table testId="users-table" head={<tr><th>{t('admin.username')}</th><th>{t('admin.role')}</th><th>{t('admin.state')}</th><th /></tr>}>{list.map((u) => <UserRow key={u.id} user={u} self={u.id === user?.id} />)}
+                  </Table>
                 )}
               </QueryView>
             </Card>

@@ -7,7 +7,8 @@ import { CanWrite, useAuth } from '../../auth/AuthContext';
 import { Icon } from '../../components/icons';
 import { useToast } from '../../components/toast';
 import {
-  Badge, Card, ConfirmDialog, ErrorMessage, Kv, PageHeader, QueryView, SkeletonLines, SkeletonPage, SkeletonTable, Stat,
+  Badge, Card, ConfirmDialog, ErrorMessage, Kv, PageHeader, QueryView, SkeletonLines, SkeletonPage,
+  SkeletonTable, Stat, Table,
 } from '../../components/ui';
 import { useI18n, type MessageKey } from '../../i18n/i18n';
 import { fmtBytes, fmtCell, fmtDate, fmtNum, fmtPct } from '../../lib/format';
@@ -103,27 +104,22 @@ function SchemaCard({ dataset: d }: { dataset: Dataset }) {
       <datalist id="unit-options">
         {Object.values(UNIT_GROUPS).flat().map((u) => <option key={u} value={u} />)}
       </datalist>
-      <div className="table-wrap">
-        <table className="table dense">
-          <thead><tr><th>{t('datasets.column')}</th><th>{t('datasets.dtype')}</th><th className="num">{t('datasets.empty_')}</th><th>{t('datasets.unit')}</th></tr></thead>
-          <tbody>
-            {d.columns.map((c) => (
-              <tr key={c.name}>
-                <td><code>{c.name}</code> {c.role === 'timestamp' && <Badge tone="info" plain>{t('datasets.timestamp')}</Badge>}
-                  {c.sourceName && c.sourceName !== c.name ? <span className="muted small"> ← {c.sourceName}</span> : null}</td>
-                <td className="muted">{c.dtype}</td>
-                <td className="num">{c.nullCount ? <Badge tone="warn" plain>{c.nullCount.toLocaleString()}</Badge> : <span className="muted">0</span>}</td>
-                <td>
-                  {canWrite && c.role !== 'timestamp' ? (
-                    <input className="sm" list="unit-options" value={units[c.name] ?? ''} placeholder="—" style={{ width: 110 }}
-                      onChange={(e) => setUnits({ ...units, [c.name]: e.target.value })} aria-label={t('datasets.unitOf', { col: c.name })} />
-                  ) : (c.unit ?? '—')}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table dense head={<tr><th>{t('datasets.column')}</th><th>{t('datasets.dtype')}</th><th className="num">{t('datasets.empty_')}</th><th>{t('datasets.unit')}</th></tr>}>
+        {d.columns.map((c) => (
+          <tr key={c.name}>
+            <td><code>{c.name}</code> {c.role === 'timestamp' && <Badge tone="info" plain>{t('datasets.timestamp')}</Badge>}
+              {c.sourceName && c.sourceName !== c.name ? <span className="muted small"> ← {c.sourceName}</span> : null}</td>
+            <td className="muted">{c.dtype}</td>
+            <td className="num">{c.nullCount ? <Badge tone="warn" plain>{c.nullCount.toLocaleString()}</Badge> : <span className="muted">0</span>}</td>
+            <td>
+              {canWrite && c.role !== 'timestamp' ? (
+                <input className="sm" list="unit-options" value={units[c.name] ?? ''} placeholder="—" style={{ width: 110 }}
+                  onChange={(e) => setUnits({ ...units, [c.name]: e.target.value })} aria-label={t('datasets.unitOf', { col: c.name })} />
+              ) : (c.unit ?? '—')}
+            </td>
+          </tr>
+        ))}
+      </Table>
     </Card>
   );
 }
@@ -135,16 +131,11 @@ function RowsCard({ id }: { id: string }) {
     <Card flush title={t('datasets.firstRows')}>
       <QueryView query={rows} skeleton={<SkeletonTable rows={6} cols={6} />}>
         {(r) => (
-          <div className="table-wrap" style={{ maxHeight: 360 }}>
-            <table className="table dense" data-testid="dataset-rows">
-              <thead><tr>{r.columns.map((c) => <th key={c} className={typeof r.rows[0]?.[c] === 'number' ? 'num' : undefined}>{c}</th>)}</tr></thead>
-              <tbody>
-                {r.rows.map((row, i) => (
-                  <tr key={i}>{r.columns.map((c) => <td key={c} className={typeof row[c] === 'number' ? 'num' : 'small nowrap'}>{fmtCell(row[c])}</td>)}</tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table dense testId="dataset-rows" style={{ maxHeight: 360 }} head={<tr>{r.columns.map((c) => <th key={c} className={typeof r.rows[0]?.[c] === 'number' ? 'num' : undefined}>{c}</th>)}</tr>}>
+            {r.rows.map((row, i) => (
+              <tr key={i}>{r.columns.map((c) => <td key={c} className={typeof row[c] === 'number' ? 'num' : 'small nowrap'}>{fmtCell(row[c])}</td>)}</tr>
+            ))}
+          </Table>
         )}
       </QueryView>
     </Card>
@@ -165,21 +156,16 @@ function QualityCard({ dataset }: { dataset: Dataset }) {
     )}>
       <QueryView query={q} skeleton={<SkeletonLines lines={5} />}>
         {(r) => r.rules.length === 0 ? <p className="muted">{t('datasets.noChecks')}</p> : (
-          <div className="table-wrap" style={{ margin: '-16px -18px' }}>
-            <table className="table dense" data-testid="quality">
-              <thead><tr><th>{t('datasets.ruleCol')}</th><th>{t('datasets.column')}</th><th className="num">{t('datasets.observed')}</th><th /></tr></thead>
-              <tbody>
-                {[...r.rules].sort((a, b) => Number(a.passed) - Number(b.passed)).map((c, i) => (
-                  <tr key={i} title={`${c.message} (${c.threshold})`}>
-                    <td>{RULE_KEYS[c.rule] ? t(RULE_KEYS[c.rule]!) : c.rule}</td>
-                    <td>{c.column ? <code>{c.column}</code> : <span className="muted">—</span>}</td>
-                    <td className="num">{c.observed <= 1 && c.observed >= 0 ? fmtPct(c.observed, 2) : fmtNum(c.observed)}</td>
-                    <td><Badge tone={c.passed ? 'ok' : 'warn'} plain>{c.passed ? '✓' : t('datasets.failedRule')}</Badge></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table dense testId="quality" style={{ margin: '-16px -18px' }} head={<tr><th>{t('datasets.ruleCol')}</th><th>{t('datasets.column')}</th><th className="num">{t('datasets.observed')}</th><th /></tr>}>
+            {[...r.rules].sort((a, b) => Number(a.passed) - Number(b.passed)).map((c, i) => (
+              <tr key={i} title={`${c.message} (${c.threshold})`}>
+                <td>{RULE_KEYS[c.rule] ? t(RULE_KEYS[c.rule]!) : c.rule}</td>
+                <td>{c.column ? <code>{c.column}</code> : <span className="muted">—</span>}</td>
+                <td className="num">{c.observed <= 1 && c.observed >= 0 ? fmtPct(c.observed, 2) : fmtNum(c.observed)}</td>
+                <td><Badge tone={c.passed ? 'ok' : 'warn'} plain>{c.passed ? '✓' : t('datasets.failedRule')}</Badge></td>
+              </tr>
+            ))}
+          </Table>
         )}
       </QueryView>
     </Card>

@@ -3,7 +3,7 @@ import { useNavigate } from 'react-router';
 import { useDatasets } from '../../api/queries';
 import { CanWrite } from '../../auth/AuthContext';
 import { Icon } from '../../components/icons';
-import { Card, EmptyState, ErrorMessage, PageHeader, Pager, SkeletonTable } from '../../components/ui';
+import { Card, EmptyState, ErrorMessage, PageHeader, Pager, SkeletonTable, Table } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtBytes, fmtDate } from '../../lib/format';
 import { ImportDialog } from './ImportDialog';
@@ -56,37 +56,27 @@ export default function DatasetsPage() {
             action={!search && <CanWrite><button className="btn primary" onClick={() => setUploading(true)}><Icon name="upload" /> {t('datasets.upload')}</button></CanWrite>}
           />
         ) : (
-          <>
-            <div className="table-wrap">
-              <table className="table" data-testid="datasets-table">
-                <thead>
-                  <tr>
-                    <th>{t('common.name')}</th>
-                    <th className="num">{t('datasets.rows')}</th>
-                    <th className="num">{t('datasets.columns')}</th>
-                    <th>{t('datasets.frequency')}</th>
-                    <th>{t('datasets.range')}</th>
-                    <th className="num">{t('datasets.size')}</th>
-                    <th>{t('common.created')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.data.items.map((d) => (
-                    <tr key={d.id} className="clickable" onClick={() => navigate(`/datasets/${d.id}`)}>
-                      <td><strong>{d.name}</strong>{d.description ? <div className="muted small">{d.description}</div> : null}</td>
-                      <td className="num">{d.rows.toLocaleString()}</td>
-                      <td className="num">{d.columns.length}</td>
-                      <td>{d.frequency ? <span className="tag">{d.frequency}</span> : '—'}</td>
-                      <td className="small muted">{d.start ? `${d.start.slice(0, 10)} → ${(d.end ?? '').slice(0, 10)}` : '—'}</td>
-                      <td className="num">{fmtBytes(d.sizeBytes)}</td>
-                      <td className="small muted nowrap">{fmtDate(d.createdAt, lang)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <Pager page={page} size={SIZE} total={list.data.total} onPage={setPage} />
-          </>
+          <Table testId="datasets-table" footer={<Pager page={page} size={SIZE} total={list.data.total} onPage={setPage} />} head={<tr>
+              <th>{t('common.name')}</th>
+              <th className="num">{t('datasets.rows')}</th>
+              <th className="num">{t('datasets.columns')}</th>
+              <th>{t('datasets.frequency')}</th>
+              <th>{t('datasets.range')}</th>
+              <th className="num">{t('datasets.size')}</th>
+              <th>{t('common.created')}</th>
+            </tr>}>
+            {list.data.items.map((d) => (
+              <tr key={d.id} className="clickable" onClick={() => navigate(`/datasets/${d.id}`)}>
+                <td><strong>{d.name}</strong>{d.description ? <div className="muted small">{d.description}</div> : null}</td>
+                <td className="num">{d.rows.toLocaleString()}</td>
+                <td className="num">{d.columns.length}</td>
+                <td>{d.frequency ? <span className="tag">{d.frequency}</span> : '—'}</td>
+                <td className="small muted">{d.start ? `${d.start.slice(0, 10)} → ${(d.end ?? '').slice(0, 10)}` : '—'}</td>
+                <td className="num">{fmtBytes(d.sizeBytes)}</td>
+                <td className="small muted nowrap">{fmtDate(d.createdAt, lang)}</td>
+              </tr>
+            ))}
+          </Table>
         )}
       </Card>
       {uploading && <ImportDialog onClose={() => setUploading(false)} onDone={(id) => navigate(`/datasets/${id}`)} />}

@@ -6,7 +6,7 @@ import type { ImportPreview } from '../../api/types';
 import { previewImport, uploadDataset, type UploadHandle } from '../../api/upload';
 import { Icon } from '../../components/icons';
 import { useToast } from '../../components/toast';
-import { ErrorMessage, Field, Modal, Progress } from '../../components/ui';
+import { ErrorMessage, Field, Modal, Progress, Table } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtBytes, fmtCell } from '../../lib/format';
 import {
@@ -197,16 +197,11 @@ function PreviewTable({ preview, busy }: { preview: ImportPreview | null; busy: 
       <div className="small muted" data-testid="import-summary">
         {t('imports.summary', { column: preview.timestampColumn, format: preview.timestampFormat, zone: preview.timezone, freq: preview.frequency ?? '—' })}
       </div>
-      <div className="table-wrap" style={{ maxHeight: 240 }}>
-        <table className="table dense" data-testid="import-preview">
-          <thead><tr>{preview.columns.map((c) => <th key={c.name}>{c.name}{c.unit ? <span className="muted"> [{c.unit}]</span> : null}</th>)}</tr></thead>
-          <tbody>
-            {rows.map((r, i) => (
-              <tr key={i}>{preview.columns.map((c) => <td key={c.name} className={typeof r[c.name] === 'number' ? 'num' : 'small nowrap'}>{fmtCell(r[c.name])}</td>)}</tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table dense testId="import-preview" style={{ maxHeight: 240 }} head={<tr>{preview.columns.map((c) => <th key={c.name}>{c.name}{c.unit ? <span className="muted"> [{c.unit}]</span> : null}</th>)}</tr>}>
+        {rows.map((r, i) => (
+          <tr key={i}>{preview.columns.map((c) => <td key={c.name} className={typeof r[c.name] === 'number' ? 'num' : 'small nowrap'}>{fmtCell(r[c.name])}</td>)}</tr>
+        ))}
+      </Table>
     </div>
   );
 }

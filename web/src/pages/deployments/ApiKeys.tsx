@@ -5,7 +5,7 @@ import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { CanWrite } from '../../auth/AuthContext';
 import { Icon } from '../../components/icons';
-import { Badge, Card, ConfirmDialog, CopyButton, EmptyState, ErrorMessage, Field, QueryView, SkeletonTable, type Tone } from '../../components/ui';
+import { Badge, Card, ConfirmDialog, CopyButton, EmptyState, ErrorMessage, Field, QueryView, SkeletonTable, Table, type Tone } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate } from '../../lib/format';
 
@@ -36,25 +36,20 @@ export function ApiKeys({ deploymentId }: { deploymentId: string }) {
         <CanWrite><CreateKey deploymentId={deploymentId} /></CanWrite>
         <QueryView query={keys} skeleton={<SkeletonTable />}>
           {(list) => list.length === 0 ? <EmptyState title={t('apiKeys.none')} /> : (
-            <div className="table-wrap">
-              <table className="table" data-testid="keys-table">
-                <thead><tr><th>{t('apiKeys.name')}</th><th>{t('apiKeys.scopes')}</th><th>{t('apiKeys.hint')}</th><th>{t('common.created')}</th><th>{t('apiKeys.expires')}</th><th>{t('apiKeys.lastUsed')}</th><th>{t('apiKeys.status')}</th><th /></tr></thead>
-                <tbody>
-                  {list.map((k) => (
-                    <tr key={k.id} data-testid={`key-row-${k.name}`}>
-                      <td><strong>{k.name}</strong></td>
-                      <td>{k.scopes.map((s) => <span key={s} className="tag" style={{ marginRight: 4 }}>{t(`apiKeys.scope.${s as Scope}`)}</span>)}</td>
-                      <td><code>…{k.hint}</code></td>
-                      <td className="small nowrap">{fmtDate(k.createdAt, lang)} · {k.createdBy}</td>
-                      <td className="small nowrap">{k.expiresAt ? fmtDate(k.expiresAt, lang) : t('apiKeys.never')}</td>
-                      <td className="small nowrap" data-testid="key-last-used">{k.lastUsedAt ? fmtDate(k.lastUsedAt, lang) : t('apiKeys.notUsed')}</td>
-                      <td><Badge tone={TONE[k.status] ?? 'neutral'}>{t(`apiKeys.${k.status}`)}</Badge></td>
-                      <td>{k.status !== 'revoked' && <CanWrite><button className="btn sm danger" onClick={() => setRevoking(k)} data-testid="key-revoke">{t('apiKeys.revoke')}</button></CanWrite>}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table testId="keys-table" head={<tr><th>{t('apiKeys.name')}</th><th>{t('apiKeys.scopes')}</th><th>{t('apiKeys.hint')}</th><th>{t('common.created')}</th><th>{t('apiKeys.expires')}</th><th>{t('apiKeys.lastUsed')}</th><th>{t('apiKeys.status')}</th><th /></tr>}>
+              {list.map((k) => (
+                <tr key={k.id} data-testid={`key-row-${k.name}`}>
+                  <td><strong>{k.name}</strong></td>
+                  <td>{k.scopes.map((s) => <span key={s} className="tag" style={{ marginRight: 4 }}>{t(`apiKeys.scope.${s as Scope}`)}</span>)}</td>
+                  <td><code>…{k.hint}</code></td>
+                  <td className="small nowrap">{fmtDate(k.createdAt, lang)} · {k.createdBy}</td>
+                  <td className="small nowrap">{k.expiresAt ? fmtDate(k.expiresAt, lang) : t('apiKeys.never')}</td>
+                  <td className="small nowrap" data-testid="key-last-used">{k.lastUsedAt ? fmtDate(k.lastUsedAt, lang) : t('apiKeys.notUsed')}</td>
+                  <td><Badge tone={TONE[k.status] ?? 'neutral'}>{t(`apiKeys.${k.status}`)}</Badge></td>
+                  <td>{k.status !== 'revoked' && <CanWrite><button className="btn sm danger" onClick={() => setRevoking(k)} data-testid="key-revoke">{t('apiKeys.revoke')}</button></CanWrite>}</td>
+                </tr>
+              ))}
+            </Table>
           )}
         </QueryView>
       </div>

@@ -3,7 +3,7 @@ import { useNavigate } from 'react-router';
 import { useDeployments, useModels, useVersions } from '../../api/queries';
 import { CanWrite } from '../../auth/AuthContext';
 import { Icon } from '../../components/icons';
-import { Badge, Card, EmptyState, Field, Modal, PageHeader, QueryView, SkeletonTable } from '../../components/ui';
+import { Badge, Card, EmptyState, Field, Modal, PageHeader, QueryView, SkeletonTable, Table } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate, shortId } from '../../lib/format';
 import { DeployDialog, type DeployTarget } from './DeployDialog';
@@ -26,23 +26,18 @@ export default function DeploymentsPage() {
       <Card flush>
         <QueryView query={deployments} skeleton={<SkeletonTable />}>
           {(list) => list.length === 0 ? <EmptyState icon="deployments" title={t('deployments.empty')} text={t('deployments.emptyHint')} /> : (
-            <div className="table-wrap">
-              <table className="table" data-testid="deployments-table">
-                <thead><tr><th>{t('common.name')}</th><th>{t('deployments.model')}</th><th>{t('registry.version')}</th><th>{t('common.status')}</th><th>{t('deployments.apiUrl')}</th><th>{t('common.created')}</th></tr></thead>
-                <tbody>
-                  {list.map((d) => (
-                    <tr key={d.id} className="clickable" onClick={() => navigate(`/deployments/${d.id}`)}>
-                      <td><strong>{d.name || shortId(d.id)}</strong>{d.assetId ? <div className="small muted">{d.assetId}</div> : null}</td>
-                      <td>{d.modelId}</td>
-                      <td className="nowrap">v{d.version}{d.followAlias ? <span className="tag" style={{ marginLeft: 6 }}>@{d.followAlias}</span> : null}</td>
-                      <td><DeploymentStatus status={d.status} /></td>
-                      <td className="small mono">{d.apiUrl}</td>
-                      <td className="small muted nowrap">{fmtDate(d.createdAt, lang)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table testId="deployments-table" head={<tr><th>{t('common.name')}</th><th>{t('deployments.model')}</th><th>{t('registry.version')}</th><th>{t('common.status')}</th><th>{t('deployments.apiUrl')}</th><th>{t('common.created')}</th></tr>}>
+              {list.map((d) => (
+                <tr key={d.id} className="clickable" onClick={() => navigate(`/deployments/${d.id}`)}>
+                  <td><strong>{d.name || shortId(d.id)}</strong>{d.assetId ? <div className="small muted">{d.assetId}</div> : null}</td>
+                  <td>{d.modelId}</td>
+                  <td className="nowrap">v{d.version}{d.followAlias ? <span className="tag" style={{ marginLeft: 6 }}>@{d.followAlias}</span> : null}</td>
+                  <td><DeploymentStatus status={d.status} /></td>
+                  <td className="small mono">{d.apiUrl}</td>
+                  <td className="small muted nowrap">{fmtDate(d.createdAt, lang)}</td>
+                </tr>
+              ))}
+            </Table>
           )}
         </QueryView>
       </Card>

@@ -1,7 +1,7 @@
 /** The input mapping: caller field and unit per model input, fill policy and missing threshold. */
 import { useMemo, useState } from 'react';
 import type { DeploymentMapping } from '../../api/types';
-import { ErrorMessage } from '../../components/ui';
+import { ErrorMessage, Table } from '../../components/ui';
 import { useI18n, type MessageKey } from '../../i18n/i18n';
 import { blockingIssues, validateMapping, validatePolicy, type MappingIssue, type MappingRow } from '../../lib/mapping';
 import { unitChoices } from '../../lib/units';
@@ -45,38 +45,33 @@ export function MappingEditor(props: MappingEditorProps) {
 
   return (
     <div className="stack" data-testid="mapping-editor">
-      <div className="table-wrap">
-        <table className="table dense">
-          <thead><tr><th>{t('mapping.modelInput')}</th><th>{t('mapping.modelUnit')}</th><th>{t('mapping.source')}</th><th>{t('mapping.unit')}</th></tr></thead>
-          <tbody>
-            {rows.map((r, i) => {
-              const rowIssues = issues.filter((x) => x.row === i);
-              const choices = unitChoices(r.modelUnit);
-              return (
-                <tr key={r.name}>
-                  <td><code>{r.name}</code>{r.required === false ? <span className="muted small"> ({t('common.optional')})</span> : null}</td>
-                  <td className="muted">{r.modelUnit ?? '—'}</td>
-                  <td>
-                    <input className="sm" value={r.source} disabled={props.readOnly} onChange={(e) => set(i, { source: e.target.value })}
-                      aria-label={t('mapping.sourceOf', { name: r.name })} data-testid={`map-source-${r.name}`} />
-                  </td>
-                  <td>
-                    <select className="sm" value={choices.includes(r.unit) ? r.unit : '__other'} disabled={props.readOnly}
-                      onChange={(e) => e.target.value !== '__other' && set(i, { unit: e.target.value })} data-testid={`map-unit-${r.name}`}
-                      aria-label={t('mapping.unitOf', { name: r.name })}>
-                      {!choices.includes(r.unit) && <option value="__other">{r.unit || '—'}</option>}
-                      {choices.map((u) => <option key={u} value={u}>{u}</option>)}
-                    </select>
-                    {rowIssues.map((x, k) => (
-                      <div key={k} className={`small ${x.kind === 'unitUnknown' ? 'muted' : ''}`} style={{ color: x.kind === 'unitUnknown' ? undefined : 'var(--danger)' }}>{issueText(x)}</div>
-                    ))}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <Table dense head={<tr><th>{t('mapping.modelInput')}</th><th>{t('mapping.modelUnit')}</th><th>{t('mapping.source')}</th><th>{t('mapping.unit')}</th></tr>}>
+        {rows.map((r, i) => {
+          const rowIssues = issues.filter((x) => x.row === i);
+          const choices = unitChoices(r.modelUnit);
+          return (
+            <tr key={r.name}>
+              <td><code>{r.name}</code>{r.required === false ? <span className="muted small"> ({t('common.optional')})</span> : null}</td>
+              <td className="muted">{r.modelUnit ?? '—'}</td>
+              <td>
+                <input className="sm" value={r.source} disabled={props.readOnly} onChange={(e) => set(i, { source: e.target.value })}
+                  aria-label={t('mapping.sourceOf', { name: r.name })} data-testid={`map-source-${r.name}`} />
+              </td>
+              <td>
+                <select className="sm" value={choices.includes(r.unit) ? r.unit : '__other'} disabled={props.readOnly}
+                  onChange={(e) => e.target.value !== '__other' && set(i, { unit: e.target.value })} data-testid={`map-unit-${r.name}`}
+                  aria-label={t('mapping.unitOf', { name: r.name })}>
+                  {!choices.includes(r.unit) && <option value="__other">{r.unit || '—'}</option>}
+                  {choices.map((u) => <option key={u} value={u}>{u}</option>)}
+                </select>
+                {rowIssues.map((x, k) => (
+                  <div key={k} className={`small ${x.kind === 'unitUnknown' ? 'muted' : ''}`} style={{ color: x.kind === 'unitUnknown' ? undefined : 'var(--danger)' }}>{issueText(x)}</div>
+                ))}
+              </td>
+            </tr>
+          );
+        })}
+      </Table>
       <div className="form-grid">
         <label className="field">
           <span>{t('mapping.fill')}</span>

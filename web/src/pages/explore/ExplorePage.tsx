@@ -11,6 +11,7 @@ import { Icon } from '../../components/icons';
 import { useToast } from '../../components/toast';
 import {
   Badge, Card, EmptyState, ErrorMessage, PageHeader, QueryView, Skeleton, SkeletonLines, SkeletonTable, Stat,
+  Table,
 } from '../../components/ui';
 import { coded } from '../../lib/serverText';
 import { useI18n, type MessageKey } from '../../i18n/i18n';
@@ -120,33 +121,23 @@ function PreviewCards({ preview: p, dataset }: { preview: ExplorePreview; datase
       </div>
       <div className="grid cols-2">
         <Card flush title={t('explore.stats')}>
-          <div className="table-wrap">
-            <table className="table dense" data-testid="stats-table">
-              <thead><tr><th>{t('datasets.column')}</th><th className="num">{t('explore.missing')}</th><th className="num">{t('explore.mean')}</th><th className="num">{t('explore.std')}</th><th className="num">{t('explore.min')}</th><th className="num">p50</th><th className="num">{t('explore.max')}</th></tr></thead>
-              <tbody>
-                {Object.entries(p.stats).map(([col, s]) => (
-                  <tr key={col}>
-                    <td><code>{col}</code> <span className="muted small">{s.dtype}</span></td>
-                    <td className="num">{s.missingRate > 0 ? <Badge tone="warn" plain>{fmtPct(s.missingRate)}</Badge> : fmtPct(s.missingRate)}</td>
-                    <td className="num">{fmtNum(s.mean)}</td><td className="num">{fmtNum(s.std)}</td>
-                    <td className="num">{fmtNum(s.min)}</td><td className="num">{fmtNum(s.quantiles?.p50)}</td><td className="num">{fmtNum(s.max)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table dense testId="stats-table" head={<tr><th>{t('datasets.column')}</th><th className="num">{t('explore.missing')}</th><th className="num">{t('explore.mean')}</th><th className="num">{t('explore.std')}</th><th className="num">{t('explore.min')}</th><th className="num">p50</th><th className="num">{t('explore.max')}</th></tr>}>
+            {Object.entries(p.stats).map(([col, s]) => (
+              <tr key={col}>
+                <td><code>{col}</code> <span className="muted small">{s.dtype}</span></td>
+                <td className="num">{s.missingRate > 0 ? <Badge tone="warn" plain>{fmtPct(s.missingRate)}</Badge> : fmtPct(s.missingRate)}</td>
+                <td className="num">{fmtNum(s.mean)}</td><td className="num">{fmtNum(s.std)}</td>
+                <td className="num">{fmtNum(s.min)}</td><td className="num">{fmtNum(s.quantiles?.p50)}</td><td className="num">{fmtNum(s.max)}</td>
+              </tr>
+            ))}
+          </Table>
         </Card>
         <Card flush title={t('explore.sample')} subtitle={t('explore.sampleHint', { n: p.sampleRows.length })}>
-          <div className="table-wrap" style={{ maxHeight: 320 }}>
-            <table className="table dense" data-testid="sample-table">
-              <thead><tr>{cols.map((c) => <th key={c}>{c}</th>)}</tr></thead>
-              <tbody>
-                {p.sampleRows.slice(0, 50).map((r, i) => (
-                  <tr key={i}>{cols.map((c) => <td key={c} className={typeof r[c] === 'number' ? 'num' : 'small nowrap'}>{fmtCell(r[c])}</td>)}</tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table dense testId="sample-table" style={{ maxHeight: 320 }} head={<tr>{cols.map((c) => <th key={c}>{c}</th>)}</tr>}>
+            {p.sampleRows.slice(0, 50).map((r, i) => (
+              <tr key={i}>{cols.map((c) => <td key={c} className={typeof r[c] === 'number' ? 'num' : 'small nowrap'}>{fmtCell(r[c])}</td>)}</tr>
+            ))}
+          </Table>
         </Card>
       </div>
     </>

@@ -6,7 +6,8 @@ import { useAuth } from '../../auth/AuthContext';
 import { Icon } from '../../components/icons';
 import { useToast } from '../../components/toast';
 import {
-  Badge, Card, EmptyState, ErrorMessage, Field, PageHeader, QueryView, SkeletonLines, SkeletonPage, SkeletonTable, Stat,
+  Badge, Card, EmptyState, ErrorMessage, Field, PageHeader, QueryView, SkeletonLines, SkeletonPage,
+  SkeletonTable, Stat, Table,
 } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtCell, fmtDuration } from '../../lib/format';
@@ -270,19 +271,14 @@ function PreviewPanel({ planId, dirty }: { planId?: string; dirty: boolean }) {
             </div>
             <Card flush title={t('features.preview')} subtitle={dirty ? t('features.previewStale') : t('features.previewHint', { n: p.rows.length })}
               actions={dirty && <Badge tone="warn">{t('features.unsaved')}</Badge>}>
-              <div className="table-wrap" style={{ maxHeight: 480 }}>
-                <table className="table dense" data-testid="feature-matrix">
-                  <thead><tr>{p.columns.map((c) => <th key={c}>{c}</th>)}</tr></thead>
-                  <tbody>
-                    {p.rows.map((r, i) => (
-                      <tr key={i}>{p.columns.map((c) => {
-                        const v = r[c];
-                        return <td key={c} className={typeof v === 'number' ? 'num' : 'small nowrap'}>{v == null ? <span className="muted">—</span> : fmtCell(v)}</td>;
-                      })}</tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table dense testId="feature-matrix" style={{ maxHeight: 480 }} head={<tr>{p.columns.map((c) => <th key={c}>{c}</th>)}</tr>}>
+                {p.rows.map((r, i) => (
+                  <tr key={i}>{p.columns.map((c) => {
+                    const v = r[c];
+                    return <td key={c} className={typeof v === 'number' ? 'num' : 'small nowrap'}>{v == null ? <span className="muted">—</span> : fmtCell(v)}</td>;
+                  })}</tr>
+                ))}
+              </Table>
             </Card>
           </>
         )}

@@ -5,7 +5,7 @@ import { useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 import EChart from '../../charts/EChart';
 import { lineageOption } from '../../charts/options';
-import { Badge, Card, EmptyState, PageHeader, QueryView, Skeleton } from '../../components/ui';
+import { Badge, Card, EmptyState, PageHeader, QueryView, Skeleton, Table } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { layoutLineage, type Placed } from '../../lib/lineageLayout';
 import { useLineageGraph, type LineagePage as Page } from './queries';
@@ -98,20 +98,15 @@ function GraphCard({ page, focus, onPick, onOffset }: { page: Page; focus: strin
       }
     >
       <EChart option={option} height={Math.min(560, 160 + rows * 70)} testId="lineage-chart" />
-      <div className="table-wrap">
-        <table className="table" data-testid="lineage-nodes">
-          <thead><tr><th>{t('lineage.node')}</th><th>{t('lineage.type')}</th><th /></tr></thead>
-          <tbody>
-            {page.nodes.map((n) => (
-              <tr key={`${n.type}/${n.id}`}>
-                <td><button className="link" onClick={() => onPick(n.type, n.id)}>{n.label}</button></td>
-                <td>{n.type}</td>
-                <td>{n.external ? <Badge tone="info">{t('lineage.external')}</Badge> : n.missing ? <Badge tone="warn">{t('lineage.missing')}</Badge> : null}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table testId="lineage-nodes" head={<tr><th>{t('lineage.node')}</th><th>{t('lineage.type')}</th><th /></tr>}>
+        {page.nodes.map((n) => (
+          <tr key={`${n.type}/${n.id}`}>
+            <td><button className="link" onClick={() => onPick(n.type, n.id)}>{n.label}</button></td>
+            <td>{n.type}</td>
+            <td>{n.external ? <Badge tone="info">{t('lineage.external')}</Badge> : n.missing ? <Badge tone="warn">{t('lineage.missing')}</Badge> : null}</td>
+          </tr>
+        ))}
+      </Table>
     </Card>
   );
 }

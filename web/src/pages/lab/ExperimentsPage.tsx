@@ -3,7 +3,7 @@
 import { lazy, useEffect, useState } from 'react';
 import { useDatasetOptions, usePlans } from '../../api/queries';
 import { CanWrite, useAuth } from '../../auth/AuthContext';
-import { Card, EmptyState, ErrorMessage, Field, PageHeader, Pager, QueryView, SkeletonTable } from '../../components/ui';
+import { Card, EmptyState, ErrorMessage, Field, PageHeader, Pager, QueryView, SkeletonTable, Table } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { JobStatusBadge } from '../training/JobStatusBadge';
 import { curvesOption, perStepOption } from './curves';
@@ -61,28 +61,20 @@ function RunTable({ selected, onSelect }: { selected: string[]; onSelect: (ids: 
       </div>
       <QueryView query={runs} skeleton={<SkeletonTable />}>
         {(list) => list.items.length === 0 ? <EmptyState icon="training" title={t('lab.experiments.noRuns')} /> : (
-          <>
-            <div className="table-wrap">
-              <table className="table" data-testid="runs-table">
-                <thead><tr><th /><th>{t('common.name')}</th><th>{t('training.algorithm')}</th><th>{t('common.status')}</th>
-                  {metricCols.map((m) => <th key={m}>{m}</th>)}<th /></tr></thead>
-                <tbody>
-                  {list.items.map((r: RunRow) => (
-                    <tr key={r.id}>
-                      <td><input type="checkbox" aria-label={r.name} checked={selected.includes(r.id)} onChange={() => toggle(r.id)} data-testid={`select-${r.id}`} /></td>
-                      <td>{r.name}<RunSource run={r} /></td>
-                      <td>{r.algorithm === 'architecture' ? String(r.params.architecture ?? r.algorithm) : r.algorithm}</td>
-                      <td><JobStatusBadge status={r.status as never} /></td>
-                      {metricCols.map((m) => <td key={m} className="num">{fmt(r.metrics[m]?.[m.startsWith('test.') ? 'last' : 'min'])}</td>)}
-                      <td><button className="btn small danger" disabled={!editable(r)} title={editable(r) ? undefined : t('lab.experiments.readOnly')}
-                        onClick={() => remove.mutate(r.id)} data-testid={`delete-${r.id}`}>{t('lab.experiments.deleteRun')}</button></td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <Pager page={page} size={list.pageSize} total={list.total} onPage={setPage} />
-          </>
+          <Table testId="runs-table" footer={<Pager page={page} size={list.pageSize} total={list.total} onPage={setPage} />} head={<tr><th /><th>{t('common.name')}</th><th>{t('training.algorithm')}</th><th>{t('common.status')}</th>
+            {metricCols.map((m) => <th key={m}>{m}</th>)}<th /></tr>}>
+            {list.items.map((r: RunRow) => (
+              <tr key={r.id}>
+                <td><input type="checkbox" aria-label={r.name} checked={selected.includes(r.id)} onChange={() => toggle(r.id)} data-testid={`select-${r.id}`} /></td>
+                <td>{r.name}<RunSource run={r} /></td>
+                <td>{r.algorithm === 'architecture' ? String(r.params.architecture ?? r.algorithm) : r.algorithm}</td>
+                <td><JobStatusBadge status={r.status as never} /></td>
+                {metricCols.map((m) => <td key={m} className="num">{fmt(r.metrics[m]?.[m.startsWith('test.') ? 'last' : 'min'])}</td>)}
+                <td><button className="btn small danger" disabled={!editable(r)} title={editable(r) ? undefined : t('lab.experiments.readOnly')}
+                  onClick={() => remove.mutate(r.id)} data-testid={`delete-${r.id}`}>{t('lab.experiments.deleteRun')}</button></td>
+              </tr>
+            ))}
+          </Table>
         )}
       </QueryView>
     </Card>
@@ -159,26 +151,16 @@ function CompareView({ ids }: { ids: string[] }) {
           const names = Object.fromEntries(c.runs.map((r) => [r.id, r.name]));
           return (
             <div className="stack">
-              <div className="table-wrap">
-                <table className="table" data-testid="param-diff">
-                  <thead><tr><th>{t('lab.experiments.parameter')}</th>{c.runs.map((r) => <th key={r.id}>{r.name}</th>)}</tr></thead>
-                  <tbody>
-                    {Object.entries(c.paramDiff).map(([k, v]) => (
-                      <tr key={k}><td><code>{k}</code></td>{c.runs.map((r) => <td key={r.id}>{JSON.stringify(v[r.id] ?? null)}</td>)}</tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <div className="table-wrap">
-                <table className="table" data-testid="compare-metrics">
-                  <thead><tr><th>{t('lab.experiments.metrics')}</th>{c.runs.map((r) => <th key={r.id}>{r.name}</th>)}</tr></thead>
-                  <tbody>
-                    {COMPARED.filter(([m]) => c.runs.some((r) => r.metrics[m])).map(([m, stat]) => (
-                      <tr key={m}><td><code>{m} ({stat})</code></td>{c.runs.map((r) => <td key={r.id} className="num">{fmt(r.metrics[m]?.[stat])}</td>)}</tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table testId="param-diff" head={<tr><th>{t('lab.experiments.parameter')}</th>{c.runs.map((r) => <th key={r.id}>{r.name}</th>)}</tr>}>
+                {Object.entries(c.paramDiff).map(([k, v]) => (
+                  <tr key={k}><td><code>{k}</code></td>{c.runs.map((r) => <td key={r.id}>{JSON.stringify(v[r.id] ?? null)}</td>)}</tr>
+                ))}
+              </Table>
+              <Table testId="compare-metrics" head={<tr><th>{t('lab.experiments.metrics')}</th>{c.runs.map((r) => <th key={r.id}>{r.name}</th>)}</tr>}>
+                {COMPARED.filter(([m]) => c.runs.some((r) => r.metrics[m])).map(([m, stat]) => (
+                  <tr key={m}><td><code>{m} ({stat})</code></td>{c.runs.map((r) => <td key={r.id} className="num">{fmt(r.metrics[m]?.[stat])}</td>)}</tr>
+                ))}
+              </Table>
               <div className="row wrap" style={{ gap: 12 }}>
                 <select value={metric} onChange={(e) => setMetric(e.target.value)} aria-label={t('lab.experiments.metric')}>
                   {['valLoss', 'trainLoss', 'lr'].map((m) => <option key={m}>{m}</option>)}

@@ -2,7 +2,7 @@
  * with each member's role (owner, editor, viewer); only owners change members. */
 import { useState } from 'react';
 import { CanWrite } from '../../auth/AuthContext';
-import { Card, EmptyState, ErrorMessage, PageHeader, QueryView, SkeletonTable } from '../../components/ui';
+import { Card, EmptyState, ErrorMessage, PageHeader, QueryView, SkeletonTable, Table } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { useCreateProject, useProjectMembers, useProjects, type Project } from './labApi';
 
@@ -26,16 +26,14 @@ export default function ProjectsPage() {
         <Card flush title={t('lab.projects.title')}>
           <QueryView query={projects} skeleton={<SkeletonTable />}>
             {(list) => list.length === 0 ? <EmptyState icon="inbox" title={t('lab.projects.empty')} /> : (
-              <div className="table-wrap"><table className="table" data-testid="projects-table">
-                <thead><tr><th>{t('common.name')}</th><th>{t('lab.projects.experiments')}</th><th>{t('lab.projects.links')}</th><th>{t('lab.projects.myRole')}</th><th /></tr></thead>
-                <tbody>{list.map((p) => (
-                  <tr key={p.id}><td>{p.name}{p.private ? <span className="badge" style={{ marginLeft: 6 }}>{t('lab.projects.private')}</span> : null}</td>
-                    <td className="num">{p.experiments}</td>
-                    <td className="small">{p.links.map((l) => `${l.kind}:${l.refId}`).join(', ')}</td>
-                    <td>{p.myRole ? t(roleKey(p.myRole)) : '–'}</td>
-                    <td><button className="btn small" onClick={() => setOpenId(p.id)} data-testid={`members-${p.id}`}>{t('lab.projects.members')}</button></td></tr>
-                ))}</tbody>
-              </table></div>
+              <Table testId="projects-table" head={<tr><th>{t('common.name')}</th><th>{t('lab.projects.experiments')}</th><th>{t('lab.projects.links')}</th><th>{t('lab.projects.myRole')}</th><th /></tr>}>{list.map((p) => (
+              <tr key={p.id}><td>{p.name}{p.private ? <span className="badge" style={{ marginLeft: 6 }}>{t('lab.projects.private')}</span> : null}</td>
+                <td className="num">{p.experiments}</td>
+                <td className="small">{p.links.map((l) => `${l.kind}:${l.refId}`).join(', ')}</td>
+                <td>{p.myRole ? t(roleKey(p.myRole)) : '–'}</td>
+                <td><button className="btn small" onClick={() => setOpenId(p.id)} data-testid={`members-${p.id}`}>{t('lab.projects.members')}</button></td></tr>
+            ))}
+              </Table>
             )}
           </QueryView>
         </Card>

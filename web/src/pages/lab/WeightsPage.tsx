@@ -3,7 +3,7 @@ import { useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { getSession } from '../../api/session';
 import { CanWrite } from '../../auth/AuthContext';
-import { Alert, Card, EmptyState, ErrorMessage, Field, PageHeader, QueryView, SkeletonTable } from '../../components/ui';
+import { Alert, Card, EmptyState, ErrorMessage, Field, PageHeader, QueryView, SkeletonTable, Table } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate } from '../../lib/format';
 import { usePlans } from '../../api/queries';
@@ -45,22 +45,18 @@ export default function WeightsPage() {
         <Card flush title={t('lab.weights.library')}>
           <QueryView query={weights} skeleton={<SkeletonTable />}>
             {(list) => list.length === 0 ? <EmptyState icon="registry" title={t('lab.weights.empty')} /> : (
-              <div className="table-wrap">
-                <table className="table" data-testid="weights-table">
-                  <thead><tr><th>{t('common.name')}</th><th>{t('lab.weights.format')}</th><th>{t('lab.weights.size')}</th><th>{t('lab.weights.tags')}</th><th>{t('common.created')}</th><th /></tr></thead>
-                  <tbody>{list.map((w) => (
-                    <tr key={w.id}>
-                      <td>{w.name}{w.sourceRun ? <div className="small muted">{w.sourceRun}</div> : null}</td>
-                      <td>{w.format}</td><td className="num">{(w.bytes / 1024).toFixed(1)} KiB</td>
-                      <td>{w.tags.join(', ')}</td><td className="small muted nowrap">{fmtDate(w.createdAt, lang)}</td>
-                      <td className="nowrap">
-                        <button className="btn small" onClick={() => void download(w.id, `${w.name}.${w.format}`)}>{t('lab.weights.download')}</button>
-                        <CanWrite><button className="btn small danger" onClick={() => remove.mutate(w.id)}>{t('common.delete')}</button></CanWrite>
-                      </td>
-                    </tr>
-                  ))}</tbody>
-                </table>
-              </div>
+              <Table testId="weights-table" head={<tr><th>{t('common.name')}</th><th>{t('lab.weights.format')}</th><th>{t('lab.weights.size')}</th><th>{t('lab.weights.tags')}</th><th>{t('common.created')}</th><th /></tr>}>{list.map((w) => (
+                <tr key={w.id}>
+                  <td>{w.name}{w.sourceRun ? <div className="small muted">{w.sourceRun}</div> : null}</td>
+                  <td>{w.format}</td><td className="num">{(w.bytes / 1024).toFixed(1)} KiB</td>
+                  <td>{w.tags.join(', ')}</td><td className="small muted nowrap">{fmtDate(w.createdAt, lang)}</td>
+                  <td className="nowrap">
+                    <button className="btn small" onClick={() => void download(w.id, `${w.name}.${w.format}`)}>{t('lab.weights.download')}</button>
+                    <CanWrite><button className="btn small danger" onClick={() => remove.mutate(w.id)}>{t('common.delete')}</button></CanWrite>
+                  </td>
+                </tr>
+              ))}
+              </Table>
             )}
           </QueryView>
         </Card>

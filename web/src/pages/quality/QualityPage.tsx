@@ -7,7 +7,7 @@ import { api, unwrap } from '../../api/client';
 import { useDatasetOptions } from '../../api/queries';
 import type { ResponseOf } from '../../api/types';
 import { CanWrite } from '../../auth/AuthContext';
-import { Alert, Badge, Card, EmptyState, ErrorMessage, Field, PageHeader, Progress, type Tone } from '../../components/ui';
+import { Alert, Badge, Card, EmptyState, ErrorMessage, Field, PageHeader, Progress, Table, type Tone } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate } from '../../lib/format';
 
@@ -92,27 +92,22 @@ function ReportView({ report }: { report: Report }) {
   return (
     <Card title={`${t('quality.report')} ${report.id}`} subtitle={`${report.suiteName} v${report.suiteVersion} · ${fmtDate(report.createdAt, lang)}`} flush>
       {!result ? <div className="pad"><Progress value={report.progress} />{report.error ? <Alert kind="error">{report.error}</Alert> : null}</div> : (
-        <div className="table-wrap">
-          <table className="table" data-testid="quality-rules">
-            <thead><tr><th>{t('quality.rule')}</th><th>{t('quality.outcome')}</th><th className="num">{t('quality.failing')}</th><th>{t('quality.message')}</th><th>{t('quality.where')}</th></tr></thead>
-            <tbody>
-              {result.rules.map((r) => (
-                <tr key={r.index} data-testid={`quality-rule-${r.kind}`}>
-                  <td><strong>{r.kind}</strong>{r.column ? <div className="muted small">{r.column}</div> : null}</td>
-                  <td><Badge tone={TONE[r.outcome] ?? 'neutral'}>{t(`quality.${r.outcome}`)}</Badge></td>
-                  <td className="num">{r.failing} / {r.checked}</td>
-                  <td className="small" title={r.message}>{finding(r, t)}</td>
-                  <td className="small nowrap" data-testid="quality-ranges">
-                    {(r.ranges ?? []).slice(0, 5).map((g) => (
-                      <div key={`${g.start}-${g.end}`}>{fmtDate(g.start, lang)} → {fmtDate(g.end, lang)} <span className="muted">({t('quality.points', { n: g.points })})</span></div>
-                    ))}
-                    {(r.rangesTotal ?? 0) > 5 ? <div className="muted">{t('quality.more', { n: (r.rangesTotal ?? 0) - 5 })}</div> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table testId="quality-rules" head={<tr><th>{t('quality.rule')}</th><th>{t('quality.outcome')}</th><th className="num">{t('quality.failing')}</th><th>{t('quality.message')}</th><th>{t('quality.where')}</th></tr>}>
+          {result.rules.map((r) => (
+            <tr key={r.index} data-testid={`quality-rule-${r.kind}`}>
+              <td><strong>{r.kind}</strong>{r.column ? <div className="muted small">{r.column}</div> : null}</td>
+              <td><Badge tone={TONE[r.outcome] ?? 'neutral'}>{t(`quality.${r.outcome}`)}</Badge></td>
+              <td className="num">{r.failing} / {r.checked}</td>
+              <td className="small" title={r.message}>{finding(r, t)}</td>
+              <td className="small nowrap" data-testid="quality-ranges">
+                {(r.ranges ?? []).slice(0, 5).map((g) => (
+                  <div key={`${g.start}-${g.end}`}>{fmtDate(g.start, lang)} → {fmtDate(g.end, lang)} <span className="muted">({t('quality.points', { n: g.points })})</span></div>
+                ))}
+                {(r.rangesTotal ?? 0) > 5 ? <div className="muted">{t('quality.more', { n: (r.rangesTotal ?? 0) - 5 })}</div> : null}
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
     </Card>
   );
@@ -146,21 +141,16 @@ export default function QualityPage() {
         {datasetId && (
           <Card title={t('quality.history')} flush>
             {reports.error ? <ErrorMessage error={reports.error} /> : !reports.data?.items.length ? <EmptyState icon="inbox" title={t('quality.noReports')} /> : (
-              <div className="table-wrap">
-                <table className="table" data-testid="quality-reports">
-                  <thead><tr><th>{t('common.id')}</th><th>{t('quality.outcome')}</th><th>{t('quality.trigger')}</th><th>{t('common.created')}</th></tr></thead>
-                  <tbody>
-                    {reports.data.items.map((r) => (
-                      <tr key={r.id} className="clickable" onClick={() => setParams({ datasetId, reportId: r.id })}>
-                        <td className="mono small">{r.id}</td>
-                        <td>{r.outcome ? <Badge tone={TONE[r.outcome]}>{t(`quality.${r.outcome}`)}</Badge> : <Badge tone="info">{t(`status.${r.status === 'done' ? 'succeeded' : r.status === 'error' ? 'failed' : r.status}`)}</Badge>}</td>
-                        <td>{r.trigger}</td>
-                        <td className="small muted nowrap">{fmtDate(r.createdAt, lang)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table testId="quality-reports" head={<tr><th>{t('common.id')}</th><th>{t('quality.outcome')}</th><th>{t('quality.trigger')}</th><th>{t('common.created')}</th></tr>}>
+                {reports.data.items.map((r) => (
+                  <tr key={r.id} className="clickable" onClick={() => setParams({ datasetId, reportId: r.id })}>
+                    <td className="mono small">{r.id}</td>
+                    <td>{r.outcome ? <Badge tone={TONE[r.outcome]}>{t(`quality.${r.outcome}`)}</Badge> : <Badge tone="info">{t(`status.${r.status === 'done' ? 'succeeded' : r.status === 'error' ? 'failed' : r.status}`)}</Badge>}</td>
+                    <td>{r.trigger}</td>
+                    <td className="small muted nowrap">{fmtDate(r.createdAt, lang)}</td>
+                  </tr>
+                ))}
+              </Table>
             )}
           </Card>
         )}

@@ -9,7 +9,8 @@ import { Icon } from '../../components/icons';
 import { Markdown } from '../../components/Markdown';
 import { useToast } from '../../components/toast';
 import {
-  Badge, Card, EmptyState, ErrorMessage, Field, PageHeader, QueryView, SkeletonLines, SkeletonPage, SkeletonTable, type Tone,
+  Badge, Card, EmptyState, ErrorMessage, Field, PageHeader, QueryView, SkeletonLines, SkeletonPage,
+  SkeletonTable, Table, type Tone,
 } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate, fmtNum, shortId } from '../../lib/format';
@@ -51,28 +52,23 @@ function ModelView({ model }: { model: RegisteredModel }) {
         <Card flush title={t('registry.versions')}>
           <QueryView query={versions} skeleton={<SkeletonTable />}>
             {() => sorted.length === 0 ? <EmptyState title={t('registry.noVersions')} /> : (
-              <div className="table-wrap">
-                <table className="table" data-testid="versions-table">
-                  <thead><tr><th>{t('registry.version')}</th><th>{t('registry.stage')}</th><th>{t('registry.aliases')}</th><th className="num">MAE</th><th className="num">{t('registry.coverage')}</th><th>{t('registry.source')}</th><th>{t('common.created')}</th><th /></tr></thead>
-                  <tbody>
-                    {sorted.map((v) => {
-                      const m = flatModelMetrics(v.metrics);
-                      return (
-                        <tr key={v.version} className="clickable" onClick={() => setPicked(v.version)} style={v.version === selected ? { background: 'var(--accent-soft)' } : undefined}>
-                          <td><strong>v{v.version}</strong></td>
-                          <td><StageBadge stage={v.stage} /></td>
-                          <td>{v.aliases.map((a) => <span key={a} className="tag" style={{ marginRight: 4 }}>@{a}</span>)}</td>
-                          <td className="num">{fmtNum(m.mae, 4)}</td>
-                          <td className="num">{m.coverage != null ? `${(m.coverage * 100).toFixed(1)}%` : '—'}</td>
-                          <td className="small">{v.sourceJobId ? <Link to={`/training/${v.sourceJobId}`} onClick={(e) => e.stopPropagation()}>{t('training.job')} {shortId(v.sourceJobId)}</Link> : '—'}</td>
-                          <td className="small muted nowrap">{fmtDate(v.createdAt, lang)}</td>
-                          <td><CanWrite><button className="btn sm" onClick={(e) => { e.stopPropagation(); setDeploying(v); }} data-testid="deploy-version"><Icon name="deployments" size={14} /> {t('registry.deploy')}</button></CanWrite></td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
+              <Table testId="versions-table" head={<tr><th>{t('registry.version')}</th><th>{t('registry.stage')}</th><th>{t('registry.aliases')}</th><th className="num">MAE</th><th className="num">{t('registry.coverage')}</th><th>{t('registry.source')}</th><th>{t('common.created')}</th><th /></tr>}>
+                {sorted.map((v) => {
+                  const m = flatModelMetrics(v.metrics);
+                  return (
+                    <tr key={v.version} className="clickable" onClick={() => setPicked(v.version)} style={v.version === selected ? { background: 'var(--accent-soft)' } : undefined}>
+                      <td><strong>v{v.version}</strong></td>
+                      <td><StageBadge stage={v.stage} /></td>
+                      <td>{v.aliases.map((a) => <span key={a} className="tag" style={{ marginRight: 4 }}>@{a}</span>)}</td>
+                      <td className="num">{fmtNum(m.mae, 4)}</td>
+                      <td className="num">{m.coverage != null ? `${(m.coverage * 100).toFixed(1)}%` : '—'}</td>
+                      <td className="small">{v.sourceJobId ? <Link to={`/training/${v.sourceJobId}`} onClick={(e) => e.stopPropagation()}>{t('training.job')} {shortId(v.sourceJobId)}</Link> : '—'}</td>
+                      <td className="small muted nowrap">{fmtDate(v.createdAt, lang)}</td>
+                      <td><CanWrite><button className="btn sm" onClick={(e) => { e.stopPropagation(); setDeploying(v); }} data-testid="deploy-version"><Icon name="deployments" size={14} /> {t('registry.deploy')}</button></CanWrite></td>
+                    </tr>
+                  );
+                })}
+              </Table>
             )}
           </QueryView>
         </Card>

@@ -11,7 +11,8 @@ import { LogViewer } from '../../components/LogViewer';
 import { Markdown } from '../../components/Markdown';
 import { useToast } from '../../components/toast';
 import {
-  Card, ConfirmDialog, EmptyState, ErrorMessage, Field, Kv, Modal, PageHeader, Progress, QueryView, SkeletonPage,
+  Card, ConfirmDialog, EmptyState, ErrorMessage, Field, Kv, Modal, PageHeader, Progress, QueryView,
+  SkeletonPage, Table,
 } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate, fmtNum, fmtPct, shortId } from '../../lib/format';
@@ -125,21 +126,16 @@ function MetricsCard({ job }: { job: Job }) {
     <Card flush title={t('training.metrics')} subtitle={subtitle} testId="metrics-card"
       actions={improvementPct != null && <span className={`badge ${improvementPct > 0 ? 'ok' : 'warn'}`}>{t('training.maeVsBaseline', { pct: `${improvementPct > 0 ? '−' : '+'}${Math.abs(improvementPct).toFixed(1)}%` })}</span>}>
       {rows.length === 0 ? <EmptyState icon="training" title={t('training.noEvaluation')} /> : (
-        <div className="table-wrap">
-          <table className="table dense" data-testid="metrics-table">
-            <thead><tr><th>{t('training.metric')}</th><th className="num">{t('training.model')}</th><th className="num">{t('training.baseline')}</th><th className="num">Δ</th></tr></thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.name}>
-                  <td><code>{r.name}</code></td>
-                  <td className={`num ${r.better === true ? 'better' : ''}`}>{fmtNum(r.model, 4)}</td>
-                  <td className="num">{fmtNum(r.baseline, 4)}</td>
-                  <td className={`num ${r.better === true ? 'better' : r.better === false ? 'worse' : ''}`}>{r.delta == null ? '—' : `${r.delta > 0 ? '+' : ''}${(r.delta * 100).toFixed(1)}%`}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table dense testId="metrics-table" head={<tr><th>{t('training.metric')}</th><th className="num">{t('training.model')}</th><th className="num">{t('training.baseline')}</th><th className="num">Δ</th></tr>}>
+          {rows.map((r) => (
+            <tr key={r.name}>
+              <td><code>{r.name}</code></td>
+              <td className={`num ${r.better === true ? 'better' : ''}`}>{fmtNum(r.model, 4)}</td>
+              <td className="num">{fmtNum(r.baseline, 4)}</td>
+              <td className={`num ${r.better === true ? 'better' : r.better === false ? 'worse' : ''}`}>{r.delta == null ? '—' : `${r.delta > 0 ? '+' : ''}${(r.delta * 100).toFixed(1)}%`}</td>
+            </tr>
+          ))}
+        </Table>
       )}
     </Card>
   );

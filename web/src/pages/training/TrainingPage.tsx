@@ -3,7 +3,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useAlgorithms, useDataset, useDatasetOptions, useJobs, usePlans, useSubmitJob } from '../../api/queries';
 import { CanWrite } from '../../auth/AuthContext';
 import { Icon } from '../../components/icons';
-import { Card, EmptyState, ErrorMessage, Field, PageHeader, Pager, Progress, QueryView, SkeletonTable } from '../../components/ui';
+import { Card, EmptyState, ErrorMessage, Field, PageHeader, Pager, Progress, QueryView, SkeletonTable, Table } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate, shortId } from '../../lib/format';
 import { buildHyperparams } from '../../lib/hyperparams';
@@ -41,25 +41,17 @@ function JobList() {
     <Card flush title={t('training.jobs')}>
       <QueryView query={jobs} skeleton={<SkeletonTable />}>
         {(list) => list.items.length === 0 ? <EmptyState icon="training" title={t('training.noJobs')} text={t('training.noJobsHint')} /> : (
-          <>
-            <div className="table-wrap">
-              <table className="table" data-testid="jobs-table">
-                <thead><tr><th>{t('common.id')}</th><th>{t('training.algorithm')}</th><th>{t('common.status')}</th><th style={{ width: 160 }}>{t('training.progress')}</th><th>{t('common.created')}</th></tr></thead>
-                <tbody>
-                  {list.items.map((j) => (
-                    <tr key={j.id} className="clickable" onClick={() => navigate(`/training/${j.id}`)}>
-                      <td><code>{shortId(j.id)}</code></td>
-                      <td>{j.algorithm}</td>
-                      <td><JobStatusBadge status={j.status} /></td>
-                      <td><Progress value={j.progress} /></td>
-                      <td className="small muted nowrap">{fmtDate(j.createdAt, lang)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <Pager page={page} size={list.pageSize} total={list.total} onPage={setPage} />
-          </>
+          <Table testId="jobs-table" footer={<Pager page={page} size={list.pageSize} total={list.total} onPage={setPage} />} head={<tr><th>{t('common.id')}</th><th>{t('training.algorithm')}</th><th>{t('common.status')}</th><th style={{ width: 160 }}>{t('training.progress')}</th><th>{t('common.created')}</th></tr>}>
+            {list.items.map((j) => (
+              <tr key={j.id} className="clickable" onClick={() => navigate(`/training/${j.id}`)}>
+                <td><code>{shortId(j.id)}</code></td>
+                <td>{j.algorithm}</td>
+                <td><JobStatusBadge status={j.status} /></td>
+                <td><Progress value={j.progress} /></td>
+                <td className="small muted nowrap">{fmtDate(j.createdAt, lang)}</td>
+              </tr>
+            ))}
+          </Table>
         )}
       </QueryView>
     </Card>

@@ -2,7 +2,7 @@
  * missing data; a webhook per rule) with their state, and the log of their deliveries. */
 import { useState } from 'react';
 import { CanWrite } from '../../auth/AuthContext';
-import { Badge, Card, EmptyState, ErrorMessage, QueryView } from '../../components/ui';
+import { Badge, Card, EmptyState, ErrorMessage, QueryView, Table } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate, fmtNum, fmtPct } from '../../lib/format';
 import { alertMessage } from '../../lib/serverText';
@@ -58,24 +58,19 @@ export function AlertsCard({ deploymentId }: { deploymentId: string }) {
       <div className="stack">
         <QueryView query={rules} skeleton={<div style={{ height: 40 }} />}>
           {(list) => list.length === 0 ? <p className="muted">{t('watching.noRules')}</p> : (
-            <div className="table-wrap">
-              <table className="table">
-                <thead><tr><th>{t('watching.ruleKind')}</th><th>{t('watching.webhookUrl')}</th><th>{t('watching.status')}</th><th>{t('watching.lastValue')}</th><th /></tr></thead>
-                <tbody>
-                  {list.map((r) => (
-                    <tr key={r.id} data-testid="alert-rule">
-                      <td>{condition(r, t(`watching.ruleKinds.${r.kind as Kind}`))}</td>
-                      <td><code>{r.webhookUrl}</code> <span className="muted">({r.createdBy}, {fmtDate(r.createdAt, lang)})</span></td>
-                      <td>{r.firingSince
-                        ? <Badge tone="danger">{t('watching.firing', { when: fmtDate(r.firingSince, lang) })}</Badge>
-                        : <Badge tone="ok">{t('watching.ok')}</Badge>}</td>
-                      <td>{shown(r)}</td>
-                      <td><CanWrite><button className="btn sm" disabled={remove.isPending} onClick={() => remove.mutate(r.id)}>{t('watching.deleteRule')}</button></CanWrite></td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table head={<tr><th>{t('watching.ruleKind')}</th><th>{t('watching.webhookUrl')}</th><th>{t('watching.status')}</th><th>{t('watching.lastValue')}</th><th /></tr>}>
+              {list.map((r) => (
+                <tr key={r.id} data-testid="alert-rule">
+                  <td>{condition(r, t(`watching.ruleKinds.${r.kind as Kind}`))}</td>
+                  <td><code>{r.webhookUrl}</code> <span className="muted">({r.createdBy}, {fmtDate(r.createdAt, lang)})</span></td>
+                  <td>{r.firingSince
+                    ? <Badge tone="danger">{t('watching.firing', { when: fmtDate(r.firingSince, lang) })}</Badge>
+                    : <Badge tone="ok">{t('watching.ok')}</Badge>}</td>
+                  <td>{shown(r)}</td>
+                  <td><CanWrite><button className="btn sm" disabled={remove.isPending} onClick={() => remove.mutate(r.id)}>{t('watching.deleteRule')}</button></CanWrite></td>
+                </tr>
+              ))}
+            </Table>
           )}
         </QueryView>
         <CanWrite>
@@ -98,21 +93,16 @@ export function AlertsCard({ deploymentId }: { deploymentId: string }) {
         <h3>{t('watching.deliveries')}</h3>
         <QueryView query={deliveries} skeleton={<div style={{ height: 40 }} />}>
           {(list) => list.length === 0 ? <EmptyState title={t('watching.noDeliveries')} /> : (
-            <div className="table-wrap">
-              <table className="table">
-                <thead><tr><th>{t('watching.when')}</th><th>{t('watching.message')}</th><th>{t('watching.status')}</th><th>{t('watching.attempts')}</th></tr></thead>
-                <tbody>
-                  {list.map((d) => (
-                    <tr key={d.id}>
-                      <td>{fmtDate(d.createdAt, lang)}</td>
-                      <td data-testid="delivery-message">{alertMessage(lang, d)}</td>
-                      <td><Badge tone={d.delivered ? 'ok' : 'danger'}>{d.delivered ? t('watching.delivered') : t('watching.failed')}</Badge></td>
-                      <td>{d.attempts.map((a) => String(a.status ?? a.error ?? '?')).join(' → ')}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table head={<tr><th>{t('watching.when')}</th><th>{t('watching.message')}</th><th>{t('watching.status')}</th><th>{t('watching.attempts')}</th></tr>}>
+              {list.map((d) => (
+                <tr key={d.id}>
+                  <td>{fmtDate(d.createdAt, lang)}</td>
+                  <td data-testid="delivery-message">{alertMessage(lang, d)}</td>
+                  <td><Badge tone={d.delivered ? 'ok' : 'danger'}>{d.delivered ? t('watching.delivered') : t('watching.failed')}</Badge></td>
+                  <td>{d.attempts.map((a) => String(a.status ?? a.error ?? '?')).join(' → ')}</td>
+                </tr>
+              ))}
+            </Table>
           )}
         </QueryView>
       </div>

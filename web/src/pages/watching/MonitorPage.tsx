@@ -6,7 +6,7 @@ import { useDeployment } from '../../api/queries';
 import type { Deployment } from '../../api/types';
 import { CanWrite } from '../../auth/AuthContext';
 import EChart from '../../charts/EChart';
-import { Badge, Card, EmptyState, PageHeader, QueryView, SkeletonPage, Stat } from '../../components/ui';
+import { Badge, Card, EmptyState, PageHeader, QueryView, SkeletonPage, Stat, Table } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { fmtDate, fmtNum, fmtPct } from '../../lib/format';
 import { AccuracyOverTimeCard } from './AccuracyOverTime';
@@ -81,28 +81,23 @@ function EventsCard({ deploymentId }: { deploymentId: string }) {
     <Card title={t('watching.events')} subtitle={t('watching.eventsHint')} testId="monitor-events" flush>
       <QueryView query={events} skeleton={<div style={{ height: 120 }} />}>
         {(list) => list.length === 0 ? <EmptyState title={t('watching.noEvents')} /> : (
-          <div className="table-wrap">
-            <table className="table">
-              <thead><tr>
-                <th>{t('watching.kind')}</th><th>{t('watching.when')}</th><th>{t('watching.reason')}</th>
-                <th>{t('watching.energy')}</th><th>{t('watching.status')}</th>
-              </tr></thead>
-              <tbody>
-                {list.map((e) => (
-                  <tr key={e.id} data-testid="monitor-event">
-                    <td><Badge tone={KIND_TONE[e.kind] ?? 'neutral'}>{t(`watching.kinds.${e.kind}`)}</Badge></td>
-                    <td>{fmtDate(e.start, lang)}</td>
-                    <td>{e.reason}<Comments deploymentId={deploymentId} event={e} /></td>
-                    <td>{e.energyAboveExpectedKWh == null ? '-' : `${fmtNum(e.energyAboveExpectedKWh)} kWh`}</td>
-                    <td>{e.acknowledgedBy
-                      ? <span className="muted">{t('watching.acknowledgedBy', { user: e.acknowledgedBy })}</span>
-                      : <CanWrite><button className="btn sm" disabled={ack.isPending} onClick={() => ack.mutate(e.id)}>{t('watching.acknowledge')}</button></CanWrite>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table head={<tr>
+            <th>{t('watching.kind')}</th><th>{t('watching.when')}</th><th>{t('watching.reason')}</th>
+            <th>{t('watching.energy')}</th><th>{t('watching.status')}</th>
+          </tr>}>
+            {list.map((e) => (
+              <tr key={e.id} data-testid="monitor-event">
+                <td><Badge tone={KIND_TONE[e.kind] ?? 'neutral'}>{t(`watching.kinds.${e.kind}`)}</Badge></td>
+                <td>{fmtDate(e.start, lang)}</td>
+                <td>{e.reason}<Comments deploymentId={deploymentId} event={e} /></td>
+                <td>{e.energyAboveExpectedKWh == null ? '-' : `${fmtNum(e.energyAboveExpectedKWh)} kWh`}</td>
+                <td>{e.acknowledgedBy
+                  ? <span className="muted">{t('watching.acknowledgedBy', { user: e.acknowledgedBy })}</span>
+                  : <CanWrite><button className="btn sm" disabled={ack.isPending} onClick={() => ack.mutate(e.id)}>{t('watching.acknowledge')}</button></CanWrite>}
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
       </QueryView>
     </Card>
@@ -140,20 +135,15 @@ function AccuracyCard({ deploymentId }: { deploymentId: string }) {
             <div className="grid cols-3" style={{ padding: 12 }}>
               <Stat label={t('watching.liveCoverage')} value={fmtPct(a.coverage)} sub={t('watching.offline', { value: fmtPct(a.offlineCoverage) })} />
             </div>
-            <div className="table-wrap">
-              <table className="table">
-                <thead><tr><th>{t('watching.step')}</th><th>n</th><th>MAE</th><th>MAPE</th><th>{t('watching.coverage')}</th><th>{t('watching.naive')}</th><th>{t('watching.skill')}</th></tr></thead>
-                <tbody>
-                  {a.steps.map((s) => (
-                    <tr key={s.step}>
-                      <td>{s.step}</td><td>{s.n}</td><td>{fmtNum(s.mae)}</td><td>{fmtPct(s.mape)}</td>
-                      <td>{fmtPct(s.coverage)}</td><td>{s.naiveMae == null ? '-' : fmtNum(s.naiveMae)}</td>
-                      <td>{s.skill == null ? '-' : fmtPct(s.skill)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table head={<tr><th>{t('watching.step')}</th><th>n</th><th>MAE</th><th>MAPE</th><th>{t('watching.coverage')}</th><th>{t('watching.naive')}</th><th>{t('watching.skill')}</th></tr>}>
+              {a.steps.map((s) => (
+                <tr key={s.step}>
+                  <td>{s.step}</td><td>{s.n}</td><td>{fmtNum(s.mae)}</td><td>{fmtPct(s.mape)}</td>
+                  <td>{fmtPct(s.coverage)}</td><td>{s.naiveMae == null ? '-' : fmtNum(s.naiveMae)}</td>
+                  <td>{s.skill == null ? '-' : fmtPct(s.skill)}</td>
+                </tr>
+              ))}
+            </Table>
           </>
         )}
       </QueryView>
