@@ -116,9 +116,9 @@ def parse_fixed_width(
 ) -> ParsedTimes | None:
     """Parses n texts of `len(first)` bytes at `offset + k * stride` in `buffer` (each
     followed by a newline when `newline`, each preceded by the bytes `prefix` when given),
-    all in the layout `first` shows; None when any text is not in it, for the row-by-row
-    parser to name. `one_offset`: the caller has checked that every text ends in the same
-    UTC offset.
+    all in the layout `first` (the first of the texts) shows; None when any text is not in
+    it, for the row-by-row parser to name. `one_offset`: the caller has checked that every
+    text ends in the same UTC offset; an offset shared by all is read from `first`.
 
     Every character is checked against the layout, then numpy's own ISO parser reads the
     local date-times (it checks the ranges, 31 April included) and the offsets are applied.
