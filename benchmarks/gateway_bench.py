@@ -1,7 +1,7 @@
 """What the edge gateway costs on top of Triton, on loopback, in one run.
 
     .venv/bin/python -m benchmarks.gateway_bench [--requests 2000] [--rounds 3] [--priority -10]
-                                                 [--workers 1] [--protocol grpc|http]
+                                                 [--workers 1] [--protocol grpc|http|both]
 
 It starts a Triton of its own (the local stack's binary, on free ports, with a private
 model repository) so that nobody else's requests land on it, publishes a small forecaster
@@ -46,7 +46,8 @@ from benchmarks.gateway_bench_setup import (
 
 ROOT = Path(__file__).resolve().parents[1]
 PREDICT = "/api/inference/predict"
-CPU_GOAL_US = 500  # the gateway's CPU per predict request (issue 22)
+CPU_GOAL_US = 500  # the gateway's CPU per predict request at 1 client (issue 22)
+ADDED_P50_GOAL_MS = 0.7  # the gateway's p50 minus a direct call's, at 1 client (issue 22)
 
 
 @dataclass
@@ -133,6 +134,23 @@ async def drive(
     return Result(latencies, wall, {k: after[k] - before[k] for k in after})
 
 
+@dataclass
+class Goals:
+    """Where one gateway stands against issue 22's goals at 1 client."""
+
+    cpu_us: float  # the gateway's CPU per request, median over the rounds
+    cpu_ratio: float  # that against a direct call's CPU (its client + Triton)
+    added_p50_ms: float  # the median round's gateway p50 minus direct p50
+
+    def __str__(self) -> str:
+        cpu = "met" if self.cpu_us < CPU_GOAL_US else "missed"
+        p50 = "met" if self.added_p50_ms < ADDED_P50_GOAL_MS else "missed"
+        return (
+            f"CPU {self.cpu_us:.0f} us/request ({cpu}; {self.cpu_ratio:.2f}x a direct call's), "
+            f"added p50 {self.added_p50_ms:+.3f} ms ({p50})"
+        )
+
+
 def median_round(results: list[Result]) -> Result:
     """The round with the median p50 (its own p99 and throughput come with it)."""
     return sorted(results, key=lambda r: r.p50_ms)[len(results) // 2]
@@ -202,8 +220,15 @@ async def run(
 ) -> None:
     if priority:
         os.nice(priority)  # this process: the client side of both paths
+    protocols = ("http", "grpc") if protocol == "both" else (protocol,)
+    goals: dict[str, Goals] = {}
     with bench_triton("gw_bench", priority) as bench:
-        await measure(bench, requests, rounds, priority, workers, protocol, record)
+        for name in protocols:  # one gateway after the other against the same Triton
+            goals[name] = await measure(bench, requests, rounds, priority, workers, name, record)
+    print(f"\nissue 22 at 1 client: gateway CPU < {CPU_GOAL_US} us/request, added p50 < "
+          f"{ADDED_P50_GOAL_MS} ms (gateway minus direct, same run)")  # fmt: skip
+    for name, goal in goals.items():
+        print(f"  gateway to Triton over {name:<5}{goal}")
 
 
 async def measure(
@@ -214,7 +239,7 @@ async def measure(
     workers: int,
     protocol: str,
     record: bool,
-) -> None:
+) -> Goals:
     """Both paths against the bench's Triton: direct gRPC, and through a gateway started here."""
     import tritonclient.grpc.aio as grpcclient
 
@@ -278,7 +303,7 @@ async def measure(
             table.setdefault(("GET /healthz", 1), []).append(health)
         _, metrics = await probe.request("GET", "/metrics")
         rss_end = resident_mib(proc.pid)
-        report(
+        return report(
             table,
             ready_s,
             first_s,
@@ -320,7 +345,7 @@ def report(
     stages: dict[str, float],
     n_rows: int,
     gateway: str = "grpc, 1 worker(s)",
-) -> None:
+) -> Goals:
     best = {key: median_round(results) for key, results in table.items()}
     print(f"\ngateway vs direct Triton, loopback, {os.cpu_count()} cores shared by all")
     print(f"gateway body: {n_rows} raw 15-min rows in W (+02:00, 5% missing) -> 168x3 kW window")
@@ -364,6 +389,13 @@ def report(
     print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
     spread = {k: [round(r.p50_ms, 3) for r in v] for k, v in table.items()}
     print(f"p50 per round (ms): {spread}")
+    direct_cpu = [r.cpu_us("client") + r.cpu_us("triton") for r in table[("direct", 1)]]
+    cpu = float(np.median([r.cpu_us("gateway") for r in table[("gateway", 1)]]))
+    return Goals(
+        cpu,
+        cpu / float(np.median(direct_cpu)),
+        best[("gateway", 1)].p50_ms - best[("direct", 1)].p50_ms,
+    )
 
 
 def main() -> None:
@@ -376,9 +408,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (median kept)")
     parser.add_argument(
         "--protocol",
-        choices=("grpc", "http"),
+        choices=("grpc", "http", "both"),
         default="grpc",
-        help="how the gateway sends inference to Triton (LOADSTAR_GATEWAY_TRITON_PROTOCOL)",
+        help="how the gateway sends inference to Triton (LOADSTAR_GATEWAY_TRITON_PROTOCOL); "
+        "both: an HTTP gateway, then a gRPC one, against the same Triton",
     )
     parser.add_argument(
         "--workers",

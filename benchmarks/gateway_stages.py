@@ -6,7 +6,7 @@
 It starts a Triton of its own (as `gateway_bench` does), builds the gateway app in this
 process and measures CPU time (`time.process_time`, nanosecond clock) of:
 decode (auth + body into typed rows), legalize (rows -> float32 window; of it the
-columns read from the typed rows, the timestamps parsed, the grid's bucket means), triton (one
+rows read, values and timestamps, through their msgpack form, the grid's bucket means), triton (one
 inference call, client side), format (standard output + JSON bytes), recording (the
 once-a-second batch, per forecast) and the whole ASGI app (Litestar's entry, the
 request-id middleware, the route and the data plane), called with a body already read.
@@ -57,8 +57,7 @@ async def measure(bench: BenchTriton, requests: int, protocol: str, profile: int
     from loadstar_core.postprocess import format_output, legalize_window
     from loadstar_core.postprocess.rows import payload_rows
     from loadstar_core.postprocess.timegrid import bucket_means, order_rows
-    from loadstar_core.postprocess.timestamps import parse_timestamps
-    from loadstar_core.postprocess.typed import typed_columns
+    from loadstar_core.postprocess.typed import packed_columns
 
     token, body, triton = bench.token, bench.body, bench.triton
     settings = GatewaySettings(
@@ -132,16 +131,12 @@ async def measure(bench: BenchTriton, requests: int, protocol: str, profile: int
         await asyncio.sleep(3.0)
         idle_us_per_s = (time.process_time() - idle_started) / 3.0 * 1e6
         rows = payload_rows(payload)
-        columns = typed_columns(payload, rows, plan)
-        assert columns is not None
-        times = parse_timestamps(columns.timestamps, contract.timestampField)
-        ordered = order_rows(times.epoch_us, columns.values[:, plan.input_source])
+        packed = packed_columns(payload, rows, plan)
+        assert packed is not None
+        ordered = order_rows(packed.times.epoch_us, packed.values[:, plan.input_source])
 
-        async def part_columns() -> None:
-            typed_columns(payload, rows, plan)
-
-        async def part_times() -> None:
-            parse_timestamps(columns.timestamps, contract.timestampField)
+        async def part_rows() -> None:
+            packed_columns(payload, rows, plan)
 
         async def part_grid() -> None:
             bucket_means(ordered, plan.frequency_us, contract.lookback)
@@ -149,8 +144,7 @@ async def measure(bench: BenchTriton, requests: int, protocol: str, profile: int
         stages = {
             "decode": await cpu_us(stage_decode, requests),
             "legalize": await cpu_us(stage_legalize, requests),
-            "- columns": await cpu_us(part_columns, requests),
-            "- times": await cpu_us(part_times, requests),
+            "- rows read": await cpu_us(part_rows, requests),
             "- grid": await cpu_us(part_grid, requests),
             "triton": await cpu_us(stage_triton, requests),
             "format": await cpu_us(stage_format, requests),

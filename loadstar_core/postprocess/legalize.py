@@ -21,7 +21,7 @@ from loadstar_core.postprocess.plausibility import range_warnings
 from loadstar_core.postprocess.rows import Columns, payload_rows, read_columns
 from loadstar_core.postprocess.timegrid import Gridded, bucket_means, order_rows, time_warnings
 from loadstar_core.postprocess.timestamps import format_epoch_s, parse_timestamps
-from loadstar_core.postprocess.typed import TypedRows, typed_columns
+from loadstar_core.postprocess.typed import TypedRows, packed_columns, typed_columns
 from loadstar_core.postprocess.units import Conversion
 from schemas.base import Wire
 from schemas.contracts import DeploymentContract, InferenceInput, OutputWarning
@@ -152,8 +152,10 @@ def legalize_window(
     c = plan.contract
     rows = payload_rows(payload)
     horizon = _horizon_of(payload, c.horizon)
-    typed = typed_columns(payload, rows, plan)
-    packed = None if typed is not None else read_packed(rows, c.timestampField, plan.sources)
+    packed = packed_columns(payload, rows, plan)  # typed rows of one timestamp layout
+    typed = None if packed is not None else typed_columns(payload, rows, plan)
+    if packed is None and typed is None:
+        packed = read_packed(rows, c.timestampField, plan.sources)
     cols: Columns | TypedRows | None = typed
     if packed is None:
         if cols is None:

@@ -6,6 +6,8 @@ frequency shares grid points; the window ends at the floor of the last observati
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import msgspec
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +49,13 @@ def order_rows(epoch_us: npt.NDArray[np.int64], values: npt.NDArray[np.float64])
     )
 
 
+@lru_cache(maxsize=64)
+def _column_base(n_cols: int, lookback: int) -> npt.NDArray[np.int64]:
+    """[n_cols, 1]: the first slot of each column."""
+    base: npt.NDArray[np.int64] = np.arange(n_cols, dtype=np.int64)[:, None] * lookback
+    return base
+
+
 def grid_end(last_us: int, frequency_us: int) -> int:
     """The grid point at or before `last_us` (floor on an epoch-anchored grid)."""
     return (last_us // frequency_us) * frequency_us
@@ -63,16 +72,20 @@ def bucket_means(rows: Ordered, frequency_us: int, lookback: int) -> Gridded:
     start = end - (lookback - 1) * frequency_us
     step = (rows.epoch_us - start) // frequency_us  # grid index, negative before the window
     first_in = int(np.searchsorted(step, 0, side="left"))
-    inside = rows.values[first_in:]
+    # column after column, slot j * L + grid index: every pass below is contiguous, and each
+    # slot still adds its values in row order. A NaN adds -0.0, which changes no sum (a
+    # sum of -0.0 alone included: the sums start at +0.0), so no value is picked out.
+    inside = np.ascontiguousarray(rows.values[first_in:].T)
     known = ~np.isnan(inside)
-    slots = (step[first_in:, None] * n_cols + np.arange(n_cols))[known]
+    slots = (step[first_in:] + _column_base(n_cols, lookback)).ravel()
     size = lookback * n_cols
-    sums = np.bincount(slots, weights=inside[known], minlength=size)
-    counts = np.bincount(slots, minlength=size)
+    sums = np.bincount(slots, weights=np.where(known, inside, -0.0).ravel(), minlength=size)
+    counts = np.bincount(slots, weights=known.ravel(), minlength=size)
     observed = counts > 0
     means = np.divide(sums, counts, out=np.full(size, np.nan), where=observed)
-    means = means.reshape(lookback, n_cols)
-    gaps = ~observed.reshape(lookback, n_cols)
+    missing_by_column = ~observed.reshape(n_cols, lookback)
+    means = np.ascontiguousarray(means.reshape(n_cols, lookback).T)
+    gaps = np.ascontiguousarray(missing_by_column.T)
     before_offset = np.zeros(n_cols, dtype=np.int64)
     before_value = np.full(n_cols, np.nan)
     if first_in:
@@ -90,7 +103,7 @@ def bucket_means(rows: Ordered, frequency_us: int, lookback: int) -> Gridded:
         end_us=end,
         means=means,
         gaps=gaps,
-        missing=gaps.sum(axis=0),
+        missing=missing_by_column.sum(axis=1),
         before_offset=before_offset,
         before_value=before_value,
     )

@@ -90,6 +90,20 @@ def _parse_fast(texts: Sequence[Any]) -> ParsedTimes | None:
     return parse_fixed_width(first, raw, 0, width, n, newline=True)
 
 
+@lru_cache(maxsize=64)
+def _bounds(
+    shape: str, width: int, prefix: bytes
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
+    """The first `width` columns of the layout of `shape` (a layout: `_layout_of` is not
+    None), after `prefix`, whose bytes must be exact."""
+    layout = _layout_of(shape)
+    assert layout is not None
+    exact = np.frombuffer(prefix, dtype=np.uint8)
+    low = np.concatenate((exact, layout.low[:width]))
+    span = np.concatenate((np.zeros_like(exact), layout.span[:width]))
+    return low, span
+
+
 def parse_fixed_width(
     first: str,
     buffer: bytes | npt.NDArray[np.uint8],
@@ -98,23 +112,29 @@ def parse_fixed_width(
     n: int,
     newline: bool = False,
     one_offset: bool = False,
+    prefix: bytes = b"",
 ) -> ParsedTimes | None:
     """Parses n texts of `len(first)` bytes at `offset + k * stride` in `buffer` (each
-    followed by a newline when `newline`), all in the layout `first` shows; None when
-    any text is not in it, for the row-by-row parser to name. `one_offset`: the caller has
-    checked that every text ends in the same UTC offset.
+    followed by a newline when `newline`, each preceded by the bytes `prefix` when given),
+    all in the layout `first` (the first of the texts) shows; None when any text is not in
+    it, for the row-by-row parser to name. `one_offset`: the caller has checked that every
+    text ends in the same UTC offset; an offset shared by all is read from `first`.
 
     Every character is checked against the layout, then numpy's own ISO parser reads the
     local date-times (it checks the ranges, 31 April included) and the offsets are applied.
     """
-    layout = _layout_of(first.translate(_ZERO_DIGITS))
+    shape = first.translate(_ZERO_DIGITS)
+    layout = _layout_of(shape)
     if layout is None:
         return None
     width = layout.low.size - (0 if newline else 1)
+    low, span = _bounds(shape, width, prefix)
+    before = len(prefix)
     chars = np.ndarray(
-        (n, width), dtype=np.uint8, buffer=buffer, offset=offset, strides=(stride, 1)
-    )
-    if (np.subtract(chars, layout.low[:width]) > layout.span[:width]).any():  # below wraps
+        (n, before + width), dtype=np.uint8, buffer=buffer, offset=offset - before,
+        strides=(stride, 1),
+    )  # fmt: skip
+    if (np.subtract(chars, low) > span).any():  # below wraps
         return None
     local = layout.local
     try:
@@ -125,16 +145,22 @@ def parse_fixed_width(
     except ValueError:
         return None
     if layout.suffix == "±":
-        suffixes = chars[:, local : local + 6]
+        suffixes = chars[:, before + local : before + local + 6]
         if one_offset or (suffixes == suffixes[0]).all():  # one offset for all: usual
-            suffixes = suffixes[:1]
-        offsets = suffixes.astype(np.int64)
-        east = _COMMA - offsets[:, 0]  # '+' -> 1, '-' -> -1, ',' -> 0
-        hours = offsets[:, 1] * 10 + offsets[:, 2] - 11 * _ZERO
-        minutes = offsets[:, 4] * 10 + offsets[:, 5] - 11 * _ZERO
-        if not east.all() or hours.max() > 23:
-            return None
-        epoch_us = epoch_us - east * (hours * 60 + minutes) * 60_000_000  # local - offset
+            # the first text's offset, checked above character by character
+            sign, hours = first[local], int(first[local + 1 : local + 3])
+            if sign == "," or hours > 23:
+                return None
+            shift = (hours * 60 + int(first[local + 4 : local + 6])) * 60_000_000
+            epoch_us = epoch_us - shift if sign == "+" else epoch_us + shift  # local - offset
+        else:
+            offsets = suffixes.astype(np.int64)
+            east = _COMMA - offsets[:, 0]  # '+' -> 1, '-' -> -1, ',' -> 0
+            hours_of = offsets[:, 1] * 10 + offsets[:, 2] - 11 * _ZERO
+            minutes = offsets[:, 4] * 10 + offsets[:, 5] - 11 * _ZERO
+            if not east.all() or hours_of.max() > 23:
+                return None
+            epoch_us = epoch_us - east * (hours_of * 60 + minutes) * 60_000_000
     return ParsedTimes(epoch_us=epoch_us, naive=n if layout.suffix == "" else 0)
 
 
