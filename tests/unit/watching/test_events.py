@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loadstar_core.postprocess.events import duration, find_events, number, z_of
+from loadstar_core.postprocess.steps import pair_level
 from schemas.errors import InvalidInput
 from schemas.watching import AnomalyPolicy
 
@@ -179,14 +180,18 @@ def test_an_excess_lasting_the_minimum_is_always_one_event(
     scale=st.floats(0.0, 0.99),
     level=st.sampled_from([0.99, 0.999]),
 )
-def test_readings_inside_the_alarm_interval_raise_nothing(
+def test_readings_inside_the_alarm_and_step_intervals_raise_nothing(
     seed: int, scale: float, level: float
 ) -> None:
+    """Past the narrower step interval, a step and its jump back are a level shift even
+    inside the alarm interval (steps.py), so the readings stay inside both."""
     rng = np.random.default_rng(seed)
     n = 300
     t = T0 + np.arange(n) * STEP
     mid = 410 + 60 * np.sin(np.arange(n) / 12)
-    reach = HALF * z_of(level) / z_of(0.9)  # the alarm interval's half-width
+    day = 86_400 // STEP  # a step that jumps back within a day is a level shift
+    inner = min(level, pair_level(level, day))
+    reach = HALF * z_of(inner) / z_of(0.9)  # the narrower interval's half-width
     v = mid + scale * reach * rng.uniform(-1, 1, n) + 1e-6 * np.arange(n)
     assert find_events(t, v, mid - HALF, mid, mid + HALF, step_s=STEP, unit="kW",
                        policy=AnomalyPolicy(level=level)) == []  # fmt: skip
