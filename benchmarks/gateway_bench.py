@@ -215,7 +215,7 @@ async def run(
     rounds: int,
     priority: int,
     workers: int = 1,
-    protocol: str = "grpc",
+    protocol: str = "http",
     record: bool = True,
 ) -> None:
     if priority:
@@ -409,7 +409,7 @@ def main() -> None:
     parser.add_argument(
         "--protocol",
         choices=("grpc", "http", "both"),
-        default="grpc",
+        default="http",
         help="how the gateway sends inference to Triton (LOADSTAR_GATEWAY_TRITON_PROTOCOL); "
         "both: an HTTP gateway, then a gRPC one, against the same Triton",
     )

@@ -59,6 +59,7 @@ async def soak_against(bench: BenchTriton, minutes: float, rate: float, every: f
         "LOADSTAR_CONTROL_PLANE_URL": f"http://127.0.0.1:{free_port()}",
         "LOADSTAR_GATEWAY_STATE": str(bench.state),
         "TRITON_GRPC_URL": bench.triton.grpc_url,
+        "TRITON_HTTP_URL": f"127.0.0.1:{bench.triton.ports['--http-port']}",
         "LOADSTAR_ENV": "development",
     }
     proc, address, _ = start_gateway(env)

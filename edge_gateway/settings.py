@@ -52,10 +52,11 @@ class GatewaySettings(msgspec.Struct, frozen=True, kw_only=True):
     # How often the whole snapshot is asked for regardless of revision (see contracts.py).
     resync_s: float = 300.0
     triton_url: str = "127.0.0.1:8001"
-    # How inference calls reach Triton: "grpc" (the design's path) or "http" (Triton's HTTP
-    # endpoint at `triton_http_url` with binary tensors: a third of the CPU per call, see
-    # edge_gateway/README.md). Readiness and model configuration always use gRPC.
-    triton_protocol: Literal["grpc", "http"] = "grpc"
+    # How inference calls reach Triton: "http" (Triton's HTTP endpoint at `triton_http_url`
+    # with binary tensors: a third of a gRPC call's CPU, and the only way the gateway meets
+    # its latency goal, see edge_gateway/README.md) or "grpc". Readiness and model
+    # configuration always use gRPC.
+    triton_protocol: Literal["grpc", "http"] = "http"
     triton_http_url: str = "127.0.0.1:8000"
     # Several Triton replicas (comma-separated, the HTTP ones in the same order): calls go
     # round robin and fail over on an unavailable replica. Unset: the one address above.

@@ -54,8 +54,10 @@ def test_control_plane_lists_every_replica_or_the_one_address() -> None:
 
 
 def test_gateway_lists_replicas_per_protocol() -> None:
-    one = GatewaySettings.from_env({"TRITON_GRPC_URL": "t:8001"})
-    assert one.triton_replicas == ("t:8001", None)
+    one = GatewaySettings.from_env({"TRITON_GRPC_URL": "t:8001", "TRITON_HTTP_URL": "t:8000"})
+    assert one.triton_replicas == ("t:8001", "t:8000")  # inference over HTTP by default
+    grpc_only = {"TRITON_GRPC_URL": "t:8001", "LOADSTAR_GATEWAY_TRITON_PROTOCOL": "grpc"}
+    assert GatewaySettings.from_env(grpc_only).triton_replicas == ("t:8001", None)
     env = {
         "TRITON_GRPC_URLS": "t1:8001,t2:8001",
         "TRITON_HTTP_URLS": "t1:8000,t2:8000",
