@@ -4,11 +4,8 @@ raw window [B, L, n] (+ calendar [B, L + H, 2|3]) (+ known future [B, H, K]) ->
 exogenous features [B, H, E]:
 
 - the calendar of each forecast step: time of day (half-hour slots at most) x day type
-  as one-hot cells, which is how shifts and weekends shape a factory's load; daily data
-  gets the day type alone. With a weekly season the day types are the seven days, Sundays
-  and public holidays sharing one: working weeks differ (a city's load in a country
-  whose Friday afternoons are quiet, a factory with a short Friday shift), and three
-  types (working day, Saturday, Sunday or holiday) left a city's Fridays over-forecast;
+  (working day, Saturday, Sunday or public holiday) as one-hot cells, which is how
+  shifts and weekends shape a factory's load; daily data gets the day type alone;
 - each known-in-advance input (production plan, weather forecast) at that step, z-scored,
   with hinges at -1, 0 and +1 so that a linear fit can bend;
 - every other input (known ones too) summarised by its last value and its mean over the
@@ -28,7 +25,6 @@ from schemas.feature_plan import FREQUENCY_SECONDS, FeaturePlan, Seasonality
 KNOTS = (-1.0, 0.0, 1.0)  # hinge points of each known input, in training z-scores
 MAX_SLOTS = 48  # day slots of the calendar cells: half hours at most
 PHASE_EPSILON = 1e-4  # phases come as float32: keep 13:00 from flooring to 12
-DAYS = 7  # day types with a weekly season: Monday to Saturday, then Sunday or holiday
 
 
 class ExogenousBlock(nn.Module):
@@ -51,7 +47,7 @@ class ExogenousBlock(nn.Module):
         self.uses_calendar = season is not None
         daily = season is not None and season.daily and per_day > 1
         self.slots = min(per_day, MAX_SLOTS) if daily else 1
-        self.day_types = DAYS if season is not None and season.weekly else 2
+        self.day_types = 3 if season is not None and season.weekly else 2
         self.holidays = season is not None and season.holidays is not None
         n_calendar = self.slots * self.day_types if self.uses_calendar else 0
         self.width = n_calendar + (1 + len(KNOTS)) * len(self.known_index)
@@ -63,10 +59,9 @@ class ExogenousBlock(nn.Module):
         weekday = torch.floor(week * 7.0 + PHASE_EPSILON)
         holiday = calendar[..., 2] if self.holidays else torch.zeros_like(day)
         off = torch.clamp((weekday >= 6.0).float() + holiday, max=1.0)
-        if self.day_types == DAYS:
-            days = torch.arange(DAYS - 1, dtype=calendar.dtype, device=calendar.device)
-            working = (weekday.unsqueeze(-1) == days).float() * (1.0 - off).unsqueeze(-1)
-            types = torch.cat([working, off.unsqueeze(-1)], dim=-1)
+        if self.day_types == 3:
+            saturday = (weekday == 5.0).float() * (1.0 - off)
+            types = torch.stack([1.0 - off - saturday, saturday, off], dim=-1)
         else:
             free = holiday if self.holidays else torch.zeros_like(day)
             types = torch.stack([1.0 - free, free], dim=-1)
