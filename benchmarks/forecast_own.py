@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 
 from benchmarks import forecast_bench
+from schemas.errors import InvalidInput
 
 
 def _clean(name: str) -> str:
@@ -53,7 +54,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "2")
-    frame, _ = own_series(args.csv, args.time, args.time_format, args.drop)
+    if not args.csv.is_file():
+        parser.error(f"no such file: {args.csv}")
+    try:
+        frame, _ = own_series(args.csv, args.time, args.time_format, args.drop)
+    except (pl.exceptions.PolarsError, ValueError) as exc:
+        parser.error(f"cannot read {args.csv.name}: {exc}")
     options: dict[str, Any] = {
         "target": _clean(args.target),
         "known": [_clean(k) for k in args.known],
@@ -61,7 +67,11 @@ def main() -> None:
     }
     name = args.csv.stem
     forecast_bench.SERIES[name] = lambda: (frame, options)
-    forecast_bench.print_table([forecast_bench.run_series(name, args.reuse_peers)])
+    try:
+        result = forecast_bench.run_series(name, args.reuse_peers)
+    except InvalidInput as exc:
+        parser.error(f"{exc.message} {exc.details or ''}".strip())
+    forecast_bench.print_table([result])
 
 
 if __name__ == "__main__":
