@@ -43,6 +43,9 @@ class CommonParams(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     warm_start: bool = True
     # Fit the calendar cells and covariates in that ridge ("auto" decides by backtest).
     exogenous: bool = True
+    # Calendar cells with a day type per weekday (Monday to Saturday, Sunday or holiday)
+    # instead of working day / Saturday / Sunday or holiday ("auto" decides by backtest).
+    weekdays: bool = False
     # Average the ridge fit with a last-value-normalised twin (with instance_norm "none").
     ensemble: bool = False
     # Rescale the quantile offsets on the validation split (conformal), baked into the graph.

@@ -22,11 +22,15 @@ class ForecastGraph(nn.Module):
     interval_scale: torch.Tensor
 
     def __init__(
-        self, plan: FeaturePlan, stats: FeatureStats, forecaster: QuantileForecaster
+        self,
+        plan: FeaturePlan,
+        stats: FeatureStats,
+        forecaster: QuantileForecaster,
+        weekdays: bool = False,
     ) -> None:
         super().__init__()
         self.features = FeatureBlock(plan, stats)
-        self.exog = ExogenousBlock(plan, stats)
+        self.exog = ExogenousBlock(plan, stats, weekdays)
         self.forecaster = forecaster
         self.target_index = plan.input_names.index(plan.target)
         mean, std = stats.inputs[plan.target].zscore()

@@ -38,8 +38,9 @@ from training.fine_tune import load_matching_weights
 from training.global_series import GlobalGraph, Pooled, per_asset_metrics, pool_series, raw_batch
 from training.graph import ForecastGraph
 from training.models import DEFAULT_ALGORITHM, Shape, build_forecaster, parse_hyperparams
+from training.models.common import LinearStart
 from training.models.selection import NORMS, Choice, choose
-from training.models.warm_start import fit_linear_start
+from training.models.warm_start import fit_linear_starts
 from training.trainer import (
     TRAIN_SHARE,
     Control,
@@ -141,17 +142,19 @@ def build_graph(plan: FeaturePlan, series: SeriesData, params: CommonParams) -> 
         n_calendar=len(calendar_terms(plan).columns),
         quantiles=tuple(plan.quantiles),
         season=seasonal_period(plan),
-        n_exog=ExogenousBlock(plan, series.stats).width,
+        n_exog=ExogenousBlock(plan, series.stats, params.weekdays).width,
     )
-    return ForecastGraph(plan, series.stats, build_forecaster(shape, params))
+    return ForecastGraph(plan, series.stats, build_forecaster(shape, params), params.weekdays)
 
 
 def choose_candidate(
     plan: FeaturePlan, series: SeriesData, params: CommonParams
 ) -> tuple[CommonParams, Choice]:
     """The ridge candidate that serves (see models/selection.py) and every score."""
-    graphs = {
-        norm: build_graph(plan, series, msgspec.structs.replace(params, instance_norm=norm))
+    graphs = {  # seven day types: the three-type candidates are sums of their cells
+        norm: build_graph(
+            plan, series, msgspec.structs.replace(params, instance_norm=norm, weekdays=True)
+        )
         for norm in NORMS
     }
     choice = choose(graphs, series.windows("train"), series.windows("val"))
@@ -160,6 +163,7 @@ def choose_candidate(
         instance_norm="none" if choice.norm == "mix" else choice.norm,
         exogenous=choice.exogenous,
         ensemble=choice.norm == "mix",
+        weekdays=choice.weekdays,
     )
     return chosen, choice
 
@@ -238,8 +242,9 @@ def train_forecaster(
             best=best,
         )
     graph = build_graph(plan, series, params)
+    refit: LinearStart | None = None  # what `auto` serves: the ridge refitted with validation
     if params.warm_start:  # also on resume: it fixes which weights train
-        start = fit_linear_start(
+        start, refitted = fit_linear_starts(
             graph,
             series.windows("train"),
             series.windows("val"),
@@ -253,6 +258,7 @@ def train_forecaster(
             mixture=choice.mixture if choice is not None and choice.weights else None,
         )
         graph.forecaster.warm_start(start)
+        refit = refitted if algorithm == "auto" else None
         log(
             "initialised from the ridge forecast on history, calendar and covariates",
             0.01,
@@ -295,6 +301,9 @@ def train_forecaster(
             "spreadPower",
             power=f"{power:g}",
         )
+    if refit is not None:  # calibrated on validation held out, then refitted with it
+        graph.forecaster.warm_start(refit)
+        log("refitted the ridge on training and validation", TRAIN_SHARE, "refit")
     log(
         f"stopped after {fit.epochs_run} epochs (best {fit.best_epoch}); evaluating",
         TRAIN_SHARE,

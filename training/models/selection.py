@@ -27,11 +27,24 @@ import torch
 from loadstar_core.stacking import simplex_weights
 from training.data import WindowSet
 from training.graph import ForecastGraph
-from training.models.warm_start import Moments, _solve, _sse, _system, absolute, folds
+from training.models.warm_start import (
+    Moments,
+    Solution,
+    _solve,
+    _sse,
+    _system,
+    absolute,
+    folds,
+)
 
 BACKTEST_GRID = (1e-2, 1e-1, 1.0)
 NORMS = ("none", "last")
 DEFAULT = "ridge-mix"  # the hedge: both normalisations averaged, the target alone
+WEEKDAYS = "+weekdays"  # the candidates whose calendar has a day type per weekday
+# Seven day types serve only when they backtest this much better than three: on hourly
+# data whose working days are alike they won by 0.6% (noise), on a city whose Friday
+# afternoons are quiet by 1.3% (and by 6.7% on its test months; FORECASTER.md).
+WEEKDAY_GAIN = 0.01
 ENSEMBLE = "ensemble"
 CLEAR_GAIN = 0.02  # another candidate serves only when it backtests this much better
 # The ensemble is scored (on the card) but does not serve: even scored out of fold it won
@@ -41,22 +54,24 @@ SERVE_ENSEMBLE = False
 # the single fits an ensemble may weigh: (normalisation, with the inputs)
 MEMBERS = tuple((norm, exogenous) for exogenous in (True, False) for norm in NORMS)
 
-Solution = tuple[torch.Tensor, torch.Tensor]  # history weights [L + 1, H], exogenous [H, E]
-
 
 @dataclass(frozen=True)
 class Choice:
-    """What serves: the normalisation ("mix" averages both), whether inputs count, or
-    (`weights` not empty) the ensemble of the single fits named there."""
+    """What serves: the normalisation ("mix" averages both), whether inputs count, with
+    which calendar (`weekdays`: a day type per weekday), or (`weights` not empty) the
+    ensemble of the single fits named there."""
 
     norm: str
     exogenous: bool
     scores: dict[str, float]
     weights: dict[str, float] = field(default_factory=dict)
+    weekdays: bool = False
 
     @property
     def name(self) -> str:
-        return ENSEMBLE if self.weights else candidate_name(self.norm, self.exogenous)
+        if self.weights:
+            return ENSEMBLE
+        return candidate_name(self.norm, self.exogenous, self.weekdays)
 
     @property
     def mixture(self) -> dict[tuple[str, bool], float]:
@@ -65,8 +80,23 @@ class Choice:
         return {keys[name]: w for name, w in self.weights.items()}
 
 
-def candidate_name(norm: str, exogenous: bool) -> str:
-    return f"ridge-{norm}" + ("+inputs" if exogenous else "")
+def candidate_name(norm: str, exogenous: bool, weekdays: bool = False) -> str:
+    return f"ridge-{norm}" + ("+inputs" if exogenous else "") + (WEEKDAYS if weekdays else "")
+
+
+def merged(moments: Moments, mapping: torch.Tensor) -> Moments:
+    """The same windows' moments with the exogenous features mapped by the 0/1 `mapping`
+    [E, F] (the seven day types summed into three: `ExogenousBlock.three_type_map`), so
+    one pass over the windows serves both calendars."""
+    return Moments(
+        moments.xx,
+        moments.xe @ mapping,
+        mapping.T @ moments.ee @ mapping,
+        moments.xy,
+        moments.ey @ mapping,
+        moments.yy,
+        moments.count,
+    )
 
 
 def _solutions(fit: dict[str, Moments], exogenous: bool, strength: float) -> dict[str, Solution]:
@@ -117,31 +147,60 @@ def cross_errors(score: Moments, solutions: list[Solution]) -> np.ndarray:
     return cross
 
 
+def _weekdays_earned(scores: dict[str, float]) -> bool:
+    """Whether the best seven-type candidate backtests WEEKDAY_GAIN better than the best
+    three-type one with inputs (more cells, each fitted on fewer days, must earn it)."""
+    seven = [v for k, v in scores.items() if k.endswith(WEEKDAYS)]
+    three = [v for k, v in scores.items() if k.endswith("+inputs")]
+    return bool(seven and three) and min(seven) < (1.0 - WEEKDAY_GAIN) * min(three)
+
+
+Folds = dict[str, list[tuple[Moments, Moments]]]  # per normalisation: (fit, score) moments
+
+
+def _calendars(
+    graphs: dict[str, ForecastGraph], train: WindowSet, val: WindowSet
+) -> dict[bool, Folds]:
+    """The folds' moments per calendar (weekdays or not), from one pass over the windows:
+    with a weekly season the graphs carry seven day types and the three-type moments are
+    their sums (`merged`); without one there is a single calendar."""
+    spans = {norm: folds(graphs[norm], train, val) for norm in NORMS}
+    mapping = graphs["none"].exog.three_type_map()
+    if mapping is None:
+        return {False: spans}
+    three = {n: [(merged(f, mapping), merged(v, mapping)) for f, v in spans[n]] for n in NORMS}
+    return {False: three, True: spans}
+
+
 @torch.no_grad()
 def choose(graphs: dict[str, ForecastGraph], train: WindowSet, val: WindowSet) -> Choice:
-    """Backtest every candidate; `graphs` holds one graph per normalisation in NORMS."""
-    spans = {norm: folds(graphs[norm], train, val) for norm in NORMS}
-    n_folds = len(spans["none"])
+    """Backtest every candidate; `graphs` holds one graph per normalisation in NORMS (with
+    `weekdays` where the calendar may have them: both calendars are then candidates)."""
+    calendars = _calendars(graphs, train, val)
+    n_folds = len(calendars[False]["none"])
     scores: dict[str, float] = {}
     # per candidate, its best strength's fits on every fold (for the ensemble)
     member_fits: dict[str, tuple[float, list[Solution]]] = {}
-    for exogenous in (True, False):
-        for strength in BACKTEST_GRID:
-            errors: dict[str, list[float]] = {}
-            fits: dict[str, list[Solution]] = {}
-            for k in range(n_folds):
-                fit = {norm: spans[norm][k][0] for norm in NORMS}
-                score = spans["none"][k][1]  # every fit is scored in raw-history units
-                for name, solution in _solutions(fit, exogenous, strength).items():
-                    errors.setdefault(name, []).append(_sse(score, *solution) / max(score.count, 1))
-                    fits.setdefault(name, []).append(solution)
-            for name, values in errors.items():
-                full = candidate_name(name, exogenous)
-                error = float(np.mean(values))
-                if full not in scores or error < scores[full]:
-                    scores[full] = error
-                    member_fits[full] = (error, fits[name])
+    for weekdays, spans in calendars.items():
+        for exogenous in (True, False) if not weekdays else (True,):
+            for strength in BACKTEST_GRID:
+                errors: dict[str, list[float]] = {}
+                fits: dict[str, list[Solution]] = {}
+                for k in range(n_folds):
+                    fit = {norm: spans[norm][k][0] for norm in NORMS}
+                    score = spans["none"][k][1]  # every fit is scored in raw-history units
+                    for name, solution in _solutions(fit, exogenous, strength).items():
+                        error = _sse(score, *solution) / max(score.count, 1)
+                        errors.setdefault(name, []).append(error)
+                        fits.setdefault(name, []).append(solution)
+                for name, values in errors.items():
+                    full = candidate_name(name, exogenous, weekdays)
+                    error = float(np.mean(values))
+                    if full not in scores or error < scores[full]:
+                        scores[full] = error
+                        member_fits[full] = (error, fits[name])
     members = [candidate_name(n, e) for n, e in MEMBERS]
+    spans = calendars[False]
     crosses = [
         cross_errors(spans["none"][k][1], [member_fits[m][1][k] for m in members])
         / max(spans["none"][k][1].count, 1)
@@ -152,6 +211,8 @@ def choose(graphs: dict[str, ForecastGraph], train: WindowSet, val: WindowSet) -
     served = {
         k: v for k, v in scores.items() if np.isfinite(v) and (SERVE_ENSEMBLE or k != ENSEMBLE)
     }
+    if not _weekdays_earned(scores):
+        served = {k: v for k, v in served.items() if not k.endswith(WEEKDAYS)}
     best = min(served, key=served.__getitem__)
     if scores[best] > (1.0 - CLEAR_GAIN) * scores[DEFAULT]:
         best = DEFAULT  # a gain within the noise of a few folds does not earn the risk
@@ -159,5 +220,7 @@ def choose(graphs: dict[str, ForecastGraph], train: WindowSet, val: WindowSet) -
         kept = {m: round(float(w), 4) for m, w in zip(members, weights, strict=True) if w > 1e-4}
         total = sum(kept.values())
         return Choice("mix", True, scores, {m: w / total for m, w in kept.items()})
-    norm = best.removeprefix("ridge-").removesuffix("+inputs")
-    return Choice(norm=norm, exogenous=best.endswith("+inputs"), scores=scores)
+    weekdays = best.endswith(WEEKDAYS)
+    name = best.removesuffix(WEEKDAYS)
+    norm = name.removeprefix("ridge-").removesuffix("+inputs")
+    return Choice(norm, name.endswith("+inputs"), scores, weekdays=weekdays)

@@ -190,29 +190,69 @@ def absolute(history: torch.Tensor) -> torch.Tensor:
     return converted
 
 
-def _best_fit(
-    graph: ForecastGraph, train: WindowSet, val: WindowSet, exogenous: bool
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Ridge strength and sub-lookbacks chosen on validation: history and exog weights."""
+Solution = tuple[torch.Tensor, torch.Tensor]  # history weights [L + 1, H], exogenous [H, E]
+
+
+@dataclass(frozen=True)
+class Fits:
+    """One ridge forecast fitted twice: on the training windows (`held_out`, scored and
+    calibrated on validation) and, with the strength and sub-lookbacks validation chose,
+    on training and validation together (`refit`, what serves)."""
+
+    held_out: Solution
+    refit: Solution
+
+    def scaled(self, weight: float) -> Fits:
+        return Fits(
+            (weight * self.held_out[0], weight * self.held_out[1]),
+            (weight * self.refit[0], weight * self.refit[1]),
+        )
+
+    def plus(self, other: Fits) -> Fits:
+        return Fits(
+            (self.held_out[0] + other.held_out[0], self.held_out[1] + other.held_out[1]),
+            (self.refit[0] + other.refit[0], self.refit[1] + other.refit[1]),
+        )
+
+    def absolute(self) -> Fits:
+        """History weights of last-value-normalised fits as weights on the raw history."""
+        return Fits(
+            (absolute(self.held_out[0]), self.held_out[1]),
+            (absolute(self.refit[0]), self.refit[1]),
+        )
+
+
+def _averaged(moments: Moments, keeps: list[int], strength: float) -> Solution:
+    fits = [_solve(moments, k, strength) for k in keeps]
+    return torch.stack([f[0] for f in fits]).mean(0), torch.stack([f[1] for f in fits]).mean(0)
+
+
+def _best_fit(graph: ForecastGraph, train: WindowSet, val: WindowSet, exogenous: bool) -> Fits:
+    """Ridge strength and sub-lookbacks chosen on validation: history and exog weights,
+    fitted on training, and refitted on training and validation with the same choice.
+
+    Validation lies just before the test period (and, once deployed, before the
+    forecasts): leaving its windows out of the fit that serves loses the most recent
+    level and profile (the city's autumn in FORECASTER.md)."""
     moments, val_moments = _moments(graph, train), _moments(graph, val)
     n_exog = moments.xe.shape[2]
     if not exogenous:
         moments, val_moments = moments.without_exog(), val_moments.without_exog()
     lookback = moments.xx.shape[0] - 1
-    best: tuple[float, torch.Tensor, torch.Tensor] | None = None
+    best: tuple[float, list[int], float, Solution] | None = None
     for keeps in _lookback_sets(lookback, graph.forecaster.instance_norm):
         for strength in RIDGE_GRID:
-            fits = [_solve(moments, k, strength) for k in keeps]
-            history = torch.stack([f[0] for f in fits]).mean(0)
-            exog = torch.stack([f[1] for f in fits]).mean(0)
-            val_mse = _sse(val_moments, history, exog) / max(val_moments.count, 1)
+            solution = _averaged(moments, keeps, strength)
+            val_mse = _sse(val_moments, *solution) / max(val_moments.count, 1)
             if best is None or val_mse < best[0]:
-                best = (val_mse, history, exog)
+                best = (val_mse, keeps, strength, solution)
     assert best is not None
-    _, solution, exog_weight = best
+    _, keeps, strength, held_out = best
+    refit = _averaged(moments.add(val_moments), keeps, strength)
     if not exogenous:
-        exog_weight = torch.zeros(solution.shape[1], n_exog, dtype=solution.dtype)
-    return solution, exog_weight
+        empty = torch.zeros(held_out[0].shape[1], n_exog, dtype=held_out[0].dtype)
+        held_out, refit = (held_out[0], empty), (refit[0], empty.clone())
+    return Fits(held_out, refit)
 
 
 def _mixture_fit(
@@ -221,22 +261,20 @@ def _mixture_fit(
     train: WindowSet,
     val: WindowSet,
     mixture: dict[tuple[str, bool], float],
-) -> tuple[torch.Tensor, torch.Tensor]:
+) -> Fits:
     """The weighted sum of single ridge fits, as weights on the raw history of `graph`
     (not normalised) and on the exogenous features."""
-    solution: torch.Tensor | None = None
-    exog_weight: torch.Tensor | None = None
+    total: Fits | None = None
     for (norm, exogenous), weight in mixture.items():
         source = graph if norm == "none" else blend
         if source is None:
             raise ValueError("a last-value-normalised member needs the `blend` twin")
-        history, exog = _best_fit(source, train, val, exogenous)
+        fits = _best_fit(source, train, val, exogenous)
         if norm == "last":
-            history = absolute(history)
-        solution = weight * history if solution is None else solution + weight * history
-        exog_weight = weight * exog if exog_weight is None else exog_weight + weight * exog
-    assert solution is not None and exog_weight is not None
-    return solution, exog_weight
+            fits = fits.absolute()
+        total = fits.scaled(weight) if total is None else total.plus(fits.scaled(weight))
+    assert total is not None
+    return total
 
 
 def _residuals(
@@ -276,34 +314,20 @@ def median_shift(
     )
 
 
-@torch.no_grad()
-def fit_linear_start(
+def _linear_start(
     graph: ForecastGraph,
-    train: WindowSet,
-    val: WindowSet,
+    windows: list[WindowSet],
+    solution: torch.Tensor,
+    exog_weight: torch.Tensor,
     quantiles: list[float],
-    *,
-    exogenous: bool = True,
-    blend: ForecastGraph | None = None,
-    mixture: dict[tuple[str, bool], float] | None = None,
 ) -> LinearStart:
-    """The ridge start of `graph`; with `blend` (a twin normalised by the last value, while
-    `graph` is not normalised) the average of both fits, itself one linear forecast.
-    With `mixture` ((normalisation, with the inputs) -> weight, weights summing to 1; "last"
-    fits come from `blend`) the weighted sum of those fits, one linear forecast too."""
-    spreads = [graph.forecaster.spread(target) for target, _, _ in _targets(graph, train)]
-    graph.forecaster.spread_mean.fill_(max(float(torch.cat(spreads).mean()), 1e-6))
-    if mixture:
-        solution, exog_weight = _mixture_fit(graph, blend, train, val, mixture)
-    else:
-        solution, exog_weight = _best_fit(graph, train, val, exogenous)  # [L + 1, H], [H, E]
-    if blend is not None and not mixture:  # the average of this fit and a last-normalised one
-        other, other_exog = _best_fit(blend, train, val, exogenous)
-        solution = (solution + absolute(other)) / 2
-        exog_weight = (exog_weight + other_exog) / 2
-    solution[-1] += median_shift(graph, train, val, solution, exog_weight)
+    """The forecast and its quantile offsets from the residuals on `windows`."""
     residuals = torch.cat(
-        [(y - x @ solution - (e * exog_weight).sum(-1)) * u for x, e, y, u in _pairs(graph, train)]
+        [
+            (y - x @ solution - (e * exog_weight).sum(-1)) * u
+            for part in windows
+            for x, e, y, u in _pairs(graph, part)
+        ]
     ).numpy()
     levels = np.quantile(residuals, quantiles, axis=0).T  # [H, Q]
     median = min(range(len(quantiles)), key=lambda i: abs(quantiles[i] - 0.5))
@@ -318,3 +342,57 @@ def fit_linear_start(
         offsets=torch.from_numpy(np.maximum(offsets, 1e-4)).float(),
         exog_weight=exog_weight.float(),
     )
+
+
+@torch.no_grad()
+def fit_linear_starts(
+    graph: ForecastGraph,
+    train: WindowSet,
+    val: WindowSet,
+    quantiles: list[float],
+    *,
+    exogenous: bool = True,
+    blend: ForecastGraph | None = None,
+    mixture: dict[tuple[str, bool], float] | None = None,
+) -> tuple[LinearStart, LinearStart]:
+    """The ridge start of `graph` fitted on the training windows (to train from, and to
+    calibrate the intervals on validation) and the same forecast refitted on training and
+    validation (what `auto` serves: `Fits`).
+
+    With `blend` (a twin normalised by the last value, while `graph` is not normalised)
+    the average of both fits, itself one linear forecast. With `mixture` ((normalisation,
+    with the inputs) -> weight, weights summing to 1; "last" fits come from `blend`) the
+    weighted sum of those fits, one linear forecast too."""
+    spreads = [graph.forecaster.spread(target) for target, _, _ in _targets(graph, train)]
+    graph.forecaster.spread_mean.fill_(max(float(torch.cat(spreads).mean()), 1e-6))
+    if mixture:
+        fits = _mixture_fit(graph, blend, train, val, mixture)
+    else:
+        fits = _best_fit(graph, train, val, exogenous)  # [L + 1, H], [H, E]
+    if blend is not None and not mixture:  # the average of this fit and a last-normalised one
+        fits = fits.plus(_best_fit(blend, train, val, exogenous).absolute()).scaled(0.5)
+    (solution, exog_weight), (refit, refit_exog) = fits.held_out, fits.refit
+    shift = median_shift(graph, train, val, solution, exog_weight)
+    solution[-1] += shift
+    refit[-1] += shift
+    return (
+        _linear_start(graph, [train], solution, exog_weight, quantiles),
+        _linear_start(graph, [train, val], refit, refit_exog, quantiles),
+    )
+
+
+def fit_linear_start(
+    graph: ForecastGraph,
+    train: WindowSet,
+    val: WindowSet,
+    quantiles: list[float],
+    *,
+    exogenous: bool = True,
+    blend: ForecastGraph | None = None,
+    mixture: dict[tuple[str, bool], float] | None = None,
+) -> LinearStart:
+    """The ridge start fitted on the training windows alone (`fit_linear_starts`)."""
+    held_out, _ = fit_linear_starts(
+        graph, train, val, quantiles, exogenous=exogenous, blend=blend, mixture=mixture
+    )
+    return held_out

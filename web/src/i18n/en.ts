@@ -197,6 +197,7 @@ const messages = {
     fineTune: 'fine-tuning from a library weight ({tensors} tensors)',
     resuming: 'resuming from checkpoint (attempt {attempt})',
     shuttingDown: 'worker shutting down: place saved; the job continues from it',
+    refit: 'refitted the ridge on training and validation',
     spreadPower: 'interval widths follow the recent spread to the power {power}',
     stopped: 'stopped after {epochs} epochs (best {best}); evaluating',
     training: 'training {algorithm} on {device} ({deviceName})',

@@ -199,6 +199,7 @@ export const zhCN: Messages = {
     fineTune: '从权重库的权重微调（{tensors} 个张量）',
     resuming: '从检查点恢复（第 {attempt} 次尝试）',
     shuttingDown: 'worker 正在关闭：进度已保存，作业将从此处继续',
+    refit: '已用训练集和验证集重新拟合岭回归',
     spreadPower: '区间宽度随近期波动变化（幂次 {power}）',
     stopped: '训练 {epochs} 轮后停止（最佳第 {best} 轮）；正在评估',
     training: '正在 {device}（{deviceName}）上训练 {algorithm}',
