@@ -230,7 +230,9 @@ def render_markdown(card: dict[str, Any]) -> str:
     if candidates:
         lines += [
             "",
-            f"Backtest of the candidates (MSE), {candidates['chosen']} serves:",
+            f"Backtest of the candidates (MSE), {candidates['chosen']} serves, refitted on"
+            " training and validation (intervals calibrated on validation before the refit);"
+            " `+weekdays`: a day type per weekday:",
         ]
         lines += [f"- {k}: {_fmt(v)}" for k, v in candidates["backtestMse"].items()]
         if candidates.get("weights"):

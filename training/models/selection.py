@@ -10,6 +10,9 @@ the combined forecast over the backtest folds (convex weights, `loadstar_core.st
 its score is out of fold: each fold scores the weights fitted on the other folds, so it
 competes with the single fits on equal terms (it does not serve yet: `SERVE_ENSEMBLE`).
 
+With a weekly season the candidates with inputs are scored with both calendars, three day
+types and seven (`+weekdays`), from one pass over the windows (`merged`).
+
 The average of both normalisations on the target alone is the default; another candidate
 serves only when its mean squared error over the folds is clearly (2%) lower, since a few
 folds cannot tell smaller gains from noise (on ETTh1 the raw-history ridge wins the folds
