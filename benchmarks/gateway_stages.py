@@ -12,6 +12,9 @@ once-a-second batch, per forecast) and the whole ASGI app (Litestar's entry, the
 request-id middleware, the route and the data plane), called with a body already read.
 What is left between the whole app and the stages is the framework's share; uvicorn's
 HTTP exchange and the socket writes come on top (`GET /healthz` in `gateway_bench`).
+Then the same stages chained as in a request, each timed inside the chain, once with the
+Triton call and once with Triton's answer replaced by a fixed array: the difference is
+what the wait for Triton costs the code around it (the wake-ups, cold caches).
 `--profile N` prints the N costliest functions of the whole-app run (cProfile).
 """
 
@@ -170,6 +173,7 @@ async def measure(bench: BenchTriton, requests: int, protocol: str, profile: int
             f"{per_call} us per call; {len(gc.get_objects())} objects tracked"
         )
         chained = await cpu_us(pipeline, requests)
+        in_chain = await stages_in_chain(plane, served, auth, body, recorder, requests, raw)
         print(f"gateway CPU per predict request, in process, Triton over {protocol}")
         print(f"({len(bench.rows)} raw rows -> 168x3 window; best of 3 x {requests} calls)")
         print(f"  idle: {idle_us_per_s:.0f} us of CPU per second with no request (background")
@@ -179,6 +183,10 @@ async def measure(bench: BenchTriton, requests: int, protocol: str, profile: int
         print(gc_line)
         print(f"  {'framework':<10}{total - chained:>8.0f} us  (the whole app, {total:.0f} us,")
         print(f"            minus the same stages chained without it, {chained:.0f} us)")
+        for label, parts in in_chain.items():
+            total_us = sum(parts.values())
+            shares = ", ".join(f"{k} {v:.0f}" for k, v in parts.items())
+            print(f"  chained, {label}: {total_us:.0f} us ({shares})")
         if profile:
             profiler = cProfile.Profile()
             profiler.enable()
@@ -186,6 +194,46 @@ async def measure(bench: BenchTriton, requests: int, protocol: str, profile: int
                 await whole()
             profiler.disable()
             pstats.Stats(profiler).sort_stats("tottime").print_stats(profile)
+
+
+async def stages_in_chain(
+    plane: Any, served: Any, auth: str, body: bytes, recorder: Any, requests: int, fixed: Any
+) -> dict[str, dict[str, float]]:
+    """CPU us per request of each stage timed inside the chain (the median of three
+    batches), with the Triton call and with its answer replaced by `fixed`."""
+    from loadstar_core.postprocess import format_output, legalize_window
+
+    plan = served.resolved
+    contract = plan.contract
+    encode = msgspec.json.Encoder().encode
+    clock = time.process_time
+    names = ("decode", "legalize", "triton", "format", "recording")
+    found: dict[str, dict[str, float]] = {}
+    for label, wait in (("Triton called", True), ("Triton's answer fixed", False)):
+        batches: list[list[float]] = []
+        for _ in range(3):
+            spent = [0.0] * len(names)
+            for _ in range(requests):
+                a = clock()
+                payload = plane.decode(plane.authenticate(auth), body)
+                b = clock()
+                legal = legalize_window(contract, payload, plan)
+                c = clock()
+                window = legal.window[np.newaxis]
+                raw = await plane.infer(served, window, None) if wait else fixed
+                d = clock()
+                out = format_output(contract, legal, raw[0], None, datetime.now(UTC), plan)
+                encode(out)
+                e = clock()
+                recorder.forecast(served, legal, out)
+                f = clock()
+                for i, (x, y) in enumerate(((a, b), (b, c), (c, d), (d, e), (e, f))):
+                    spent[i] += y - x
+            batches.append([v / requests * 1e6 for v in spent])
+        found[label] = {
+            name: float(np.median([batch[i] for batch in batches])) for i, name in enumerate(names)
+        }
+    return found
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -95,8 +96,14 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
                 tasks.append(asyncio.create_task(recorder.run_forever(), name="records"))
             if usage is not None:
                 tasks.append(asyncio.create_task(usage.run_forever(), name="key-use"))
+            # What start-up built (modules, the app, the snapshot) lives as long as the
+            # process: keep it out of the collector's full passes, each of which otherwise
+            # walks about 96,000 such objects (about 7 us a request at one client)
+            gc.collect()
+            gc.freeze()
             yield
         finally:
+            gc.unfreeze()
             for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -96,8 +96,9 @@ async def test_concurrent_calls_share_a_bounded_pool(models: dict[str, Published
             expected = await reference.infer(plain.name, 1, Inputs(window))
             np.testing.assert_array_equal(answer, expected)
         # Triton drops an idle connection: the next call replaces it silently
-        for _, writer in http._idle:
-            writer.transport.abort()
+        for connection in http._idle:
+            assert connection.transport is not None
+            connection.transport.abort()
         again = await http.infer(plain.name, 1, [("window", batches[0])], "quantiles")
         np.testing.assert_array_equal(again, answers[0])
     finally:

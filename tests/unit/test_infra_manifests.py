@@ -130,3 +130,16 @@ def test_several_tritons_on_one_repository_each_listed_for_the_publisher() -> No
     assert float(config["LOADSTAR_TRITON_SYNC_S"]) > 0
     pdbs = [d for d in docs if d["kind"] == "PodDisruptionBudget"]
     assert any(p["spec"]["selector"]["matchLabels"]["app"] == "triton" for p in pdbs)
+
+
+def test_the_gateway_runs_without_an_access_log_everywhere() -> None:
+    """A log line per request costs the gateway CPU on its hot path; the local stack, compose
+    and Kubernetes start it alike."""
+    compose = yaml.safe_load((INFRA / "compose.yaml").read_text())
+    assert "--no-access-log" in compose["services"]["edge_gateway"]["command"].split()
+    gateway = next(d for d in _k8s_docs() if d["metadata"]["name"] == "edge-gateway")
+    container = gateway["spec"]["template"]["spec"]["containers"][0]
+    assert "--no-access-log" in container["command"]
+    local = next(s for s in SERVICES if s.name == "edge_gateway")
+    assert local.argv is not None
+    assert "--no-access-log" in local.argv()
