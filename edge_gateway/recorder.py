@@ -49,21 +49,18 @@ def forecast_record(served: Served, legal: LegalizedWindow, out: InferenceOutput
     assert plan is not None
     keys = plan.interval_keys
     back, to = legal.output_conversion, plan.output_conversion
-
-    def unit_of(values: list[float]) -> list[float]:
-        if back == to:
-            return values
-        model = (np.asarray(values, dtype=np.float64) - back.offset) / back.factor
-        return to.apply(model).tolist()  # type: ignore[no-any-return]
-
     middle = "p50" if "p50" in out.intervals else keys[plan.median_column]
+    bands = [out.intervals[keys[0]], out.intervals[middle], out.intervals[keys[-1]]]
+    if back != to:  # the three bands back to the model's unit and on, in one array
+        model = (np.asarray(bands, dtype=np.float64) - back.offset) / back.factor
+        bands = to.apply(model).tolist()
     return ForecastRecord(
         deploymentId=served.id,
         origin=_iso(legal.grid_end_s),
         frequencyS=legal.frequency_s,
-        p05=unit_of(out.intervals[keys[0]]),
-        p50=unit_of(out.intervals[middle]),
-        p95=unit_of(out.intervals[keys[-1]]),
+        p05=bands[0],
+        p50=bands[1],
+        p95=bands[2],
         unit=plan.output_unit,
     )
 
