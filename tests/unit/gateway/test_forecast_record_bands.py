@@ -49,8 +49,7 @@ def test_bands_convert_as_each_band_alone(
     )
     served = cast(Any, SimpleNamespace(resolved=plan, id="dep"))
     legal = cast(Any, SimpleNamespace(output_conversion=back, grid_end_s=3600, frequency_s=3600))
-    out = cast(Any, SimpleNamespace(intervals=dict(zip(keys, bands, strict=True))))
-    record = forecast_record(served, legal, out)
+    record = forecast_record(served, legal, dict(zip(keys, bands, strict=True)))
     for got, band in zip((record.p05, record.p50, record.p95), bands, strict=True):
         want = one_by_one(band, back, to)
         assert np.array_equal(np.asarray(got).view(np.int64), np.asarray(want).view(np.int64))
