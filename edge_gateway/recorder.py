@@ -1,6 +1,6 @@
 """What the gateway saw, shipped to the control plane off the request path; nothing lost.
 
-The hot path only appends a reference (the legalized window and the answer, or a detection's
+The hot path only appends a reference (the legalized window and the answer's bands, or a detection's
 events) to a list: well under a microsecond. Every `record_flush_s` a background task turns
 what gathered into one `RecordBatch`, writes it to the spool folder (fsync, atomic rename),
 and then sends the spool's files in order to `POST /api/gateway/records`, deleting each once
@@ -43,27 +43,27 @@ def _iso(seconds: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
-def forecast_record(served: Served, legal: LegalizedWindow, out: InferenceOutput) -> ForecastRecord:
-    """The answer in the contract's output unit (a caller may have asked for another)."""
+def forecast_record(
+    served: Served, legal: LegalizedWindow, intervals: dict[str, list[float]]
+) -> ForecastRecord:
+    """The answer's bands (its `intervals`) in the contract's output unit (a caller may have
+    asked for another)."""
     plan = served.resolved
     assert plan is not None
     keys = plan.interval_keys
     back, to = legal.output_conversion, plan.output_conversion
-
-    def unit_of(values: list[float]) -> list[float]:
-        if back == to:
-            return values
-        model = (np.asarray(values, dtype=np.float64) - back.offset) / back.factor
-        return to.apply(model).tolist()  # type: ignore[no-any-return]
-
-    middle = "p50" if "p50" in out.intervals else keys[plan.median_column]
+    middle = "p50" if "p50" in intervals else keys[plan.median_column]
+    bands = [intervals[keys[0]], intervals[middle], intervals[keys[-1]]]
+    if back != to:  # the three bands back to the model's unit and on, in one array
+        model = (np.asarray(bands, dtype=np.float64) - back.offset) / back.factor
+        bands = to.apply(model).tolist()
     return ForecastRecord(
         deploymentId=served.id,
         origin=_iso(legal.grid_end_s),
         frequencyS=legal.frequency_s,
-        p05=unit_of(out.intervals[keys[0]]),
-        p50=unit_of(out.intervals[middle]),
-        p95=unit_of(out.intervals[keys[-1]]),
+        p05=bands[0],
+        p50=bands[1],
+        p95=bands[2],
         unit=plan.output_unit,
     )
 
@@ -103,7 +103,10 @@ class Recorder:
 
     # -- the hot path: references only -------------------------------------------------
     def forecast(self, served: Served, legal: LegalizedWindow, out: InferenceOutput) -> None:
-        self._pending.append(("forecast", served, legal, out))
+        # the answer's bands only: the rest of it (a point object per step) is freed with
+        # the request instead of being held until the batch, where the collector would
+        # walk it again and again
+        self._pending.append(("forecast", served, legal, out.intervals))
 
     def events(self, served: Served, asset_id: str | None, events: list[AnomalyEvent]) -> None:
         if events:
@@ -119,8 +122,8 @@ class Recorder:
         for item in pending:
             try:
                 if item[0] == "forecast":
-                    _, served, legal, out = item
-                    batch.forecasts.append(forecast_record(served, legal, out))
+                    _, served, legal, intervals = item
+                    batch.forecasts.append(forecast_record(served, legal, intervals))
                     after = self._recorded.get(served.id, -(2**62))
                     reading = reading_record(served, legal, after)
                     if reading is not None:

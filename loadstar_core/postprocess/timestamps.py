@@ -56,7 +56,10 @@ def _layout_of(shape: str) -> _Layout | None:
         local = 20 + digits
     suffix = shape[local:]
     if suffix not in ("", "Z") and not (
-        len(suffix) == 6 and suffix[0] in "+-" and suffix[3] == ":"
+        len(suffix) == 6
+        and suffix[0] in "+-"
+        and suffix[3] == ":"
+        and suffix[1:3] + suffix[4:] == "0000"
     ):
         return None
     codes = np.frombuffer((shape + "\n").encode(), dtype=np.uint8)
@@ -104,6 +107,25 @@ def _bounds(
     return low, span
 
 
+@lru_cache(maxsize=256)
+def _bounds_one_offset(
+    shape: str, width: int, prefix: bytes, offset: str
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]] | None:
+    """`_bounds` with the offset's six columns pinned to `offset` (the first text's), so one
+    check also proves that every text has that offset; None when `offset` itself is not
+    in the layout (the full check then names nothing new: it fails as well)."""
+    low, span = _bounds(shape, width, prefix)
+    layout = _layout_of(shape)
+    assert layout is not None
+    at = len(prefix) + layout.local
+    codes = np.frombuffer(offset.encode("ascii"), dtype=np.uint8)
+    if offset[0] == "," or ((codes - low[at : at + 6]) > span[at : at + 6]).any():
+        return None
+    low, span = low.copy(), span.copy()
+    low[at : at + 6], span[at : at + 6] = codes, 0
+    return low, span
+
+
 def parse_fixed_width(
     first: str,
     buffer: bytes | npt.NDArray[np.uint8],
@@ -122,21 +144,32 @@ def parse_fixed_width(
 
     Every character is checked against the layout, then numpy's own ISO parser reads the
     local date-times (it checks the ranges, 31 April included) and the offsets are applied.
+    With a `±HH:MM` offset the check is first made with the offset pinned to the first
+    text's (the usual case: one check proves both); only when that fails are the texts
+    checked against the layout alone and each offset read.
     """
     shape = first.translate(_ZERO_DIGITS)
     layout = _layout_of(shape)
     if layout is None:
         return None
     width = layout.low.size - (0 if newline else 1)
-    low, span = _bounds(shape, width, prefix)
     before = len(prefix)
     chars = np.ndarray(
         (n, before + width), dtype=np.uint8, buffer=buffer, offset=offset - before,
         strides=(stride, 1),
     )  # fmt: skip
-    if (np.subtract(chars, low) > span).any():  # below wraps
-        return None
     local = layout.local
+    pinned = (
+        _bounds_one_offset(shape, width, prefix, first[local : local + 6])
+        if layout.suffix == "±"
+        else None
+    )
+    if pinned is not None and not (np.subtract(chars, pinned[0]) > pinned[1]).any():
+        one_offset = True  # every text in the layout, all with the first one's offset
+    else:
+        low, span = _bounds(shape, width, prefix)
+        if (np.subtract(chars, low) > span).any():  # below wraps
+            return None
     try:
         stamps = np.ndarray(
             (n,), dtype=f"S{local}", buffer=buffer, offset=offset, strides=(stride,)

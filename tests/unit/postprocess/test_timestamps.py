@@ -131,3 +131,33 @@ def test_format_epoch_seconds_is_iso_utc_with_z() -> None:
         "1970-01-01T00:00:00Z",
         "2025-07-03T10:00:00Z",
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    moments=st.lists(MOMENTS, min_size=2, max_size=30),
+    layout=st.sampled_from(LAYOUTS[4:]),
+    offsets=st.lists(st.sampled_from([0, 120, -270, 345, 23 * 60 + 59]), min_size=1, max_size=3),
+    digits=st.integers(min_value=1, max_value=6),
+    picks=st.data(),
+)
+def test_offsets_mixed_or_damaged_in_one_layout(
+    moments: list[datetime], layout: str, offsets: list[int], digits: int, picks: st.DataObject
+) -> None:
+    """Rows of one layout whose offsets differ (or one of whose characters is damaged): the
+    vectorised path reads them as Python does, or steps aside for the row-by-row parser."""
+    texts = [render(m, layout, picks.draw(st.sampled_from(offsets)), digits) for m in moments]
+    damaged = picks.draw(st.booleans())
+    if damaged:
+        row = picks.draw(st.integers(0, len(texts) - 1))
+        column = picks.draw(st.integers(0, len(texts[row]) - 1))
+        char = picks.draw(st.sampled_from("0159+-:,.TZ xa"))
+        texts[row] = texts[row][:column] + char + texts[row][column + 1 :]
+    fast = _parse_fast(texts)
+    if not damaged:
+        assert fast is not None
+    if fast is None:
+        return
+    expected = [parse_one(t, i, "t") for i, t in enumerate(texts)]
+    assert fast.epoch_us.tolist() == [e[0] for e in expected]
+    assert fast.naive == sum(e[1] for e in expected)
