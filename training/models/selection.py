@@ -35,9 +35,9 @@ from training.models.warm_start import (
     Solution,
     _solve,
     _sse,
-    _system,
     absolute,
     folds,
+    gram_times,
 )
 
 BACKTEST_GRID = (1e-2, 1e-1, 1.0)
@@ -137,9 +137,9 @@ def out_of_fold_error(crosses: list[np.ndarray]) -> float:
 def cross_errors(score: Moments, solutions: list[Solution]) -> np.ndarray:
     """[n, n] sums over the windows `score` summarises (and the horizon) of the product
     of candidate i's error and candidate j's; the diagonal is each one's squared error."""
-    gram, rhs = _system(score, torch.arange(score.xx.shape[0]))
+    rhs = torch.cat([score.xy.T, score.ey], dim=1)
     stacked = [torch.cat([h.T, e], dim=1) for h, e in solutions]  # [H, K] each
-    products = [torch.einsum("hkj,hj->hk", gram, w) for w in stacked]
+    products = [gram_times(score, h, e) for h, e in solutions]
     fits = [float((w * rhs).sum()) for w in stacked]
     total = float(score.yy.sum())
     size = len(stacked)
