@@ -160,6 +160,7 @@ def run_series(name: str, reuse_peers: bool = False) -> dict[str, Any]:
         "lookback": plan.lookback,
         "horizon": plan.horizon,
         "bestEpoch": result.best_epoch,
+        "served": result.metrics.get("candidates", {}).get("chosen", DEFAULT_ALGORITHM),
         "models": rows,
     }
 
@@ -174,6 +175,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
                 f"{result['series']:<12} {model:<11} {r['mae']:>10.4f} {r['mase']:>6.3f}"
                 f" {r['coverage']:>6.3f} {r['cpuSeconds']:>7.1f}"
             )
+        print(f"{result['series']:<12} the platform serves {result.get('served', '?')}")
         print()
     skills = [1 - r["models"]["platform"]["mase"] for r in results]
     wins = [
