@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -30,6 +31,13 @@ def _ends(event: dict[str, Any]) -> bool:
         return False
 
 
+def _just_ended(row: dict[str, Any]) -> bool:
+    finished_at: datetime | None = row.get("finished_at")
+    if finished_at is None:
+        return True
+    return (datetime.now(UTC) - finished_at).total_seconds() < 4 * GAP_WAIT_S
+
+
 async def relay_job_events(socket: WebSocket[Any, Any, Any], job_id: str) -> None:
     """Send the job's events in seq order, each once: the store's history, then live ones.
 
@@ -52,6 +60,9 @@ async def relay_job_events(socket: WebSocket[Any, Any, Any], job_id: str) -> Non
     pubsub = socket.app.state.redis.pubsub()
     await pubsub.subscribe(live_channel(job_id))  # before reading history: nothing falls between
     finished = row["status"] in TERMINAL
+    # a job that has just ended (stopped while queued, say) may have its last event still
+    # on its way to the store: wait for it as for a gap before closing
+    end_by = time.monotonic() + GAP_WAIT_S if finished and _just_ended(row) else 0.0
     last = 0
     held: dict[int, dict[str, Any]] = {}  # arrived, waiting for an earlier seq
     gap_since: float | None = None
@@ -77,13 +88,14 @@ async def relay_job_events(socket: WebSocket[Any, Any, Any], job_id: str) -> Non
                     continue
             else:
                 gap_since = None
-                if finished:  # a job that ended before this fix may have no terminal event
-                    return
+                if finished and time.monotonic() >= end_by:
+                    return  # a job that ended long ago may have no terminal event
+            waiting = bool(held) or finished
             message = await pubsub.get_message(
-                ignore_subscribe_messages=True, timeout=0.25 if held else 1.0
+                ignore_subscribe_messages=True, timeout=0.25 if waiting else 1.0
             )
             if message is None:
-                read_store = bool(held)  # waiting on a gap: look in the store again
+                read_store = waiting  # waiting on a gap or the end: look in the store again
                 continue
             event = msgspec.json.decode(message["data"])
             if event["seq"] > last:

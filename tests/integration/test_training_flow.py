@@ -125,3 +125,52 @@ async def test_registered_version_deploys_and_predicts_like_onnxruntime(
         rtol=1e-4,
         atol=1e-4,
     )
+
+
+async def test_a_just_ended_job_waits_for_its_last_event(
+    cp_client, admin_headers, settings
+) -> None:
+    """A job stopped while queued reads "cancelled" at once, but its status event may
+    still be on its way to the store: a client that connects in between gets that event
+    when it arrives, instead of a socket closed with nothing."""
+    import threading
+    from datetime import UTC, datetime
+
+    import asyncpg
+    import msgspec
+    import redis
+
+    from control_plane.training.tables import TrainingJob
+    from schemas.training_job.protocol import StatusEvent, StatusPayload, live_channel
+
+    job = await make_job(cp_client, admin_headers)
+    now = datetime.now(UTC)
+    db = await asyncpg.connect(settings.database_url)  # its own connection: not the app's loop
+    try:
+        await db.execute(
+            f"UPDATE {TrainingJob._meta.tablename} SET status = 'cancelled', finished_at = $1"
+            " WHERE id = $2",
+            now,
+            job["id"],
+        )
+    finally:
+        await db.close()
+    event = StatusEvent(
+        seq=1, ts=now.isoformat(), jobId=job["id"], payload=StatusPayload(status="cancelled")
+    )
+    publisher = redis.Redis.from_url(settings.redis_url)
+
+    def publish_late() -> None:  # after the relay has read an empty history
+        publisher.publish(live_channel(job["id"]), msgspec.json.encode(event))
+
+    timer = threading.Timer(1.5, publish_late)
+    token = admin_headers["Authorization"].split()[1]
+    ws = await cp_client.websocket_connect(f"/ws/training/{job['id']}?token={token}")
+    timer.start()
+    try:
+        with ws:
+            received = ws.receive_json(timeout=20)
+    finally:
+        timer.cancel()
+        publisher.close()
+    assert received["type"] == "status" and received["payload"]["status"] == "cancelled"
