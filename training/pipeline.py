@@ -256,9 +256,10 @@ def train_forecaster(
                 else None
             ),
             mixture=choice.mixture if choice is not None and choice.weights else None,
+            refit=algorithm == "auto",
         )
         graph.forecaster.warm_start(start)
-        refit = refitted if algorithm == "auto" else None
+        refit = refitted
         log(
             "initialised from the ridge forecast on history, calendar and covariates",
             0.01,

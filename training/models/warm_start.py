@@ -366,7 +366,8 @@ def fit_linear_starts(
     exogenous: bool = True,
     blend: ForecastGraph | None = None,
     mixture: dict[tuple[str, bool], float] | None = None,
-) -> tuple[LinearStart, LinearStart]:
+    refit: bool = True,
+) -> tuple[LinearStart, LinearStart | None]:
     """The ridge start of `graph` fitted on the training windows (to train from, and to
     calibrate the intervals on validation) and the same forecast refitted on training and
     validation (what `auto` serves: `Fits`).
@@ -374,7 +375,8 @@ def fit_linear_starts(
     With `blend` (a twin normalised by the last value, while `graph` is not normalised)
     the average of both fits, itself one linear forecast. With `mixture` ((normalisation,
     with the inputs) -> weight, weights summing to 1; "last" fits come from `blend`) the
-    weighted sum of those fits, one linear forecast too."""
+    weighted sum of those fits, one linear forecast too. Without `refit` (a network trains
+    from the start and stops early on validation) the second is None."""
     spreads = [graph.forecaster.spread(target) for target, _, _ in _targets(graph, train)]
     graph.forecaster.spread_mean.fill_(max(float(torch.cat(spreads).mean()), 1e-6))
     if mixture:
@@ -383,28 +385,11 @@ def fit_linear_starts(
         fits = _best_fit(graph, train, val, exogenous)  # [L + 1, H], [H, E]
     if blend is not None and not mixture:  # the average of this fit and a last-normalised one
         fits = fits.plus(_best_fit(blend, train, val, exogenous).absolute()).scaled(0.5)
-    (solution, exog_weight), (refit, refit_exog) = fits.held_out, fits.refit
+    (solution, exog_weight), (refitted, refitted_exog) = fits.held_out, fits.refit
     shift = median_shift(graph, train, val, solution, exog_weight)
     solution[-1] += shift
-    refit[-1] += shift
-    return (
-        _linear_start(graph, [train], solution, exog_weight, quantiles),
-        _linear_start(graph, [train, val], refit, refit_exog, quantiles),
-    )
-
-
-def fit_linear_start(
-    graph: ForecastGraph,
-    train: WindowSet,
-    val: WindowSet,
-    quantiles: list[float],
-    *,
-    exogenous: bool = True,
-    blend: ForecastGraph | None = None,
-    mixture: dict[tuple[str, bool], float] | None = None,
-) -> LinearStart:
-    """The ridge start fitted on the training windows alone (`fit_linear_starts`)."""
-    held_out, _ = fit_linear_starts(
-        graph, train, val, quantiles, exogenous=exogenous, blend=blend, mixture=mixture
-    )
-    return held_out
+    refitted[-1] += shift
+    held_out = _linear_start(graph, [train], solution, exog_weight, quantiles)
+    if not refit:
+        return held_out, None
+    return held_out, _linear_start(graph, [train, val], refitted, refitted_exog, quantiles)

@@ -12,7 +12,7 @@ import torch
 from loadstar_core.features.align import align_frame
 from training.data import prepare_series
 from training.models import ALGORITHMS, parse_hyperparams
-from training.models.warm_start import fit_linear_start
+from training.models.warm_start import fit_linear_starts
 from training.pipeline import build_graph
 from training.trainer import Trainer, evaluation_loss
 
@@ -68,7 +68,7 @@ def test_the_ridge_start_forecasts_before_any_epoch(algorithm: str) -> None:
     graph = trainer.graph
     cold = evaluation_loss(graph, trainer.val, quantiles, trainer.device)
     graph.forecaster.warm_start(
-        fit_linear_start(graph, trainer.train, trainer.val, [0.05, 0.5, 0.95])
+        fit_linear_starts(graph, trainer.train, trainer.val, [0.05, 0.5, 0.95], refit=False)[0]
     )
     warm = evaluation_loss(graph, trainer.val, quantiles, trainer.device)
     assert warm < 0.5 * cold

@@ -32,7 +32,7 @@ from training.models.selection import (
     choose,
     out_of_fold_error,
 )
-from training.models.warm_start import fit_linear_start, shift_to_median
+from training.models.warm_start import fit_linear_starts, shift_to_median
 from training.pipeline import build_graph
 
 from .synthetic import daily_frame, small_plan
@@ -86,15 +86,17 @@ def test_the_ensemble_graph_is_the_weighted_sum_of_its_members(tmp_path: Path) -
     plan = small_plan()
     params = parse_hyperparams("auto", {})
     mixed = build_graph(plan, series, msgspec.structs.replace(params, instance_norm="none"))
-    start = fit_linear_start(
-        mixed, train, val, plan.quantiles, blend=graphs["last"], mixture=weights
+    start, _ = fit_linear_starts(
+        mixed, train, val, plan.quantiles, blend=graphs["last"], mixture=weights, refit=False
     )
     mixed.forecaster.warm_start(start)
     expected = torch.zeros(1)
     for (norm, exogenous), weight in weights.items():
         member = build_graph(plan, series, msgspec.structs.replace(params, instance_norm=norm))
         member.forecaster.warm_start(
-            fit_linear_start(member, train, val, plan.quantiles, exogenous=exogenous)
+            fit_linear_starts(member, train, val, plan.quantiles, exogenous=exogenous, refit=False)[
+                0
+            ]
         )
         expected = expected + weight * _p50(member, series)
     actual = _p50(mixed, series)

@@ -37,6 +37,7 @@ def test_the_refit_has_learnt_from_validation() -> None:
     graph = build_graph(plan, series, parse_hyperparams("auto", {}))
     train, val = series.windows("train"), series.windows("val")
     held_out, refit = fit_linear_starts(graph, train, val, plan.quantiles)
+    assert refit is not None
     assert not torch.equal(held_out.weight, refit.weight)
     # validation is in the refit's data: its error there is lower than the held-out fit's
     assert _loss(graph, refit, val, plan.quantiles) < _loss(graph, held_out, val, plan.quantiles)
@@ -65,6 +66,7 @@ def test_auto_calibrates_on_the_held_out_fit_and_serves_the_refit(tmp_path: Path
     graph.forecaster.warm_start(held_out)
     scale, _ = calibrate_intervals(graph, val, plan.quantiles)
     assert list(card["calibration"].values()) == pytest.approx(scale)  # not on what it saw
+    assert refit is not None
     graph.forecaster.warm_start(refit)  # and what serves is the refit
     test = series.windows("test")
     batch = test.batch(torch.arange(len(test)))
