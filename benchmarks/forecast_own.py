@@ -26,13 +26,14 @@ from schemas.errors import InvalidInput
 
 
 def _clean(name: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+    return re.sub(r"[^0-9a-z]+", "_", name.strip("\ufeff \t").lower()).strip("_")
 
 
 def own_series(
     path: Path, time: str, time_format: str | None, drop: list[str]
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
-    frame = pl.read_csv(path, try_parse_dates=time_format is None)
+    # every row read before a type is chosen: a column of zeros may turn decimal late
+    frame = pl.read_csv(path, try_parse_dates=time_format is None, infer_schema_length=None)
     if time_format is not None:
         frame = frame.with_columns(pl.col(time).str.to_datetime(time_format))
     frame = frame.rename({time: "timestamp"})

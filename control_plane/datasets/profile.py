@@ -36,6 +36,16 @@ _STRING_FORMATS = (
     "%Y-%m-%d %H:%M",
     "%Y-%m-%dT%H:%M",
     "%Y-%m-%d",
+    # Slashes, as spreadsheets export them ("13/01/2018 00:15", "1/13/17 0:10"). Two-digit
+    # years first: a four-digit year fails them, while "%Y" would read "17" as the year 17,
+    # and "%Y/%m/%d" (after these) would read "13/1/01" as the year 13. Day first before
+    # month first: a sample whose days all fit both reads day first; a day past 12 in the
+    # sample settles it. `timestampFormat` at upload overrides the guess.
+    *(
+        f"{date}{time}"
+        for date in ("%d/%m/%y", "%m/%d/%y", "%d/%m/%Y", "%m/%d/%Y")
+        for time in (" %H:%M:%S", " %H:%M", "")
+    ),
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
     "%Y/%m/%d",

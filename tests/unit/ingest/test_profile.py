@@ -102,3 +102,50 @@ def test_epoch_units_and_offsets_parse_to_the_same_instant() -> None:
     ):
         found = detect_timestamp(column.to_frame())
         assert found is not None and found[1].apply(column)[0] == instant
+
+
+slash_layouts = st.sampled_from(
+    [
+        ("%d/%m/%Y %H:%M", "{d:02}/{m:02}/{Y} {H:02}:{M:02}"),
+        ("%m/%d/%y %H:%M", "{m}/{d}/{y:02} {H}:{M:02}"),
+        ("%m/%d/%Y %H:%M:%S", "{m}/{d}/{Y} {H}:{M:02}:{S:02}"),
+        ("%d/%m/%y", "{d}/{m}/{y:02}"),
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    slash_layouts,
+    st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2060, 12, 1)),
+    st.integers(min_value=1, max_value=200),
+)
+def test_slashed_dates_read_as_written(
+    layout: tuple[str, str], start: datetime, hours: int
+) -> None:
+    """Day-first and month-first exports, padded or not, two- or four-digit years: with a
+    day past 12 in the sample the column reads back to the instants that were written."""
+    fmt, text = layout
+    start = start.replace(day=13, microsecond=0, second=0 if "%S" not in fmt else start.second)
+    if "%H" not in fmt:
+        start = start.replace(hour=0, minute=0, second=0)
+    step = timedelta(hours=hours) if "%H" in fmt else timedelta(days=1)
+    instants = [start + k * step for k in range(5)]
+    values = [
+        text.format(d=t.day, m=t.month, Y=t.year, y=t.year % 100, H=t.hour, M=t.minute, S=t.second)
+        for t in instants
+    ]
+    if "%y" in fmt and any(not 1970 <= t.year < 2069 for t in instants):
+        return  # two-digit years stand for 1969..2068
+    found = detect_timestamp(pl.DataFrame({"date": values}))
+    assert found is not None, values
+    parsed = found[1].apply(pl.Series("date", values)).to_list()
+    assert parsed == [t.replace(tzinfo=UTC) for t in instants], (values, found[1])
+
+
+def test_a_sample_with_no_day_past_12_reads_day_first() -> None:
+    found = detect_timestamp(pl.DataFrame({"date": ["01/02/2024 10:00", "02/02/2024 10:00"]}))
+    assert found is not None
+    assert found[1].apply(pl.Series("date", ["01/02/2024 10:00"]))[0] == datetime(
+        2024, 2, 1, 10, tzinfo=UTC
+    )
