@@ -132,7 +132,8 @@ def run_series(name: str, reuse_peers: bool = False, platform_only: bool = False
     problem = problem_for(frame, plan)
     actual = problem.actuals()
     forecasts: dict[str, tuple[Forecast, float]] = {}
-    cache = ROOT / "benchmarks" / "results" / f"peers-{name}.npz"
+    # one cache per grid: a 10-minute run must not reuse the 15-minute forecasts
+    cache = ROOT / "benchmarks" / "results" / f"peers-{name}-{plan.frequency}-h{plan.horizon}.npz"
     if platform_only:  # the seasonal naives alone (for MASE), nothing cached
         for peer in NAIVES:
             started = time.process_time()

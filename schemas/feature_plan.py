@@ -13,10 +13,11 @@ from msgspec import Meta
 
 from schemas.base import Wire
 
-Frequency = Literal["1min", "5min", "15min", "30min", "1h", "1d"]
+Frequency = Literal["1min", "5min", "10min", "15min", "30min", "1h", "1d"]
 FREQUENCY_SECONDS: dict[str, int] = {
     "1min": 60,
     "5min": 300,
+    "10min": 600,
     "15min": 900,
     "30min": 1800,
     "1h": 3600,

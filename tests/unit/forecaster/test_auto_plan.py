@@ -11,7 +11,7 @@ import pytest
 from loadstar_core.features.auto import infer_frequency, suggest_plan
 from loadstar_core.features.layout import validate_plan
 from schemas.errors import InvalidInput
-from schemas.feature_plan import Lag, Normalize, Seasonality
+from schemas.feature_plan import Lag, Normalize, Rolling, Seasonality
 
 from .synthetic import daily_frame
 
@@ -79,9 +79,39 @@ def test_explicit_windows_and_constant_columns() -> None:
     assert plan.input_names == ["load", "temp"]
 
 
-def test_frequency_is_the_median_interval_rounded_up_to_a_plan_frequency() -> None:
-    stamps = [datetime(2024, 1, 1) + timedelta(minutes=10 * i) for i in range(50)]
-    assert infer_frequency(pl.DataFrame({"t": stamps}), "t") == "15min"
+@pytest.mark.parametrize(
+    ("minutes", "frequency"),
+    [(1, "1min"), (5, "5min"), (9.5, "10min"), (10, "10min"), (12, "15min"), (20, "30min")],
+)
+def test_frequency_is_the_median_interval_rounded_up_to_a_plan_frequency(
+    minutes: float, frequency: str
+) -> None:
+    stamps = [datetime(2024, 1, 1) + timedelta(minutes=minutes * i) for i in range(50)]
+    assert infer_frequency(pl.DataFrame({"t": stamps}), "t") == frequency
+
+
+def test_ten_minute_data_gets_a_ten_minute_plan() -> None:
+    """144 steps a day: a day ahead, the lookback capped at 720 points (five days), the
+    daily lag and a day's rolling window; the weekly lag (1008) does not fit the window,
+    the calendar cells carry the week."""
+    rng = np.random.default_rng(5)
+    steps = np.arange(144 * 60)
+    day = np.sin(2 * np.pi * steps / 144) + 0.3 * np.sin(4 * np.pi * steps / 144)
+    frame = pl.DataFrame(
+        {
+            "timestamp": [datetime(2024, 1, 1) + timedelta(minutes=10 * int(i)) for i in steps],
+            "load": 50 + 10 * day + rng.normal(0, 0.5, steps.size),
+        }
+    )
+    plan, suggestions = suggest_plan(frame, "load")
+    assert (plan.frequency, plan.lookback, plan.horizon) == ("10min", 720, 144)
+    assert next(s for s in suggestions if s.kind == "frequency").value == "10min"
+    lags = next(op for op in plan.ops if isinstance(op, Lag))
+    assert lags.lags == [144]
+    assert next(op for op in plan.ops if isinstance(op, Rolling)).window == 144
+    season = next(op for op in plan.ops if isinstance(op, Seasonality))
+    assert season.daily and season.weekly
+    validate_plan(plan)
 
 
 @pytest.mark.parametrize("target", ["missing", "label"])

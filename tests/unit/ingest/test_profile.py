@@ -13,6 +13,7 @@ from control_plane.datasets.profile import (
     detect_timestamp,
     infer_frequency,
     snap_frequency,
+    snapped_seconds,
     split_unit,
 )
 from schemas.feature_plan import FREQUENCY_SECONDS
@@ -44,6 +45,15 @@ def test_frequencies_snap_within_two_percent(name: str, jitter: float) -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "name"),
+    [(600, "10min"), (606, "10min"), (540, "9min"), (720, "12min")],
+)
+def test_ten_minutes_is_a_plan_frequency_not_a_snap_to_fifteen(seconds: float, name: str) -> None:
+    assert snap_frequency(seconds) == name
+    assert snapped_seconds(seconds) == (600.0 if name == "10min" else seconds)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "name"),
     [(10, "10s"), (120, "2min"), (7200, "2h"), (0.5, "500ms"), (86400 * 7, "7d")],
 )
 def test_other_frequencies_are_named(seconds: float, name: str) -> None:
@@ -52,7 +62,8 @@ def test_other_frequencies_are_named(seconds: float, name: str) -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(
-    st.sampled_from([60, 300, 900, 3600]), st.lists(st.integers(1, 3), min_size=20, max_size=100)
+    st.sampled_from([60, 300, 600, 900, 3600]),
+    st.lists(st.integers(1, 3), min_size=20, max_size=100),
 )
 def test_inferred_frequency_is_the_median_step(step: int, multiples: list[int]) -> None:
     multiples = [1] * (len(multiples) + 1) + multiples  # most steps regular

@@ -59,6 +59,27 @@ def test_fifteen_minute_data_feeds_an_hourly_model() -> None:
     assert out.filled["load"] == 0
 
 
+def test_five_minute_readings_feed_a_ten_minute_model_on_ten_minute_buckets() -> None:
+    dep = contract(frequency="10min", lookback=6, horizon=3, calendar=True)
+    start = START + timedelta(minutes=5)  # 00:05 to 01:00: the buckets start at :00, :10, ...
+    out = legalize(
+        rows(
+            12,
+            step=timedelta(minutes=5),
+            start=start,
+            value=[float(i) for i in range(12)],
+            temp=20.0,
+        ),
+        dep,
+    )
+    assert out.frequency_s == 600 and out.window.shape == (6, 3)
+    # [00:10, 00:20) holds 1 and 2, ...; the last bucket, [01:00, 01:10), the reading 11
+    assert out.window[:, 0].tolist() == [1.5, 3.5, 5.5, 7.5, 9.5, 11.0]
+    assert out.grid_end_s == int((START + timedelta(hours=1)).timestamp())
+    assert out.calendar is not None and out.calendar.shape == (9, 2)
+    assert np.allclose(np.diff(out.calendar[:, 0]), 600 / 86_400, atol=1e-6)
+
+
 def test_grid_is_epoch_anchored_and_ends_at_the_last_observation() -> None:
     start = START + timedelta(minutes=37)
     out = legalize(rows(6, start=start, value=1.0, temp=1.0))

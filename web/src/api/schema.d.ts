@@ -2984,7 +2984,7 @@ export interface components {
         AutoPlanRequest: {
             datasetId: string;
             /** @enum {null|string} */
-            frequency?: "1min" | "5min" | "15min" | "30min" | "1h" | "1d" | null;
+            frequency?: "1min" | "5min" | "10min" | "15min" | "30min" | "1h" | "1d" | null;
             horizon?: number | null;
             lookback?: number | null;
             quantiles?: number[] | null;
@@ -3374,7 +3374,7 @@ export interface components {
              */
             fill?: "linear" | "ffill";
             /** @enum {string} */
-            frequency: "1min" | "5min" | "15min" | "30min" | "1h" | "1d";
+            frequency: "1min" | "5min" | "10min" | "15min" | "30min" | "1h" | "1d";
             holidays?: string | null;
             horizon: number;
             inputs: components["schemas"]["ContractInput"][];
@@ -3669,7 +3669,7 @@ export interface components {
         FeaturePlan: {
             datasetId?: string | null;
             /** @enum {string} */
-            frequency: "1min" | "5min" | "15min" | "30min" | "1h" | "1d";
+            frequency: "1min" | "5min" | "10min" | "15min" | "30min" | "1h" | "1d";
             horizon: number;
             inputs: components["schemas"]["PlanInput"][];
             lookback: number;

@@ -1,14 +1,17 @@
 /** Feature-plan editing as pure functions: defaults, adding a suggested op, op labels. */
 import type { FeatureOp, FeaturePlan } from '../api/types';
 
-export const FREQUENCIES = ['1min', '5min', '15min', '30min', '1h', '1d'] as const;
+type ApiFrequency = NonNullable<FeaturePlan['frequency']>;
+export const FREQUENCIES = ['1min', '5min', '10min', '15min', '30min', '1h', '1d'] as const satisfies readonly ApiFrequency[];
 export type Frequency = (typeof FREQUENCIES)[number];
 export const OP_KINDS = ['lag', 'rolling', 'diff', 'seasonality', 'normalize'] as const;
 export type OpKind = (typeof OP_KINDS)[number];
 
 const FREQ_ALIASES: Record<string, Frequency> = {
   '1min': '1min', '1t': '1min', '1m': '1min', '60s': '1min', min: '1min',
-  '5min': '5min', '5t': '5min', '5m': '5min', '15min': '15min', '15t': '15min', '15m': '15min',
+  '5min': '5min', '5t': '5min', '5m': '5min',
+  '10min': '10min', '10t': '10min', '10m': '10min', '600s': '10min',
+  '15min': '15min', '15t': '15min', '15m': '15min',
   '30min': '30min', '30t': '30min', '30m': '30min', '1h': '1h', h: '1h', '60min': '1h', '1hr': '1h',
   '1d': '1d', d: '1d', '24h': '1d',
 };
@@ -17,9 +20,14 @@ export function toFrequency(raw: string | null | undefined): Frequency {
   return (raw && FREQ_ALIASES[raw.trim().toLowerCase()]) || '1h';
 }
 
+// Keyed by the API's frequencies: one the API gains and the console lacks fails the type check.
+const STEPS_PER_DAY: Record<ApiFrequency, number> = {
+  '1min': 1440, '5min': 288, '10min': 144, '15min': 96, '30min': 48, '1h': 24, '1d': 1,
+};
+
 /** Steps per day at a frequency, for sensible default windows. */
 export function stepsPerDay(f: Frequency): number {
-  return { '1min': 1440, '5min': 288, '15min': 96, '30min': 48, '1h': 24, '1d': 1 }[f];
+  return STEPS_PER_DAY[f];
 }
 
 export function defaultOp(kind: OpKind, input: string): FeatureOp {

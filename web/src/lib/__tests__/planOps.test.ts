@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addOp, defaultPlan, describeOp, opReach, suggestionToOp, toFrequency } from '../planOps';
+import { FREQUENCIES, addOp, defaultPlan, describeOp, opReach, suggestionToOp, toFrequency } from '../planOps';
 
 const base = defaultPlan({ datasetId: 'd1', target: 'OT', frequency: '1h' });
 
@@ -7,6 +7,11 @@ describe('plan operations', () => {
   it('builds a default plan from the dataset frequency', () => {
     expect(base).toMatchObject({ target: 'OT', inputs: [{ name: 'OT' }], frequency: '1h', lookback: 96, horizon: 24 });
     expect(toFrequency('15T')).toBe('15min');
+    expect(toFrequency('10min')).toBe('10min');
+    expect(toFrequency('10T')).toBe('10min');
+    expect(FREQUENCIES).toContain('10min');
+    // ten-minute data: a day is 144 steps, the default plan four days back and one ahead
+    expect(defaultPlan({ datasetId: 'd1', target: 'load', frequency: '10min' })).toMatchObject({ frequency: '10min', lookback: 576, horizon: 144 });
     expect(toFrequency('weird')).toBe('1h');
   });
 
