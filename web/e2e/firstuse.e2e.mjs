@@ -176,6 +176,9 @@ async function main() {
     });
 
     await step('leaving a plan with unsaved edits asks first', async () => {
+      // the saved plan opened afresh: right after a save the page swaps the new-plan builder
+      // for the saved plan's, and an edit typed into the old one in between is dropped
+      await page.goto(`/features?datasetId=${datasetId}&planId=${planId}`);
       await page.getByTestId('plan-lookback').fill('72');
       const asked = [];
       page.once('dialog', (d) => { asked.push(d.message()); void d.dismiss(); });
