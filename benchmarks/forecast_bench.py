@@ -170,6 +170,7 @@ def run_series(name: str, reuse_peers: bool = False, platform_only: bool = False
         "horizon": plan.horizon,
         "bestEpoch": result.best_epoch,
         "served": result.metrics.get("candidates", {}).get("chosen", DEFAULT_ALGORITHM),
+        "trees": result.metrics.get("candidates", {}).get("trees"),
         "models": rows,
     }
 
@@ -184,6 +185,12 @@ def print_table(results: list[dict[str, Any]]) -> None:
                 f" {r['coverage']:>6.3f} {r['cpuSeconds']:>7.1f}"
             )
         print(f"{result['series']:<12} the platform serves {result.get('served', '?')}")
+        if trees := result.get("trees"):  # the boosted trees' validation check
+            print(
+                f"{result['series']:<12} trees: validation MAE {trees['validationMaeTrees']:.4f}"
+                f" against the ridge's {trees['validationMaeRidge']:.4f}, {trees['rounds']}"
+                f" rounds ({trees['reason']})"
+            )
         print()
     skills = [1 - r["models"]["platform"]["mase"] for r in results]
     wins = [

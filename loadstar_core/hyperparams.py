@@ -100,6 +100,10 @@ class AutoParams(LinearParams, kw_only=True):
     """The default: the closed-form ridge on history, calendar and covariates, under the
     instance normalisation that scores best on the validation windows; no gradient steps."""
 
+    # Gradient-boosted trees correcting the ridge's p50, served where validation says so
+    # (training/models/boost_fit.py).
+    trees: bool = True
+
 
 class ArchitectureParams(CommonParams, kw_only=True):
     """A graph drawn in the builder, compiled to torch by the worker (not in ALGORITHMS:

@@ -238,6 +238,8 @@ def render_markdown(card: dict[str, Any]) -> str:
         if candidates.get("weights"):
             weights = ", ".join(f"{k} {v:.2f}" for k, v in candidates["weights"].items())
             lines += ["", f"Ensemble weights (from the backtest): {weights}"]
+        if trees := candidates.get("trees"):
+            lines += ["", _trees_line(trees)]
     lines += [
         "",
         f"## {heading['modelTraining']}",
@@ -277,3 +279,18 @@ def write_card(card: dict[str, Any], workdir: Path) -> tuple[Path, Path]:
     json_path.write_text(json.dumps(card, indent=2, allow_nan=False, default=str) + "\n")
     md_path.write_text(render_markdown(card))
     return json_path, md_path
+
+
+def _trees_line(trees: dict[str, Any]) -> str:
+    """The boosted trees' check on validation (models/boost_fit.py), in one sentence."""
+    ridge, boosted = trees.get("validationMaeRidge"), trees.get("validationMaeTrees")
+    scores = (
+        f"validation MAE {boosted:.4g} against the ridge's {ridge:.4g} (z-scored), "
+        if isinstance(ridge, float) and isinstance(boosted, float)
+        else ""
+    )
+    verdict = "they correct the p50" if trees.get("served") else "not served"
+    return (
+        f"Boosted trees on the ridge's residuals: {scores}{trees.get('rounds', 0)} rounds; "
+        f"{verdict} ({trees.get('reason', '')})."
+    )

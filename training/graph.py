@@ -13,6 +13,7 @@ from loadstar_core.features.stats import FeatureStats
 from schemas.feature_plan import FeaturePlan
 from training.features.exog import ExogenousBlock
 from training.features.torch_ops import FeatureBlock
+from training.models.boosted import BoostedCorrection
 from training.models.common import QuantileForecaster
 
 
@@ -41,6 +42,8 @@ class ForecastGraph(nn.Module):
         self.median_index = forecaster.median_index
         self.uses_calendar = plan.uses_calendar
         self.uses_future = bool(plan.known_inputs)
+        # gradient-boosted trees correcting the p50 (`auto`, where its backtest says so)
+        self.booster: BoostedCorrection | None = None
 
     def normalize_target(self, values: torch.Tensor) -> torch.Tensor:
         return (values - self.target_mean) / self.target_std
@@ -62,6 +65,10 @@ class ForecastGraph(nn.Module):
         exog = self.exog(window, calendar, future)
         target = self.normalize_target(window[..., self.target_index])
         quantiles: torch.Tensor = self.forecaster(target, past, future_calendar, exog)
+        if self.booster is not None:  # every quantile moves with the corrected p50
+            median = quantiles[..., self.median_index]
+            correction = self.booster(window, calendar, future, median)
+            quantiles = quantiles + correction.unsqueeze(-1)
         return quantiles
 
     def calibrated(self, quantiles: torch.Tensor) -> torch.Tensor:

@@ -19,27 +19,24 @@ import torch
 
 from loadstar_core.features.align import align_frame
 from loadstar_core.features.layout import (
-    calendar_terms,
-    feature_columns,
-    seasonal_period,
     validate_plan,
 )
-from loadstar_core.hyperparams import CommonParams, hyperparams_dict
+from loadstar_core.hyperparams import AutoParams, CommonParams, hyperparams_dict
 from loadstar_core.signature import signature_of
 from schemas.errors import InvalidInput
 from schemas.feature_plan import FeaturePlan
 from training.calibration import calibrate_intervals
+from training.candidates import TREES, boost_residuals, build_graph, choose_candidate
 from training.card import CardFacts, build_card, write_card
 from training.data import SeriesData, SplitBounds, prepare_series
 from training.evaluate import evaluate
 from training.export import export_onnx, sha256_of
-from training.features.exog import ExogenousBlock
 from training.fine_tune import load_matching_weights
 from training.global_series import GlobalGraph, Pooled, per_asset_metrics, pool_series, raw_batch
-from training.graph import ForecastGraph
-from training.models import DEFAULT_ALGORITHM, Shape, build_forecaster, parse_hyperparams
+from training.models import DEFAULT_ALGORITHM, parse_hyperparams
+from training.models.boost_fit import BoostResult
 from training.models.common import LinearStart
-from training.models.selection import NORMS, Choice, choose
+from training.models.selection import Choice
 from training.models.warm_start import fit_linear_starts
 from training.trainer import (
     TRAIN_SHARE,
@@ -131,41 +128,6 @@ def _device_name(device: torch.device) -> str:
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
     return f"{platform.processor() or platform.machine()} ({torch.get_num_threads()} threads)"
-
-
-def build_graph(plan: FeaturePlan, series: SeriesData, params: CommonParams) -> ForecastGraph:
-    torch.manual_seed(params.seed)
-    shape = Shape(
-        lookback=plan.lookback,
-        horizon=plan.horizon,
-        n_features=len(feature_columns(plan)),
-        n_calendar=len(calendar_terms(plan).columns),
-        quantiles=tuple(plan.quantiles),
-        season=seasonal_period(plan),
-        n_exog=ExogenousBlock(plan, series.stats, params.weekdays).width,
-    )
-    return ForecastGraph(plan, series.stats, build_forecaster(shape, params), params.weekdays)
-
-
-def choose_candidate(
-    plan: FeaturePlan, series: SeriesData, params: CommonParams
-) -> tuple[CommonParams, Choice]:
-    """The ridge candidate that serves (see models/selection.py) and every score."""
-    graphs = {  # seven day types: the three-type candidates are sums of their cells
-        norm: build_graph(
-            plan, series, msgspec.structs.replace(params, instance_norm=norm, weekdays=True)
-        )
-        for norm in NORMS
-    }
-    choice = choose(graphs, series.windows("train"), series.windows("val"))
-    chosen = msgspec.structs.replace(
-        params,
-        instance_norm="none" if choice.norm == "mix" else choice.norm,
-        exogenous=choice.exogenous,
-        ensemble=choice.norm == "mix",
-        weekdays=choice.weekdays,
-    )
-    return chosen, choice
 
 
 def train_forecaster(
@@ -293,6 +255,19 @@ def train_forecaster(
     )
     fit = trainer.keep_start() if algorithm == "auto" else trainer.fit(resume_from)
     graph = trainer.graph.cpu()
+    boost: BoostResult | None = None
+    if isinstance(params, AutoParams) and params.trees and pooled is None:
+        boost = boost_residuals(graph, plan, series, refit, params.seed)
+        graph.booster = boost.held_out  # calibrated on validation, which it has not seen
+        trees, ridge = (f"{boost.boosted_mae:.4g}", f"{boost.ridge_mae:.4g}")
+        log(
+            f"boosted trees on the ridge's residuals: validation MAE {trees} against the "
+            f"ridge's {ridge} ({boost.reason})",
+            TRAIN_SHARE,
+            "treesServed" if boost.served else "treesLeft",
+            trees=trees,
+            ridge=ridge,
+        )
     scale, power = [1.0] * len(plan.quantiles), 1.0
     if params.calibrate:
         scale, power = calibrate_intervals(graph, series.windows("val"), plan.quantiles)
@@ -304,6 +279,7 @@ def train_forecaster(
         )
     if refit is not None:  # calibrated on validation held out, then refitted with it
         graph.forecaster.warm_start(refit)
+        graph.booster = boost.refit if boost is not None else None
         log("refitted the ridge on training and validation", TRAIN_SHARE, "refit")
     log(
         f"stopped after {fit.epochs_run} epochs (best {fit.best_epoch}); evaluating",
@@ -318,6 +294,10 @@ def train_forecaster(
         metrics["candidates"] = {"backtestMse": candidates, "chosen": best}
         if choice is not None and choice.weights:  # the ensemble's members and weights
             metrics["candidates"]["weights"] = choice.weights
+        if boost is not None:
+            metrics["candidates"]["trees"] = boost.card()
+            if boost.served:
+                metrics["candidates"]["chosen"] = f"{best}{TREES}"
     test = series.windows("test")
     sample = torch.arange(0, len(test), max(1, len(test) // PARITY_WINDOWS))[:PARITY_WINDOWS]
     if pooled is not None:

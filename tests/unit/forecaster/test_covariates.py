@@ -92,8 +92,9 @@ def test_factory_covariates_and_calendar_cut_the_error(factory: dict[str, object
     full, alone = factory["full"], factory["alone"]
     assert isinstance(full, TrainingResult) and isinstance(alone, TrainingResult)
     with_inputs, target_only = full.metrics["model"]["mae"], alone.metrics["model"]["mae"]
-    # measured: 63 kW against 126 kW for the target alone (1h grid, 91 days, seed 3)
-    assert with_inputs < 0.6 * target_only
+    # measured: 60.9 kW against 94.6 kW for the target alone (1h grid, 91 days, seed 3;
+    # 63 against 126 before the boosted trees, which read the weekly lag's regime too)
+    assert with_inputs < 0.7 * target_only
     assert full.metrics["bestBaseline"] and full.metrics["maeImprovementPct"] > 25.0
 
 
