@@ -134,3 +134,12 @@ def test_ettm1_oil_temperature_answers_to_the_load_channels(tmp_path: Path) -> N
     default = _train(frame, plan, tmp_path / "default")
     alone = _train(frame, _target_only(plan), tmp_path / "alone")
     assert default.metrics["model"]["mae"] < 1.03 * alone.metrics["model"]["mae"]
+
+
+def test_the_card_says_whether_the_boosted_trees_serve(factory: dict[str, object]) -> None:
+    alone = factory["alone"]
+    assert isinstance(alone, TrainingResult)
+    trees = alone.metrics["candidates"]["trees"]
+    # the target alone: the trees read the shifts from the lags (94.6 kW against 126)
+    assert trees["served"] and alone.metrics["candidates"]["chosen"].endswith("+trees")
+    assert "Boosted trees on the ridge's residuals" in alone.card_md_path.read_text()
