@@ -53,6 +53,9 @@ def main() -> None:
     parser.add_argument(
         "--reuse-peers", action="store_true", help="reuse the peers' forecasts of an earlier run"
     )
+    parser.add_argument(
+        "--platform-only", action="store_true", help="the default and the seasonal naives only"
+    )
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "2")
     if not args.csv.is_file():
@@ -69,7 +72,7 @@ def main() -> None:
     name = args.csv.stem
     forecast_bench.SERIES[name] = lambda: (frame, options)
     try:
-        result = forecast_bench.run_series(name, args.reuse_peers)
+        result = forecast_bench.run_series(name, args.reuse_peers, args.platform_only)
     except InvalidInput as exc:
         parser.error(f"{exc.message} {exc.details or ''}".strip())
     forecast_bench.print_table([result])
