@@ -172,5 +172,6 @@ async def test_a_just_ended_job_waits_for_its_last_event(
             received = ws.receive_json(timeout=20)
     finally:
         timer.cancel()
+        timer.join()  # a publish already under way must finish before its client closes
         publisher.close()
     assert received["type"] == "status" and received["payload"]["status"] == "cancelled"
