@@ -1,4 +1,5 @@
-"""Boosted trees walked as tensors give LightGBM's own predictions, and export to ONNX."""
+"""Boosted trees walked as tensors give LightGBM's own predictions and export to ONNX; their
+features read the same time of day a day and a week back."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from loadstar_core.features.stats import FeatureStats, InputStats
+from schemas.feature_plan import FeaturePlan, PlanInput
 from training.models.boost_fit import PARAMS
+from training.models.boosted import StepFeatures
 from training.models.trees import TreeEnsemble, complete_trees, float32_floor
 
 finite = st.floats(-1e30, 1e30, allow_nan=False, allow_infinity=False)
@@ -96,3 +100,42 @@ def test_the_trees_export_to_onnx_with_a_dynamic_batch() -> None:
     session = ort.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
     (out,) = session.run(None, {"x": x})
     np.testing.assert_allclose(out, model.predict(x), rtol=1e-5, atol=1e-5)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    lookback=st.integers(24, 200),
+    horizon=st.integers(1, 60),
+    batch=st.integers(1, 4),
+    seed=st.integers(0, 1000),
+)
+def test_step_features_read_the_same_time_a_day_and_a_week_back(
+    lookback: int, horizon: int, batch: int, seed: int
+) -> None:
+    plan = FeaturePlan(
+        target="load",
+        inputs=[PlanInput(name="load", unit="kW"), PlanInput(name="temp", unit="degC")],
+        frequency="1h",
+        lookback=lookback,
+        horizon=horizon,
+    )
+    stats = FeatureStats(
+        inputs={
+            "load": InputStats(mean=3.0, std=2.0, min=-5.0, max=9.0),
+            "temp": InputStats(mean=0.0, std=1.0, min=-3.0, max=3.0),
+        }
+    )
+    features = StepFeatures(plan, stats, uses_calendar=False)
+    rng = np.random.default_rng(seed)
+    window = torch.from_numpy(rng.normal(size=(batch, lookback, 2)).astype(np.float32))
+    median = torch.zeros(batch, horizon)
+    rows = features(window, None, None, median)
+    assert rows.shape == (batch, horizon, features.width)
+    assert torch.isfinite(rows).all()
+    target = (window[..., 0] - 3.0) / 2.0
+    lags = [p for p in (24, 168) if p <= lookback]
+    for k, period in enumerate(lags):
+        for h in range(horizon):
+            back = lookback + h - period * (h // period + 1)  # same hour, inside the window
+            assert 0 <= back < lookback
+            assert torch.equal(rows[:, h, 2 + k], target[:, back])
