@@ -18,9 +18,7 @@ import polars as pl
 import torch
 
 from loadstar_core.features.align import align_frame
-from loadstar_core.features.layout import (
-    validate_plan,
-)
+from loadstar_core.features.layout import validate_plan
 from loadstar_core.hyperparams import AutoParams, CommonParams, hyperparams_dict
 from loadstar_core.signature import signature_of
 from schemas.errors import InvalidInput
