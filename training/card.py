@@ -103,6 +103,7 @@ def build_card(facts: CardFacts) -> dict[str, Any]:
             "maxAbsDiff": export.max_abs_diff,
             "maxRelDiff": export.max_rel_diff,
             "checkedWindows": export.checked_windows,
+            "splitFlips": export.split_flips,
         },
     }
     card["headings"] = headings(card)  # message codes for the console's languages

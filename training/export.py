@@ -11,7 +11,7 @@ import copy
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import onnx
@@ -27,6 +27,11 @@ if TYPE_CHECKING:
 
 OPSET = 17
 MAX_RELATIVE_DIFF = 1e-4
+# A graph with trees may take the other branch of a split where a computed feature (the
+# ridge's p50, a daily mean) lies within float rounding of a threshold: onnxruntime and
+# torch sum in different orders. Such a (window, step) moves by a leaf's difference, not by
+# rounding; up to this share of them is accepted, every other one must match.
+MAX_FLIPPED_SHARE = 0.01
 
 
 class ExportMismatch(RuntimeError):
@@ -35,6 +40,28 @@ class ExportMismatch(RuntimeError):
     def __init__(self, relative: float) -> None:
         super().__init__(f"ONNX output differs from torch by {relative:.2e} (relative)")
         self.relative = relative
+
+
+class Parity(NamedTuple):
+    max_abs_diff: float  # over the (window, step) pairs that match
+    max_rel_diff: float  # the same, relative to the largest output
+    flipped: np.ndarray  # [windows, steps] bool: pairs where a split went the other way
+
+
+def compare_outputs(onnx_out: np.ndarray, torch_out: np.ndarray, trees: bool) -> Parity:
+    """ONNX against torch, [windows, steps, quantiles]; ExportMismatch when they differ by
+    more than rounding, except (with trees) on a few (window, step) pairs."""
+    scale = max(float(np.abs(torch_out).max(initial=0.0)), 1e-12)
+    diff = np.abs(onnx_out.astype(np.float64) - torch_out.astype(np.float64))
+    if not np.isfinite(diff).all():  # a NaN or an infinity is a broken graph, never a split
+        raise ExportMismatch(float("inf"))
+    over: np.ndarray = np.asarray((diff >= MAX_RELATIVE_DIFF * scale).any(axis=-1))
+    allowed = MAX_FLIPPED_SHARE * over.size if trees else 0
+    if over.sum() > allowed:
+        raise ExportMismatch(float(diff.max()) / scale)
+    matched = diff[~over]
+    abs_diff = float(matched.max(initial=0.0))
+    return Parity(abs_diff, abs_diff / scale, over)
 
 
 @dataclass(frozen=True)
@@ -48,6 +75,7 @@ class ExportReport:
     max_rel_diff: float
     checked_windows: int
     input_names: list[str]
+    split_flips: int = 0  # (window, step) pairs where a tree split went the other way
 
 
 def _feeds(batch: Batch, names: list[str]) -> dict[str, np.ndarray]:
@@ -99,21 +127,22 @@ def export_onnx(graph: ForecastGraph | GlobalGraph, held_out: Batch, workdir: Pa
     onnx_out = np.asarray(session.run(["quantiles"], feeds)[0])
     with torch.no_grad():
         torch_out = model(*args).numpy()
-    abs_diff = float(np.abs(onnx_out - torch_out).max())
-    rel_diff = abs_diff / max(float(np.abs(torch_out).max()), 1e-12)
-    if rel_diff >= MAX_RELATIVE_DIFF:
-        raise ExportMismatch(rel_diff)
+    trees = isinstance(graph, ForecastGraph) and graph.booster is not None
+    parity = compare_outputs(onnx_out, torch_out, trees)
+    # the sample Triton's warm-up repeats: a window far from every threshold (none flipped)
+    first = int(np.argmin(parity.flipped.any(axis=1)))
     parity_path = workdir / "parity.npz"
-    sample = {name: value[:1] for name, value in feeds.items()}
-    np.savez(parity_path, **sample, quantiles=onnx_out[:1])  # type: ignore[arg-type]
+    sample = {name: value[first : first + 1] for name, value in feeds.items()}
+    np.savez(parity_path, **sample, quantiles=onnx_out[first : first + 1])  # type: ignore[arg-type]
     return ExportReport(
         path=path,
         parity_path=parity_path,
         sha256=sha256_of(path),
         bytes=path.stat().st_size,
         opset=OPSET,
-        max_abs_diff=abs_diff,
-        max_rel_diff=rel_diff,
+        max_abs_diff=parity.max_abs_diff,
+        max_rel_diff=parity.max_rel_diff,
         checked_windows=int(onnx_out.shape[0]),
         input_names=names,
+        split_flips=int(parity.flipped.sum()),
     )

@@ -305,7 +305,12 @@ def train_forecaster(
     else:
         report = export_onnx(graph, test.batch(sample), workdir)
     diff = f"{report.max_rel_diff:.2e}"
-    log(f"exported ONNX (max relative diff {diff})", 0.97, "exported", diff=diff)
+    if report.split_flips:
+        flips = report.split_flips
+        text = f"exported ONNX (max relative diff {diff}; {flips} steps on a tree split's edge)"
+        log(text, 0.97, "exportedFlips", diff=diff, flips=flips)
+    else:
+        log(f"exported ONNX (max relative diff {diff})", 0.97, "exported", diff=diff)
     seconds = time.perf_counter() - started
     facts = CardFacts(
         plan=plan if pooled is None else pooled.outer,  # the inputs a caller sends

@@ -194,6 +194,7 @@ const messages = {
     doneAbove: 'done: MAE {gain}% above {baseline}',
     done: 'done: MAE {gain}% below {baseline}',
     exported: 'exported ONNX (max relative diff {diff})',
+    exportedFlips: 'exported ONNX (max relative diff {diff}; {flips} forecast steps sit on a tree split\'s edge and may take either branch)',
     fineTune: 'fine-tuning from a library weight ({tensors} tensors)',
     resuming: 'resuming from checkpoint (attempt {attempt})',
     shuttingDown: 'worker shutting down: place saved; the job continues from it',

@@ -196,6 +196,7 @@ export const zhCN: Messages = {
     doneAbove: '完成：MAE 比 {baseline} 高 {gain}%',
     done: '完成：MAE 比 {baseline} 低 {gain}%',
     exported: '已导出 ONNX（最大相对误差 {diff}）',
+    exportedFlips: '已导出 ONNX（最大相对误差 {diff}；{flips} 个预测步位于树分裂阈值边缘，可能走另一分支）',
     fineTune: '从权重库的权重微调（{tensors} 个张量）',
     resuming: '从检查点恢复（第 {attempt} 次尝试）',
     shuttingDown: 'worker 正在关闭：进度已保存，作业将从此处继续',
