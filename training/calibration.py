@@ -38,7 +38,7 @@ def normalized_predictions(
         batch = windows.batch(torch.arange(start, min(start + EVAL_BATCH, len(windows))))
         preds.append(graph.normalized(batch.window, batch.calendar, batch.future).float().cpu())
         targets.append(graph.normalize_target(batch.target).float().cpu())
-        history = graph.normalize_target(batch.window[..., graph.target_index])
+        history = graph.normalize_target(graph.repair(batch.window)[..., graph.target_index])
         ratios.append(graph.forecaster.volatility(history).squeeze(1).float().cpu())
     return torch.cat(preds).numpy(), torch.cat(targets).numpy(), torch.cat(ratios).numpy()
 

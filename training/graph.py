@@ -12,6 +12,7 @@ from torch import nn
 from loadstar_core.features.stats import FeatureStats
 from schemas.feature_plan import FeaturePlan
 from training.features.exog import ExogenousBlock
+from training.features.repair import RepairWindow
 from training.features.torch_ops import FeatureBlock
 from training.models.boosted import BoostedCorrection
 from training.models.common import QuantileForecaster
@@ -30,6 +31,7 @@ class ForecastGraph(nn.Module):
         weekdays: bool = False,
     ) -> None:
         super().__init__()
+        self.repair = RepairWindow(plan, stats)  # NaN and dropout zeros, before anything
         self.features = FeatureBlock(plan, stats)
         self.exog = ExogenousBlock(plan, stats, weekdays)
         self.forecaster = forecaster
@@ -61,6 +63,7 @@ class ForecastGraph(nn.Module):
         future: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Uncalibrated quantiles [B, H, Q] in z-scored target units (what the loss sees)."""
+        window = self.repair(window)
         past, future_calendar = self.features(window, calendar)
         exog = self.exog(window, calendar, future)
         target = self.normalize_target(window[..., self.target_index])

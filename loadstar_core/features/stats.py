@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from schemas.base import Wire
 from schemas.errors import InvalidInput
+
+DROPOUT_SHARE = 0.01  # at most this share of exact zeros ...
+NEAR_ZERO = 0.1  # ... and the other readings' 1st percentile above this share of their median
 
 
 class InputStats(Wire):
@@ -15,6 +20,8 @@ class InputStats(Wire):
     std: float  # population (ddof=0), as the literature's StandardScaler
     min: float
     max: float
+    # an exact 0 on this input is a dropout, not a reading (`zeros_are_dropouts`)
+    dropoutZeros: bool = False
 
     def zscore(self) -> tuple[float, float]:
         """(shift, scale) of the z-score; a constant input keeps scale 1."""
@@ -35,6 +42,18 @@ class FeatureStats(Wire):
         return stats.zscore() if method == "zscore" else stats.minmax()
 
 
+def zeros_are_dropouts(values: npt.NDArray[np.float64]) -> bool:
+    """True when a reading of exactly 0 is a meter's dropout rather than a value: zeros
+    are rare (at most 1% of readings) and the other readings never come near zero (their
+    1st percentile is positive and above a tenth of their median), as for a building's
+    or a grid's load. A line that idles at zero, or a signed input, never qualifies."""
+    readings = values[values != 0.0]
+    if readings.size == 0 or values.size - readings.size > DROPOUT_SHARE * values.size:
+        return False
+    low, median = np.quantile(readings, [0.01, 0.5], method="lower")
+    return bool(low > 0.0 and low >= NEAR_ZERO * median)
+
+
 def compute_stats(frame: pl.DataFrame, names: list[str]) -> FeatureStats:
     """Statistics of `names` over the rows of `frame` (nulls ignored)."""
     result: dict[str, InputStats] = {}
@@ -46,5 +65,8 @@ def compute_stats(frame: pl.DataFrame, names: list[str]) -> FeatureStats:
         floats = [float(v) if isinstance(v, int | float) else math.nan for v in values]
         if not all(math.isfinite(v) for v in floats):
             raise InvalidInput(f"input {name!r} has non-finite values", {"input": name})
-        result[name] = InputStats(mean=floats[0], std=floats[1], min=floats[2], max=floats[3])
+        dropouts = zeros_are_dropouts(column.to_numpy())
+        result[name] = InputStats(
+            mean=floats[0], std=floats[1], min=floats[2], max=floats[3], dropoutZeros=dropouts
+        )
     return FeatureStats(inputs=result)

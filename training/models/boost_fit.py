@@ -92,7 +92,7 @@ def step_rows(
             median = graph.normalized(batch.window, batch.calendar, batch.future)[
                 ..., graph.median_index
             ]
-            x = features(batch.window, batch.calendar, batch.future, median)
+            x = features(graph.repair(batch.window), batch.calendar, batch.future, median)
             y = graph.normalize_target(batch.target) - median
             rows.append(x.reshape(-1, x.shape[-1]).float().numpy())
             residuals.append(y.reshape(-1).double().numpy())

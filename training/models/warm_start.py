@@ -30,8 +30,9 @@ def _targets(
     """(target history [B, L], future [B, H], exogenous [B, H, E]) z-scored, per chunk."""
     for start in range(0, len(windows), CHUNK):
         batch = windows.batch(torch.arange(start, min(start + CHUNK, len(windows))))
-        history = graph.normalize_target(batch.window[..., graph.target_index])
-        exog = graph.exog(batch.window, batch.calendar, batch.future)
+        window = graph.repair(batch.window)
+        history = graph.normalize_target(window[..., graph.target_index])
+        exog = graph.exog(window, batch.calendar, batch.future)
         yield history, graph.normalize_target(batch.target), exog
 
 
