@@ -93,6 +93,8 @@ def build_card(facts: CardFacts) -> dict[str, Any]:
             "quantiles": list(plan.quantiles),
             "calendar": plan.uses_calendar,
             "timestampColumn": plan.timestampColumn,
+            # inputs on which the graph reads an exact 0 as a dropout (and NaN always)
+            "dropoutZeros": [n for n, s in series.stats.inputs.items() if s.dropoutZeros],
         },
         "onnx": {
             "opset": export.opset,
@@ -199,6 +201,7 @@ def render_markdown(card: dict[str, Any]) -> str:
             ("lookback / horizon", f"{contract['lookback']} / {contract['horizon']}"),
             ("quantiles", ", ".join(f"{q:g}" for q in contract["quantiles"])),
             ("calendar input", str(contract["calendar"])),
+            ("a 0 read as a dropout", ", ".join(contract.get("dropoutZeros", [])) or "-"),
         ]
     )
     base, mine = metrics["baseline"], metrics["model"]

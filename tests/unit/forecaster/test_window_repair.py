@@ -3,6 +3,7 @@ training split says they are dropouts. A meter dropout then barely moves the for
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -94,6 +95,9 @@ def test_a_dropout_barely_moves_the_exported_forecast(tmp_path: Path) -> None:
     assert result.metrics is not None
     series = prepare_series(align_frame(frame, plan), plan, (0.7, 0.15, 0.15))
     assert series.stats.inputs["load"].dropoutZeros
+    card = json.loads(result.card_json_path.read_text())
+    assert card["inputContract"]["dropoutZeros"] == ["load", "temp"]
+    assert "| a 0 read as a dropout | load, temp |" in result.card_md_path.read_text()
     test = series.windows("test").batch(torch.arange(8))
     session = ort.InferenceSession(str(result.model_path))
     names = [i.name for i in session.get_inputs()]
