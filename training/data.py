@@ -74,6 +74,10 @@ class WindowSet:
         if origins.numel():
             spans = invalid[origins + horizon] - invalid[origins - lookback]
             origins = origins[spans == 0]
+        if series.target_holes is not None and origins.numel():
+            # a dropout read as the target's future teaches a fall to zero: not a window
+            holes = torch.cumsum(torch.cat([torch.zeros(1), series.target_holes.float()]), 0)
+            origins = origins[holes[origins + horizon] == holes[origins]]
         self.series = series
         self.origins = origins
         self.offsets = torch.arange(-lookback, horizon, dtype=torch.long)
@@ -120,6 +124,7 @@ class SeriesData:
     horizon: int
     split: SplitBounds
     stats: FeatureStats
+    target_holes: torch.Tensor | None = None  # [T] bool: the target's dropout zeros
 
     def windows(self, part: str) -> WindowSet:
         bounds = getattr(self.split, part)
@@ -145,15 +150,20 @@ def prepare_series(
     epoch = aligned.get_column(plan.timestampColumn).dt.epoch("ms").to_numpy() / 1000.0
     stats = compute_stats(aligned.slice(bounds.train[0], bounds.train[1] - bounds.train[0]), names)
     values = torch.from_numpy(array)
+    target_index = names.index(plan.target)
+    holes = None
+    if stats.inputs[plan.target].dropoutZeros:
+        holes = values[:, target_index] == 0
     return SeriesData(
         frame=aligned,
         values=values,
         invalid=torch.isnan(values).any(dim=1),
         phases=torch.from_numpy(calendar_phases(epoch.astype(np.float64), plan.holidays)),
-        target_index=names.index(plan.target),
+        target_index=target_index,
         known_index=[names.index(n) for n in plan.known_inputs],
         lookback=plan.lookback,
         horizon=plan.horizon,
         split=bounds,
         stats=stats,
+        target_holes=holes,
     )

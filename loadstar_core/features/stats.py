@@ -12,7 +12,7 @@ from schemas.base import Wire
 from schemas.errors import InvalidInput
 
 DROPOUT_SHARE = 0.01  # at most this share of exact zeros ...
-NEAR_ZERO = 0.1  # ... and the other readings' 1st percentile above this share of their median
+NEAR_ZERO = 0.25  # ... and the other readings' 1st percentile at least this share of their median
 
 
 class InputStats(Wire):
@@ -45,7 +45,7 @@ class FeatureStats(Wire):
 def zeros_are_dropouts(values: npt.NDArray[np.float64]) -> bool:
     """True when a reading of exactly 0 is a meter's dropout rather than a value: zeros
     are rare (at most 1% of readings) and the other readings never come near zero (their
-    1st percentile is positive and above a tenth of their median), as for a building's
+    1st percentile is positive and at least a quarter of their median), as for a building's
     or a grid's load. A line that idles at zero, or a signed input, never qualifies."""
     readings = values[values != 0.0]
     if readings.size == 0 or values.size - readings.size > DROPOUT_SHARE * values.size:

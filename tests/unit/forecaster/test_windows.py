@@ -139,3 +139,22 @@ def test_standard_ett_split_gives_the_literature_window_count() -> None:
     )
     assert len(series.windows("test")) == 2880 - 96 + 1
     assert len(series.windows("train")) == 8640 - 336 - 96 + 1
+
+
+def test_a_dropout_in_the_target_keeps_windows_that_only_look_back_at_it() -> None:
+    """A load that never nears zero: its one exact 0 is a dropout. No window forecasts it
+    (the fit would learn a fall to zero); windows that see it in their history stay (the
+    graph mends it there, as it will when serving)."""
+    values = [100.0 + (i % 24) for i in range(200)]
+    values[120] = 0.0
+    series = prepare_series(align_frame(hourly(values), PLAN), PLAN, (1.0, 0.0, 0.0))
+    assert series.stats.inputs["y"].dropoutZeros
+    train = series.windows("train")
+    origins = train.origins.tolist()
+    assert not any(o <= 120 < o + PLAN.horizon for o in origins)
+    assert any(o - PLAN.lookback <= 120 < o for o in origins)
+    assert len(origins) == 200 - PLAN.lookback - PLAN.horizon + 1 - PLAN.horizon
+    idle = [0.0 if i % 3 == 0 else 100.0 for i in range(200)]  # zero is a reading here
+    kept = prepare_series(align_frame(hourly(idle), PLAN), PLAN, (1.0, 0.0, 0.0))
+    assert kept.target_holes is None
+    assert len(kept.windows("train")) == 200 - PLAN.lookback - PLAN.horizon + 1
