@@ -1,15 +1,20 @@
 """Fitting the trees of `boosted.py` on the ridge's residuals, and the check that earns them.
 
-Three LightGBM fits, each for absolute error (the p50 is judged by it), on rows of
+Two LightGBM fits, each for absolute error (the p50 is judged by it), on rows of
 (window, forecast step) sampled evenly from the windows (at most `MAX_ROWS`):
 
-1. on the first three quarters of the training windows, stopping early on the last
-   quarter: how many rounds the trees earn;
-2. with that many rounds on every training window: scored on the validation windows
-   (which no fit has seen) against the ridge alone. The trees serve only when they lower
-   the validation MAE by `CLEAR_GAIN`; the intervals are then calibrated with this fit;
-3. with the same rounds on training and validation, on the residuals of the ridge
+1. on every training window, stopping early on the validation windows (the most recent
+   data before the forecasts, which the ridge's own choices are also made on): how many
+   rounds the trees earn, and their validation MAE at that round against the ridge's. The
+   trees serve only when they lower it by `CLEAR_GAIN`; the intervals are then calibrated
+   with this fit;
+2. with the same rounds on training and validation, on the residuals of the ridge
    refitted on both: what serves (as the ridge itself is refitted).
+
+Stopping on the last quarter of the training windows instead (what came first) let one
+season decide the rounds for another: on a building's load it stopped at 36 rounds where
+validation kept improving to 300 (validation MAE 0.125 against 0.121, test 1.90 against
+1.82 kWh).
 """
 
 from __future__ import annotations
@@ -106,18 +111,21 @@ def _train(x: np.ndarray, y: np.ndarray, rounds: int, seed: int) -> lgb.Booster:
     return lgb.train(params, lgb.Dataset(x, y, params={"verbose": -1}), num_boost_round=rounds)
 
 
-def _earned_rounds(x: np.ndarray, y: np.ndarray, x_stop: np.ndarray, y_stop: np.ndarray) -> int:
-    params = {**PARAMS, "num_threads": torch.get_num_threads()}
+def _stopped(
+    x: np.ndarray, y: np.ndarray, x_stop: np.ndarray, y_stop: np.ndarray, seed: int
+) -> lgb.Booster:
+    """Trees on (x, y), stopping when the absolute error on the stopping rows has not
+    improved for `PATIENCE` rounds; `best_iteration` is the round kept."""
+    params = {**PARAMS, "seed": seed, "num_threads": torch.get_num_threads()}
     fit = lgb.Dataset(x, y, params={"verbose": -1})
     stop = lgb.Dataset(x_stop, y_stop, reference=fit)
-    model = lgb.train(
+    return lgb.train(
         params,
         fit,
         num_boost_round=MAX_ROUNDS,
         valid_sets=[stop],
         callbacks=[lgb.early_stopping(PATIENCE, verbose=False)],
     )
-    return int(model.best_iteration)
 
 
 def correction(features: StepFeatures, model: lgb.Booster) -> BoostedCorrection:
@@ -135,20 +143,18 @@ def fit_booster(
     refit_start: LinearStart | None,
     seed: int = 0,
 ) -> BoostResult:
-    """The three fits of the module's docstring; `graph` holds the ridge fitted on the
+    """The two fits of the module's docstring; `graph` holds the ridge fitted on the
     training windows, `refit_start` the ridge refitted with validation (what serves)."""
     if len(train) < MIN_WINDOWS or len(val) == 0:
         return BoostResult(0, math.nan, math.nan, f"fewer than {MIN_WINDOWS} training windows")
-    cut = len(train) * 3 // 4
-    x_fit, y_fit = step_rows(graph, features, [train.part(0, cut)])
-    x_stop, y_stop = step_rows(graph, features, [train.part(cut, len(train))])
-    rounds = _earned_rounds(x_fit, y_fit, x_stop, y_stop)
     x_val, y_val = step_rows(graph, features, [val])
     ridge_mae = float(np.abs(y_val).mean())
+    x_train, y_train = step_rows(graph, features, [train])
+    stopped = _stopped(x_train, y_train, x_val, y_val, seed)
+    rounds = int(stopped.best_iteration)
     if rounds < MIN_ROUNDS:
         return BoostResult(rounds, ridge_mae, ridge_mae, "the trees earned no rounds")
-    x_train, y_train = step_rows(graph, features, [train])
-    held_out = _train(x_train, y_train, rounds, seed)
+    held_out = stopped  # predicts and dumps the trees up to its best round
     boosted_mae = float(np.abs(y_val - held_out.predict(x_val)).mean())
     if boosted_mae > (1.0 - CLEAR_GAIN) * ridge_mae:
         return BoostResult(rounds, ridge_mae, boosted_mae, "not clearly better on validation")

@@ -55,7 +55,7 @@ def _booster(frame: pl.DataFrame, plan: FeaturePlan) -> tuple[ForecastGraph, Boo
 def test_trees_earn_their_place_on_a_factory_line() -> None:
     _, result, _ = _booster(*_factory())
     assert result.served and result.rounds >= 10
-    assert result.boosted_mae < 0.8 * result.ridge_mae  # measured: 0.266 against 0.404
+    assert result.boosted_mae < 0.8 * result.ridge_mae  # measured: 0.265 against 0.404
 
 
 def test_on_a_smooth_cycle_the_ridge_serves_alone() -> None:
