@@ -15,15 +15,22 @@ def quantile_label(level: float) -> str:
     return f"p{round(percent):02d}" if abs(percent - round(percent)) < 1e-9 else f"p{percent:g}"
 
 
-def signature_of(plan: FeaturePlan, ranges: dict[str, list[float]] | None = None) -> dict[str, Any]:
+def signature_of(
+    plan: FeaturePlan,
+    ranges: dict[str, list[float]] | None = None,
+    dropouts: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
     """Input and output tensors of the exported graph, with fields, units and (given the
-    training series) each field's training range."""
+    training series) each field's training range, and `dropoutZeros` on the inputs whose
+    exact zeros the graph reads as meter dropouts."""
     ranges = ranges or {}
     fields: list[dict[str, Any]] = []
     for j, i in enumerate(plan.inputs):
         field: dict[str, Any] = {"name": i.name, "unit": i.unit}
         if str(j) in ranges:
             field["trainingRange"] = ranges[str(j)]
+        if i.name in dropouts:
+            field["dropoutZeros"] = True
         fields.append(field)
     inputs: list[dict[str, Any]] = [
         {

@@ -34,6 +34,9 @@ class ContractInput(Wire):
     # [min, max] of the input in the training split, in `unit` (from the registry
     # version's signature); None when the version does not say
     trainingRange: list[float] | None = None
+    # the model reads an exact 0 on this input as a meter dropout and mends it (the
+    # registry version's signature says so); the answer then warns DROPOUT_MENDED
+    dropoutZeros: bool = False
 
 
 class ContractTarget(Wire):

@@ -103,6 +103,11 @@ def training_ranges(series: SeriesData) -> dict[str, list[float]]:
     return found
 
 
+def dropout_inputs(series: SeriesData) -> frozenset[str]:
+    """The inputs on which the graph reads an exact 0 as a meter dropout."""
+    return frozenset(n for n, s in series.stats.inputs.items() if s.dropoutZeros)
+
+
 def global_signature(pooled: Pooled) -> dict[str, Any]:
     """A global model's signature: the plan's, the `series` input and the assets."""
     signature = signature_of(pooled.outer, pooled.ranges)
@@ -356,7 +361,7 @@ def train_forecaster(
         metrics=metrics,
         signature=global_signature(pooled)
         if pooled is not None
-        else signature_of(plan, training_ranges(series)),
+        else signature_of(plan, training_ranges(series), dropout_inputs(series)),
         hyperparams=used,
         algorithm=algorithm,
         epochs_run=fit.epochs_run,

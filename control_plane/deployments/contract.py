@@ -67,6 +67,18 @@ def training_ranges(signature: dict[str, Any]) -> dict[str, list[float]]:
     return found
 
 
+def dropout_inputs(signature: dict[str, Any]) -> set[str]:
+    """The inputs whose exact zeros the version's graph reads as meter dropouts
+    (`inputs[window].fields[*].dropoutZeros`)."""
+    return {
+        str(field["name"])
+        for tensor in signature.get("inputs") or []
+        if isinstance(tensor, dict) and tensor.get("name") == "window"
+        for field in tensor.get("fields") or []
+        if isinstance(field, dict) and field.get("dropoutZeros") is True
+    }
+
+
 def build_contract(
     *,
     deployment_id: str,
@@ -80,6 +92,7 @@ def build_contract(
 ) -> DeploymentContract:
     plan = basis.plan
     ranges = training_ranges(basis.signature)
+    dropouts = dropout_inputs(basis.signature)
     units = {i.name: i.unit for i in plan.inputs}
     known = set(plan.known_inputs)
     return DeploymentContract(
@@ -98,6 +111,7 @@ def build_contract(
                 required=i["required"],
                 known=i["name"] in known,
                 trainingRange=ranges.get(i["name"]),
+                dropoutZeros=i["name"] in dropouts,
             )
             for i in inputs
         ],

@@ -44,6 +44,7 @@ class ResolvedContract(msgspec.Struct, frozen=True):
     required: npt.NDArray[np.bool_]
     known_index: npt.NDArray[np.intp]  # the inputs known in advance, in model order
     ranged: npt.NDArray[np.intp]  # the inputs with a training range, in model order
+    dropouts: npt.NDArray[np.intp]  # the inputs whose exact zeros the model reads as dropouts
     target_input: int  # index of the target among the inputs, -1 if it is not one
     model_output_unit: str  # unit the model's quantiles are in
     output_unit: str  # the contract's output unit
@@ -128,6 +129,7 @@ def _prepare(encoded: bytes) -> ResolvedContract:
             [j for j, i in enumerate(contract.inputs) if i.trainingRange is not None],
             dtype=np.intp,
         ),
+        dropouts=np.array([j for j, i in enumerate(contract.inputs) if i.dropoutZeros], np.intp),
         target_input=target,
         model_output_unit=model_unit,
         output_unit=contract.target.outputUnit,

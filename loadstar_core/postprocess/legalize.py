@@ -17,7 +17,7 @@ from loadstar_core.postprocess.contract import ResolvedContract, prepare_contrac
 from loadstar_core.postprocess.future import legalize_future
 from loadstar_core.postprocess.missing import check_missing_ratio, fill_gaps
 from loadstar_core.postprocess.packed import read_packed
-from loadstar_core.postprocess.plausibility import range_warnings
+from loadstar_core.postprocess.plausibility import dropout_warnings, range_warnings
 from loadstar_core.postprocess.rows import Columns, payload_rows, read_columns
 from loadstar_core.postprocess.timegrid import Gridded, bucket_means, order_rows, time_warnings
 from loadstar_core.postprocess.timestamps import format_epoch_s, parse_timestamps
@@ -191,6 +191,8 @@ def legalize_window(
     window, filled = _fill_window(plan, grid, missing, present, warnings)
     if plan.ranged.size:
         warnings.extend(range_warnings(c, plan.ranged, window))
+    if plan.dropouts.size:  # an absent optional input's zeros are OPTIONAL_INPUT_ABSENT
+        warnings.extend(dropout_warnings(c, plan.dropouts[present[plan.dropouts]], window))
     frequency_s = plan.frequency_us // 1_000_000
     end_s = grid.end_us // 1_000_000
     considered = missing[present]

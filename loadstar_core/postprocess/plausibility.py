@@ -1,8 +1,10 @@
-"""Plausibility of a legalized window: readings far outside the training range of an input.
+"""Plausibility of a legalized window: readings far outside the training range of an input,
+and exact zeros on an input whose model reads them as meter dropouts.
 
 "Far" is more than one training span (max - min) beyond either end. The window's median,
 when it lands inside the training range once multiplied or divided by 1000, names a likely
-unit slip (kW sent into a field mapped as W, or the reverse).
+unit slip (kW sent into a field mapped as W, or the reverse). The model mends both kinds of
+reading inside its graph (`training/features/repair.py`); these warnings say it did.
 """
 
 from __future__ import annotations
@@ -62,4 +64,24 @@ def range_warnings(
         if contract.outOfRange == "refuse":
             raise InputOutOfRange(message, details)
         found.append(OutputWarning(code="INPUT_OUT_OF_RANGE", message=message, details=details))
+    return found
+
+
+def dropout_warnings(
+    contract: DeploymentContract, dropouts: npt.NDArray[np.intp], window: npt.NDArray[np.float32]
+) -> list[OutputWarning]:
+    """DROPOUT_MENDED for each `dropouts` input of the [L, n] window that reads exactly 0."""
+    counts = (window[:, dropouts] == 0).sum(axis=0)
+    found: list[OutputWarning] = []
+    for j, count in zip(dropouts.tolist(), counts.tolist(), strict=True):
+        if not count:
+            continue
+        spec = contract.inputs[j]
+        message = (
+            f"'{spec.source}' ({spec.name}) reads exactly 0 at {count} of {window.shape[0]} "
+            "points; the model reads such zeros as meter dropouts and fills them from the "
+            "same time a day or a week away"
+        )
+        details = {"field": spec.source, "input": spec.name, "points": count}
+        found.append(OutputWarning(code="DROPOUT_MENDED", message=message, details=details))
     return found

@@ -297,7 +297,7 @@ async def test_kw_sent_into_a_w_field_warns_with_the_training_range(
     await store.put_bytes(key, forecaster_onnx())
     name = f"range-{uuid.uuid4().hex[:8]}"
     fields = [
-        {"name": "load", "unit": "kW", "trainingRange": [105.0, 135.0]},
+        {"name": "load", "unit": "kW", "trainingRange": [105.0, 135.0], "dropoutZeros": True},
         {"name": "temp", "unit": "degC", "trainingRange": [-10.0, 40.0]},
         {"name": "production", "unit": "1"},
     ]
@@ -322,6 +322,7 @@ async def test_kw_sent_into_a_w_field_warns_with_the_training_range(
         created = resp.json()
         contract = created["deployment"]["contract"]
         assert contract["inputs"][0]["trainingRange"] == [105.0, 135.0]
+        assert contract["inputs"][0]["dropoutZeros"] is True
         try:
             async with AsyncTestClient(app=create_app(settings)) as gateway:
                 rows = hourly_rows(LOOKBACK)  # ~120: kW, sent into the field mapped as W
@@ -340,6 +341,15 @@ async def test_kw_sent_into_a_w_field_warns_with_the_training_range(
                 resp = await gateway.post(PREDICT, json={"series": in_watts}, headers=headers)
                 codes = {w["code"] for w in resp.json()["warnings"]}
                 assert resp.status_code == 200 and "INPUT_OUT_OF_RANGE" not in codes
+                # two readings of exactly 0: the model reads them as a meter's dropout
+                holed = [
+                    {**r, "value": 0.0 if k in (3, 4) else r["value"]}
+                    for k, r in enumerate(in_watts)
+                ]
+                resp = await gateway.post(PREDICT, json={"series": holed}, headers=headers)
+                assert resp.status_code == 200, resp.text
+                (mended,) = [w for w in resp.json()["warnings"] if w["code"] == "DROPOUT_MENDED"]
+                assert mended["details"] == {"field": "value", "input": "load", "points": 2}
 
                 # the deployment refuses such windows from now on
                 refuse = {**mapping, "outOfRange": "refuse"}

@@ -105,6 +105,8 @@ def test_a_dropout_barely_moves_the_exported_forecast(tmp_path: Path) -> None:
     card = json.loads(result.card_json_path.read_text())
     assert card["inputContract"]["dropoutZeros"] == ["load", "temp"]
     assert "| a 0 read as a dropout | load, temp |" in result.card_md_path.read_text()
+    fields = result.signature["inputs"][0]["fields"]  # what a deployment's contract reads
+    assert [f.get("dropoutZeros") for f in fields] == [True, True]
     test = series.windows("test").batch(torch.arange(8))
     session = ort.InferenceSession(str(result.model_path))
     names = [i.name for i in session.get_inputs()]

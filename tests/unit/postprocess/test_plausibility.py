@@ -58,3 +58,47 @@ def test_far_out_without_a_slip_and_refusal() -> None:
 @given(values=st.lists(st.floats(50_000.0, 200_000.0), min_size=6, max_size=6))
 def test_readings_within_one_span_of_the_range_never_warn(values: list[float]) -> None:
     assert out_of_range(rows(6, value=values, temp=20.0)) == []
+
+
+def dropouts(window_rows: list[dict[str, Any]], temp_required: bool = True) -> list[Any]:
+    spec = contract(
+        inputs=[
+            {"name": "load", "source": "value", "unit": "kW", "dropoutZeros": True},
+            {"name": "temp", "source": "temp", "unit": "degC", "required": temp_required},
+        ]
+    )
+    legal = legalize_window(spec, InferenceInput(series=window_rows))
+    return [w for w in legal.warnings if w.code == "DROPOUT_MENDED"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(zeros=st.sets(st.integers(0, 5), max_size=6))
+def test_zeros_on_a_dropout_input_are_counted_and_named(zeros: set[int]) -> None:
+    """The model mends them; the answer says where and how many. Zeros on another input
+    (temperature at 0 degC) are readings and stay quiet."""
+    values = [0.0 if k in zeros else 120.0 + k for k in range(6)]
+    found = dropouts(rows(6, value=values, temp=0.0))
+    if not zeros:
+        assert found == []
+        return
+    (warning,) = found
+    assert warning.details == {"field": "value", "input": "load", "points": len(zeros)}
+    assert f"reads exactly 0 at {len(zeros)} of " in warning.message
+
+
+def test_an_absent_optional_input_is_not_a_dropout() -> None:
+    spec = contract(
+        inputs=[
+            {"name": "load", "source": "value", "unit": "kW"},
+            {
+                "name": "temp",
+                "source": "temp",
+                "unit": "degC",
+                "required": False,
+                "dropoutZeros": True,
+            },
+        ]
+    )
+    legal = legalize_window(spec, InferenceInput(series=rows(6, value=[120.0] * 6)))
+    codes = [w.code for w in legal.warnings]
+    assert "OPTIONAL_INPUT_ABSENT" in codes and "DROPOUT_MENDED" not in codes

@@ -3124,6 +3124,8 @@ export interface components {
         /** ContractInput */
         ContractInput: {
             /** @default false */
+            dropoutZeros?: boolean;
+            /** @default false */
             known?: boolean;
             name: string;
             /** @default true */
