@@ -285,8 +285,12 @@ class Trainer:
         payload = torch.load(path, map_location=self.device, weights_only=False)
         if payload["identity"] != self.identity:
             raise InvalidInput("the checkpoint belongs to another plan or hyperparams", {})
-        self.graph.load_state_dict(payload["model"])
-        self.best_weights = payload["best_weights"]
+        own = self.graph.state_dict()
+        # a checkpoint from before the window's repair lacks its buffers, which come from
+        # the plan's training statistics, not from training: the graph's own are right
+        older = {k: v for k, v in own.items() if k.startswith("repair.")}
+        self.graph.load_state_dict({**older, **payload["model"]})
+        self.best_weights = {**older, **payload["best_weights"]}
         self.optimizer.load_state_dict(payload["optimizer"])
         self.scaler.load_state_dict(payload["scaler"])
         self.state = LoopState(**payload["state"])
