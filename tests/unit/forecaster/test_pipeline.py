@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from schemas.errors import InvalidInput
-from training.pipeline import TrainingPaused, TrainingStopped, train_forecaster
+from training.pipeline import TrainingPaused, TrainingResult, TrainingStopped, train_forecaster
 
 from .synthetic import FAST, daily_frame, small_plan
 
@@ -121,30 +121,18 @@ def test_a_short_run_on_etth1_produces_every_artifact(tmp_path: Path) -> None:
 def test_pause_then_resume_matches_an_uninterrupted_run(tmp_path: Path) -> None:
     frame, plan = daily_frame(), small_plan()
     params = {**FAST, "epochs": 2, "patience": 5, "dropout": 0.2, "hidden_sizes": [16]}
-    whole = train_forecaster(
-        frame, plan, "mlp", params, workdir=tmp_path / "whole", emit=Recorder()
-    )
-    with pytest.raises(TrainingPaused) as paused:
-        train_forecaster(
-            frame,
-            plan,
-            "mlp",
-            params,
-            workdir=tmp_path / "cut",
-            emit=Recorder(),
-            control=pauses_after(14),
+
+    def run(name: str, **kw: Any) -> TrainingResult:
+        return train_forecaster(
+            frame, plan, "mlp", params, workdir=tmp_path / name, emit=Recorder(), **kw
         )
+
+    whole = run("whole")
+    with pytest.raises(TrainingPaused) as paused:
+        run("cut", control=pauses_after(14))
     checkpoint = paused.value.checkpoint
     assert checkpoint == tmp_path / "cut" / "checkpoint.pt" and checkpoint.exists()
-    resumed = train_forecaster(
-        frame,
-        plan,
-        "mlp",
-        params,
-        workdir=tmp_path / "resumed",
-        emit=Recorder(),
-        resume_from=checkpoint,
-    )
+    resumed = run("resumed", resume_from=checkpoint)
     assert resumed.metrics == whole.metrics
     assert resumed.epochs_run == whole.epochs_run
     # a checkpoint written before the window's repair existed resumes the same way
@@ -152,16 +140,7 @@ def test_pause_then_resume_matches_an_uninterrupted_run(tmp_path: Path) -> None:
     for key in ("model", "best_weights"):
         saved[key] = {k: v for k, v in saved[key].items() if not k.startswith("repair.")}
     torch.save(saved, checkpoint)
-    older = train_forecaster(
-        frame,
-        plan,
-        "mlp",
-        params,
-        workdir=tmp_path / "older",
-        emit=Recorder(),
-        resume_from=checkpoint,
-    )
-    assert older.metrics == whole.metrics
+    assert run("older", resume_from=checkpoint).metrics == whole.metrics
 
 
 def test_stop_cancels_the_run(tmp_path: Path) -> None:
