@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import lightgbm as lgb
 import numpy as np
 import onnxruntime as ort
 import polars as pl
@@ -20,7 +21,7 @@ from training.data import prepare_series
 from training.export import export_onnx
 from training.graph import ForecastGraph
 from training.models import parse_hyperparams
-from training.models.boost_fit import BoostResult, fit_booster
+from training.models.boost_fit import MAX_ROUNDS, PARAMS, BoostResult, _stopped, fit_booster
 from training.models.boosted import StepFeatures
 from training.models.warm_start import fit_linear_starts
 
@@ -78,3 +79,31 @@ def test_the_exported_graph_serves_the_corrected_p50(tmp_path: Path) -> None:
     assert np.abs(boosted[..., 1] - ridge[..., 1]).mean() > 1.0  # kW: the trees moved it
     assert np.all(np.diff(served, axis=-1) >= 0)  # the quantiles stay ordered
     assert np.allclose(boosted - boosted[..., 1:2], ridge - ridge[..., 1:2], atol=1e-3)
+
+
+def _noisy_rows(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    x = rng.normal(size=(n, 4)).astype(np.float32)
+    return x, 0.5 * x[:, 0] + np.sin(2 * x[:, 1]) + rng.standard_t(2, size=n)
+
+
+def test_the_rounds_kept_are_the_lowest_of_the_whole_validation_curve() -> None:
+    """A flat stretch of the validation curve is not its end: the trees run every round and
+    keep the one with the lowest validation MAE. On these rows (a signal under heavy-tailed
+    noise, few validation rows) the curve is flat from round 143 to 173, and its lowest
+    point comes at round 296: stopping after 30 rounds without a new best would keep 143."""
+    rng = np.random.default_rng(1)
+    x, y = _noisy_rows(rng, 20_000)
+    x_val, y_val = _noisy_rows(rng, 300)
+    booster = _stopped(x, y, x_val, y_val, seed=0)
+    reference = lgb.train(
+        {**PARAMS, "seed": 0, "num_threads": torch.get_num_threads()},
+        lgb.Dataset(x, y, params={"verbose": -1}),
+        num_boost_round=MAX_ROUNDS,
+    )
+    curve = [
+        np.abs(y_val - reference.predict(x_val, num_iteration=k)).mean()
+        for k in range(1, MAX_ROUNDS + 1)
+    ]
+    best = int(np.argmin(curve)) + 1
+    assert best > 173  # the plateau really is there
+    assert booster.best_iteration == best
