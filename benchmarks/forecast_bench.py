@@ -189,7 +189,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
             print(
                 f"{result['series']:<12} trees: validation MAE {trees['validationMaeTrees']:.4f}"
                 f" against the ridge's {trees['validationMaeRidge']:.4f}, {trees['rounds']}"
-                f" rounds ({trees['reason']})"
+                f" rounds, direct {trees.get('directRounds', 0)} at share"
+                f" {trees.get('directShare', 0):g} ({trees['reason']})"
             )
         print()
     skills = [1 - r["models"]["platform"]["mase"] for r in results]

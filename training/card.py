@@ -294,7 +294,14 @@ def _trees_line(trees: dict[str, Any]) -> str:
         else ""
     )
     verdict = "they correct the p50" if trees.get("served") else "not served"
+    share = trees.get("directShare") or 0.0
+    direct = (
+        f", averaged with direct trees on the target ({trees.get('directRounds', 0)} rounds,"
+        f" share {share:g})"
+        if share
+        else ""
+    )
     return (
-        f"Boosted trees on the ridge's residuals: {scores}{trees.get('rounds', 0)} rounds; "
-        f"{verdict} ({trees.get('reason', '')})."
+        f"Boosted trees on the ridge's residuals: {scores}{trees.get('rounds', 0)} rounds"
+        f"{direct}; {verdict} ({trees.get('reason', '')})."
     )

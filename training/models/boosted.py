@@ -4,7 +4,9 @@ A plant that is either idle or running has a two-humped next few hours; a linear
 p50 sits between the humps whenever a shift's start is uncertain. Gradient-boosted
 trees fitted for absolute error on the ridge's residuals, with the ridge's own forecast,
 the recent lags, the calendar of each step and the inputs as features, move the p50 to
-the hump the evidence points to. Every quantile moves with the p50 (the intervals are
+the hump the evidence points to. A second set of trees, on the same features, forecasts
+the target itself; the served p50 is the average of the two forecasts (the ridge's plus
+its correction, and the direct one). Every quantile moves with the p50 (the intervals are
 calibrated afterwards, on validation, around the corrected p50).
 
 Inside the exported graph: raw window (+ calendar) (+ known future) and the ridge's p50,
@@ -21,6 +23,7 @@ from schemas.feature_plan import FREQUENCY_SECONDS, FeaturePlan
 from training.models.trees import TreeEnsemble
 
 RECENT = 4  # points of the short recent mean
+MEDIAN_COLUMN = 1  # the ridge's own p50 among the features (after the step)
 
 
 class StepFeatures(nn.Module):
@@ -97,12 +100,20 @@ class StepFeatures(nn.Module):
 
 
 class BoostedCorrection(nn.Module):
-    """(window, calendar, future, ridge p50 [B, H]) -> the trees' correction [B, H]."""
+    """(window, calendar, future, ridge p50 [B, H]) -> the trees' correction [B, H].
 
-    def __init__(self, features: StepFeatures, trees: TreeEnsemble) -> None:
+    `trees` sum to `(1 - direct_share) * residual + direct_share * direct`, where the
+    residual trees forecast the ridge's error and the direct trees the target itself;
+    the correction subtracts `direct_share` of the ridge's p50, so the corrected p50 is
+    that share's mix of the two forecasts."""
+
+    def __init__(
+        self, features: StepFeatures, trees: TreeEnsemble, direct_share: float = 0.0
+    ) -> None:
         super().__init__()
         self.features = features
         self.trees = trees
+        self.direct_share = direct_share
 
     def forward(
         self,
@@ -114,4 +125,7 @@ class BoostedCorrection(nn.Module):
         rows = self.features(window, calendar, future, median)
         batch, horizon, width = rows.shape
         flat: torch.Tensor = self.trees(rows.reshape(batch * horizon, width))
-        return flat.reshape(batch, horizon)
+        correction = flat.reshape(batch, horizon)
+        if self.direct_share:
+            correction = correction - self.direct_share * median
+        return correction

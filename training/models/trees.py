@@ -31,6 +31,24 @@ def float32_floor(threshold: float) -> np.float32:
     return np.float32(near)
 
 
+def weighted_sum(parts: list[tuple[dict[str, Any], float]]) -> dict[str, Any]:
+    """One dump whose raw score is the weighted sum of the parts' raw scores: every tree of
+    each part, its leaves times the part's weight (the parts read the same features)."""
+
+    def scaled(node: dict[str, Any], weight: float) -> dict[str, Any]:
+        if "leaf_value" in node:
+            return {**node, "leaf_value": float(node["leaf_value"]) * weight}
+        left, right = node["left_child"], node["right_child"]
+        return {**node, "left_child": scaled(left, weight), "right_child": scaled(right, weight)}
+
+    trees = [
+        {**info, "tree_structure": scaled(info["tree_structure"], weight)}
+        for dump, weight in parts
+        for info in dump["tree_info"]
+    ]
+    return {"tree_info": trees}
+
+
 def tree_depth(node: dict[str, Any]) -> int:
     if "leaf_value" in node:
         return 0

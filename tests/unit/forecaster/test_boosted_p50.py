@@ -21,8 +21,16 @@ from training.data import prepare_series
 from training.export import export_onnx
 from training.graph import ForecastGraph
 from training.models import parse_hyperparams
-from training.models.boost_fit import MAX_ROUNDS, PARAMS, BoostResult, _stopped, fit_booster
-from training.models.boosted import StepFeatures
+from training.models.boost_fit import (
+    DIRECT_SHARE,
+    MAX_ROUNDS,
+    PARAMS,
+    BoostResult,
+    _stopped,
+    correction,
+    fit_booster,
+)
+from training.models.boosted import MEDIAN_COLUMN, StepFeatures
 from training.models.warm_start import fit_linear_starts
 
 from .synthetic import daily_frame, small_plan
@@ -56,6 +64,7 @@ def _booster(frame: pl.DataFrame, plan: FeaturePlan) -> tuple[ForecastGraph, Boo
 def test_trees_earn_their_place_on_a_factory_line() -> None:
     _, result, _ = _booster(*_factory())
     assert result.served and result.rounds >= 10
+    assert result.direct_rounds >= 10 and result.direct_share == DIRECT_SHARE
     assert result.boosted_mae < 0.8 * result.ridge_mae  # measured: 0.265 against 0.404
 
 
@@ -107,3 +116,29 @@ def test_the_rounds_kept_are_the_lowest_of_the_whole_validation_curve() -> None:
     best = int(np.argmin(curve)) + 1
     assert best > 173  # the plateau really is there
     assert booster.best_iteration == best
+
+
+def test_the_served_p50_is_the_average_of_the_ridge_corrected_and_the_direct_forecast() -> None:
+    """Residual trees forecast the ridge's error, direct trees the target; the module's
+    correction moves the ridge's p50 to the average of (ridge + residual) and direct."""
+    rng = np.random.default_rng(4)
+    x, residual = _noisy_rows(rng, 4000)  # column 1 plays the ridge's p50
+    target = residual + x[:, MEDIAN_COLUMN]
+    params = {**PARAMS, "min_data_in_leaf": 20, "num_threads": 1, "seed": 0}
+    residual_trees, direct_trees = (
+        lgb.train(params, lgb.Dataset(x, y, params={"verbose": -1}), num_boost_round=30)
+        for y in (residual, target)
+    )
+    plan = small_plan()
+    series = prepare_series(align_frame(daily_frame(days=20), plan), plan, (0.7, 0.1, 0.2))
+    features = StepFeatures(plan, series.stats, False)
+    module = correction(features, residual_trees, direct_trees, DIRECT_SHARE)
+    median = x[:, MEDIAN_COLUMN]
+    with torch.no_grad():
+        moved = module.trees(torch.from_numpy(x)).double().numpy() - module.direct_share * median
+    ridge_corrected = median + np.asarray(residual_trees.predict(x))
+    direct = np.asarray(direct_trees.predict(x))
+    expected = 0.5 * ridge_corrected + 0.5 * direct
+    np.testing.assert_allclose(median + moved, expected, atol=1e-4)
+    alone = correction(features, residual_trees)
+    assert alone.direct_share == 0.0 and alone.trees.n_trees == 30

@@ -16,7 +16,7 @@ from loadstar_core.features.stats import FeatureStats, InputStats
 from schemas.feature_plan import FeaturePlan, PlanInput
 from training.models.boost_fit import PARAMS
 from training.models.boosted import StepFeatures
-from training.models.trees import TreeEnsemble, complete_trees, float32_floor
+from training.models.trees import TreeEnsemble, complete_trees, float32_floor, weighted_sum
 
 finite = st.floats(-1e30, 1e30, allow_nan=False, allow_infinity=False)
 
@@ -53,6 +53,26 @@ def test_the_tensor_walk_reproduces_lightgbm(seed: int, rows: int, width: int, r
     trees = TreeEnsemble.from_lightgbm(model.dump_model())
     got = trees(torch.from_numpy(x)).double().numpy()
     np.testing.assert_allclose(got, model.predict(x), rtol=1e-5, atol=1e-5)
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    seeds=st.tuples(st.integers(0, 10_000), st.integers(0, 10_000)),
+    rounds=st.tuples(st.integers(1, 20), st.integers(1, 20)),
+    weights=st.tuples(st.floats(-2, 2), st.floats(-2, 2)),
+)
+def test_a_weighted_sum_of_two_ensembles_is_one_ensemble(
+    seeds: tuple[int, int], rounds: tuple[int, int], weights: tuple[float, float]
+) -> None:
+    first, x = _fitted(seeds[0], 300, 3, rounds[0])
+    second, _ = _fitted(seeds[1], 200, 3, rounds[1])
+    merged = weighted_sum([(first.dump_model(), weights[0]), (second.dump_model(), weights[1])])
+    trees = TreeEnsemble.from_lightgbm(merged)
+    assert trees.n_trees == first.num_trees() + second.num_trees()
+    expected = weights[0] * np.asarray(first.predict(x)) + weights[1] * np.asarray(
+        second.predict(x)
+    )
+    np.testing.assert_allclose(trees(torch.from_numpy(x)).double().numpy(), expected, atol=1e-4)
 
 
 def test_shallow_leaves_are_padded_to_the_deepest_tree() -> None:
