@@ -259,7 +259,7 @@ def train_forecaster(
     fit = trainer.keep_start() if algorithm == "auto" else trainer.fit(resume_from)
     graph = trainer.graph.cpu()
     boost: BoostResult | None = None
-    if isinstance(params, AutoParams) and params.trees and pooled is None:
+    if isinstance(params, AutoParams) and params.trees:
         boost = boost_residuals(graph, plan, series, refit, params.seed)
         graph.booster = boost.held_out  # calibrated on validation, which it has not seen
         trees, ridge = (f"{boost.boosted_mae:.4g}", f"{boost.ridge_mae:.4g}")

@@ -98,6 +98,9 @@ def test_one_global_model_forecasts_each_asset_on_its_own_scale(frame, tmp_path:
     assert [i["name"] for i in card["featurePlan"]["inputs"]] == PLAN.input_names
     per_asset = result.metrics["perAsset"]
     assert set(per_asset) == {"line-a", "line-b"}
+    # the trees' check ran on the pooled windows too (the series one-hot among their features)
+    trees = result.metrics["candidates"]["trees"]
+    assert trees["validationMaeRidge"] > 0 and trees["reason"]
     for line, scores in per_asset.items():
         # better than the seasonal naive on its own test windows, in its own kW
         assert scores["mae"] < scores["seasonalNaiveMae"], (line, scores)
