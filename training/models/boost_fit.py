@@ -5,7 +5,8 @@ on rows of (window, forecast step) sampled evenly from the windows (at most `MAX
 with the same features (the ridge's p50 among them): residual trees forecast the ridge's
 error, direct trees the target itself. What serves is the equal-weight average of the
 two forecasts (ridge plus residual trees, direct trees), or the first alone when the
-direct trees earn no rounds. Each kind is fitted twice:
+direct trees earn no rounds or when only the first clears the check below. Each kind is
+fitted twice:
 
 1. on every training window, for `MAX_ROUNDS` rounds, keeping the round with the lowest
    MAE on the validation windows (the most recent data before the forecasts, which the
@@ -161,6 +162,14 @@ def correction(
     return BoostedCorrection(copy.deepcopy(features), trees, direct_share)
 
 
+def served_share(maes: dict[float, float], ridge_mae: float) -> float | None:
+    """Of the direct trees' shares tried (validation MAE each), the largest whose MAE is
+    `CLEAR_GAIN` below the ridge's: the average where it clears the check, else the
+    residual trees alone (share 0) where they do; None when none does."""
+    clear = [share for share, mae in maes.items() if mae <= (1.0 - CLEAR_GAIN) * ridge_mae]
+    return max(clear) if clear else None
+
+
 def fit_booster(
     graph: ForecastGraph,
     features: StepFeatures,
@@ -185,15 +194,19 @@ def fit_booster(
         x_train, y_train + x_train[:, MEDIAN_COLUMN], x_val, y_val + x_val[:, MEDIAN_COLUMN], seed
     )
     direct_rounds = int(direct.best_iteration)
-    share = DIRECT_SHARE if direct_rounds >= MIN_ROUNDS else 0.0
     # both predict up to their best round
-    error = y_val - (1.0 - share) * np.asarray(stopped.predict(x_val))
-    if share:
-        error -= share * (np.asarray(direct.predict(x_val)) - x_val[:, MEDIAN_COLUMN])
-    boosted_mae = float(np.abs(error).mean())
-    if boosted_mae > (1.0 - CLEAR_GAIN) * ridge_mae:
+    residual = np.asarray(stopped.predict(x_val))
+    maes = {0.0: float(np.abs(y_val - residual).mean())}
+    if direct_rounds >= MIN_ROUNDS:
+        moved = np.asarray(direct.predict(x_val)) - x_val[:, MEDIAN_COLUMN]
+        mixed = (1.0 - DIRECT_SHARE) * residual + DIRECT_SHARE * moved
+        maes[DIRECT_SHARE] = float(np.abs(y_val - mixed).mean())
+    share = served_share(maes, ridge_mae)
+    if share is None:  # the card gives the average's score where it was tried
+        tried = max(maes)
         reason = "not clearly better on validation"
-        return BoostResult(rounds, ridge_mae, boosted_mae, reason, None, None, direct_rounds, share)
+        return BoostResult(rounds, ridge_mae, maes[tried], reason, None, None, direct_rounds, tried)
+    boosted_mae = maes[share]
     refit_graph = copy.deepcopy(graph)
     if refit_start is not None:
         refit_graph.forecaster.warm_start(refit_start)

@@ -12,6 +12,8 @@ import numpy as np
 import onnxruntime as ort
 import polars as pl
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 from infra.demo.factory import factory_frame, one_line
 from loadstar_core.features.align import align_frame
@@ -29,11 +31,14 @@ from training.models.boost_fit import (
     _stopped,
     correction,
     fit_booster,
+    served_share,
 )
 from training.models.boosted import MEDIAN_COLUMN, StepFeatures
 from training.models.warm_start import fit_linear_starts
 
 from .synthetic import daily_frame, small_plan
+
+mae = st.floats(0.0, 10.0, allow_nan=False)
 
 
 def _factory() -> tuple[pl.DataFrame, FeaturePlan]:
@@ -142,3 +147,18 @@ def test_the_served_p50_is_the_average_of_the_ridge_corrected_and_the_direct_for
     np.testing.assert_allclose(median + moved, expected, atol=1e-4)
     alone = correction(features, residual_trees)
     assert alone.direct_share == 0.0 and alone.trees.n_trees == 30
+
+
+@given(ridge=st.floats(0.01, 10.0), residual=mae, average=mae)
+def test_the_average_serves_where_it_clears_the_check_else_the_residual_trees(
+    ridge: float, residual: float, average: float
+) -> None:
+    share = served_share({0.0: residual, DIRECT_SHARE: average}, ridge)
+    clears = {s: m <= 0.98 * ridge for s, m in ((0.0, residual), (DIRECT_SHARE, average))}
+    if clears[DIRECT_SHARE]:
+        assert share == DIRECT_SHARE  # even where the residual trees alone score lower
+    elif clears[0.0]:
+        assert share == 0.0
+    else:
+        assert share is None
+    assert served_share({0.0: residual}, ridge) == (0.0 if clears[0.0] else None)
