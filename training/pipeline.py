@@ -263,11 +263,16 @@ def train_forecaster(
         boost = boost_residuals(graph, plan, series, refit, params.seed)
         graph.booster = boost.held_out  # calibrated on validation, which it has not seen
         trees, ridge = (f"{boost.boosted_mae:.4g}", f"{boost.ridge_mae:.4g}")
+        averaged = boost.direct_share > 0
+        which = "averaged with direct trees" if averaged else "on the ridge's residuals"
+        code = "treesLeft"
+        if boost.served:
+            code = "treesAveraged" if averaged else "treesServed"
         log(
-            f"boosted trees on the ridge's residuals: validation MAE {trees} against the "
+            f"boosted trees {which}: validation MAE {trees} against the "
             f"ridge's {ridge} ({boost.reason})",
             TRAIN_SHARE,
-            "treesServed" if boost.served else "treesLeft",
+            code,
             trees=trees,
             ridge=ridge,
         )

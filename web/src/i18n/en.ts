@@ -202,6 +202,7 @@ const messages = {
     spreadPower: 'interval widths follow the recent spread to the power {power}',
     stopped: 'stopped after {epochs} epochs (best {best}); evaluating',
     treesServed: 'boosted trees correct the p50: validation MAE {trees} against the ridge\'s {ridge}',
+    treesAveraged: 'boosted trees on the ridge\'s errors, averaged with trees on the load itself, correct the p50: validation MAE {trees} against the ridge\'s {ridge}',
     treesLeft: 'boosted trees not served: validation MAE {trees} against the ridge\'s {ridge}',
     training: 'training {algorithm} on {device} ({deviceName})',
     warmStart: 'initialised from the ridge forecast on history, calendar and covariates',

@@ -204,6 +204,7 @@ export const zhCN: Messages = {
     spreadPower: '区间宽度随近期波动变化（幂次 {power}）',
     stopped: '训练 {epochs} 轮后停止（最佳第 {best} 轮）；正在评估',
     treesServed: '梯度提升树修正 p50：验证集 MAE {trees}，岭回归为 {ridge}',
+    treesAveraged: '梯度提升树（残差树与直接预测负荷的树取平均）修正 p50：验证集 MAE {trees}，岭回归为 {ridge}',
     treesLeft: '未采用梯度提升树：验证集 MAE {trees}，岭回归为 {ridge}',
     training: '正在 {device}（{deviceName}）上训练 {algorithm}',
     warmStart: '已用基于历史、日历和协变量的岭回归预测初始化',
