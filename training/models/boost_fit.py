@@ -11,14 +11,15 @@ fitted twice:
 1. on every training window, for `MAX_ROUNDS` rounds, keeping the round with the lowest
    MAE on the validation windows (the most recent data before the forecasts, which the
    ridge's own choices are also made on): how many rounds the trees earn. The average's
-   validation MAE is compared with the ridge's, and the trees serve only when they lower
-   it by `CLEAR_GAIN`; the intervals are then calibrated with this fit;
+   validation MAE, and the residual trees' alone, are compared with the ridge's; trees
+   serve only when they lower it by `CLEAR_GAIN` (`served_share`), and the intervals are
+   then calibrated with this fit;
 2. with the same rounds on training and validation, against the ridge refitted on both:
    what serves (as the ridge itself is refitted).
 
-Why an average with fixed weights: on four real series whose trees serve (a steel plant,
-a grid, two buildings) the average's test MAE was 0.4-3.2% below the residual trees
-alone, while weights chosen on validation picked the residual trees alone on the steel
+Why an average with fixed weights: on five real series whose trees serve (a steel plant,
+a grid, a house, two buildings) the average's test MAE was 0.4-3.2% below the residual
+trees alone, while weights chosen on validation picked the residual trees alone on the steel
 plant (validation 0.2485 against 0.2529, test 0.2584 against 0.2502): the forecast
 combination that wins out of sample is the one not fitted to the last few months.
 
