@@ -5,8 +5,10 @@
 
 It starts a Triton of its own (as `gateway_bench` does), builds the gateway app in this
 process and measures CPU time (`time.process_time`, nanosecond clock) of:
-decode (auth + body into typed rows), legalize (rows -> float32 window; of it the
-rows read, values and timestamps, through their msgpack form, the grid's bucket means), triton (one
+decode (auth + the body's rows read into columns by the compiled reader), legalize
+(columns -> float32 window; of it the grid's bucket means), beside them the rows read
+alone and, for comparison, the typed rows read through their msgpack form (the way a
+body the compiled reader steps aside from goes), triton (one
 inference call, client side), format (standard output + JSON bytes), recording (the
 once-a-second batch, per forecast) and the whole ASGI app (Litestar's entry, the
 request-id middleware, the route and the data plane), called with a body already read.
@@ -58,9 +60,10 @@ async def measure(bench: BenchTriton, requests: int, protocol: str, profile: int
     from edge_gateway.app import create_app
     from edge_gateway.settings import GatewaySettings
     from loadstar_core.postprocess import format_output, legalize_window
+    from loadstar_core.postprocess.jsonrows import read_body
     from loadstar_core.postprocess.rows import payload_rows
     from loadstar_core.postprocess.timegrid import bucket_means, order_rows
-    from loadstar_core.postprocess.typed import packed_columns
+    from loadstar_core.postprocess.typed import decode_typed, packed_columns
 
     token, body, triton = bench.token, bench.body, bench.triton
     settings = GatewaySettings(
@@ -80,8 +83,8 @@ async def measure(bench: BenchTriton, requests: int, protocol: str, profile: int
         served = plane.authenticate(auth)
         plan = served.resolved
         contract = plan.contract
-        payload = plane.decode(served, body)
-        legal = legalize_window(contract, payload, plan)
+        payload, columns = plane.decode(served, body)
+        legal = legalize_window(contract, payload, plan, columns)
         window = legal.window[np.newaxis]
         raw = await plane.infer(served, window, None)
         out = format_output(contract, legal, raw[0], None, datetime.now(UTC), plan)
@@ -105,7 +108,7 @@ async def measure(bench: BenchTriton, requests: int, protocol: str, profile: int
             plane.decode(plane.authenticate(auth), body)
 
         async def stage_legalize() -> None:
-            legalize_window(contract, payload, plan)
+            legalize_window(contract, payload, plan, columns)
 
         async def stage_triton() -> None:
             await plane.infer(served, window, None)
@@ -121,8 +124,8 @@ async def measure(bench: BenchTriton, requests: int, protocol: str, profile: int
                 recorder.batch()
 
         async def pipeline() -> None:
-            p = plane.decode(plane.authenticate(auth), body)
-            legal = legalize_window(contract, p, plan)
+            p, read = plane.decode(plane.authenticate(auth), body)
+            legal = legalize_window(contract, p, plan, read)
             raw = await plane.infer(served, legal.window[np.newaxis], None)
             out = format_output(contract, legal, raw[0], None, datetime.now(UTC), plan)
             encode(out)
@@ -133,13 +136,17 @@ async def measure(bench: BenchTriton, requests: int, protocol: str, profile: int
         idle_started = time.process_time()
         await asyncio.sleep(3.0)
         idle_us_per_s = (time.process_time() - idle_started) / 3.0 * 1e6
-        rows = payload_rows(payload)
-        packed = packed_columns(payload, rows, plan)
+        typed = decode_typed(body, plan)
+        rows = payload_rows(typed)
+        packed = packed_columns(typed, rows, plan)
         assert packed is not None
         ordered = order_rows(packed.times.epoch_us, packed.values[:, plan.input_source])
 
         async def part_rows() -> None:
-            packed_columns(payload, rows, plan)
+            packed_columns(typed, rows, plan)
+
+        async def part_compiled() -> None:
+            read_body(body, plan)
 
         async def part_grid() -> None:
             bucket_means(ordered, plan.frequency_us, contract.lookback)
@@ -147,7 +154,8 @@ async def measure(bench: BenchTriton, requests: int, protocol: str, profile: int
         stages = {
             "decode": await cpu_us(stage_decode, requests),
             "legalize": await cpu_us(stage_legalize, requests),
-            "- rows read": await cpu_us(part_rows, requests),
+            "- rows read": await cpu_us(part_compiled, requests),
+            "- typed rows": await cpu_us(part_rows, requests),
             "- grid": await cpu_us(part_grid, requests),
             "triton": await cpu_us(stage_triton, requests),
             "format": await cpu_us(stage_format, requests),
@@ -215,9 +223,9 @@ async def stages_in_chain(
             spent = [0.0] * len(names)
             for _ in range(requests):
                 a = clock()
-                payload = plane.decode(plane.authenticate(auth), body)
+                payload, columns = plane.decode(plane.authenticate(auth), body)
                 b = clock()
-                legal = legalize_window(contract, payload, plan)
+                legal = legalize_window(contract, payload, plan, columns)
                 c = clock()
                 window = legal.window[np.newaxis]
                 raw = await plane.infer(served, window, None) if wait else fixed

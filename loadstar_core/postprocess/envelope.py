@@ -16,6 +16,7 @@ import numpy.typing as npt
 from loadstar_core.postprocess.contract import ResolvedContract, prepare_contract
 from loadstar_core.postprocess.legalize import LegalizedWindow
 from loadstar_core.postprocess.timestamps import format_epoch_s
+from loadstar_core.postprocess.units import Conversion
 from schemas.contracts import (
     DeploymentContract,
     InferenceOutput,
@@ -24,6 +25,11 @@ from schemas.contracts import (
     ValuePoint,
 )
 from schemas.errors import InferenceFailed, InvalidInput
+
+try:  # the compiled numbers of the answer; without a C compiler at install, numpy's way
+    from loadstar_core.postprocess._hotpath import quantile_columns
+except ImportError:
+    quantile_columns = None
 
 SIGNIFICANT_DIGITS = 6
 _POW10 = 10.0 ** np.arange(23)  # exactly representable powers of ten
@@ -77,6 +83,43 @@ def _as_quantiles(raw: Any, n_quantiles: int, horizon: int) -> npt.NDArray[np.fl
     return values
 
 
+def _columns(
+    raw: npt.NDArray[np.float64], plan: ResolvedContract, horizon: int, conversion: Conversion
+) -> tuple[list[list[float]], int, int]:
+    """One rounded list per quantile (in sorted order, in the answer's unit, rows sorted
+    where they cross), how many steps crossed and the first that did."""
+    steps = conversion.apply(raw[:horizon][:, plan.quantile_order])
+    crossed = (steps[:, 1:] < steps[:, :-1]).any(axis=1)
+    count = int(crossed.sum())
+    if count:
+        steps = np.sort(steps, axis=1)
+    columns: list[list[float]] = round_significant(steps).T.tolist()
+    return columns, count, int(np.argmax(crossed)) if count else 0
+
+
+def _compiled_columns(
+    raw_quantiles: Any, plan: ResolvedContract, horizon: int, conversion: Conversion
+) -> tuple[list[list[float]], int, int] | None:
+    """`_columns` by the compiled loop (the same bits); None where it is not built, or for
+    output the numpy way must judge (a shape or a value to refuse, in its words)."""
+    if quantile_columns is None:
+        return None
+    try:
+        values = np.asarray(raw_quantiles, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    while values.ndim > 2 and values.shape[0] == 1:
+        values = values[0]
+    if values.ndim != 2 or values.shape[1] != len(plan.interval_keys) or values.shape[0] < horizon:
+        return None
+    order = tuple(plan.quantile_order.tolist())
+    got: tuple[list[list[float]], int, int] | None = quantile_columns(
+        np.ascontiguousarray(values), horizon, order, conversion.factor, conversion.offset,
+        conversion.is_identity, SIGNIFICANT_DIGITS,
+    )  # fmt: skip
+    return got
+
+
 @lru_cache(maxsize=1024)
 def _step_times(grid_end_s: int, frequency_s: int, horizon: int) -> tuple[str, ...]:
     """The answer's step times (many requests share a window end: computed once each)."""
@@ -114,22 +157,25 @@ def format_output(
             f"'horizon' must be an integer in 1..{contract.horizon}",
             {"field": "horizon", "value": repr(horizon), "max": contract.horizon},
         )
-    raw = _as_quantiles(raw_quantiles, len(plan.interval_keys), horizon)
-    steps = raw[:horizon][:, plan.quantile_order]
-    steps = legalized.output_conversion.apply(steps)
+    conversion = legalized.output_conversion
+    got = _compiled_columns(raw_quantiles, plan, horizon, conversion)
+    if got is None:
+        got = _columns(
+            _as_quantiles(raw_quantiles, len(plan.interval_keys), horizon),
+            plan,
+            horizon,
+            conversion,
+        )
+    columns, crossed, first = got
     warnings = list(legalized.warnings)
-    crossed = (steps[:, 1:] < steps[:, :-1]).any(axis=1)
-    if crossed.any():
-        steps = np.sort(steps, axis=1)
+    if crossed:
         warnings.append(
             OutputWarning(
                 code="QUANTILES_CROSSED",
-                message=f"quantiles crossed at {int(crossed.sum())} steps and were sorted",
-                details={"steps": int(crossed.sum()), "firstStep": int(np.argmax(crossed))},
+                message=f"quantiles crossed at {crossed} steps and were sorted",
+                details={"steps": crossed, "firstStep": first},
             )
         )
-    steps = round_significant(steps)
-    columns = steps.T.tolist()
     times = _step_times(legalized.grid_end_s, legalized.frequency_s, horizon)
     median = columns[plan.median_column]
     meta = contract.meta

@@ -16,7 +16,7 @@ from loadstar_core.features.layout import calendar_phases as layout_calendar
 from loadstar_core.postprocess.contract import ResolvedContract, prepare_contract
 from loadstar_core.postprocess.future import legalize_future
 from loadstar_core.postprocess.missing import check_missing_ratio, fill_gaps
-from loadstar_core.postprocess.packed import read_packed
+from loadstar_core.postprocess.packed import PackedRows, read_packed
 from loadstar_core.postprocess.plausibility import dropout_warnings, range_warnings
 from loadstar_core.postprocess.rows import Columns, payload_rows, read_columns
 from loadstar_core.postprocess.timegrid import Gridded, bucket_means, order_rows, time_warnings
@@ -141,19 +141,26 @@ def _require(plan: ResolvedContract, present: npt.NDArray[np.bool_]) -> None:
 
 
 def legalize_window(
-    contract: DeploymentContract, payload: InferenceInput, plan: ResolvedContract | None = None
+    contract: DeploymentContract,
+    payload: InferenceInput,
+    plan: ResolvedContract | None = None,
+    columns: PackedRows | None = None,
 ) -> LegalizedWindow:
     """The model's [L, n_inputs] float32 window for a request, or a LoadstarError.
 
     `plan` is `prepare_contract(contract)`, computed once per deployment; passing None
-    resolves it here (cached). Semantics: issue 3, "Semantics (exact)".
+    resolves it here (cached). `columns`: the rows already read (`jsonrows.read_body`),
+    whose payload carries none. Semantics: issue 3, "Semantics (exact)".
     """
     plan = plan if plan is not None else prepare_contract(contract)
     c = plan.contract
-    rows = payload_rows(payload)
+    packed, typed = columns, None
+    if packed is None:
+        rows = payload_rows(payload)
     horizon = _horizon_of(payload, c.horizon)
-    packed = packed_columns(payload, rows, plan)  # typed rows of one timestamp layout
-    typed = None if packed is not None else typed_columns(payload, rows, plan)
+    if packed is None:
+        packed = packed_columns(payload, rows, plan)  # typed rows of one timestamp layout
+        typed = None if packed is not None else typed_columns(payload, rows, plan)
     if packed is None and typed is None:
         packed = read_packed(rows, c.timestampField, plan.sources)
     cols: Columns | TypedRows | None = typed
