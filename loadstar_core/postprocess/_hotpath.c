@@ -721,6 +721,76 @@ done:
     return result;
 }
 
+/* np.interp at x of the points (xp, fp), n >= 1, xp increasing: numpy's arithmetic. */
+static double interp(double x, const double *xp, const double *fp, Py_ssize_t n, Py_ssize_t *j) {
+    if (n == 1) return fp[0]; /* below, above or at the one point: its value */
+    if (x < xp[0]) return fp[0];
+    if (x > xp[n - 1]) return fp[n - 1];
+    while (*j + 1 < n && xp[*j + 1] <= x) (*j)++; /* xp[j] <= x < xp[j + 1] */
+    Py_ssize_t k = *j;
+    if (k == n - 1 || xp[k] == x) return fp[k];
+    double slope = (fp[k + 1] - fp[k]) / (xp[k + 1] - xp[k]);
+    double y = slope * (x - xp[k]) + fp[k];
+    if (isnan(y)) {
+        y = slope * (x - xp[k + 1]) + fp[k + 1];
+        if (isnan(y) && fp[k] == fp[k + 1]) y = fp[k];
+    }
+    return y;
+}
+
+static PyObject *fill_linear(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer window, gaps, offsets, befores;
+    if (!PyArg_ParseTuple(args, "w*y*y*y*", &window, &gaps, &offsets, &befores)) return NULL;
+    PyObject *result = NULL;
+    double *xp = NULL, *fp = NULL;
+    Py_ssize_t k = offsets.len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t cells = window.len / (Py_ssize_t)sizeof(double);
+    if (k < 1 || cells % k || gaps.len != cells || befores.len != k * (Py_ssize_t)sizeof(double)) {
+        PyErr_SetString(PyExc_ValueError, "fill_linear: mismatched buffers");
+        goto done;
+    }
+    Py_ssize_t rows = cells / k;
+    double *w = window.buf; /* [rows, k] */
+    const char *gap = gaps.buf;
+    const int64_t *before_offset = offsets.buf;
+    const double *before_value = befores.buf;
+    xp = PyMem_Malloc((size_t)(rows + 1) * sizeof(double));
+    fp = PyMem_Malloc((size_t)(rows + 1) * sizeof(double));
+    if (xp == NULL || fp == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t c = 0; c < k; c++) {
+        Py_ssize_t n = 0, holes = 0;
+        if (!isnan(before_value[c])) {
+            xp[n] = (double)(-before_offset[c]);
+            fp[n++] = before_value[c];
+        }
+        for (Py_ssize_t r = 0; r < rows; r++) {
+            if (gap[r * k + c]) {
+                holes++;
+                continue;
+            }
+            xp[n] = (double)r;
+            fp[n++] = w[r * k + c];
+        }
+        if (!holes || !n) continue; /* nothing to fill, or nothing to go by */
+        Py_ssize_t j = 0;
+        for (Py_ssize_t r = 0; r < rows; r++)
+            if (gap[r * k + c]) w[r * k + c] = interp((double)r, xp, fp, n, &j);
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(xp);
+    PyMem_Free(fp);
+    PyBuffer_Release(&window);
+    PyBuffer_Release(&gaps);
+    PyBuffer_Release(&offsets);
+    PyBuffer_Release(&befores);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"read_rows", read_rows, METH_VARARGS,
      "read_rows(body, timestamp_field, sources) -> (start, end, times, values, rows, naive) "
@@ -736,6 +806,9 @@ static PyMethodDef methods[] = {
      "quantile_columns(raw, horizon, order, factor, offset, identity, digits) -> (columns, "
      "crossed, first) or None: float64 quantiles [rows, q] to one rounded list per quantile "
      "in `order`, with how many steps crossed and the first; None for a non-finite value."},
+    {"fill_linear", fill_linear, METH_VARARGS,
+     "fill_linear(window, gaps, before_offset, before_value) -> None: the `linear` policy "
+     "in place on a float64 [L, k] window, gaps a bool [L, k], the left neighbours [k]."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_hotpath",

@@ -14,6 +14,11 @@ import numpy.typing as npt
 
 from schemas.errors import InputMissingExceeds
 
+try:  # the compiled loop (np.interp's arithmetic); without a C compiler, numpy's way below
+    from loadstar_core.postprocess._hotpath import fill_linear as compiled_fill
+except ImportError:
+    compiled_fill = None
+
 FillPolicy = Literal["linear", "ffill"]
 
 
@@ -84,6 +89,15 @@ def _interpolate(
 ) -> npt.NDArray[np.float64]:
     """`linear`, one np.interp per column with gaps: it interpolates between the known
     neighbours and holds the first (last) known value beyond them, as the policy says."""
+    if compiled_fill is not None and window.dtype == np.float64 and window.ndim == 2:
+        filled = np.array(window, order="C")  # a copy, filled in place
+        compiled_fill(
+            filled,
+            np.ascontiguousarray(gaps, dtype=np.bool_),
+            np.ascontiguousarray(before_offset, dtype=np.int64),
+            np.ascontiguousarray(before_value, dtype=np.float64),
+        )
+        return filled
     filled = window.copy()
     rows = np.arange(window.shape[0])
     for j in np.flatnonzero(gaps.any(axis=0)).tolist():
