@@ -17,6 +17,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ from edge_gateway.contracts import Served
 from edge_gateway.durable import write_durably
 from edge_gateway.settings import GatewaySettings
 from loadstar_core.postprocess import LegalizedWindow
+from loadstar_core.postprocess.units import Conversion
 from schemas.contracts import InferenceOutput
 from schemas.watching import AnomalyEvent, EventRecord, ForecastRecord, ReadingRecord, RecordBatch
 
@@ -48,24 +50,46 @@ def forecast_record(
 ) -> ForecastRecord:
     """The answer's bands (its `intervals`) in the contract's output unit (a caller may have
     asked for another)."""
-    plan = served.resolved
-    assert plan is not None
-    keys = plan.interval_keys
-    back, to = legal.output_conversion, plan.output_conversion
-    middle = "p50" if "p50" in intervals else keys[plan.median_column]
-    bands = [intervals[keys[0]], intervals[middle], intervals[keys[-1]]]
-    if back != to:  # the three bands back to the model's unit and on, in one array
-        model = (np.asarray(bands, dtype=np.float64) - back.offset) / back.factor
-        bands = to.apply(model).tolist()
-    return ForecastRecord(
-        deploymentId=served.id,
-        origin=_iso(legal.grid_end_s),
-        frequencyS=legal.frequency_s,
-        p05=bands[0],
-        p50=bands[1],
-        p95=bands[2],
-        unit=plan.output_unit,
-    )
+    return forecast_records([(served, legal, intervals)])[0]
+
+
+def forecast_records(
+    items: Sequence[tuple[Served, LegalizedWindow, dict[str, list[float]]]],
+) -> list[ForecastRecord]:
+    """`forecast_record` of many answers: those whose bands go back through the same two
+    conversions are converted as one array (the same arithmetic, element by element)."""
+    bands_of: list[list[list[float]]] = []
+    converting: dict[tuple[Conversion, Conversion, int], list[int]] = {}
+    for i, (served, legal, intervals) in enumerate(items):
+        plan = served.resolved
+        assert plan is not None
+        keys = plan.interval_keys
+        middle = "p50" if "p50" in intervals else keys[plan.median_column]
+        bands = [intervals[keys[0]], intervals[middle], intervals[keys[-1]]]
+        bands_of.append(bands)
+        back, to = legal.output_conversion, plan.output_conversion
+        if back != to:  # back to the model's unit and on to the contract's
+            converting.setdefault((back, to, len(bands[0])), []).append(i)
+    for (back, to, _), members in converting.items():
+        model = np.asarray([bands_of[i] for i in members], dtype=np.float64) - back.offset
+        converted = to.apply(model / back.factor).tolist()
+        for i, bands in zip(members, converted, strict=True):
+            bands_of[i] = bands
+    records = []
+    for (served, legal, _), bands in zip(items, bands_of, strict=True):
+        assert served.resolved is not None
+        records.append(
+            ForecastRecord(
+                deploymentId=served.id,
+                origin=_iso(legal.grid_end_s),
+                frequencyS=legal.frequency_s,
+                p05=bands[0],
+                p50=bands[1],
+                p95=bands[2],
+                unit=served.resolved.output_unit,
+            )
+        )
+    return records
 
 
 def reading_record(served: Served, legal: LegalizedWindow, after_s: int) -> ReadingRecord | None:
@@ -119,11 +143,18 @@ class Recorder:
         if not pending:
             return None
         batch = RecordBatch(batchId=f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}")
+        answers = [item[1:] for item in pending if item[0] == "forecast"]
+        try:
+            batch.forecasts.extend(forecast_records(answers))
+            recorded = True
+        except Exception:  # one at a time below, to keep all but the one that fails
+            recorded = False
         for item in pending:
             try:
                 if item[0] == "forecast":
                     _, served, legal, intervals = item
-                    batch.forecasts.append(forecast_record(served, legal, intervals))
+                    if not recorded:
+                        batch.forecasts.append(forecast_record(served, legal, intervals))
                     after = self._recorded.get(served.id, -(2**62))
                     reading = reading_record(served, legal, after)
                     if reading is not None:

@@ -187,7 +187,13 @@ typedef struct {
 /* Days since 1970-01-01 of the text YYYY-MM-DD, or 0 when it is no such date. */
 static int date_days(const char *s, LastDate *last, int64_t *days) {
     static const int DAYS[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (memcmp(s, last->text, 10) == 0) {
+    uint64_t head, cached_head;
+    uint16_t tail, cached_tail;
+    memcpy(&head, s, 8);
+    memcpy(&cached_head, last->text, 8);
+    memcpy(&tail, s + 8, 2);
+    memcpy(&cached_tail, last->text + 8, 2);
+    if (head == cached_head && tail == cached_tail) {
         *days = last->days;
         return 1;
     }

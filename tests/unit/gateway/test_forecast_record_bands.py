@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edge_gateway.recorder import forecast_record
+from edge_gateway.recorder import forecast_record, forecast_records
 from loadstar_core.postprocess.units import Conversion
 
 FINITE = st.floats(-1e12, 1e12, allow_nan=False, allow_infinity=False)
@@ -54,3 +54,37 @@ def test_bands_convert_as_each_band_alone(
         want = one_by_one(band, back, to)
         assert np.array_equal(np.asarray(got).view(np.int64), np.asarray(want).view(np.int64))
     assert record.unit == "kW"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.lists(FINITE, min_size=4, max_size=4), min_size=3, max_size=3),
+            st.tuples(FACTORS, OFFSETS),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.tuples(FACTORS, OFFSETS),
+)
+def test_a_batch_of_answers_records_each_as_alone(
+    answers: list[tuple[list[list[float]], tuple[float, float]]], to_parts: tuple[float, float]
+) -> None:
+    keys = ("p05", "p50", "p95")
+    to = Conversion(*to_parts)
+    plan = SimpleNamespace(
+        interval_keys=keys, median_column=1, output_conversion=to, output_unit="kW"
+    )
+    served = cast(Any, SimpleNamespace(resolved=plan, id="dep"))
+    items = []
+    for bands, back_parts in answers:  # several answers share a conversion, others not
+        legal = SimpleNamespace(
+            output_conversion=Conversion(*back_parts), grid_end_s=3600, frequency_s=3600
+        )
+        items.append((served, cast(Any, legal), dict(zip(keys, bands, strict=True))))
+    together = forecast_records(items)
+    for record, item in zip(together, items, strict=True):
+        alone = forecast_record(*item)
+        for a, b in ((record.p05, alone.p05), (record.p50, alone.p50), (record.p95, alone.p95)):
+            assert np.asarray(a).tobytes() == np.asarray(b).tobytes()
