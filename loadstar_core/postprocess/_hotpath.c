@@ -13,10 +13,11 @@
  * decodes the body with the array's bytes [start, end) replaced by [], which checks it.
  * Every read is bounds-checked against the body's length; nothing here keeps a reference.
  *
- * bucket(epoch_us, by_column, frequency_us, lookback) is `timegrid.bucket_means`' work for
- * rows in strictly increasing time: each column's mean over [t, t + f) on the L points of
- * the window ending at the floor of the last row, the sums taken in row order as numpy's
- * bincount takes them, so the means are the same bits.
+ * bucket(epoch_us, by_column, frequency_us, lookback, picks, conversions) is
+ * `timegrid.bucket_means`' work for rows in strictly increasing time: for each picked
+ * column, converted as `Conversion.apply` converts (or not, for None), its mean over
+ * [t, t + f) on the L points of the window ending at the floor of the last row, the sums
+ * taken in row order as numpy's bincount takes them, so the means are the same bits.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -541,18 +542,37 @@ static PyObject *bucket(PyObject *self, PyObject *args) {
     Py_buffer times, columns;
     long long frequency;
     Py_ssize_t lookback;
-    if (!PyArg_ParseTuple(args, "y*y*Ln", &times, &columns, &frequency, &lookback)) return NULL;
+    PyObject *picks, *conversions;
+    if (!PyArg_ParseTuple(args, "y*y*LnO!O!", &times, &columns, &frequency, &lookback,
+                          &PyTuple_Type, &picks, &PyTuple_Type, &conversions))
+        return NULL;
     PyObject *result = NULL;
     double *sums = NULL, *counts = NULL;
     Py_ssize_t n = times.len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t k = PyTuple_GET_SIZE(picks);
     if (n < 1 || frequency < 1 || lookback < 1 || times.len % (Py_ssize_t)sizeof(int64_t) ||
-        columns.len % (n * (Py_ssize_t)sizeof(double))) {
+        columns.len % (n * (Py_ssize_t)sizeof(double)) || k < 1 || k > 64 ||
+        PyTuple_GET_SIZE(conversions) != k) {
         PyErr_SetString(PyExc_ValueError, "bucket: mismatched or empty buffers");
         goto done;
     }
-    Py_ssize_t k = columns.len / (n * (Py_ssize_t)sizeof(double));
+    Py_ssize_t sources = columns.len / (n * (Py_ssize_t)sizeof(double));
+    Py_ssize_t source_of[64];
+    double factor[64], offset[64];
+    int convert[64];
+    for (Py_ssize_t j = 0; j < k; j++) {
+        source_of[j] = PyLong_AsSsize_t(PyTuple_GET_ITEM(picks, j));
+        if (source_of[j] == -1 && PyErr_Occurred()) goto done;
+        if (source_of[j] < 0 || source_of[j] >= sources) {
+            PyErr_SetString(PyExc_ValueError, "bucket: a column out of range");
+            goto done;
+        }
+        PyObject *conversion = PyTuple_GET_ITEM(conversions, j);
+        convert[j] = conversion != Py_None;
+        if (convert[j] && !PyArg_ParseTuple(conversion, "dd", &factor[j], &offset[j])) goto done;
+    }
     const int64_t *t = times.buf;
-    const double *by_column = columns.buf; /* [k, n] */
+    const double *by_column = columns.buf; /* [sources, n] */
     for (Py_ssize_t i = 1; i < n; i++)
         if (t[i] <= t[i - 1]) {
             result = Py_NewRef(Py_None); /* not strictly increasing: numpy's way */
@@ -569,11 +589,12 @@ static PyObject *bucket(PyObject *self, PyObject *args) {
         goto done;
     }
     for (Py_ssize_t j = 0; j < k; j++) {
-        const double *column = by_column + j * n;
+        const double *column = by_column + source_of[j] * n;
         double *s = sums + j * lookback, *c = counts + j * lookback;
         for (Py_ssize_t i = first_in; i < n; i++) {
             double v = column[i];
             if (v != v) continue; /* NaN: numpy adds -0.0, which changes no sum */
+            if (convert[j]) v = v * factor[j] + offset[j]; /* as Conversion.apply */
             Py_ssize_t slot = (Py_ssize_t)((t[i] - start) / frequency);
             s[slot] += v;
             c[slot] += 1.0;
@@ -804,10 +825,12 @@ static PyMethodDef methods[] = {
      "sources' values column after column (float64 bytearray, NaN where absent), the row count "
      "and how many timestamps had no offset; None when the general reader must judge it."},
     {"bucket", bucket, METH_VARARGS,
-     "bucket(epoch_us, by_column, frequency_us, lookback) -> (end_us, first_in, means, gaps, "
-     "missing) or None: int64 times in strictly increasing order and float64 columns [k, n] "
-     "to the window's means [L, k] (NaN where no observation), gaps [L, k] (bool bytearray), "
-     "missing [k] (int64) and the first row inside the window; None for unsorted times."},
+     "bucket(epoch_us, by_column, frequency_us, lookback, picks, conversions) -> (end_us, "
+     "first_in, means, gaps, missing) or None: int64 times in strictly increasing order and "
+     "float64 columns [sources, n]; for the k picked columns, each converted by its (factor, "
+     "offset) or not (None), the window's means [L, k] (NaN where no observation), gaps "
+     "[L, k] (bool bytearray), missing [k] (int64) and the first row inside the window; "
+     "None for unsorted times."},
     {"quantile_columns", quantile_columns, METH_VARARGS,
      "quantile_columns(raw, horizon, order, factor, offset, identity, digits) -> (columns, "
      "crossed, first) or None: float64 quantiles [rows, q] to one rounded list per quantile "

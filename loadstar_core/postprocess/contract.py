@@ -39,6 +39,7 @@ class ResolvedContract(msgspec.Struct, frozen=True):
     frequency_us: int
     sources: tuple[str, ...]  # distinct source fields, first-use order
     input_source: npt.NDArray[np.intp]  # per model input: its column in `sources`
+    input_columns: tuple[int, ...]  # the same, as plain ints (for the compiled grid)
     input_names: tuple[str, ...]
     input_units: tuple[str, ...]
     required: npt.NDArray[np.bool_]
@@ -121,6 +122,7 @@ def _prepare(encoded: bytes) -> ResolvedContract:
         frequency_us=FREQUENCY_SECONDS[contract.frequency] * 1_000_000,
         sources=tuple(sources),
         input_source=np.array([sources.index(i.source) for i in contract.inputs], dtype=np.intp),
+        input_columns=tuple(sources.index(i.source) for i in contract.inputs),
         input_names=names,
         input_units=tuple(i.unit for i in contract.inputs),
         required=np.array([i.required for i in contract.inputs], dtype=np.bool_),

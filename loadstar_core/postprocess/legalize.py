@@ -19,7 +19,13 @@ from loadstar_core.postprocess.missing import check_missing_ratio, fill_gaps
 from loadstar_core.postprocess.packed import PackedRows, read_packed
 from loadstar_core.postprocess.plausibility import dropout_warnings, range_warnings
 from loadstar_core.postprocess.rows import Columns, payload_rows, read_columns
-from loadstar_core.postprocess.timegrid import Gridded, bucket_means, order_rows, time_warnings
+from loadstar_core.postprocess.timegrid import (
+    Gridded,
+    bucket_means,
+    compiled_grid,
+    order_rows,
+    time_warnings,
+)
 from loadstar_core.postprocess.timestamps import format_epoch_s, parse_timestamps
 from loadstar_core.postprocess.typed import TypedRows, packed_columns, typed_columns
 from loadstar_core.postprocess.units import Conversion
@@ -182,19 +188,28 @@ def legalize_window(
         assert cols is not None
         times = parse_timestamps(cols.timestamps, c.timestampField)
 
-    model = values[:, plan.input_source]
-    for j, conversion in enumerate(conversions):
-        if not conversion.is_identity:
-            model[:, j] = conversion.apply(model[:, j])
-    ordered = order_rows(times.epoch_us, model)
-    if ordered.duplicates:  # the rows dropped may have held an input's only values
-        present = present & ~np.isnan(ordered.values).all(axis=0)
-        _require(plan, present)
-    grid = bucket_means(ordered, plan.frequency_us, c.lookback)
+    scales = tuple(None if v.is_identity else (v.factor, v.offset) for v in conversions)
+    # rows in strictly increasing time, by the compiled loop: converted and gridded at once
+    grid = compiled_grid(
+        times.epoch_us, np.ascontiguousarray(values.T), plan.input_columns, scales,
+        plan.frequency_us, c.lookback,
+    )  # fmt: skip
+    duplicates = 0
+    if grid is None:
+        model = values[:, plan.input_source]
+        for j, conversion in enumerate(conversions):
+            if not conversion.is_identity:
+                model[:, j] = conversion.apply(model[:, j])
+        ordered = order_rows(times.epoch_us, model)
+        duplicates = ordered.duplicates
+        if duplicates:  # the rows dropped may have held an input's only values
+            present = present & ~np.isnan(ordered.values).all(axis=0)
+            _require(plan, present)
+        grid = bucket_means(ordered, plan.frequency_us, c.lookback)
     missing = grid.missing
     check_missing_ratio(missing, plan.input_names, present, c.lookback, c.maxMissingRatio)
 
-    warnings = time_warnings(times.naive, ordered.duplicates)
+    warnings = time_warnings(times.naive, duplicates)
     window, filled = _fill_window(plan, grid, missing, present, warnings)
     if plan.ranged.size:
         warnings.extend(range_warnings(c, plan.ranged, window))

@@ -72,8 +72,13 @@ def bucket_means(rows: Ordered, frequency_us: int, lookback: int) -> Gridded:
     For each column it also finds the latest grid point before the window holding a
     value, which the fill policy may use as the left neighbour of the first points.
     """
-    if bucket is not None:
-        compiled = _compiled_means(rows, frequency_us, lookback)
+    if bucket is not None and rows.values.shape[1]:
+        n_cols = rows.values.shape[1]
+        by_column = np.ascontiguousarray(rows.values.T, dtype=np.float64)
+        epoch_us = np.ascontiguousarray(rows.epoch_us, dtype=np.int64)
+        compiled = compiled_grid(
+            epoch_us, by_column, tuple(range(n_cols)), (None,) * n_cols, frequency_us, lookback
+        )
         if compiled is not None:
             return compiled
     n_cols = rows.values.shape[1]
@@ -95,7 +100,8 @@ def bucket_means(rows: Ordered, frequency_us: int, lookback: int) -> Gridded:
     missing_by_column = ~observed.reshape(n_cols, lookback)
     means = np.ascontiguousarray(means.reshape(n_cols, lookback).T)
     gaps = np.ascontiguousarray(missing_by_column.T)
-    before_offset, before_value = _before(rows, step, first_in, gaps[0])
+    before = rows.values[:first_in]
+    before_offset, before_value = _before(before, step[:first_in], gaps[0])
     return Gridded(
         end_us=end,
         means=means,
@@ -107,18 +113,19 @@ def bucket_means(rows: Ordered, frequency_us: int, lookback: int) -> Gridded:
 
 
 def _before(
-    rows: Ordered, step: npt.NDArray[np.int64], first_in: int, first_gaps: npt.NDArray[np.bool_]
+    values: npt.NDArray[np.float64], step: npt.NDArray[np.int64], first_gaps: npt.NDArray[np.bool_]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """Per column whose first window point is a gap: how many grid steps before the window
-    its latest known point lies, and that point's mean (0 and NaN when there is none)."""
-    n_cols = rows.values.shape[1]
+    its latest known point lies, and that point's mean (0 and NaN when there is none), from
+    the rows before the window (`values`, at grid indexes `step`)."""
+    n_cols = values.shape[1]
     before_offset = np.zeros(n_cols, dtype=np.int64)
     before_value = np.full(n_cols, np.nan)
-    if first_in:
+    if values.shape[0]:
         for j in range(n_cols):
             if not first_gaps[j]:
                 continue  # the first point is known: no left neighbour needed
-            before = rows.values[:first_in, j]
+            before = values[:, j]
             idx = np.flatnonzero(~np.isnan(before))
             if idx.size:
                 last_step = step[idx[-1]]
@@ -128,22 +135,36 @@ def _before(
     return before_offset, before_value
 
 
-def _compiled_means(rows: Ordered, frequency_us: int, lookback: int) -> Gridded | None:
-    """`bucket_means` by the compiled loop (the same bits); None for rows it does not take."""
-    n_cols = rows.values.shape[1]
-    epoch_us = np.ascontiguousarray(rows.epoch_us, dtype=np.int64)
-    by_column = np.ascontiguousarray(rows.values.T, dtype=np.float64)
-    if not epoch_us.size or not n_cols:
+Scale = tuple[float, float] | None  # a conversion's (factor, offset), None for none
+
+
+def compiled_grid(
+    epoch_us: npt.NDArray[np.int64],
+    by_source: npt.NDArray[np.float64],
+    picks: tuple[int, ...],
+    scales: tuple[Scale, ...],
+    frequency_us: int,
+    lookback: int,
+) -> Gridded | None:
+    """`bucket_means` of the picked source columns ([sources, n]), each converted by its
+    scale as `Conversion.apply` converts, by the compiled loop (the same bits); None where
+    it is not built or the times are not strictly increasing (numpy's way then sorts)."""
+    if bucket is None or not epoch_us.size or not picks:
         return None
-    got = bucket(epoch_us, by_column, frequency_us, lookback)
+    got = bucket(epoch_us, by_source, frequency_us, lookback, picks, scales)
     if got is None:
         return None
     end, first_in, means, gaps, missing = got
+    n_cols = len(picks)
     grid_gaps = np.frombuffer(gaps, dtype=np.bool_).reshape(lookback, n_cols)
     if first_in and grid_gaps[0].any():
         start = end - (lookback - 1) * frequency_us
-        step = (rows.epoch_us[:first_in] - start) // frequency_us
-        before_offset, before_value = _before(rows, step, first_in, grid_gaps[0])
+        step = (epoch_us[:first_in] - start) // frequency_us
+        before = np.empty((first_in, n_cols))
+        for j, (source, scale) in enumerate(zip(picks, scales, strict=True)):
+            column = by_source[source, :first_in]
+            before[:, j] = column if scale is None else column * scale[0] + scale[1]
+        before_offset, before_value = _before(before, step, grid_gaps[0])
     else:
         before_offset, before_value = np.zeros(n_cols, dtype=np.int64), np.full(n_cols, np.nan)
     return Gridded(

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from loadstar_core.postprocess import envelope, jsonrows, missing, prepare_contract, timegrid
 from loadstar_core.postprocess.envelope import SIGNIFICANT_DIGITS, _columns
 from loadstar_core.postprocess.legalize import legalize_window
-from loadstar_core.postprocess.timegrid import Ordered, bucket_means
+from loadstar_core.postprocess.timegrid import Ordered, bucket_means, order_rows
 from loadstar_core.postprocess.typed import decode_typed
 from loadstar_core.postprocess.units import Conversion
 from schemas.contracts import InferenceInput
@@ -323,3 +323,46 @@ def test_compiled_linear_fill_is_np_interp_s(rows: int, n_cols: int, data: st.Da
     finally:
         missing.compiled_fill = saved
     assert got.tobytes() == expected.tobytes()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(-(10**12), 10**13), min_size=1, max_size=40, unique=True),
+    st.integers(1, 3),
+    st.integers(1, 20),
+    st.data(),
+)
+def test_compiled_grid_of_converted_columns_is_numpy_s(
+    times: list[int], n_sources: int, lookback: int, data: st.DataObject
+) -> None:
+    if data.draw(st.integers(0, 4)):
+        times.sort()  # else most often unsorted: the compiled grid steps aside
+    by_source = np.array(
+        [[data.draw(cells) for _ in times] for _ in range(n_sources)], dtype=np.float64
+    ).reshape(n_sources, len(times))
+    picks = tuple(data.draw(st.lists(st.integers(0, n_sources - 1), min_size=1, max_size=4)))
+    scales = tuple(
+        data.draw(st.sampled_from([None, (0.001, 0.0), (1.8, 32.0), (5.0 / 9.0, -17.7)]))
+        for _ in picks
+    )
+    epoch_us = np.array(times, dtype=np.int64)
+    frequency = data.draw(st.sampled_from([60_000_000, 900_000_000, 86_400_000_000]))
+    with np.errstate(all="ignore"):
+        got = timegrid.compiled_grid(epoch_us, by_source, picks, scales, frequency, lookback)
+        if times != sorted(times):
+            assert got is None
+            return
+        assert got is not None
+        model = by_source.T[:, list(picks)]
+        for j, scale in enumerate(scales):
+            if scale is not None:
+                model[:, j] = Conversion(*scale).apply(model[:, j])
+        saved, timegrid.bucket = timegrid.bucket, None
+        try:
+            expected = bucket_means(order_rows(epoch_us, model), frequency, lookback)
+        finally:
+            timegrid.bucket = saved
+    assert got.end_us == expected.end_us
+    assert got.means.tobytes() == expected.means.tobytes()
+    for name in ("gaps", "missing", "before_offset", "before_value"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name))
