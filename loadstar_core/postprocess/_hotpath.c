@@ -321,6 +321,7 @@ typedef struct {
     int naive;
     LastDate last;
     int order[MAX_KEYS]; /* the key ids of the previous row, by position */
+    uint64_t present;    /* the key ids some row had */
 } Table;
 
 static int grow(Table *t) {
@@ -407,6 +408,7 @@ static int one_row(Cursor *c, Table *t, const char *const *names, const Py_ssize
         break;
     }
     if (!stamped) return 0;
+    t->present |= seen;
     t->rows++;
     return 1;
 }
@@ -484,7 +486,7 @@ static PyObject *read_rows(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "y*s#O!", &body, &field, &field_n, &PyTuple_Type, &sources))
         return NULL;
     PyObject *result = NULL;
-    Table t = {NULL, NULL, 0, 0, PyTuple_GET_SIZE(sources), 0, {{0}, 0}, {0}};
+    Table t = {NULL, NULL, 0, 0, PyTuple_GET_SIZE(sources), 0, {{0}, 0}, {0}, 0};
     for (int i = 0; i < MAX_KEYS; i++) t.order[i] = -1;
     const char *names[MAX_SOURCES + 1] = {field}; /* the timestamp field, then the sources */
     Py_ssize_t sizes[MAX_SOURCES + 1] = {field_n};
@@ -523,7 +525,15 @@ static PyObject *read_rows(PyObject *self, PyObject *args) {
         Py_DECREF(values);
         goto done;
     }
-    result = Py_BuildValue("(nnNNni)", span[0], span[1], times, values, t.rows, t.naive);
+    PyObject *present = PyByteArray_FromStringAndSize(NULL, t.k);
+    if (present == NULL) {
+        Py_DECREF(values);
+        Py_DECREF(times);
+        goto done;
+    }
+    for (Py_ssize_t j = 0; j < t.k; j++)
+        PyByteArray_AS_STRING(present)[j] = (char)((t.present >> (j + 1)) & 1);
+    result = Py_BuildValue("(nnNNNni)", span[0], span[1], times, values, present, t.rows, t.naive);
 done:
     PyMem_Free(t.values);
     PyMem_Free(t.times);
@@ -820,9 +830,11 @@ done:
 
 static PyMethodDef methods[] = {
     {"read_rows", read_rows, METH_VARARGS,
-     "read_rows(body, timestamp_field, sources) -> (start, end, times, values, rows, naive) "
+     "read_rows(body, timestamp_field, sources) -> (start, end, times, values, present, rows, "
+     "naive) "
      "or None: the rows array's span in the body, epoch microseconds (int64 bytearray), the "
-     "sources' values column after column (float64 bytearray, NaN where absent), the row count "
+     "sources' values column after column (float64 bytearray, NaN where absent), per source "
+     "whether some row has it (bool bytearray), the row count "
      "and how many timestamps had no offset; None when the general reader must judge it."},
     {"bucket", bucket, METH_VARARGS,
      "bucket(epoch_us, by_column, frequency_us, lookback, picks, conversions) -> (end_us, "

@@ -37,7 +37,7 @@ def read_body(body: bytes, plan: ResolvedContract) -> tuple[InferenceInput, Pack
     got = read_rows(body, plan.contract.timestampField, plan.sources)
     if got is None:
         return None
-    start, end, times, values, n, naive = got
+    start, end, times, values, present, n, naive = got
     reader = _reader(plan.contract.timestampField, plan.sources)
     try:
         payload = reader.decode(b"".join((body[:start], b"[]", body[end:])))
@@ -46,6 +46,6 @@ def read_body(body: bytes, plan: ResolvedContract) -> tuple[InferenceInput, Pack
     if payload.entity is not None:
         return None  # rows merged into an online window are read as plain rows
     by_source = np.frombuffer(values, dtype=np.float64).reshape(len(plan.sources), n)
-    present = np.asarray(~np.isnan(by_source).all(axis=1), dtype=np.bool_)
     epoch_us = np.frombuffer(times, dtype=np.int64)
-    return payload, PackedRows(ParsedTimes(epoch_us=epoch_us, naive=naive), by_source.T, present)
+    parsed = ParsedTimes(epoch_us=epoch_us, naive=naive)
+    return payload, PackedRows(parsed, by_source.T, np.frombuffer(present, dtype=np.bool_))

@@ -105,8 +105,8 @@ def _horizon_of(payload: InferenceInput, maximum: int) -> int:
 def _fill_window(
     plan: ResolvedContract,
     grid: Gridded,
-    missing: npt.NDArray[np.int64],
-    present: npt.NDArray[np.bool_],
+    missing: list[int],
+    present: list[bool],
     warnings: list[OutputWarning],
 ) -> tuple[npt.NDArray[np.float32], dict[str, int]]:
     """Fills gaps by the policy and absent optional inputs with 0, adding the warnings."""
@@ -124,9 +124,9 @@ def _fill_window(
                 OutputWarning(code="OPTIONAL_INPUT_ABSENT", message=message, details=where)
             )
             continue
-        filled[name] = int(missing[j])
+        filled[name] = missing[j]
         if missing[j]:
-            policy_fills[name] = int(missing[j])
+            policy_fills[name] = missing[j]
     if policy_fills:
         window = fill_gaps(window, c.fill, grid.before_offset, grid.before_value, grid.gaps)
         message = f"{sum(policy_fills.values())} missing points filled ({c.fill})"
@@ -137,13 +137,12 @@ def _fill_window(
 
 def _require(plan: ResolvedContract, present: npt.NDArray[np.bool_]) -> None:
     """INVALID_INPUT for the first required input with no value in any (kept) row."""
-    absent_required = np.flatnonzero(plan.required & ~present)
-    if absent_required.size:
-        spec = plan.contract.inputs[int(absent_required[0])]
-        raise InvalidInput(
-            f"required input '{spec.name}' (field '{spec.source}') has no value in any row",
-            {"field": spec.source, "input": spec.name},
-        )
+    for spec, here in zip(plan.contract.inputs, present.tolist(), strict=True):
+        if spec.required and not here:
+            raise InvalidInput(
+                f"required input '{spec.name}' (field '{spec.source}') has no value in any row",
+                {"field": spec.source, "input": spec.name},
+            )
 
 
 def legalize_window(
@@ -206,18 +205,18 @@ def legalize_window(
             present = present & ~np.isnan(ordered.values).all(axis=0)
             _require(plan, present)
         grid = bucket_means(ordered, plan.frequency_us, c.lookback)
-    missing = grid.missing
-    check_missing_ratio(missing, plan.input_names, present, c.lookback, c.maxMissingRatio)
+    missing, present_inputs = grid.missing.tolist(), present.tolist()
+    check_missing_ratio(missing, plan.input_names, present_inputs, c.lookback, c.maxMissingRatio)
 
     warnings = time_warnings(times.naive, duplicates)
-    window, filled = _fill_window(plan, grid, missing, present, warnings)
+    window, filled = _fill_window(plan, grid, missing, present_inputs, warnings)
     if plan.ranged.size:
         warnings.extend(range_warnings(c, plan.ranged, window))
     if plan.dropouts.size:  # an absent optional input's zeros are OPTIONAL_INPUT_ABSENT
         warnings.extend(dropout_warnings(c, plan.dropouts[present[plan.dropouts]], window))
     frequency_s = plan.frequency_us // 1_000_000
     end_s = grid.end_us // 1_000_000
-    considered = missing[present]
+    considered = [m for m, here in zip(missing, present_inputs, strict=True) if here]
     future = legalize_future(
         plan, payload.future, conversions, end_s, horizon, window[-1], warnings
     )
@@ -228,7 +227,7 @@ def legalize_window(
         frequency_s=frequency_s,
         horizon=horizon,
         filled=filled,
-        missing_ratio=float(considered.max()) / c.lookback if considered.size else 0.0,
+        missing_ratio=max(considered) / c.lookback if considered else 0.0,
         warnings=warnings,
         unit=unit,
         output_conversion=output_conversion,

@@ -23,25 +23,26 @@ FillPolicy = Literal["linear", "ffill"]
 
 
 def check_missing_ratio(
-    missing: npt.NDArray[np.int64],
+    missing: Sequence[int],
     names: Sequence[str],
-    considered: npt.NDArray[np.bool_],
+    considered: Sequence[bool],
     lookback: int,
     threshold: float,
 ) -> None:
-    """INPUT_MISSING_EXCEEDS for the input with the most missing points, if over threshold."""
-    counts = np.where(considered, missing, -1)
-    worst = int(np.argmax(counts))
-    if counts[worst] < 0:
+    """INPUT_MISSING_EXCEEDS for the input with the most missing points (the first of
+    equals), if over threshold; inputs not considered are left out."""
+    counts = [int(m) if here else -1 for m, here in zip(missing, considered, strict=True)]
+    if not counts or max(counts) < 0:
         return
-    ratio = int(counts[worst]) / lookback
+    worst = counts.index(max(counts))
+    ratio = counts[worst] / lookback
     if ratio > threshold:
         raise InputMissingExceeds(
-            f"input '{names[worst]}' misses {int(counts[worst])} of {lookback} points "
+            f"input '{names[worst]}' misses {counts[worst]} of {lookback} points "
             f"({ratio:.1%}), more than the deployment allows ({threshold:.1%})",
             {
                 "input": names[worst],
-                "missing": int(counts[worst]),
+                "missing": counts[worst],
                 "total": lookback,
                 "ratio": ratio,
                 "threshold": threshold,
