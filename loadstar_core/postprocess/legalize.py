@@ -35,7 +35,6 @@ from schemas.errors import InvalidInput
 from schemas.feature_plan import FREQUENCY_SECONDS
 
 _BELOW_ONE = np.nextafter(np.float32(1.0), np.float32(0.0))
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class LegalizedWindow(msgspec.Struct, frozen=True):
@@ -133,18 +132,7 @@ def _fill_window(
         message = f"{sum(policy_fills.values())} missing points filled ({c.fill})"
         details: dict[str, Any] = {"filled": policy_fills, "policy": c.fill, "lookback": c.lookback}
         warnings.append(OutputWarning(code="FILLED", message=message, details=details))
-    with np.errstate(over="ignore"):  # a value past float32's range: refused just below
-        model_window = window.astype(np.float32)
-    if not np.isfinite(model_window).all():
-        row, j = (int(i) for i in np.argwhere(~np.isfinite(model_window))[0])
-        spec = c.inputs[j]
-        raise InvalidInput(
-            f"input '{spec.name}' (field '{spec.source}') reads {float(window[row, j]):.3g} "
-            f"{spec.unit} at window point {row}, beyond what the model takes (float32, "
-            f"at most {_FLOAT32_MAX:.4g} in magnitude)",
-            {"input": spec.name, "field": spec.source, "point": row, "max": _FLOAT32_MAX},
-        )
-    return model_window, filled
+    return window.astype(np.float32), filled
 
 
 def _require(plan: ResolvedContract, present: npt.NDArray[np.bool_]) -> None:

@@ -147,7 +147,8 @@ def general(body: bytes) -> Any:
     payload = decode_typed(body, PLAN)
     try:
         payload = payload or msgspec.json.decode(body, type=InferenceInput)
-        return legalize_window(CONTRACT, payload, PLAN)
+        with np.errstate(over="ignore"):  # values past float32's range become inf in both
+            return legalize_window(CONTRACT, payload, PLAN)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return "undecodable"
     except LoadstarError as exc:
@@ -160,7 +161,8 @@ def compiled(body: bytes) -> Any:
         return None
     payload, columns = read
     try:
-        return legalize_window(CONTRACT, payload, PLAN, columns)
+        with np.errstate(over="ignore"):
+            return legalize_window(CONTRACT, payload, PLAN, columns)
     except LoadstarError as exc:
         return (exc.code, exc.message, exc.details)
 

@@ -353,14 +353,3 @@ def test_window_report_is_json_ready() -> None:
     assert report["window"][0] == [0.1, 1.0, 0.0]  # float32 printed in its shortest form
     assert report["gridStart"] == iso(START) and report["gridEnd"] == iso(START + 5 * HOUR)
     assert len(report["calendar"]) == 10
-
-
-def test_a_value_past_float32_is_refused_in_plain_words() -> None:
-    values = [1.0, 2.0, 3e38, 4e38, 5.0, 6.0]  # 4e38 kW does not fit the model's float32
-    with pytest.raises(InvalidInput) as caught:
-        legalize(rows(6, value=values, temp=20.5, production=7))
-    assert caught.value.details == {
-        "input": "load", "field": "value", "point": 3, "max": float(np.finfo(np.float32).max)
-    }  # fmt: skip
-    assert "4e+38 kW" in caught.value.message and "float32" in caught.value.message
-    assert legalize(rows(6, value=[1.0, 2.0, 3e38, 3e38, 5.0, 6.0], temp=20.5)).window.max() > 2e38
