@@ -132,7 +132,11 @@ def _fill_window(
         message = f"{sum(policy_fills.values())} missing points filled ({c.fill})"
         details: dict[str, Any] = {"filled": policy_fills, "policy": c.fill, "lookback": c.lookback}
         warnings.append(OutputWarning(code="FILLED", message=message, details=details))
-    return window.astype(np.float32), filled
+    # A reading past float32's range becomes inf, which the exported model mends as it
+    # mends any reading far outside its training range (range_warnings names it): no
+    # RuntimeWarning for what is expected
+    with np.errstate(over="ignore"):
+        return window.astype(np.float32), filled
 
 
 def _require(plan: ResolvedContract, present: npt.NDArray[np.bool_]) -> None:

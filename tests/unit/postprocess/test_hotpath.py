@@ -147,7 +147,7 @@ def general(body: bytes) -> Any:
     payload = decode_typed(body, PLAN)
     try:
         payload = payload or msgspec.json.decode(body, type=InferenceInput)
-        with np.errstate(over="ignore"):  # values past float32's range become inf in both
+        with np.errstate(over="ignore"):  # means of values near 1e308 overflow, both ways
             return legalize_window(CONTRACT, payload, PLAN)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return "undecodable"

@@ -353,3 +353,11 @@ def test_window_report_is_json_ready() -> None:
     assert report["window"][0] == [0.1, 1.0, 0.0]  # float32 printed in its shortest form
     assert report["gridStart"] == iso(START) and report["gridEnd"] == iso(START + 5 * HOUR)
     assert len(report["calendar"]) == 10
+
+
+def test_a_reading_past_float32_reaches_the_model_as_inf_without_a_warning() -> None:
+    """The exported model mends a reading far outside its training range (an inf included),
+    so the window carries it, and numpy's overflow warning is not raised for it."""
+    values = [1.0, 2.0, 3.0, 4e38, 5.0, 6.0]  # 4e38 kW does not fit float32
+    out = legalize(rows(6, value=values, temp=20.5, production=7))  # warnings are errors here
+    assert np.isinf(out.window[3, 0]) and np.isfinite(np.delete(out.window, 3, axis=0)).all()
