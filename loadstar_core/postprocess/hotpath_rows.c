@@ -27,6 +27,30 @@ static int grow(Table *t) {
     return 1;
 }
 
+enum { MORE = 1, END = 2 };
+
+/* After a member or an element: MORE at a comma, END at `close` (consumed), 0 otherwise. */
+static inline __attribute__((always_inline)) int after_item(Cursor *c, char close) {
+    skip_ws(c);
+    if (c->p >= c->end) return 0;
+    if (*c->p == ',') {
+        c->p++;
+        return MORE;
+    }
+    if (*c->p != close) return 0;
+    c->p++;
+    return END;
+}
+
+/* The colon after a member's key, with the whitespace around it. */
+static inline __attribute__((always_inline)) int colon(Cursor *c) {
+    skip_ws(c);
+    if (c->p >= c->end || *c->p != ':') return 0;
+    c->p++;
+    skip_ws(c);
+    return 1;
+}
+
 /* The id of the key at the cursor (0 the timestamp field, 1 + j source j, -1 another key),
  * tried first as the key the previous row had at this position: rows repeat their keys. */
 static inline __attribute__((always_inline)) int key_id(Cursor *c, Table *t, int position,
@@ -69,10 +93,7 @@ static int one_row(Cursor *c, Table *t, const char *const *names, const Py_ssize
         skip_ws(c);
         int id = key_id(c, t, position, names, sizes);
         if (id == -2) return 0;
-        skip_ws(c);
-        if (c->p >= c->end || *c->p != ':') return 0;
-        c->p++;
-        skip_ws(c);
+        if (!colon(c)) return 0;
         if (id == 0) {
             const char *s;
             Py_ssize_t n;
@@ -88,15 +109,9 @@ static int one_row(Cursor *c, Table *t, const char *const *names, const Py_ssize
         } else if (!skip_simple(c)) {
             return 0;
         }
-        skip_ws(c);
-        if (c->p >= c->end) return 0;
-        if (*c->p == ',') {
-            c->p++;
-            continue;
-        }
-        if (*c->p != '}') return 0;
-        c->p++;
-        break;
+        int next = after_item(c, '}');
+        if (next == 0) return 0;
+        if (next == END) break;
     }
     if (!stamped) return 0;
     t->present |= seen;
@@ -112,15 +127,8 @@ static int rows_array(Cursor *c, Table *t, const char *const *names, const Py_ss
     for (;;) {
         skip_ws(c);
         if (!one_row(c, t, names, sizes)) return 0;
-        skip_ws(c);
-        if (c->p >= c->end) return 0;
-        if (*c->p == ',') {
-            c->p++;
-            continue;
-        }
-        if (*c->p != ']') return 0;
-        c->p++;
-        return 1;
+        int next = after_item(c, ']');
+        if (next != MORE) return next == END;
     }
 }
 
@@ -139,10 +147,7 @@ static int read_body(Cursor *c, Table *t, const char *const *names, const Py_ssi
         Py_ssize_t key_n;
         skip_ws(c);
         if (!plain_string(c, &key, &key_n)) return 0;
-        skip_ws(c);
-        if (c->p >= c->end || *c->p != ':') return 0;
-        c->p++;
-        skip_ws(c);
+        if (!colon(c)) return 0;
         int rows_key = (key_n == 6 && memcmp(key, "series", 6) == 0) ||
                        (key_n == 15 && memcmp(key, "historical_data", 15) == 0);
         if (rows_key) {
@@ -154,15 +159,9 @@ static int read_body(Cursor *c, Table *t, const char *const *names, const Py_ssi
         } else if (!skip_any(c)) {
             return 0;
         }
-        skip_ws(c);
-        if (c->p >= c->end) return 0;
-        if (*c->p == ',') {
-            c->p++;
-            continue;
-        }
-        if (*c->p != '}') return 0;
-        c->p++;
-        break;
+        int next = after_item(c, '}');
+        if (next == 0) return 0;
+        if (next == END) break;
     }
     skip_ws(c);
     return found && c->p == c->end;

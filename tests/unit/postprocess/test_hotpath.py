@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from loadstar_core.postprocess import envelope, jsonrows, missing, prepare_contract, timegrid
 from loadstar_core.postprocess.envelope import SIGNIFICANT_DIGITS, _columns
 from loadstar_core.postprocess.legalize import legalize_window
-from loadstar_core.postprocess.timegrid import Ordered, bucket_means, order_rows
+from loadstar_core.postprocess.timegrid import Gridded, Ordered, bucket_means, order_rows
 from loadstar_core.postprocess.typed import decode_typed
 from loadstar_core.postprocess.units import Conversion
 from schemas.contracts import InferenceInput
@@ -234,6 +234,13 @@ def test_numbers_of_every_length_read_as_python_reads_them() -> None:
     assert got.tobytes() == np.array([float(t) for t in texts]).tobytes()
 
 
+def assert_same_grid(got: Gridded, expected: Gridded) -> None:
+    assert got.end_us == expected.end_us
+    assert got.means.tobytes() == expected.means.tobytes()
+    for name in ("gaps", "missing", "before_offset", "before_value"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name))
+
+
 cells = st.one_of(
     st.just(math.nan),
     st.sampled_from([0.0, -0.0, 1e300, -1e300, 5e-324]),
@@ -263,10 +270,7 @@ def test_compiled_bucket_means_are_numpy_s(
         expected = bucket_means(rows, frequency, lookback)
     finally:
         timegrid.bucket = saved
-    assert got.end_us == expected.end_us
-    assert got.means.tobytes() == expected.means.tobytes()
-    for name in ("gaps", "missing", "before_offset", "before_value"):
-        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name))
+    assert_same_grid(got, expected)
 
 
 @settings(max_examples=300, deadline=None)
@@ -362,7 +366,4 @@ def test_compiled_grid_of_converted_columns_is_numpy_s(
             expected = bucket_means(order_rows(epoch_us, model), frequency, lookback)
         finally:
             timegrid.bucket = saved
-    assert got.end_us == expected.end_us
-    assert got.means.tobytes() == expected.means.tobytes()
-    for name in ("gaps", "missing", "before_offset", "before_value"):
-        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name))
+    assert_same_grid(got, expected)
